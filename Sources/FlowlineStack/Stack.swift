@@ -1,0 +1,95 @@
+import Foundation
+public import Logging
+public import Samples
+import ServiceLifecycle
+import UnixSignals
+import Storage
+
+/// Composes Flowline's services and runs them until SIGINT or SIGTERM, then shuts them down
+/// gracefully (requests in flight are finished).
+public enum Stack {
+    /// Runs the whole stack (`flowline up`) in this process, with all state in the configured data
+    /// directory, which stays locked while the stack runs.
+    /// - Parameter output: where the banner with the services' URLs is written.
+    /// - Throws: ``DataDirectoryError`` or ``StackError`` when the stack cannot start.
+    public static func up(_ configuration: StackConfiguration, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        let directory = configuration.dataDirectory
+        try directory.prepare()
+        let lock = try directory.lock()
+        defer { withExtendedLifetime(lock) {} }
+
+        let banner = ReadinessBanner(
+            expected: ["samples"],
+            header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
+            footer: "Press Ctrl-C to stop.",
+            output: output
+        )
+        let samples = buildSamplesApplication(
+            configuration: configuration.samples,
+            version: FlowlineVersion.current,
+            logger: logger.labelled("flowline.samples"),
+            onServerRunning: { port in
+                await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
+            }
+        )
+        try await run([samples], logger: logger)
+        output("Flowline stopped.")
+    }
+
+    /// Runs the samples service alone (`flowline samples serve`).
+    public static func samples(_ configuration: SamplesConfiguration, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        let banner = ReadinessBanner(
+            expected: ["samples"],
+            header: "Flowline line samples \(FlowlineVersion.current)",
+            footer: "Press Ctrl-C to stop.",
+            output: output
+        )
+        let application = buildSamplesApplication(
+            configuration: configuration,
+            version: FlowlineVersion.current,
+            logger: logger.labelled("flowline.samples"),
+            onServerRunning: { port in
+                await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
+            }
+        )
+        try await run([application], logger: logger)
+    }
+
+    static func run(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await group.run()
+        } catch {
+            throw StackError(explaining: error)
+        }
+    }
+}
+
+/// A service of the stack failed to start or stopped with an error.
+public struct StackError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    init(explaining error: any Error) {
+        let text = String(describing: error)
+        if text.contains("Address already in use") || text.contains("errno: 98") {
+            description = "a port Flowline needs is already in use (\(text)); stop what uses it, or choose another port (0 picks a free one)"
+        } else if text.contains("Cannot assign requested address") || text.contains("errno: 99") {
+            description = "cannot listen on the requested host: it is not an address of this machine (\(text))"
+        } else {
+            description = text
+        }
+    }
+}
+
+extension Logger {
+    /// A copy of this logger with another label and the same level and metadata.
+    func labelled(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+}

@@ -1,0 +1,39 @@
+import HTTPSupport
+public import Hummingbird
+public import Logging
+
+/// Builds the line-samples HTTP application: its routes, `/openapi.json`, `/docs`, `/health` and
+/// `/metrics`, request logging, and FastAPI-shaped errors.
+///
+/// - Parameters:
+///   - configuration: address, initial line and limits.
+///   - version: the version reported in the OpenAPI document.
+///   - logger: where requests and changes of the line are logged.
+///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
+public func buildSamplesApplication(
+    configuration: SamplesConfiguration,
+    version: String,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let metrics = HTTPMetrics()
+    let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
+    router.add(middleware: FastAPIErrorMiddleware())
+    SamplesController(state: LineState(configuration.initialLine), configuration: configuration, metrics: metrics)
+        .addRoutes(to: router)
+    router.addHealthRoute()
+    router.addMetricsRoute(metrics)
+    router.addOpenAPIRoutes(
+        document: SamplesOpenAPI.document(configuration: configuration, version: version),
+        title: "Flowline line samples"
+    )
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "flowline-samples"),
+        onServerRunning: { channel in
+            await onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
+        logger: logger
+    )
+}

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import Foundation
+
+/// The one folder that holds all of Flowline's state (databases, artifacts, logs, DAGs).
+///
+/// A data directory is marked by a `.flowline` file when Flowline creates it, so that
+/// ``reset(force:)`` never deletes a folder Flowline did not make, and it is locked while a
+/// `flowline up` uses it, so that two stacks never write the same files and a reset never pulls the
+/// floor from under a running one.
+public struct DataDirectory: Sendable, Equatable {
+    /// The directory's absolute, standardized location.
+    public let url: URL
+
+    /// The default location, relative to the working directory.
+    public static let defaultPath = "./flowline-data"
+    /// The marker file's name.
+    public static let markerName = ".flowline"
+    /// The lock file's name.
+    public static let lockName = ".lock"
+
+    /// A data directory at `path`, relative paths being resolved against `base`.
+    public init(path: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)) {
+        let expanded = (path as NSString).expandingTildeInPath
+        url = URL(fileURLWithPath: expanded, isDirectory: true, relativeTo: base).standardizedFileURL
+    }
+
+    /// The absolute path, for messages and for services that take paths.
+    public var path: String { url.path }
+
+    var markerURL: URL { url.appendingPathComponent(Self.markerName) }
+    var lockURL: URL { url.appendingPathComponent(Self.lockName) }
+
+    /// Whether the directory exists.
+    public var exists: Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Whether Flowline created this directory (its marker file is there).
+    public var isMarked: Bool {
+        FileManager.default.fileExists(atPath: markerURL.path)
+    }
+
+    /// Creates the directory and its marker when they are missing, and returns the subdirectory
+    /// `component` (created too) when one is named.
+    /// - Throws: ``DataDirectoryError`` when the path exists and is not a directory, or cannot be written.
+    @discardableResult
+    public func prepare(_ component: String? = nil) throws -> URL {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw DataDirectoryError("\(path) exists and is not a directory; choose another --data-dir")
+        }
+        do {
+            if !exists {
+                try manager.createDirectory(at: url, withIntermediateDirectories: true)
+            }
+            if !isMarked {
+                let note = "This directory holds Flowline's state. `flowline reset` deletes it.\n"
+                try Data(note.utf8).write(to: markerURL)
+            }
+            guard let component else { return url }
+            let child = url.appendingPathComponent(component, isDirectory: true)
+            try manager.createDirectory(at: child, withIntermediateDirectories: true)
+            return child
+        } catch let error as DataDirectoryError {
+            throw error
+        } catch {
+            throw DataDirectoryError("cannot prepare the data directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Takes the directory's lock for as long as the returned value lives.
+    /// - Throws: ``DataDirectoryError`` when another process holds it.
+    public func lock() throws -> DataDirectoryLock {
+        try DataDirectoryLock(url: lockURL, directory: path)
+    }
+
+    /// What ``reset(force:)`` would delete: the top-level entries of the directory.
+    public func contents() throws -> [String] {
+        guard exists else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+    }
+
+    /// Deletes the directory and everything in it.
+    ///
+    /// - Parameter force: delete even when the directory lacks Flowline's marker file.
+    /// - Returns: `false` when there was nothing to delete.
+    /// - Throws: ``DataDirectoryError`` when the directory is in use by a running Flowline, is not
+    ///   a Flowline data directory (and `force` is false), or cannot be deleted.
+    @discardableResult
+    public func reset(force: Bool = false) throws -> Bool {
+        guard exists else { return false }
+        guard force || isMarked else {
+            throw DataDirectoryError("\(path) does not look like a Flowline data directory (no \(Self.markerName) file); not deleting it")
+        }
+        let held = try lock()
+        do {
+            try FileManager.default.removeItem(at: url)
+        } catch {
+            throw DataDirectoryError("cannot delete \(path): \(error.localizedDescription)")
+        }
+        withExtendedLifetime(held) {}
+        return true
+    }
+}
+
+/// An exclusive, advisory lock on a data directory, released when the value is deinitialized or the
+/// process ends (an `flock` on the directory's `.lock` file, which records the holder's pid).
+public final class DataDirectoryLock: Sendable {
+    private let descriptor: Int32
+
+    init(url: URL, directory: String) throws {
+        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw DataDirectoryError("cannot open \(url.path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var holder = [UInt8](repeating: 0, count: 32)
+            let count = read(descriptor, &holder, holder.count)
+            close(descriptor)
+            let pid = String(decoding: holder.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DataDirectoryError(
+                "the data directory \(directory) is in use by another Flowline process\(pid.isEmpty ? "" : " (pid \(pid))"); stop it first or choose another --data-dir"
+            )
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        _ = flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// A data directory could not be prepared, locked or reset; the message says why and what to do.
+public struct DataDirectoryError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import FlowlineStack
+
+/// The `flowline` command: one binary for the whole ML pipeline stack.
+@main
+struct Flowline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowline",
+        abstract: "A self-hosted ML pipeline platform in one binary.",
+        discussion: """
+        `flowline up` starts the whole stack in one process, with all state in one data directory \
+        (default ./flowline-data). Settings come from flags, then FLOWLINE_… environment variables, \
+        then defaults.
+        """,
+        version: FlowlineVersion.current,
+        subcommands: [Up.self, SamplesCommand.self, Reset.self]
+    )
+}

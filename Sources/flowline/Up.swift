@@ -1,0 +1,33 @@
+import ArgumentParser
+import FlowlineStack
+
+/// `flowline up`: the whole stack in one process.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the whole Flowline stack in one process.",
+        discussion: """
+        Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
+        Services now: the line-samples API (port 6780).
+        """
+    )
+
+    @Option(help: "The data directory, holding all state (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
+    var dataDir: String?
+
+    @Option(help: "Address the services listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port of the line-samples API; 0 picks a free one (env: FLOWLINE_SAMPLES_PORT; default: 6780).")
+    var samplesPort: Int?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let configuration = try StackConfiguration.resolve(
+            .init(dataDir: dataDir, host: host, samplesPort: samplesPort, logLevel: logging.logLevel),
+            settings: .process
+        )
+        let logger = logging.bootstrap(configuration.logLevel)
+        try await Stack.up(configuration, logger: logger, output: printNow)
+    }
+}
