@@ -25,7 +25,8 @@ public struct DataDirectory: Sendable, Equatable {
     /// A data directory at `path`, relative paths being resolved against `base`.
     public init(path: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)) {
         let expanded = (path as NSString).expandingTildeInPath
-        url = URL(fileURLWithPath: expanded, isDirectory: true, relativeTo: base).standardizedFileURL
+        let baseDirectory = URL(fileURLWithPath: base.path, isDirectory: true)
+        url = URL(fileURLWithPath: expanded, isDirectory: true, relativeTo: baseDirectory).standardizedFileURL
     }
 
     /// The absolute path, for messages and for services that take paths.

@@ -26,13 +26,13 @@ struct SamplesCommand: AsyncParsableCommand {
         @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_SAMPLES_PORT; default: 6780).")
         var port: Int?
 
-        @Option(help: "Initial gradient of the line.")
+        @Option(parsing: .unconditional, help: "Initial gradient of the line.")
         var gradient: Double = LineParameters.default.gradient
 
-        @Option(help: "Initial intercept of the line.")
+        @Option(parsing: .unconditional, help: "Initial intercept of the line.")
         var intercept: Double = LineParameters.default.intercept
 
-        @Option(help: "Initial standard deviation of the noise on y.")
+        @Option(parsing: .unconditional, help: "Initial standard deviation of the noise on y.")
         var noiseSigma: Double = LineParameters.default.noiseSigma
 
         @Option(help: "Largest n_samples one request may ask for (env: FLOWLINE_SAMPLES_MAX; default: 1000000).")

@@ -7,6 +7,11 @@ public struct JSONParseError: Error, Sendable, Equatable {
     public var offset: Int
     /// What was expected or found.
     public var message: String
+
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
 }
 
 /// A small, strict JSON parser for request bodies.
@@ -151,7 +156,11 @@ public struct JSONParser {
                 return JSONNumber(literal: "-Infinity", doubleValue: -.infinity, isIntegerLiteral: false)
             }
         }
-        guard skipDigits() > 0 else { throw error("Expecting value", at: start) }
+        if current == UInt8(ascii: "0") {
+            index += 1  // JSON allows no leading zeros: "01" is "0" followed by extra data.
+        } else {
+            guard skipDigits() > 0 else { throw error("Expecting value", at: start) }
+        }
         var isInteger = true
         if current == UInt8(ascii: ".") {
             isInteger = false
