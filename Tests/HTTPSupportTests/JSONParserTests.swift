@@ -114,3 +114,37 @@ struct JSONWritingTests {
         #expect(String(buffer: buffer) == text)
     }
 }
+
+@Suite("Shortest double formatting")
+struct ShortestDoubleTests {
+    static func text(_ value: Double) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ShortestDouble.maximumLength) { buffer in
+            guard let base = buffer.baseAddress else { return "" }
+            let count = ShortestDouble.write(value, to: base)
+            return String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
+        }
+    }
+
+    @Test("Matches Double.description and reads back exactly", arguments: [
+        0.0, -0.0, 1.0, 0.1, 1e-5, 123456789.0, 1e16, 1e22, 5e-324, Double.greatestFiniteMagnitude,
+        -Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 0.5488135039273248, -2.5e-8,
+    ])
+    func edgeCases(value: Double) {
+        #expect(Self.text(value) == value.description)
+        #expect(Double(Self.text(value)) == value)
+    }
+
+    @Test("Matches Double.description for a million random values")
+    func random() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000_000 {
+            let value = Double(bitPattern: generator.next())
+            guard value.isFinite else { continue }
+            let text = Self.text(value)
+            if text != value.description || Double(text) != value {
+                Issue.record("\(value.bitPattern): \(text) vs \(value.description)")
+                return
+            }
+        }
+    }
+}

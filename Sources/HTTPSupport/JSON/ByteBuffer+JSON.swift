@@ -41,7 +41,10 @@ extension ByteBuffer {
     /// `"Infinity"` and `"-Infinity"`, as MLflow does, so the output always stays valid JSON.
     public mutating func writeJSONNumber(_ value: Double) {
         if value.isFinite {
-            writeString(value.description)
+            writeWithUnsafeMutableBytes(minimumWritableBytes: ShortestDouble.maximumLength) { raw in
+                guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                return ShortestDouble.write(value, to: base)
+            }
         } else if value.isNaN {
             writeStaticString("\"NaN\"")
         } else {

@@ -9,15 +9,15 @@ import NIOCore
 enum SamplesResponse {
     /// Samples per buffer; responses of up to this many samples are sent in one piece.
     static let samplesPerChunk = 4096
-    /// Room reserved per sample: two shortest-form doubles, brackets and commas.
-    static let bytesPerSample = 44
+    /// The most bytes one sample takes: `,[` x `,` y `]`.
+    static let maximumBytesPerSample = 2 * ShortestDouble.maximumLength + 4
 
     static func make(count: Int, sampler: LineSampler) -> Response {
         let headers: HTTPFields = [.contentType: "application/json"]
         if count <= samplesPerChunk {
             var sampler = sampler
             var buffer = ByteBuffer()
-            buffer.reserveCapacity(16 + count * bytesPerSample)
+            buffer.reserveCapacity(16 + count * 40)
             buffer.writeStaticString(#"{"samples":["#)
             writeSamples(count, from: &sampler, into: &buffer, first: true)
             buffer.writeStaticString("]}")
@@ -31,7 +31,6 @@ enum SamplesResponse {
             var first = true
             while remaining > 0 {
                 let chunk = min(remaining, samplesPerChunk)
-                buffer.reserveCapacity(buffer.readableBytes + chunk * bytesPerSample + 2)
                 writeSamples(chunk, from: &sampler, into: &buffer, first: first)
                 first = false
                 remaining -= chunk
@@ -44,14 +43,44 @@ enum SamplesResponse {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// Appends `count` samples as `[x,y]` pairs separated by commas (and preceded by one unless
+    /// `first`), formatting the numbers directly into the buffer's memory.
     private static func writeSamples(_ count: Int, from sampler: inout LineSampler, into buffer: inout ByteBuffer, first: Bool) {
-        for index in 0..<count {
-            let (x, y) = sampler.next()
-            buffer.writeStaticString(index == 0 && first ? "[" : ",[")
-            buffer.writeJSONNumber(x)
-            buffer.writeInteger(UInt8(ascii: ","))
-            buffer.writeJSONNumber(y)
-            buffer.writeInteger(UInt8(ascii: "]"))
+        var remaining = count
+        var needsComma = !first
+        while remaining > 0 {
+            let batch = min(remaining, 256)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: batch * maximumBytesPerSample) { raw in
+                guard let start = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                var cursor = start
+                for _ in 0..<batch {
+                    let (x, y) = sampler.next()
+                    if needsComma {
+                        cursor.pointee = UInt8(ascii: ",")
+                        cursor += 1
+                    }
+                    needsComma = true
+                    cursor.pointee = UInt8(ascii: "[")
+                    cursor += 1
+                    cursor += writeNumber(x, to: cursor)
+                    cursor.pointee = UInt8(ascii: ",")
+                    cursor += 1
+                    cursor += writeNumber(y, to: cursor)
+                    cursor.pointee = UInt8(ascii: "]")
+                    cursor += 1
+                }
+                return cursor - start
+            }
+            remaining -= batch
         }
+    }
+
+    /// A finite number in shortest form; JSON has no literal for infinities (a line with huge
+    /// parameters can overflow), so those become `null`.
+    @inline(__always)
+    private static func writeNumber(_ value: Double, to pointer: UnsafeMutablePointer<UInt8>) -> Int {
+        if value.isFinite { return ShortestDouble.write(value, to: pointer) }
+        for (offset, byte) in "null".utf8.enumerated() { pointer[offset] = byte }
+        return 4
     }
 }
