@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Benchmark of the line-samples service against its reference, in the same run on the same machine:
+# requests/s and p50/p99 latency at 64 connections for n_samples = 1 and 1000, and the server's
+# CPU time per request. The reference is the original FastAPI app (uvicorn, 1 worker, numpy),
+# installed into a venv under the cache folder.
+#
+#   benchmarks/samples.sh            # 10 s per measurement
+#   DURATION=30s benchmarks/samples.sh
+#
+# Needs wrk (installed from Debian's packages when missing and running as root) and, for the
+# reference, python3 with pip. Without pip the reference is skipped and said so.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FLOWLINE_CACHE:-$root/.cache}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-64}
+threads=${THREADS:-2}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+log() { echo "[bench] $*" >&2; }
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing wrk from Debian's packages"
+    (apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }) >&2
+  else
+    echo "wrk is needed: sudo apt-get install wrk" >&2; exit 1
+  fi
+fi
+
+log "building flowline (release)"
+(cd "$root" && swift build -c release --product flowline >&2)
+flowline="$root/.build/release/flowline"
+
+reference=yes
+venv="$cache/bench-fastapi-venv"
+if [ ! -x "$venv/bin/uvicorn" ]; then
+  log "installing the reference (fastapi, uvicorn, numpy) into $venv"
+  if ! { python3 -m venv "$venv" && "$venv/bin/pip" install -q fastapi "uvicorn[standard]" numpy; } >&2; then
+    log "pip is unavailable: skipping the FastAPI reference"
+    reference=no
+  fi
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_for() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Servers measured: name, pid, url (the first is Flowline; ratios are Flowline's req/s over each).
+names=() ; server_pids=() ; urls=()
+start_server() {  # NAME PORT COMMAND...
+  local name=$1 port=$2; shift 2
+  "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!); names+=("$name"); server_pids+=($!); urls+=("http://127.0.0.1:$port")
+  wait_for "http://127.0.0.1:$port/hello"
+}
+port=$(free_port); start_server flowline "$port" "$flowline" samples serve --port "$port" --log-level warning
+if [ "$reference" = yes ]; then
+  for app in original minimal; do
+    port=$(free_port)
+    start_server "fastapi-$app" "$port" "$venv/bin/uvicorn" --app-dir "$root/benchmarks/reference" "samples_fastapi:$app" \
+      --host 127.0.0.1 --port "$port" --workers 1 --no-access-log --log-level warning
+  done
+fi
+
+for n in 1 1000; do
+  cat >"$work/post-$n.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"n_samples": $n}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+done
+
+# Checks that a server answers n samples as valid JSON before it is measured.
+check_json() {
+  curl -sf -X POST -H 'Content-Type: application/json' -d "{\"n_samples\": $2}" "$1/get-samples" |
+    python3 -c "import json,sys; d=json.load(sys.stdin); assert len(d['samples'])==$2 and all(len(p)==2 for p in d['samples'])" ||
+    { echo "invalid response from $1 for n=$2" >&2; exit 1; }
+}
+
+# measure NAME PID URL N -> "rps p50_ms p99_ms cpu_ms_per_request"
+measure() {
+  local pid=$2 url=$3 n=$4
+  check_json "$url" "$n"
+  wrk -t"$threads" -c"$connections" -d2s -s "$work/post-$n.lua" "$url/get-samples" >/dev/null  # warm-up
+  local before after out
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post-$n.lua" "$url/get-samples")
+  after=$(cpu_ticks "$pid")
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /requests in/ { total = $1 } /Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { errors = $4 }
+    END { if (errors > 0) { print "non-2xx responses: " errors > "/dev/stderr"; exit 1 }
+          printf "%.0f %.2f %.2f %.3f\n", rps, p50, p99, (ticks / hz * 1000) / total }'
+}
+
+printf '\nLine-samples benchmark: %s per run, %s connections, wrk with %s threads, %s cores\n' "$duration" "$connections" "$threads" "$(nproc)"
+printf 'Flowline %s vs FastAPI (uvicorn[standard], 1 worker, async def, numpy, no access log):\n' "$("$flowline" --version)"
+printf '  fastapi-original: the original service code (pydantic response models); fastapi-minimal: no response models\n\n'
+printf '| %-9s | %-16s | %8s | %7s | %7s | %10s | %-14s |\n' n_samples server "req/s" "p50 ms" "p99 ms" "CPU ms/req" "flowline ratio"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ----------- ------------------ ---------- --------- --------- ------------ ----------------
+for n in 1 1000; do
+  flowline_rps=
+  for i in "${!names[@]}"; do
+    read -r rps p50 p99 cpu < <(measure "${names[$i]}" "${server_pids[$i]}" "${urls[$i]}" "$n")
+    if [ -z "$flowline_rps" ]; then flowline_rps=$rps; ratio="-"; else
+      ratio=$(awk -v a="$flowline_rps" -v b="$rps" 'BEGIN { printf "%.1fx", a / b }'); fi
+    printf '| %-9s | %-16s | %8s | %7s | %7s | %10s | %-14s |\n' "$n" "${names[$i]}" "$rps" "$p50" "$p99" "$cpu" "$ratio"
+  done
+done
+[ "$reference" = yes ] || echo "(FastAPI reference skipped: pip was unavailable)"
+echo
+echo "Targets: at least 10x FastAPI's req/s for n_samples=1 and 25x for n_samples=1000."
