@@ -12,6 +12,7 @@ enum APIDocsPage {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         <title>\(escapeHTML(title)) · API docs</title>
         <style>\(stylesheet)</style>
         </head>
@@ -52,7 +53,8 @@ enum APIDocsPage {
     h1{margin:.2rem 0}h2{margin-top:2rem;border-bottom:1px solid var(--line)}.muted{color:var(--muted)}
     a{color:var(--get)}details{border:1px solid var(--line);border-radius:8px;margin:.6rem 0;background:var(--card)}
     summary{cursor:pointer;padding:.6rem .8rem;display:flex;gap:.8rem;align-items:center;flex-wrap:wrap}
-    summary:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible{outline:2px solid var(--get)}
+    summary:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,select:focus-visible{outline:2px solid var(--get)}
+    select{margin-bottom:.4rem;padding:.3rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg)}
     .method{font-weight:700;min-width:4.5rem;text-align:center;border-radius:4px;padding:.1rem .4rem;color:#fff;
     font-size:.8rem}.get{background:var(--get)}.post{background:var(--post)}.put{background:var(--put)}
     .patch{background:var(--patch)}.delete{background:var(--delete)}.head,.options{background:var(--muted)}
@@ -111,17 +113,24 @@ enum APIDocsPage {
       return cmd;
     };
     function renderOperation(path, method, op) {
+      const opId = op.operationId || (method + path).replace(/[^A-Za-z0-9_-]/g, "_");
       const params = (op.parameters || []).map((p) => {
-        const input = el("input", { id: op.operationId + "-" + p.name, name: p.name,
+        const input = el("input", { id: opId + "-" + p.name, name: p.name,
           placeholder: p.schema && p.schema.default !== undefined ? String(p.schema.default) : "" });
         return { spec: p, input, label: el("label", { for: input.id }, p.name + " (" + p.in + (p.required ? ", required" : "") + ")") };
       });
       const media = op.requestBody && op.requestBody.content && op.requestBody.content["application/json"];
-      let bodyInput = null;
+      let bodyInput = null, exampleChooser = null;
       if (media) {
         const example = exampleFor(media);
-        bodyInput = el("textarea", { id: op.operationId + "-body", spellcheck: "false" });
+        bodyInput = el("textarea", { id: opId + "-body", spellcheck: "false" });
         bodyInput.value = example === undefined ? "{}" : JSON.stringify(example, null, 2);
+        const named = Object.entries(media.examples || {});
+        if (named.length > 1) {
+          exampleChooser = el("select", { "aria-label": "Example body", onchange: (e) => {
+            bodyInput.value = JSON.stringify(media.examples[e.target.value].value, null, 2); } },
+            ...named.map(([key, ex]) => el("option", { value: key }, ex.summary || key)));
+        }
       }
       const output = el("div", { "aria-live": "polite" });
       const send = async () => {
@@ -162,13 +171,13 @@ enum APIDocsPage {
         responses.append(el("tr", {}, el("td", {}, el("code", {}, code)), el("td", {}, r.description || ""),
           el("td", {}, ex === undefined ? "" : el("pre", {}, JSON.stringify(ex, null, 2)))));
       }
-      return el("details", { id: op.operationId },
+      return el("details", { id: opId },
         el("summary", {}, el("span", { class: "method " + method }, method.toUpperCase()),
           el("span", { class: "path" }, path), el("span", { class: "muted" }, op.summary || "")),
         el("div", { class: "body" },
           op.description ? el("p", {}, op.description) : null,
           ...params.flatMap((p) => [p.label, p.input]),
-          bodyInput ? el("label", { for: bodyInput.id }, "Request body (JSON)") : null, bodyInput,
+          bodyInput ? el("label", { for: bodyInput.id }, "Request body (JSON)") : null, exampleChooser, bodyInput,
           el("button", { type: "button", onclick: send }, "Send request"), output,
           el("h4", {}, "Responses"), responses));
     }

@@ -1,0 +1,75 @@
+"""Fixtures that run the built `flowline` binary as a user would, on loopback ephemeral ports."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def flowline_binary() -> str:
+    binary = os.environ.get("FLOWLINE_BIN", str(ROOT / ".build" / "debug" / "flowline"))
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"flowline binary not found at {binary}: run `swift build` first or set FLOWLINE_BIN")
+    return binary
+
+
+class RunningFlowline:
+    """A `flowline` process started with `args`, whose printed service URLs are parsed."""
+
+    def __init__(self, args, cwd):
+        self.process = subprocess.Popen(
+            [flowline_binary(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.output = ""
+        deadline = time.monotonic() + 30
+        while "Press Ctrl-C to stop." not in self.output:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"flowline exited early: {self.process.stderr.read()}")
+            self.output += line
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"flowline did not start: {self.output}")
+
+    def url(self, service: str) -> str:
+        match = re.search(rf"^\s*{service}\s+(http://\S+)", self.output, re.MULTILINE)
+        assert match, f"no {service} URL in {self.output!r}"
+        return match.group(1)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def workdir():
+    path = tempfile.mkdtemp(prefix="flowline-clients-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def samples_url(workdir):
+    running = RunningFlowline(["samples", "serve", "--port", "0", "--log-level", "warning"], workdir)
+    yield running.url("samples")
+    running.stop()
+    assert running.process.returncode == 0
+
+
+@pytest.fixture
+def stack(workdir):
+    running = RunningFlowline(["up", "--samples-port", "0", "--log-level", "warning"], workdir)
+    yield running
+    running.stop()
+    assert running.process.returncode == 0

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of Flowline: the Swift suites (unit, HTTP on loopback, end-to-end with the built
+# binary) and the Python client tests (official clients, OpenAPI validation, headless browser).
+#
+# Installs what the tests need when it is missing: a Python venv under .cache/ with the packages of
+# Tests/clients/requirements.txt, and (as root) Debian's chromium and chromium-driver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+cache=${FLOWLINE_CACHE:-$root/.cache}
+
+echo "== Swift tests"
+swift build --build-tests
+swift test --skip-build
+
+echo "== Python client tests"
+venv="$cache/venv"
+requirements="$root/Tests/clients/requirements.txt"
+stamp="$venv/.requirements.sha256"
+if [ ! -x "$venv/bin/python" ] || ! sha256sum --status -c "$stamp" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r "$requirements"
+  sha256sum "$requirements" >"$stamp"
+fi
+if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Debian's chromium and chromium-driver for the browser tests"
+    apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+  else
+    echo "The browser tests need Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver" >&2
+    exit 1
+  fi
+fi
+FLOWLINE_BIN="$root/.build/debug/flowline" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients
