@@ -24,15 +24,7 @@ public enum Stack {
             footer: "Press Ctrl-C to stop.",
             output: output
         )
-        let samples = buildSamplesApplication(
-            configuration: configuration.samples,
-            version: FlowlineVersion.current,
-            logger: logger.labelled("flowline.samples"),
-            onServerRunning: { port in
-                await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
-            }
-        )
-        try await run([samples], logger: logger)
+        try await run([samplesService(configuration.samples, banner: banner, logger: logger)], logger: logger)
         output("Flowline stopped.")
     }
 
@@ -44,7 +36,12 @@ public enum Stack {
             footer: "Press Ctrl-C to stop.",
             output: output
         )
-        let application = buildSamplesApplication(
+        try await run([samplesService(configuration, banner: banner, logger: logger)], logger: logger)
+    }
+
+    /// The samples application, reporting its address to `banner` once it listens.
+    static func samplesService(_ configuration: SamplesConfiguration, banner: ReadinessBanner, logger: Logger) -> some Service {
+        buildSamplesApplication(
             configuration: configuration,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.samples"),
@@ -52,7 +49,6 @@ public enum Stack {
                 await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
             }
         )
-        try await run([application], logger: logger)
     }
 
     static func run(_ services: [any Service], logger: Logger) async throws {

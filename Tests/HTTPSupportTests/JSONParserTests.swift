@@ -126,7 +126,7 @@ struct ShortestDoubleTests {
     }
 
     @Test("Matches Double.description and reads back exactly", arguments: [
-        0.0, -0.0, 1.0, 0.1, 1e-5, 123456789.0, 1e16, 1e22, 5e-324, Double.greatestFiniteMagnitude,
+        0.0, -0.0, 1.0, 0.1, 1e-5, 123456789.0, 1e16, 1e22, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude,
         -Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 0.5488135039273248, -2.5e-8,
     ])
     func edgeCases(value: Double) {

@@ -33,17 +33,25 @@ def browser():
     driver.quit()
 
 
-def test_docs_page_sends_a_request_from_the_browser(samples_url, browser, tmp_path):
-    browser.get(f"{samples_url}/docs")
+def send_from_page(browser, operation_id, body):
+    """Sends `body` with the operation's form on the docs page; returns the operation's element
+    and the response body shown."""
     wait = WebDriverWait(browser, 15)
-    operation = wait.until(EC.presence_of_element_located((By.ID, "getSamples")))
-    assert "Flowline line samples" in browser.title
-    operation.find_element(By.TAG_NAME, "summary").click()
+    operation = wait.until(EC.presence_of_element_located((By.ID, operation_id)))
+    if operation.get_attribute("open") is None:
+        operation.find_element(By.TAG_NAME, "summary").click()
     editor = operation.find_element(By.TAG_NAME, "textarea")
     editor.clear()
-    editor.send_keys('{"n_samples": 4, "seed": 7}')
+    editor.send_keys(body)
     operation.find_element(By.XPATH, ".//button[contains(., 'Send request')]").click()
-    body = wait.until(lambda d: operation.find_element(By.CLASS_NAME, "response-body"))
+    shown = wait.until(lambda d: operation.find_element(By.CLASS_NAME, "response-body"))
+    return operation, shown
+
+
+def test_docs_page_sends_a_request_from_the_browser(samples_url, browser, tmp_path):
+    browser.get(f"{samples_url}/docs")
+    operation, body = send_from_page(browser, "getSamples", '{"n_samples": 4, "seed": 7}')
+    assert "Flowline line samples" in browser.title
     assert '"samples"' in body.text
     assert "200" in operation.text
     browser.save_screenshot(os.environ.get("FLOWLINE_SCREENSHOT", str(tmp_path / "docs.png")))
@@ -57,15 +65,17 @@ def test_docs_page_sends_a_request_from_the_browser(samples_url, browser, tmp_pa
     assert not severe, severe
 
 
-def test_docs_page_shows_validation_errors(samples_url, browser):
+def test_docs_page_opens_the_linked_operation_and_shows_validation_errors(samples_url, browser):
     browser.get(f"{samples_url}/docs#putLineParams")
-    wait = WebDriverWait(browser, 15)
-    operation = wait.until(EC.presence_of_element_located((By.ID, "putLineParams")))
-    wait.until(lambda d: operation.get_attribute("open") is not None)
-    editor = operation.find_element(By.TAG_NAME, "textarea")
-    editor.clear()
-    editor.send_keys('{"gradient": 1}')
-    operation.find_element(By.XPATH, ".//button[contains(., 'Send request')]").click()
-    body = wait.until(lambda d: operation.find_element(By.CLASS_NAME, "response-body"))
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "putLineParams").get_attribute("open") is not None)
+    operation, body = send_from_page(browser, "putLineParams", '{"gradient": 1}')
     assert "422" in operation.text
     assert "missing" in body.text
+
+
+def test_docs_page_offers_the_documented_examples(samples_url, browser):
+    browser.get(f"{samples_url}/docs#getSamples")
+    operation = WebDriverWait(browser, 15).until(EC.presence_of_element_located((By.ID, "getSamples")))
+    chooser = operation.find_element(By.TAG_NAME, "select")
+    chooser.find_element(By.XPATH, ".//option[contains(., 'Reproducible')]").click()
+    assert '"seed": 42' in operation.find_element(By.TAG_NAME, "textarea").get_attribute("value")
