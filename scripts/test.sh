@@ -2,12 +2,22 @@
 # Runs every test of Flowline: the Swift suites (unit, HTTP on loopback, end-to-end with the built
 # binary) and the Python client tests (official clients, OpenAPI validation, headless browser).
 #
-# Installs what the tests need when it is missing: a Python venv under .cache/ with the packages of
-# Tests/clients/requirements.txt, and (as root) Debian's chromium and chromium-driver.
+# Starts a private PostgreSQL (scripts/postgres.sh) unless FLOWLINE_TEST_POSTGRES_URL names one, so
+# that storage tests run on SQLite and PostgreSQL. Installs what the tests need when it is missing:
+# a Python venv under .cache/ with the packages of Tests/clients/requirements.txt, and (as root)
+# Debian's postgresql, chromium and chromium-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 cache=${FLOWLINE_CACHE:-$root/.cache}
+
+echo "== PostgreSQL for the storage tests"
+if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then
+  read -r pg_dir FLOWLINE_TEST_POSTGRES_URL < <(scripts/postgres.sh)
+  export FLOWLINE_TEST_POSTGRES_URL
+  trap 'scripts/postgres.sh stop "$pg_dir"' EXIT
+fi
+echo "$FLOWLINE_TEST_POSTGRES_URL"
 
 echo "== Swift tests"
 swift build --build-tests

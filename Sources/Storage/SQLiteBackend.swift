@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SQLiteKit
+import SQLiteNIO
+import SQLKit
+import Synchronization
+
+/// SQLite: one writer connection behind a ``WriteQueue`` (group commit), and a few reader
+/// connections that WAL mode lets read while the writer writes.
+final class SQLiteBackend: DatabaseBackend {
+    /// Reader connections of a file database.
+    static let readerCount = 4
+
+    let flavor = SQLFlavor.sqlite
+    private let writer: SQLiteConnection
+    private let readers: ConnectionPool<SQLiteConnection>?
+    private let queue = WriteQueue()
+    private let logger: Logger
+    private let closed = Atomic(false)
+
+    private init(writer: SQLiteConnection, readers: ConnectionPool<SQLiteConnection>?, logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    /// Opens the writer and readers; a file database gets WAL mode and `synchronous=FULL`, so a
+    /// commit survives a crash of the process or the machine.
+    static func open(_ storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteBackend {
+        if case .file(let path) = storage {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw DatabaseError("cannot create the folder of the SQLite database \(path): \(error.localizedDescription)")
+            }
+        }
+        let writer: SQLiteConnection
+        do {
+            writer = try await SQLiteConnection.open(storage: storage, logger: logger)
+        } catch {
+            throw DatabaseError("cannot open the SQLite database: \(String(reflecting: error))")
+        }
+        let sql = writer.sql()
+        try await configure(sql)
+        guard case .file = storage else {
+            // An in-memory database exists only on its one connection: reads share the writer.
+            return SQLiteBackend(writer: writer, readers: nil, logger: logger)
+        }
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<readerCount {
+            let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
+            try await configure(reader.sql())
+            try await reader.sql().raw("PRAGMA query_only = ON").run()
+            readers.append(reader)
+        }
+        return SQLiteBackend(writer: writer, readers: ConnectionPool(readers), logger: logger)
+    }
+
+    private static func configure(_ database: any SQLDatabase) async throws {
+        try await database.raw("PRAGMA busy_timeout = 10000").run()
+        try await database.raw("PRAGMA foreign_keys = ON").run()
+    }
+
+    func migrate(_ migrations: [Migration]) async throws {
+        let database = writer.sql()
+        try await Self.migrate(migrations, lock: { _ in }) { body in
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let readers else {
+            return try await queue.write(body)
+        }
+        return try await readers.withConnection { connection in
+            let database = connection.sql()
+            try await database.raw("BEGIN").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await queue.write(body)
+    }
+
+    func run() async throws {
+        let queue = queue
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await queue.run(on: writer.sql())
+            } onGracefulShutdown: {
+                queue.close()
+            }
+        } onCancel: {
+            queue.close()
+        }
+        await closeConnections()
+    }
+
+    func closeUnstarted() async {
+        queue.close()
+        await closeConnections()
+    }
+
+    /// A database opened but never run still releases its connections.
+    deinit {
+        if !closed.load(ordering: .acquiring) {
+            for connection in (readers?.all ?? []) + [writer] {
+                _ = connection.close()
+            }
+        }
+    }
+
+    private func closeConnections() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for connection in (readers?.all ?? []) + [writer] {
+            do {
+                // The future-based close is not cancellation-aware: it closes even when the task
+                // that runs the database is being cancelled.
+                try await connection.close().get()
+            } catch {
+                logger.warning("Closing an SQLite connection failed: \(error)")
+            }
+        }
+    }
+}
