@@ -42,6 +42,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Tracking",
+            dependencies: [
+                "HTTPSupport",
+                "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPSupport",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -129,6 +141,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrackingTests",
+            dependencies: [
+                "Tracking",
+                "Storage",
+                "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),
