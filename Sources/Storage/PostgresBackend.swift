@@ -53,8 +53,12 @@ final class PostgresBackend: DatabaseBackend {
                 try await Self.migrate(migrations, lock: { database in
                     try await database.raw("SELECT pg_advisory_xact_lock(\(literal: Self.migrationLockKey))").run()
                 }) { body in
-                    try await temporary.withTransaction(logger: logger) { connection in
-                        try await body(connection.sql())
+                    do {
+                        return try await temporary.withTransaction(logger: logger) { connection in
+                            try await body(connection.sql())
+                        }
+                    } catch let error as PostgresTransactionError {
+                        throw error.closureError ?? error
                     }
                 }
                 return true
@@ -71,14 +75,22 @@ final class PostgresBackend: DatabaseBackend {
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql())
-        }
+        try await transaction(body)
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql())
+        try await transaction(body)
+    }
+
+    /// Runs `body` in a transaction on a pooled connection; an error `body` throws is rethrown as
+    /// it is (PostgresNIO wraps it), so callers see their own errors on both databases.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql())
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
         }
     }
 

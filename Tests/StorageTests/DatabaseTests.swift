@@ -198,3 +198,16 @@ struct DatabaseErrorTests {
         }
     }
 }
+
+@Suite("Database transactions")
+struct DatabaseTransactionTests {
+    struct Refusal: Error, Equatable {}
+
+    @Test("An error thrown inside a read or write comes back as it is", arguments: TestDatabaseKind.available)
+    func errorsPassThrough(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind) { database in
+            await #expect(throws: Refusal()) { try await database.write { _ in throw Refusal() } }
+            await #expect(throws: Refusal()) { try await database.read { _ in throw Refusal() } }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// An MLflow run: one execution of training code, with its params, metrics and tags.
+public struct Run: Sendable, Equatable {
+    public var info: RunInfo
+    public var data: RunData
+
+    public init(info: RunInfo, data: RunData) {
+        self.info = info
+        self.data = data
+    }
+}
+
+/// What a run is: identity, status and times.
+public struct RunInfo: Sendable, Equatable {
+    /// 32 lowercase hex digits.
+    public var runID: String
+    public var runName: String
+    public var experimentID: String
+    public var userID: String
+    public var status: RunStatus
+    /// Milliseconds since the epoch.
+    public var startTime: Int64
+    public var endTime: Int64?
+    /// `<experiment artifact location>/<run id>/artifacts`.
+    public var artifactURI: String
+    public var lifecycleStage: LifecycleStage
+
+    public init(runID: String, runName: String, experimentID: String, userID: String, status: RunStatus, startTime: Int64, endTime: Int64?, artifactURI: String, lifecycleStage: LifecycleStage) {
+        self.runID = runID
+        self.runName = runName
+        self.experimentID = experimentID
+        self.userID = userID
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.artifactURI = artifactURI
+        self.lifecycleStage = lifecycleStage
+    }
+}
+
+/// What a run recorded: the latest value of each metric, its params and its tags.
+public struct RunData: Sendable, Equatable {
+    public var metrics: [Metric]
+    public var params: [Tag]
+    public var tags: [Tag]
+
+    public init(metrics: [Metric] = [], params: [Tag] = [], tags: [Tag] = []) {
+        self.metrics = metrics
+        self.params = params
+        self.tags = tags
+    }
+}
+
+/// MLflow's run statuses, sent by name.
+public enum RunStatus: String, Sendable, Equatable, CaseIterable {
+    case running = "RUNNING"
+    case scheduled = "SCHEDULED"
+    case finished = "FINISHED"
+    case failed = "FAILED"
+    case killed = "KILLED"
+}
+
+/// One measurement of a metric.
+public struct Metric: Sendable, Equatable {
+    public var key: String
+    /// May be NaN or infinite; sent as `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    public var value: Double
+    /// Milliseconds since the epoch.
+    public var timestamp: Int64
+    public var step: Int64
+
+    public init(key: String, value: Double, timestamp: Int64, step: Int64) {
+        self.key = key
+        self.value = value
+        self.timestamp = timestamp
+        self.step = step
+    }
+
+    /// Equal when every field is, NaN values included.
+    public static func == (lhs: Metric, rhs: Metric) -> Bool {
+        lhs.key == rhs.key && lhs.timestamp == rhs.timestamp && lhs.step == rhs.step
+            && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
+    }
+
+    /// Whether this measurement replaces `other` as the latest: MLflow compares
+    /// (step, timestamp, value) lexicographically, NaN counting as smaller than any number.
+    public func isLater(than other: Metric) -> Bool {
+        if step != other.step { return step > other.step }
+        if timestamp != other.timestamp { return timestamp > other.timestamp }
+        if value.isNaN { return false }
+        if other.value.isNaN { return true }
+        return value >= other.value
+    }
+}
