@@ -51,3 +51,18 @@ public struct JSONNumber: Sendable, Equatable {
         return Int(exactly: doubleValue)
     }
 }
+
+extension JSONValue {
+    /// An integer as a JSON number.
+    public static func integer<I: BinaryInteger>(_ value: I) -> JSONValue {
+        .number(JSONNumber(literal: String(value), doubleValue: Double(value), isIntegerLiteral: true))
+    }
+
+    /// A double as a JSON number; NaN and infinities, which JSON cannot write as numbers, as the
+    /// strings `"NaN"`, `"Infinity"` and `"-Infinity"` (proto3 JSON, as MLflow sends them).
+    public static func double(_ value: Double) -> JSONValue {
+        if value.isNaN { return .string("NaN") }
+        if value.isInfinite { return .string(value < 0 ? "-Infinity" : "Infinity") }
+        return .number(JSONNumber(literal: value.description, doubleValue: value, isIntegerLiteral: false))
+    }
+}

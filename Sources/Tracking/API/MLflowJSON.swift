@@ -1,0 +1,68 @@
+import HTTPSupport
+
+/// The wire form of tracking entities, with MLflow's field names: snake_case, int64 as numbers,
+/// enums by name, empty fields omitted.
+enum MLflowJSON {
+    /// An object without the members whose value is `nil` or an empty list.
+    static func object(_ members: [String: JSONValue?]) -> JSONValue {
+        var kept: [String: JSONValue] = [:]
+        for (key, value) in members {
+            guard let value else { continue }
+            if case .array(let elements) = value, elements.isEmpty { continue }
+            kept[key] = value
+        }
+        return .object(kept)
+    }
+
+    static func tags(_ tags: [Tag]) -> JSONValue {
+        .array(tags.map { .object(["key": .string($0.key), "value": .string($0.value)]) })
+    }
+
+    static func experiment(_ experiment: Experiment) -> JSONValue {
+        object([
+            "experiment_id": .string(experiment.id),
+            "name": .string(experiment.name),
+            "artifact_location": .string(experiment.artifactLocation),
+            "lifecycle_stage": .string(experiment.lifecycleStage.rawValue),
+            "creation_time": .integer(experiment.creationTime),
+            "last_update_time": .integer(experiment.lastUpdateTime),
+            "tags": tags(experiment.tags),
+        ])
+    }
+
+    static func runInfo(_ info: RunInfo) -> JSONValue {
+        object([
+            "run_id": .string(info.runID),
+            "run_uuid": .string(info.runID),
+            "run_name": .string(info.runName),
+            "experiment_id": .string(info.experimentID),
+            "user_id": .string(info.userID),
+            "status": .string(info.status.rawValue),
+            "start_time": .integer(info.startTime),
+            "end_time": info.endTime.map { .integer($0) },
+            "artifact_uri": .string(info.artifactURI),
+            "lifecycle_stage": .string(info.lifecycleStage.rawValue),
+        ])
+    }
+
+    static func metric(_ metric: Metric) -> JSONValue {
+        .object([
+            "key": .string(metric.key),
+            "value": .double(metric.value),
+            "timestamp": .integer(metric.timestamp),
+            "step": .integer(metric.step),
+        ])
+    }
+
+    static func run(_ run: Run) -> JSONValue {
+        .object([
+            "info": runInfo(run.info),
+            "data": object([
+                "metrics": .array(run.data.metrics.map(metric)),
+                "params": tags(run.data.params),
+                "tags": tags(run.data.tags),
+            ]),
+            "inputs": .object([:]),
+        ])
+    }
+}

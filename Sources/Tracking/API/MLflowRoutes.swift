@@ -1,0 +1,39 @@
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Registers MLflow API handlers under `/api/2.0/mlflow` and the UI's `/ajax-api/2.0/mlflow`, and
+/// makes other methods on those paths answer 405.
+struct MLflowRoutes<Context: RequestContext> {
+    static var prefixes: [String] { ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] }
+
+    let router: Router<Context>
+    private var methods: [String: [HTTPRequest.Method]] = [:]
+
+    init(router: Router<Context>) {
+        self.router = router
+    }
+
+    /// Adds `handler` for `method` on `path` (relative to the API prefix); it returns the response's
+    /// JSON body, `{}` for endpoints without one.
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue) {
+        for prefix in Self.prefixes {
+            let fullPath = prefix + path
+            router.on(RouterPath(fullPath), method: method) { request, _ -> Response in
+                let body = try await handler(try await MLflowRequest.read(request))
+                var buffer = ByteBuffer()
+                buffer.writeJSON(body)
+                return .json(buffer)
+            }
+            methods[fullPath, default: []].append(method)
+        }
+    }
+
+    /// Makes the paths answer 405 to methods they were not given.
+    func finish() {
+        for (path, allowed) in methods {
+            router.rejectOtherMethods(on: RouterPath(path), allowing: allowed)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+
+/// `runs/*` and `metrics/get-history`: creating and reading runs, and logging to them.
+struct RunsController {
+    let store: TrackingStore
+
+    func addRoutes<Context>(to routes: inout MLflowRoutes<Context>) {
+        let store = store
+        routes.add(.post, "/runs/create") { request in
+            let run = try await store.createRun(
+                experimentID: try request.string("experiment_id").flatMap { $0.isEmpty ? nil : $0 } ?? "0",
+                userID: try request.string("user_id"),
+                runName: try request.string("run_name"),
+                startTime: try request.int64("start_time"),
+                tags: try request.keyValues("tags")
+            )
+            return .object(["run": MLflowJSON.run(run)])
+        }
+        routes.add(.get, "/runs/get") { request in
+            .object(["run": MLflowJSON.run(try await store.run(id: try request.runID()))])
+        }
+        routes.add(.post, "/runs/update") { request in
+            // An unknown status name is ignored, as MLflow does.
+            let status = try request.string("status").flatMap(RunStatus.init(rawValue:))
+            let info = try await store.updateRun(
+                id: try request.runID(), status: status, endTime: try request.int64("end_time"), runName: try request.string("run_name")
+            )
+            return .object(["run_info": MLflowJSON.runInfo(info)])
+        }
+        routes.add(.post, "/runs/delete") { request in
+            try await store.deleteRun(id: try request.runID())
+            return .object([:])
+        }
+        routes.add(.post, "/runs/restore") { request in
+            try await store.restoreRun(id: try request.runID())
+            return .object([:])
+        }
+        routes.add(.post, "/runs/log-metric") { request in
+            try await store.logBatch(runID: try request.runID(), metrics: [try Self.metric(request)])
+            return .object([:])
+        }
+        routes.add(.post, "/runs/log-parameter") { request in
+            try await store.logBatch(runID: try request.runID(), params: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))])
+            return .object([:])
+        }
+        routes.add(.post, "/runs/set-tag") { request in
+            try await store.logBatch(runID: try request.runID(), tags: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))])
+            return .object([:])
+        }
+        routes.add(.post, "/runs/delete-tag") { request in
+            try await store.deleteTag(runID: try request.runID(), key: try request.requiredString("key"))
+            return .object([:])
+        }
+        routes.add(.post, "/runs/log-batch") { request in
+            try await store.logBatch(
+                runID: try request.runID(),
+                metrics: try request.messages("metrics").map(Self.metric),
+                params: try request.keyValues("params"),
+                tags: try request.keyValues("tags")
+            )
+            return .object([:])
+        }
+        routes.add(.get, "/metrics/get-history") { request in
+            let offset = try PageToken.offset(from: try request.string("page_token"))
+            let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in
+                guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer") }
+                return Int(min(value, 1_000_000))
+            }
+            let key = try request.requiredString("metric_key")
+            let page = try await store.metricHistory(runID: try request.runID(), key: key, maxResults: maxResults, offset: offset)
+            return MLflowJSON.object([
+                "metrics": .array(page.metrics.map(MLflowJSON.metric)),
+                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
+            ])
+        }
+    }
+
+    /// A metric message: `key`, `value` and `timestamp` are required, `step` defaults to 0.
+    static func metric(_ request: MLflowRequest) throws(TrackingError) -> Metric {
+        let key = try request.requiredString("key")
+        guard let value = try request.double("value") else { throw MLflowRequest.missing("value") }
+        guard let timestamp = try request.int64("timestamp") else { throw MLflowRequest.missing("timestamp") }
+        return Metric(key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0)
+    }
+
+    /// A required `value` that may be the empty string (a tag or param value).
+    static func requiredValue(_ request: MLflowRequest) throws(TrackingError) -> String {
+        guard let value = try request.string("value") else { throw MLflowRequest.missing("value") }
+        return value
+    }
+}
+
+/// MLflow's page tokens: base64 of `{"offset": N}`. Clients treat them as opaque.
+enum PageToken {
+    static func make(offset: Int) -> String {
+        Data(#"{"offset": \#(offset)}"#.utf8).base64EncodedString()
+    }
+
+    /// The offset a token stands for; 0 without a token.
+    static func offset(from token: String?) throws(TrackingError) -> Int {
+        guard let token, !token.isEmpty else { return 0 }
+        guard let data = Data(base64Encoded: token) else { throw .invalid("Invalid page token, could not base64-decode") }
+        guard case .object(let fields)? = try? JSONParser.parse(Array(data)), case .number(let number)? = fields["offset"],
+              let offset = number.exactInteger, offset >= 0 else {
+            throw .invalid("Invalid page token, decoded value=\(String(decoding: data, as: UTF8.self))")
+        }
+        return offset
+    }
+}

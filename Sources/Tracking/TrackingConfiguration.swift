@@ -1,0 +1,23 @@
+public import Storage
+
+/// Everything the tracking server can be configured with; flag names follow `mlflow server`.
+public struct TrackingConfiguration: Sendable {
+    /// Address to listen on; loopback by default.
+    public var host: String
+    /// Port to listen on (5000, as MLflow); 0 picks any free port.
+    public var port: Int
+    /// `--backend-store-uri`: where experiments, runs and metrics are stored.
+    public var backendStore: DatabaseURL
+    /// `--artifacts-destination`: the folder that proxied artifacts are stored in.
+    public var artifactsDestination: String
+
+    /// The default port of the tracking server.
+    public static let defaultPort = 5000
+
+    public init(host: String = "127.0.0.1", port: Int = TrackingConfiguration.defaultPort, backendStore: DatabaseURL, artifactsDestination: String) {
+        self.host = host
+        self.port = port
+        self.backendStore = backendStore
+        self.artifactsDestination = artifactsDestination
+    }
+}

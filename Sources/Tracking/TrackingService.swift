@@ -1,0 +1,49 @@
+import HTTPSupport
+public import Hummingbird
+public import Logging
+import NIOCore
+public import Storage
+
+/// Builds the tracking server: MLflow's REST API under `/api/2.0/mlflow` (and `/ajax-api/…`),
+/// `/health`, `/version`, `/api/3.0/mlflow/server-info` and `/metrics`.
+///
+/// - Parameters:
+///   - database: the opened, migrated database (``TrackingMigrations/all``); run it as a service
+///     next to the application.
+///   - onServerRunning: called with the bound port once the server listens.
+public func buildTrackingApplication(
+    configuration: TrackingConfiguration,
+    database: Database,
+    version: String,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let metrics = HTTPMetrics()
+    let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
+    router.add(middleware: MLflowErrorMiddleware())
+    let store = TrackingStore(database: database)
+    var routes = MLflowRoutes(router: router)
+    ExperimentsController(store: store).addRoutes(to: &routes)
+    RunsController(store: store).addRoutes(to: &routes)
+    routes.finish()
+
+    router.get("/health") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
+    }
+    router.get("/version") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: version)))
+    }
+    router.get("/api/3.0/mlflow/server-info") { _, _ in
+        Response.json(#"{"store_type":"SqlStore","workspaces_enabled":false,"trace_archival_enabled":false,"multipart_uploads_enabled":false,"multipart_downloads_enabled":false,"presigned_upload_run_id_supported":false,"presigned_upload_model_id_supported":false}"#)
+    }
+    router.addMetricsRoute(metrics)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "flowline-tracking"),
+        onServerRunning: { channel in
+            await onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
+        logger: logger
+    )
+}

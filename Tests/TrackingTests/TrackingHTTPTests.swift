@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Storage
+import Testing
+import TestSupport
+import Tracking
+
+/// The MLflow REST API over HTTP on a live loopback server.
+@Suite("Tracking API over HTTP")
+struct TrackingHTTPTests {
+    static func withServer(_ test: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
+            let configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: "/nonexistent")
+            let application = buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+            try await application.test(.live, test)
+        }
+    }
+
+    static func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        let response = try await client.execute(
+            uri: "/api/2.0/mlflow" + path, method: method, headers: [.contentType: "application/json"], body: body.map { ByteBuffer($0) }
+        )
+        return (response.status, try jsonDictionary(response.body))
+    }
+
+    @Test("The logging flow of the mlflow client: experiment, run, params, metrics, tags, history")
+    func loggingFlow() async throws {
+        try await Self.withServer { client in
+            let missing = try await Self.call(client, .get, "/experiments/get-by-name?experiment_name=line")
+            #expect(missing.status == .notFound)
+            #expect(missing.json["error_code"] as? String == "RESOURCE_DOES_NOT_EXIST")
+
+            let created = try await Self.call(client, .post, "/experiments/create", #"{"name": "line"}"#)
+            let experimentID = try #require(created.json["experiment_id"] as? String)
+            let experiment = try await Self.call(client, .get, "/experiments/get?experiment_id=\(experimentID)")
+            #expect((experiment.json["experiment"] as? [String: Any])?["artifact_location"] as? String == "mlflow-artifacts:/\(experimentID)")
+
+            let run = try await Self.call(client, .post, "/runs/create",
+                #"{"experiment_id": "\#(experimentID)", "start_time": "1700000000000", "tags": [{"key": "mlflow.user", "value": "alice"}], "run_name": "r1"}"#)
+            let info = try #require((run.json["run"] as? [String: Any])?["info"] as? [String: Any])
+            let runID = try #require(info["run_id"] as? String)
+            #expect(info["run_uuid"] as? String == runID)
+            #expect(info["status"] as? String == "RUNNING")
+            #expect(info["start_time"] as? Int == 1_700_000_000_000)
+            #expect(info["user_id"] as? String == "alice")
+
+            let batch = try await Self.call(client, .post, "/runs/log-batch", #"""
+                {"run_id": "\#(runID)", "params": [{"key": "coefficient", "value": "2.5"}],
+                 "metrics": [{"key": "training-R2-score", "value": 0.98, "timestamp": 1700000000001, "step": 0},
+                             {"key": "loss", "value": "NaN", "timestamp": 1700000000001}]}
+                """#)
+            #expect(batch.status == .ok && batch.json.isEmpty)
+            for step in 1...3 {
+                let logged = try await Self.call(client, .post, "/runs/log-metric",
+                    #"{"run_uuid": "\#(runID)", "key": "test-R2-score", "value": \#(0.9 + Double(step) / 100), "timestamp": \#(1_700_000_000_100 + step), "step": \#(step)}"#)
+                #expect(logged.status == .ok)
+            }
+            #expect(try await Self.call(client, .post, "/runs/set-tag", #"{"run_id": "\#(runID)", "key": "model-gitsha", "value": "abc"}"#).status == .ok)
+
+            let fetched = try await Self.call(client, .get, "/runs/get?run_uuid=\(runID)&run_id=\(runID)")
+            let data = try #require((fetched.json["run"] as? [String: Any])?["data"] as? [String: Any])
+            let metrics = try #require(data["metrics"] as? [[String: Any]])
+            #expect(metrics.first { $0["key"] as? String == "test-R2-score" }?["step"] as? Int == 3)
+            #expect(metrics.first { $0["key"] as? String == "loss" }?["value"] as? String == "NaN")
+            #expect((data["params"] as? [[String: Any]])?.first?["value"] as? String == "2.5")
+
+            let history = try await Self.call(client, .get, "/metrics/get-history?run_id=\(runID)&metric_key=test-R2-score&max_results=2")
+            #expect((history.json["metrics"] as? [[String: Any]])?.count == 2)
+            let token = try #require(history.json["next_page_token"] as? String)
+            let rest = try await Self.call(client, .get, "/metrics/get-history?run_id=\(runID)&metric_key=test-R2-score&max_results=2&page_token=\(token)")
+            #expect((rest.json["metrics"] as? [[String: Any]])?.count == 1)
+            #expect(rest.json["next_page_token"] == nil)
+
+            let finished = try await Self.call(client, .post, "/runs/update", #"{"run_id": "\#(runID)", "status": "FINISHED", "end_time": 1700000009999}"#)
+            #expect((finished.json["run_info"] as? [String: Any])?["status"] as? String == "FINISHED")
+        }
+    }
+
+    @Test("Errors are MLflow's: code, message and status; validation is never a 5xx")
+    func errors() async throws {
+        try await Self.withServer { client in
+            let run = try await Self.call(client, .post, "/runs/create", #"{"experiment_id": "0"}"#)
+            let runID = try #require(((run.json["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+            let cases: [(HTTPRequest.Method, String, String?, HTTPResponse.Status, String)] = [
+                (.post, "/experiments/create", "{}", .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/experiments/create", "not json", .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/experiments/create", #"{"name": "Default"}"#, .badRequest, "RESOURCE_ALREADY_EXISTS"),
+                (.get, "/experiments/get?experiment_id=abc", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.get, "/experiments/get?experiment_id=99", nil, .notFound, "RESOURCE_DOES_NOT_EXIST"),
+                (.get, "/runs/get?run_id=ffffffffffffffffffffffffffffffff", nil, .notFound, "RESOURCE_DOES_NOT_EXIST"),
+                (.get, "/runs/get?run_id=a&run_uuid=b", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": "abc", "timestamp": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/log-metric", #"{"run_id": "\#(runID)", "key": "../m", "value": 1, "timestamp": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "p", "value": "1"}"#, .ok, ""),
+                (.post, "/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "p", "value": "2"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/delete-tag", #"{"run_id": "\#(runID)", "key": "nope"}"#, .notFound, "RESOURCE_DOES_NOT_EXIST"),
+                (.get, "/metrics/get-history?run_id=\(runID)&metric_key=m&page_token=%%%", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.get, "/no/such/endpoint", nil, .notFound, "ENDPOINT_NOT_FOUND"),
+                (.get, "/runs/create", nil, .methodNotAllowed, "BAD_REQUEST"),
+            ]
+            for (method, path, body, status, code) in cases {
+                let response = try await Self.call(client, method, path, body)
+                #expect(response.status == status, "\(method) \(path) \(body ?? "")")
+                if !code.isEmpty {
+                    #expect(response.json["error_code"] as? String == code, "\(method) \(path)")
+                    #expect((response.json["message"] as? String)?.isEmpty == false)
+                }
+            }
+        }
+    }
+
+    @Test("The UI's /ajax-api prefix, /health, /version and server-info")
+    func misc() async throws {
+        try await Self.withServer { client in
+            let ajax = try await client.execute(uri: "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", method: .get)
+            #expect(ajax.status == .ok)
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(String(buffer: health.body) == "OK")
+            let version = try await client.execute(uri: "/version", method: .get)
+            #expect(String(buffer: version.body) == "test")
+            let info = try jsonDictionary(try await client.execute(uri: "/api/3.0/mlflow/server-info", method: .get).body)
+            #expect(info["multipart_uploads_enabled"] as? Bool == false)
+        }
+    }
+}
