@@ -3,7 +3,8 @@ public import Logging
 public import Samples
 import ServiceLifecycle
 import UnixSignals
-import Storage
+public import Storage
+public import Tracking
 
 /// Composes Flowline's services and runs them until SIGINT or SIGTERM, then shuts them down
 /// gracefully (requests in flight are finished).
@@ -18,14 +19,51 @@ public enum Stack {
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
 
+        let database = try await Database.open(
+            configuration.tracking.backendStore, migrations: TrackingMigrations.all, logger: logger.labelled("flowline.database")
+        )
         let banner = ReadinessBanner(
-            expected: ["samples"],
+            expected: ["samples", "tracking"],
             header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
             footer: "Press Ctrl-C to stop.",
             output: output
         )
-        try await run([samplesService(configuration.samples, banner: banner, logger: logger)], logger: logger)
+        // The database comes first: services shut down in reverse order, so it outlives the servers.
+        try await run([
+            database,
+            trackingService(configuration.tracking, database: database, banner: banner, logger: logger),
+            samplesService(configuration.samples, banner: banner, logger: logger),
+        ], logger: logger)
         output("Flowline stopped.")
+    }
+
+    /// Runs the tracking server alone (`flowline tracking serve`), with its data directory locked
+    /// when its storage is there.
+    public static func tracking(_ configuration: TrackingConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        try dataDirectory.prepare()
+        let lock = try dataDirectory.lock()
+        defer { withExtendedLifetime(lock) {} }
+        let database = try await Database.open(configuration.backendStore, migrations: TrackingMigrations.all, logger: logger.labelled("flowline.database"))
+        let banner = ReadinessBanner(
+            expected: ["tracking"],
+            header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)",
+            footer: "Press Ctrl-C to stop.",
+            output: output
+        )
+        try await run([database, trackingService(configuration, database: database, banner: banner, logger: logger)], logger: logger)
+    }
+
+    /// The tracking application, reporting its address to `banner` once it listens.
+    static func trackingService(_ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger) -> some Service {
+        buildTrackingApplication(
+            configuration: configuration,
+            database: database,
+            version: FlowlineVersion.current,
+            logger: logger.labelled("flowline.tracking"),
+            onServerRunning: { port in
+                await banner.ready("tracking", host: configuration.host, port: port) { "MLFLOW_TRACKING_URI=\($0)" }
+            }
+        )
     }
 
     /// Runs the samples service alone (`flowline samples serve`).

@@ -1,6 +1,8 @@
+import Foundation
 public import Logging
 public import Samples
 public import Storage
+public import Tracking
 
 /// Everything `flowline up` needs, resolved from flags, the environment and defaults.
 public struct StackConfiguration: Sendable {
@@ -10,6 +12,8 @@ public struct StackConfiguration: Sendable {
     public var host: String
     /// The samples service; its host is ``host``.
     public var samples: SamplesConfiguration
+    /// The tracking server; its host is ``host``.
+    public var tracking: TrackingConfiguration
     public var logLevel: Logger.Level
 
     /// The flags of `flowline up`, `nil` where not given.
@@ -17,20 +21,25 @@ public struct StackConfiguration: Sendable {
         public var dataDir: String?
         public var host: String?
         public var samplesPort: Int?
+        public var trackingPort: Int?
+        public var database: String?
         public var logLevel: String?
 
-        public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, logLevel: String? = nil) {
+        public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, trackingPort: Int? = nil, database: String? = nil, logLevel: String? = nil) {
             self.dataDir = dataDir
             self.host = host
             self.samplesPort = samplesPort
+            self.trackingPort = trackingPort
+            self.database = database
             self.logLevel = logLevel
         }
     }
 
-    public init(dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, logLevel: Logger.Level) {
+    public init(dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, tracking: TrackingConfiguration, logLevel: Logger.Level) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.samples = samples
+        self.tracking = tracking
         self.logLevel = logLevel
     }
 
@@ -43,12 +52,37 @@ public struct StackConfiguration: Sendable {
             flag: flags.samplesPort, option: "--samples-port", variable: "FLOWLINE_SAMPLES_PORT", default: SamplesConfiguration.defaultPort
         )
         samples.maximumSamplesPerRequest = try samplesCap(settings)
+        let dataDirectory = DataDirectory(path: settings.string(flag: flags.dataDir, variable: "FLOWLINE_DATA_DIR", default: DataDirectory.defaultPath))
+        var tracking = try trackingConfiguration(
+            backendStoreURI: settings.string(flag: flags.database, variable: "FLOWLINE_DATABASE", default: ""),
+            artifactsDestination: nil,
+            dataDirectory: dataDirectory
+        )
+        tracking.host = host
+        tracking.port = try settings.port(
+            flag: flags.trackingPort, option: "--tracking-port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort
+        )
         return StackConfiguration(
-            dataDirectory: DataDirectory(path: settings.string(flag: flags.dataDir, variable: "FLOWLINE_DATA_DIR", default: DataDirectory.defaultPath)),
+            dataDirectory: dataDirectory,
             host: host,
             samples: samples,
+            tracking: tracking,
             logLevel: try logLevel(flags.logLevel, settings: settings)
         )
+    }
+
+    /// The tracking server's storage: the given database URL and artifact folder, else an SQLite
+    /// file and a folder in the data directory.
+    /// - Throws: ``DatabaseURLError`` for an unusable URL.
+    public static func trackingConfiguration(backendStoreURI: String?, artifactsDestination: String?, dataDirectory: DataDirectory) throws -> TrackingConfiguration {
+        let backend: DatabaseURL = if let uri = backendStoreURI, !uri.isEmpty {
+            try DatabaseURL(uri)
+        } else {
+            .sqlite(path: dataDirectory.url.appendingPathComponent("tracking.db").path)
+        }
+        let artifacts = artifactsDestination.map { DataDirectory(path: $0).path }
+            ?? dataDirectory.url.appendingPathComponent("artifacts").path
+        return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
     }
 
     /// The cap on `n_samples`, from `FLOWLINE_SAMPLES_MAX` or a flag.

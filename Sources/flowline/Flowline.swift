@@ -13,6 +13,6 @@ struct Flowline: AsyncParsableCommand {
         then defaults.
         """,
         version: FlowlineVersion.current,
-        subcommands: [Up.self, SamplesCommand.self, Reset.self]
+        subcommands: [Up.self, SamplesCommand.self, TrackingCommand.self, Reset.self]
     )
 }

@@ -7,7 +7,8 @@ struct Up: AsyncParsableCommand {
         abstract: "Start the whole Flowline stack in one process.",
         discussion: """
         Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
-        Services now: the line-samples API (port 6780).
+        Services now: the line-samples API (port 6780) and the MLflow-compatible tracking server \
+        (port 5000).
         """
     )
 
@@ -20,11 +21,17 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Port of the line-samples API; 0 picks a free one (env: FLOWLINE_SAMPLES_PORT; default: 6780).")
     var samplesPort: Int?
 
+    @Option(help: "Port of the tracking server; 0 picks a free one (env: FLOWLINE_TRACKING_PORT; default: 5000).")
+    var trackingPort: Int?
+
+    @Option(help: "Database URL, sqlite:///path or postgresql://user:password@host:port/db (env: FLOWLINE_DATABASE; default: SQLite files in the data directory).")
+    var database: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let configuration = try StackConfiguration.resolve(
-            .init(dataDir: dataDir, host: host, samplesPort: samplesPort, logLevel: logging.logLevel),
+            .init(dataDir: dataDir, host: host, samplesPort: samplesPort, trackingPort: trackingPort, database: database, logLevel: logging.logLevel),
             settings: .process
         )
         let logger = logging.bootstrap(configuration.logLevel)
