@@ -26,6 +26,9 @@ public func buildTrackingApplication(
     var routes = MLflowRoutes(router: router)
     ExperimentsController(store: store).addRoutes(to: &routes)
     RunsController(store: store).addRoutes(to: &routes)
+    let artifacts = ArtifactStore(root: configuration.artifactsDestination)
+    LoggedModelsController(store: store, artifacts: artifacts).addRoutes(to: &routes)
+    ArtifactsController(artifacts: artifacts, store: store).addRoutes(to: router, routes: &routes)
     routes.finish()
 
     router.get("/health") { _, _ in

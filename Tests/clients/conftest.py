@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def flowline_binary() -> str:
-    binary = os.environ.get("FLOWLINE_BIN", str(ROOT / ".build" / "debug" / "flowline"))
+    binary = os.path.abspath(os.environ.get("FLOWLINE_BIN", str(ROOT / ".build" / "debug" / "flowline")))
     if not os.access(binary, os.X_OK):
         pytest.fail(f"flowline binary not found at {binary}: run `swift build` first or set FLOWLINE_BIN")
     return binary
@@ -63,6 +63,29 @@ def workdir():
 def samples_url(workdir):
     running = RunningFlowline(["samples", "serve", "--port", "0", "--log-level", "warning"], workdir)
     yield running.url("samples")
+    running.stop()
+    assert running.process.returncode == 0
+
+
+@pytest.fixture
+def tracking_url(workdir, monkeypatch):
+    """A `flowline tracking serve` on an ephemeral port, with the mlflow client pointed at it."""
+    running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
+    url = running.url("tracking")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+    # A server bug should fail a test at once, not after minutes of client retries.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    import mlflow
+
+    # The fluent API remembers the active experiment across tests; each test has a new server.
+    mlflow.set_tracking_uri(url)
+    mlflow.tracking.fluent._active_experiment_id = None
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    yield url
+    while mlflow.active_run():
+        mlflow.end_run()
+    mlflow.tracking.fluent._active_experiment_id = None
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
     running.stop()
     assert running.process.returncode == 0
 

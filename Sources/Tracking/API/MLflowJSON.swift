@@ -46,11 +46,33 @@ enum MLflowJSON {
     }
 
     static func metric(_ metric: Metric) -> JSONValue {
-        .object([
+        object([
             "key": .string(metric.key),
             "value": .double(metric.value),
             "timestamp": .integer(metric.timestamp),
             "step": .integer(metric.step),
+            "model_id": metric.modelID.map { .string($0) },
+        ])
+    }
+
+    static func loggedModel(_ model: LoggedModel) -> JSONValue {
+        .object([
+            "info": object([
+                "model_id": .string(model.id),
+                "experiment_id": .string(model.experimentID),
+                "name": .string(model.name),
+                "creation_timestamp_ms": .integer(model.creationTime),
+                "last_updated_timestamp_ms": .integer(model.lastUpdatedTime),
+                "artifact_uri": .string(model.artifactURI),
+                "status": .string(model.status.rawValue),
+                "model_type": model.modelType.map { .string($0) },
+                "source_run_id": model.sourceRunID.map { .string($0) },
+                "tags": tags(model.tags),
+            ]),
+            "data": object([
+                "params": tags(model.params),
+                "metrics": .array(model.metrics.map(metric)),
+            ]),
         ])
     }
 

@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import Foundation
 import NIOCore
 
 /// Registers MLflow API handlers under `/api/2.0/mlflow` and the UI's `/ajax-api/2.0/mlflow`, and
@@ -16,12 +17,22 @@ struct MLflowRoutes<Context: RequestContext> {
     }
 
     /// Adds `handler` for `method` on `path` (relative to the API prefix); it returns the response's
-    /// JSON body, `{}` for endpoints without one.
+    /// JSON body, `{}` for endpoints without one. Path parameters (`{model_id}`) are added to the
+    /// request's fields.
     mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue) {
+        let parameterNames = path.split(separator: "/").compactMap { segment -> String? in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
         for prefix in Self.prefixes {
             let fullPath = prefix + path
-            router.on(RouterPath(fullPath), method: method) { request, _ -> Response in
-                let body = try await handler(try await MLflowRequest.read(request))
+            router.on(RouterPath(fullPath), method: method) { request, context -> Response in
+                var fields = try await MLflowRequest.read(request).fields
+                for name in parameterNames {
+                    if let value = context.parameters.get(name) {
+                        fields[name] = .string(value.removingPercentEncoding ?? value)
+                    }
+                }
+                let body = try await handler(MLflowRequest(fields: fields))
                 var buffer = ByteBuffer()
                 buffer.writeJSON(body)
                 return .json(buffer)

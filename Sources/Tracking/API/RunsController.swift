@@ -82,7 +82,8 @@ struct RunsController {
         let key = try request.requiredString("key")
         guard let value = try request.double("value") else { throw MLflowRequest.missing("value") }
         guard let timestamp = try request.int64("timestamp") else { throw MLflowRequest.missing("timestamp") }
-        return Metric(key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0)
+        let modelID = try request.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
+        return Metric(key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0, modelID: modelID)
     }
 
     /// A required `value` that may be the empty string (a tag or param value).

@@ -67,17 +67,20 @@ public struct Metric: Sendable, Equatable {
     /// Milliseconds since the epoch.
     public var timestamp: Int64
     public var step: Int64
+    /// The logged model the measurement is about, if any.
+    public var modelID: String?
 
-    public init(key: String, value: Double, timestamp: Int64, step: Int64) {
+    public init(key: String, value: Double, timestamp: Int64, step: Int64, modelID: String? = nil) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
+        self.modelID = modelID
     }
 
     /// Equal when every field is, NaN values included.
     public static func == (lhs: Metric, rhs: Metric) -> Bool {
-        lhs.key == rhs.key && lhs.timestamp == rhs.timestamp && lhs.step == rhs.step
+        lhs.key == rhs.key && lhs.timestamp == rhs.timestamp && lhs.step == rhs.step && lhs.modelID == rhs.modelID
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
     }
 

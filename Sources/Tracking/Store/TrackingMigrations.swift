@@ -8,7 +8,7 @@ import SQLKit
 /// value of each metric (`latest_metrics`, one row per run and key, updated in the same write),
 /// history by run, key and step, and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments]
+    public static let all: [Migration] = [runsAndExperiments, loggedModels]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -96,5 +96,55 @@ public enum TrackingMigrations {
             .columns("experiment_id", "name", "artifact_location", "lifecycle_stage", "creation_time", "last_update_time")
             .values(SQLBind(0), SQLBind("Default"), SQLBind("mlflow-artifacts:/0"), SQLBind("active"), SQLBind(now), SQLBind(now))
             .run()
+    }
+
+    static let loggedModels = Migration("tracking-002-logged-models") { database in
+        let statements: [String] = [
+            """
+            CREATE TABLE logged_models (
+                model_id TEXT PRIMARY KEY,
+                experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
+                name TEXT NOT NULL,
+                artifact_uri TEXT NOT NULL,
+                creation_timestamp_ms BIGINT NOT NULL,
+                last_updated_timestamp_ms BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                lifecycle_stage TEXT NOT NULL,
+                model_type TEXT,
+                source_run_id TEXT
+            )
+            """,
+            "CREATE INDEX logged_models_by_experiment ON logged_models (experiment_id, creation_timestamp_ms DESC, model_id)",
+            """
+            CREATE TABLE logged_model_params (
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (model_id, key)
+            )
+            """,
+            """
+            CREATE TABLE logged_model_tags (
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (model_id, key)
+            )
+            """,
+            """
+            CREATE TABLE run_model_outputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                step BIGINT NOT NULL,
+                PRIMARY KEY (run_id, model_id)
+            )
+            """,
+            // Metrics logged for a model (log-batch with model_id) show in the model's data.
+            "ALTER TABLE metrics ADD COLUMN model_id TEXT",
+            "CREATE INDEX metrics_by_model ON metrics (model_id, key)",
+        ]
+        for statement in statements {
+            try await database.raw(SQLQueryString(statement)).run()
+        }
     }
 }

@@ -101,11 +101,11 @@ extension TrackingStore {
     static func insertMetrics(_ sql: any SQLDatabase, runID: String, _ metrics: [Metric]) async throws {
         guard !metrics.isEmpty else { return }
         // Many rows per statement, within SQLite's limit of bound parameters.
-        for chunk in stride(from: 0, to: metrics.count, by: 400).map({ Array(metrics[$0..<min($0 + 400, metrics.count)]) }) {
-            var insert = sql.insert(into: "metrics").columns("run_id", "key", "step", "timestamp", "value", "is_nan")
+        for chunk in stride(from: 0, to: metrics.count, by: 300).map({ Array(metrics[$0..<min($0 + 300, metrics.count)]) }) {
+            var insert = sql.insert(into: "metrics").columns("run_id", "key", "step", "timestamp", "value", "is_nan", "model_id")
             for metric in chunk {
                 insert = insert.values(SQLBind(runID), SQLBind(metric.key), SQLBind(metric.step), SQLBind(metric.timestamp),
-                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN))
+                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN), SQLBind(metric.modelID))
             }
             try await insert.run()
         }

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The proxied artifact service (`/api/2.0/mlflow-artifacts/…`): clients on any machine upload and
+/// download artifacts over HTTP, and `artifacts/list` of the tracking API.
+struct ArtifactsController {
+    let artifacts: ArtifactStore
+    let store: TrackingStore
+
+    static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
+
+    func addRoutes<Context: RequestContext>(to router: Router<Context>, routes: inout MLflowRoutes<Context>) {
+        let artifacts = artifacts
+        for prefix in Self.prefixes {
+            router.put(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
+                try await artifacts.write(request.body, to: try Self.path(context), context: context)
+                return .json("{}")
+            }
+            router.get(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
+                let path = try Self.path(context)
+                let body = try await artifacts.read(path, context: context)
+                return Response(status: .ok, headers: Self.downloadHeaders(for: path), body: body)
+            }
+            router.delete(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
+                try artifacts.delete(try Self.path(context))
+                return .json("{}")
+            }
+            router.get(RouterPath(prefix + "/artifacts")) { request, _ -> Response in
+                let path = try ArtifactPath(request.uri.queryParameters["path"].map(String.init) ?? "")
+                let entries = try artifacts.list(path)
+                var buffer = ByteBuffer()
+                buffer.writeJSON(MLflowJSON.object(["files": .array(entries.map { Self.fileInfo(path: $0.name, $0) })]))
+                return .json(buffer)
+            }
+            for operation in ["create", "complete", "abort"] {
+                router.post(RouterPath(prefix + "/mpu/\(operation)/**")) { _, _ -> Response in
+                    throw TrackingError(.notImplemented, "Multipart upload is not supported for the current artifact repository")
+                }
+            }
+            router.rejectOtherMethods(on: RouterPath(prefix + "/artifacts/**"), allowing: [.get, .put, .delete])
+            router.rejectOtherMethods(on: RouterPath(prefix + "/artifacts"), allowing: [.get])
+        }
+        let store = store
+        routes.add(.get, "/artifacts/list") { request in
+            let run = try await store.run(id: try request.runID())
+            let relative = try ArtifactPath(try request.string("path") ?? "")
+            let root = try ArtifactPath.proxied(run.info.artifactURI)
+            let entries = try artifacts.list(root.appending(relative))
+            return MLflowJSON.object([
+                "root_uri": .string(run.info.artifactURI),
+                "files": .array(entries.map { entry in
+                    Self.fileInfo(path: relative.isRoot ? entry.name : "\(relative)/\(entry.name)", entry)
+                }),
+            ])
+        }
+    }
+
+    static func fileInfo(path: String, _ entry: ArtifactStore.Entry) -> JSONValue {
+        MLflowJSON.object([
+            "path": .string(path),
+            "is_dir": .bool(entry.isDirectory),
+            "file_size": entry.size.map { .integer($0) },
+        ])
+    }
+
+    /// The artifact path of a `…/artifacts/**` route, percent-decoded and checked.
+    static func path(_ context: some RequestContext) throws(TrackingError) -> ArtifactPath {
+        let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? String($0) }
+        return try ArtifactPath(segments.joined(separator: "/"))
+    }
+
+    static func downloadHeaders(for path: ArtifactPath) -> HTTPFields {
+        let name = path.name.replacingOccurrences(of: "\"", with: "")
+        let type = MediaType.getMediaType(forExtension: (name as NSString).pathExtension).map(\.description) ?? "application/octet-stream"
+        return [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\""]
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+public import Hummingbird
+import NIOCore
+
+/// Artifacts on the local file system under one root folder, streamed both ways so that files of
+/// any size never sit whole in memory. Uploads land under a temporary name and are renamed into
+/// place when complete, so a failed upload never leaves a partial file behind.
+public struct ArtifactStore: Sendable {
+    /// The root folder (`--artifacts-destination`).
+    public let root: URL
+    private let fileIO = FileIO()
+
+    public init(root: String) {
+        self.root = URL(fileURLWithPath: root, isDirectory: true)
+    }
+
+    /// One entry of a listing.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var isDirectory: Bool
+        /// Bytes; `nil` for folders.
+        public var size: Int64?
+    }
+
+    func location(of path: ArtifactPath) -> URL {
+        path.segments.reduce(root) { $0.appendingPathComponent($1) }
+    }
+
+    /// Stores the bytes of `body` at `path`, replacing a file that is there.
+    /// - Throws: ``TrackingError`` when a folder is in the way or the file cannot be written.
+    public func write(_ body: RequestBody, to path: ArtifactPath, context: some RequestContext) async throws {
+        guard !path.isRoot else { throw TrackingError.invalid("Invalid path: an artifact needs a file name") }
+        let target = location(of: path)
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw TrackingError.invalid("Invalid path: '\(path)' is a directory of artifacts")
+        }
+        do {
+            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw TrackingError.invalid("Invalid path: cannot create the folder of '\(path)': a file is in the way")
+        }
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".upload-\(UUID().uuidString)-\(path.name)")
+        do {
+            try await fileIO.writeFile(contents: body, path: temporary.path, context: context)
+            // rename(2) replaces the target atomically: readers see the old file or the new one.
+            guard rename(temporary.path, target.path) == 0 else {
+                throw TrackingError(.internalError, "cannot move the upload of '\(path)' into place: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? manager.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// A streaming body of the file at `path`, and its size.
+    /// - Throws: ``TrackingError`` 404 when there is no such file.
+    public func read(_ path: ArtifactPath, context: some RequestContext) async throws -> ResponseBody {
+        let target = location(of: path)
+        var isDirectory: ObjCBool = false
+        guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw TrackingError.notFound("No such artifact: '\(path)'")
+        }
+        return try await fileIO.loadFile(path: target.path, context: context)
+    }
+
+    /// The entries of the folder at `path`, sorted by name; empty when there is no such folder.
+    public func list(_ path: ArtifactPath) throws -> [Entry] {
+        let folder = location(of: path)
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return try names.filter { !$0.hasPrefix(".upload-") }.sorted().map { name in
+            let attributes = try manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+            let isDirectory = attributes[.type] as? FileAttributeType == .typeDirectory
+            return Entry(name: name, isDirectory: isDirectory, size: isDirectory ? nil : (attributes[.size] as? NSNumber)?.int64Value)
+        }
+    }
+
+    /// Deletes the file or folder at `path`; nothing to delete is not an error.
+    public func delete(_ path: ArtifactPath) throws {
+        guard !path.isRoot else { throw TrackingError.invalid("Invalid path: refusing to delete every artifact") }
+        let target = location(of: path)
+        if FileManager.default.fileExists(atPath: target.path) {
+            try FileManager.default.removeItem(at: target)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+"""The official mlflow client against `flowline tracking serve`, unchanged: the flows users run."""
+import json
+import os
+
+import mlflow
+import pytest
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+
+def test_logging_a_training_run(tracking_url):
+    # What the original DAG's training step logged.
+    mlflow.set_experiment("alpha_orchestrated_experiment")
+    with mlflow.start_run(run_name="train") as run:
+        mlflow.log_params({"coefficient": 2.5, "intercept": -0.75, "model-url": "file:///repo", "model-gitsha": "abc123"})
+        mlflow.log_metrics({"training-R2-score": 0.98, "test-R2-score": 0.97})
+        for step in range(5):
+            mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
+        mlflow.set_tag("flowline.dag_id", "alpha_orchestrated_experiment")
+        mlflow.log_metric("nan-metric", float("nan"))
+    fetched = MlflowClient().get_run(run.info.run_id)
+    assert fetched.info.status == "FINISHED"
+    assert fetched.info.run_name == "train"
+    assert fetched.data.params == {"coefficient": "2.5", "intercept": "-0.75", "model-url": "file:///repo", "model-gitsha": "abc123"}
+    assert fetched.data.metrics["training-R2-score"] == 0.98
+    assert fetched.data.metrics["loss"] == pytest.approx(0.2)
+    assert fetched.data.metrics["nan-metric"] != fetched.data.metrics["nan-metric"]  # NaN survives the round trip
+    assert fetched.data.tags["flowline.dag_id"] == "alpha_orchestrated_experiment"
+    history = MlflowClient().get_metric_history(run.info.run_id, "loss")
+    assert [m.step for m in history] == [0, 1, 2, 3, 4]
+    assert [m.value for m in history] == pytest.approx([1.0, 0.5, 1 / 3, 0.25, 0.2])
+    experiment = mlflow.get_experiment_by_name("alpha_orchestrated_experiment")
+    assert experiment.experiment_id == fetched.info.experiment_id
+    assert experiment.artifact_location == f"mlflow-artifacts:/{experiment.experiment_id}"
+
+
+def test_a_failed_run_in_a_with_block_is_marked_failed(tracking_url):
+    with pytest.raises(ZeroDivisionError):
+        with mlflow.start_run() as run:
+            mlflow.log_param("attempt", 1)
+            1 / 0
+    assert MlflowClient().get_run(run.info.run_id).info.status == "FAILED"
+
+
+def test_nested_runs(tracking_url):
+    with mlflow.start_run(run_name="parent") as parent:
+        with mlflow.start_run(run_name="child", nested=True) as child:
+            mlflow.log_metric("m", 1)
+    fetched = MlflowClient().get_run(child.info.run_id)
+    assert fetched.data.tags["mlflow.parentRunId"] == parent.info.run_id
+
+
+def test_artifacts_round_trip(tracking_url, tmp_path):
+    payload = os.urandom(5 * 1024 * 1024 + 123)
+    (tmp_path / "weights.bin").write_bytes(payload)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "notes.txt").write_text("hello")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(tmp_path / "weights.bin"), artifact_path="checkpoints")
+        mlflow.log_artifacts(str(tmp_path / "folder"), artifact_path="docs")
+        mlflow.log_text("some text", "report.txt")
+        mlflow.log_dict({"a": 1}, "config.json")
+    client = MlflowClient()
+    assert sorted(f.path for f in client.list_artifacts(run.info.run_id)) == ["checkpoints", "config.json", "docs", "report.txt"]
+    [weights] = client.list_artifacts(run.info.run_id, "checkpoints")
+    assert weights.path == "checkpoints/weights.bin" and weights.file_size == len(payload)
+    target = tmp_path / "download"
+    target.mkdir()
+    local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=str(target))
+    assert open(os.path.join(local, "checkpoints", "weights.bin"), "rb").read() == payload
+    assert open(os.path.join(local, "docs", "notes.txt")).read() == "hello"
+    with open(os.path.join(local, "config.json")) as config:
+        assert json.load(config) == {"a": 1}
+    assert open(os.path.join(local, "report.txt")).read() == "some text"
+
+
+def test_errors_reach_the_client_with_mlflows_codes(tracking_url):
+    client = MlflowClient()
+    with pytest.raises(MlflowException) as missing:
+        client.get_run("0123456789abcdef0123456789abcdef")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    with mlflow.start_run() as run:
+        mlflow.log_param("lr", 0.1)
+        with pytest.raises(MlflowException) as changed:
+            mlflow.log_param("lr", 0.2)
+        assert changed.value.error_code == "INVALID_PARAMETER_VALUE"
+        assert "Changing param values is not allowed" in str(changed.value)
+    with pytest.raises(MlflowException) as exists:
+        client.create_experiment("Default")
+    assert exists.value.error_code == "RESOURCE_ALREADY_EXISTS"
