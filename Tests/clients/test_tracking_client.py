@@ -88,3 +88,52 @@ def test_errors_reach_the_client_with_mlflows_codes(tracking_url):
     with pytest.raises(MlflowException) as exists:
         client.create_experiment("Default")
     assert exists.value.error_code == "RESOURCE_ALREADY_EXISTS"
+
+
+def test_search_runs_with_filters_ordering_and_paging(tracking_url):
+    client = MlflowClient()
+    experiment_id = client.create_experiment("search")
+    for i in range(230):
+        run = client.create_run(experiment_id, run_name=f"run-{i:03d}", start_time=1_700_000_000_000 + i)
+        client.log_batch(
+            run.info.run_id,
+            metrics=[mlflow.entities.Metric("rmse", i / 100, 0, 0)],
+            params=[mlflow.entities.Param("model", "linear" if i % 2 == 0 else "poly")],
+        )
+    # Every page, then the union: each run exactly once.
+    seen, token = [], None
+    while True:
+        page = client.search_runs([experiment_id], "params.model = 'linear'", order_by=["metrics.rmse DESC"], max_results=40, page_token=token)
+        seen += [r.info.run_name for r in page]
+        token = page.token
+        if not token:
+            break
+    assert len(seen) == 115 and len(set(seen)) == 115
+    assert seen[0] == "run-228" and seen[-1] == "run-000"
+    frame = mlflow.search_runs([experiment_id], filter_string="metrics.rmse < 0.05 AND params.model = 'poly'")
+    assert sorted(frame["tags.mlflow.runName"]) == ["run-001", "run-003"]
+    with pytest.raises(MlflowException) as bad:
+        client.search_runs([experiment_id], "metrics.rmse = 'low'")
+    assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+    names = [e.name for e in mlflow.search_experiments(filter_string="name LIKE 'sea%'")]
+    assert names == ["search"]
+
+
+def test_the_original_training_step_with_a_scikit_learn_model(tracking_url):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    mlflow.set_experiment("alpha_orchestrated_experiment")
+    rng = np.random.default_rng(0)
+    x = rng.random((1000, 1))
+    y = 2 * x[:, 0] + 1 + rng.normal(0, 0.1, 1000)
+    with mlflow.start_run() as run:
+        model = LinearRegression().fit(x, y)
+        mlflow.log_params({"coefficient": model.coef_[0], "intercept": model.intercept_})
+        mlflow.log_metrics({"training-R2-score": model.score(x, y)})
+        info = mlflow.sklearn.log_model(model, name="model")
+    for uri in [f"runs:/{run.info.run_id}/model", info.model_uri]:
+        loaded = mlflow.pyfunc.load_model(uri)
+        assert (loaded.predict(x[:50]) == model.predict(x[:50])).all()
+    logged = mlflow.get_logged_model(info.model_id)
+    assert logged.status == "READY" and logged.source_run_id == run.info.run_id

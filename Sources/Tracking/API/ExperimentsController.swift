@@ -21,6 +21,21 @@ struct ExperimentsController {
         routes.add(.get, "/experiments/get-by-name") { request in
             .object(["experiment": MLflowJSON.experiment(try await store.experiment(named: try request.requiredString("experiment_name")))])
         }
+        let search: @Sendable (MLflowRequest) async throws -> JSONValue = { request in
+            let page = try await store.searchExperiments(
+                filter: try request.string("filter") ?? "",
+                viewType: try ViewType.parse(try request.string("view_type")),
+                maxResults: Int(try request.int64("max_results") ?? 0),
+                orderBy: try request.strings("order_by"),
+                offset: try PageToken.offset(from: try request.string("page_token"))
+            )
+            return MLflowJSON.object([
+                "experiments": .array(page.experiments.map(MLflowJSON.experiment)),
+                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
+            ])
+        }
+        routes.add(.post, "/experiments/search", search)
+        routes.add(.get, "/experiments/search", search)
         routes.add(.post, "/experiments/update") { request in
             let id = try request.requiredString("experiment_id")
             if let name = try request.string("new_name"), !name.isEmpty {

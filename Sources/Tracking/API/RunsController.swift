@@ -62,6 +62,22 @@ struct RunsController {
             )
             return .object([:])
         }
+        let search: @Sendable (MLflowRequest) async throws -> JSONValue = { request in
+            let page = try await store.searchRuns(
+                experimentIDs: try request.strings("experiment_ids"),
+                filter: try request.string("filter") ?? "",
+                viewType: try ViewType.parse(try request.string("run_view_type")),
+                maxResults: Int(try request.int64("max_results") ?? 1000),
+                orderBy: try request.strings("order_by"),
+                offset: try PageToken.offset(from: try request.string("page_token"))
+            )
+            return MLflowJSON.object([
+                "runs": .array(page.runs.map(MLflowJSON.run)),
+                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
+            ])
+        }
+        routes.add(.post, "/runs/search", search)
+        routes.add(.get, "/runs/search", search)
         routes.add(.get, "/metrics/get-history") { request in
             let offset = try PageToken.offset(from: try request.string("page_token"))
             let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in

@@ -34,6 +34,15 @@ public enum ViewType: String, Sendable, Equatable {
     case deletedOnly = "DELETED_ONLY"
     case all = "ALL"
 
+    /// The view named `name` (`ACTIVE_ONLY` when absent; an unknown name is an error).
+    public static func parse(_ name: String?) throws(TrackingError) -> ViewType {
+        guard let name, !name.isEmpty else { return .activeOnly }
+        guard let view = ViewType(rawValue: name) else {
+            throw .invalid("Invalid view type '\(name)': use ACTIVE_ONLY, DELETED_ONLY or ALL.")
+        }
+        return view
+    }
+
     /// The stages this view includes.
     public var stages: [LifecycleStage] {
         switch self {

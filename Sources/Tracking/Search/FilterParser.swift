@@ -27,6 +27,27 @@ public enum FilterParser {
         return SearchFilter(clauses: clauses)
     }
 
+    /// Parses one `order_by` entry: `identifier [ASC|DESC]` (ascending by default).
+    /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE) for anything else.
+    public static func parseOrderBy(_ text: String) throws(TrackingError) -> (identifier: SearchFilter.Identifier, ascending: Bool) {
+        let tokens = try FilterLexer.tokens(of: text)
+        var cursor = Cursor(tokens: tokens, text: text)
+        guard !tokens.isEmpty else { throw .invalid("Invalid order_by clause ''. Could not be parsed.") }
+        let identifier = try cursor.identifier()
+        var ascending = true
+        if let direction = cursor.peek {
+            guard case .word(let word) = direction.token, ["ASC", "DESC"].contains(word.uppercased()) else {
+                throw .invalid("Invalid ordering key in order_by clause '\(text)'.")
+            }
+            ascending = word.uppercased() == "ASC"
+            cursor.advance()
+        }
+        guard cursor.peek == nil else {
+            throw .invalid("Invalid order_by clause '\(text)'. Could not be parsed.")
+        }
+        return (identifier, ascending)
+    }
+
     private struct Cursor {
         let tokens: [FilterLexer.Located]
         let text: String

@@ -58,4 +58,48 @@ enum FilterSQL {
         }
         return glob
     }
+
+    /// `EXISTS (SELECT 1 FROM table WHERE table.link = owner AND table.key = ? [AND condition])`: the
+    /// owner has an entry with that key (whose value matches `condition`).
+    static func exists(in table: String, link: String, owner: String, key: String, where condition: (any SQLExpression)? = nil) -> any SQLExpression {
+        var parts: [any SQLExpression] = [
+            SQLRaw("EXISTS (SELECT 1 FROM \(table) WHERE \(table).\(link) = \(owner) AND \(table).key = "), SQLBind(key),
+        ]
+        if let condition { parts += [SQLRaw(" AND "), condition] }
+        parts.append(SQLRaw(")"))
+        return SQLList(parts, separator: SQLRaw(""))
+    }
+
+    /// `(SELECT column FROM table WHERE table.link = owner AND table.key = ? [AND extra])`: the value of
+    /// the owner's entry with that key, or NULL.
+    static func value(_ column: String, in table: String, link: String, owner: String, key: String, extra: String? = nil) -> any SQLExpression {
+        SQLList([
+            SQLRaw("(SELECT \(table).\(column) FROM \(table) WHERE \(table).\(link) = \(owner) AND \(table).key = "), SQLBind(key),
+            SQLRaw(extra.map { " AND \($0))" } ?? ")"),
+        ], separator: SQLRaw(""))
+    }
+
+    /// Checks that a clause's comparator is one of `allowed`, with MLflow's message.
+    static func require(_ clause: SearchFilter.Clause, in allowed: Set<SearchFilter.Comparator>, for what: String) throws(TrackingError) {
+        guard allowed.contains(clause.comparator) else {
+            let names = allowed.map(\.rawValue).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            throw .invalid("Invalid comparator '\(clause.comparator.rawValue)' not one of '{\(names)}' for \(what)")
+        }
+    }
+
+    /// The clause's number, or MLflow's error for a non-numeric value.
+    static func requireNumber(_ clause: SearchFilter.Clause, for what: String) throws(TrackingError) {
+        guard case .number = clause.value else {
+            throw .invalid("Expected numeric value type for \(what). Found \(clause.value)")
+        }
+    }
+
+    /// The clause's quoted string (or list for IN), or MLflow's error for another value.
+    static func requireString(_ clause: SearchFilter.Clause, for what: String) throws(TrackingError) {
+        switch clause.value {
+        case .string, .list, .none: return
+        case .number(_, let literal):
+            throw .invalid("Expected a quoted string value for \(what) (e.g. 'my-value'). Got value \(literal)")
+        }
+    }
 }
