@@ -28,6 +28,7 @@ public func buildTrackingApplication(
     RunsController(store: store).addRoutes(to: &routes)
     let artifacts = ArtifactStore(root: configuration.artifactsDestination)
     LoggedModelsController(store: store, artifacts: artifacts).addRoutes(to: &routes)
+    RegistryController(store: store).addRoutes(to: &routes)
     ArtifactsController(artifacts: artifacts, store: store).addRoutes(to: router, routes: &routes)
     routes.finish()
 

@@ -137,3 +137,45 @@ def test_the_original_training_step_with_a_scikit_learn_model(tracking_url):
         assert (loaded.predict(x[:50]) == model.predict(x[:50])).all()
     logged = mlflow.get_logged_model(info.model_id)
     assert logged.status == "READY" and logged.source_run_id == run.info.run_id
+
+
+def test_model_registry_versions_aliases_and_loading(tracking_url):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    client = MlflowClient()
+    x = np.arange(20, dtype=float).reshape(-1, 1)
+    models = []
+    for slope in (2.0, 3.0):
+        with mlflow.start_run() as run:
+            model = LinearRegression().fit(x, slope * x[:, 0] + 1)
+            mlflow.sklearn.log_model(model, name="model", registered_model_name="noisy-line-model")
+            models.append((run.info.run_id, model))
+    versions = client.search_model_versions("name = 'noisy-line-model'")
+    assert sorted(v.version for v in versions) == ["1", "2"]
+    client.set_registered_model_alias("noisy-line-model", "champion", "1")
+    client.set_registered_model_tag("noisy-line-model", "owner", "alice")
+    client.set_model_version_tag("noisy-line-model", "2", "validated", "yes")
+    assert client.get_model_version_by_alias("noisy-line-model", "champion").version == "1"
+    champion = mlflow.pyfunc.load_model("models:/noisy-line-model@champion")
+    assert (champion.predict(x[:5]) == models[0][1].predict(x[:5])).all()
+    second = mlflow.pyfunc.load_model("models:/noisy-line-model/2")
+    assert (second.predict(x[:5]) == models[1][1].predict(x[:5])).all()
+    client.set_registered_model_alias("noisy-line-model", "champion", "2")  # aliases move
+    registered = client.get_registered_model("noisy-line-model")
+    assert registered.aliases == {"champion": "2"} and registered.tags == {"owner": "alice"}
+    assert client.get_model_version("noisy-line-model", "2").tags == {"validated": "yes"}
+    assert [v.name for v in client.search_registered_models(filter_string="name LIKE 'noisy%'")] == ["noisy-line-model"]
+    moved = client.transition_model_version_stage("noisy-line-model", "2", "Production", archive_existing_versions=True)
+    assert moved.current_stage == "Production"
+    with pytest.raises(MlflowException) as reserved:
+        client.set_registered_model_alias("noisy-line-model", "latest", "1")
+    assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException) as missing:
+        client.get_model_version("noisy-line-model", "99")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    client.rename_registered_model("noisy-line-model", "line-model")
+    assert client.get_model_version_by_alias("line-model", "champion").version == "2"
+    client.delete_registered_model("line-model")
+    with pytest.raises(MlflowException):
+        client.get_registered_model("line-model")

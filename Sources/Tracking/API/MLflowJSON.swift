@@ -87,4 +87,35 @@ enum MLflowJSON {
             "inputs": .object([:]),
         ])
     }
+
+    static func modelVersion(_ version: ModelVersion, withAliases: Bool = true) -> JSONValue {
+        object([
+            "name": .string(version.name),
+            "version": .string(version.version),
+            "creation_timestamp": .integer(version.creationTime),
+            "last_updated_timestamp": .integer(version.lastUpdatedTime),
+            "user_id": version.userID.isEmpty ? nil : .string(version.userID),
+            "current_stage": .string(version.currentStage),
+            "description": version.description.isEmpty ? nil : .string(version.description),
+            "source": .string(version.source),
+            "run_id": version.runID.map { .string($0) },
+            "run_link": version.runLink.map { .string($0) },
+            "model_id": version.modelID.map { .string($0) },
+            "status": .string(version.status),
+            "tags": tags(version.tags),
+            "aliases": withAliases ? .array(version.aliases.map { .string($0) }) : nil,
+        ])
+    }
+
+    static func registeredModel(_ model: RegisteredModel) -> JSONValue {
+        object([
+            "name": .string(model.name),
+            "creation_timestamp": .integer(model.creationTime),
+            "last_updated_timestamp": .integer(model.lastUpdatedTime),
+            "description": model.description.isEmpty ? nil : .string(model.description),
+            "latest_versions": .array(model.latestVersions.map { modelVersion($0, withAliases: false) }),
+            "tags": tags(model.tags),
+            "aliases": .array(model.aliases.map { .object(["alias": .string($0.alias), "version": .string($0.version)]) }),
+        ])
+    }
 }

@@ -22,9 +22,8 @@ struct MLflowRequest: Sendable {
     static func read(_ request: Request) async throws -> MLflowRequest {
         if request.method == .get || request.method == .head {
             var fields: [String: JSONValue] = [:]
-            for (name, value) in request.uri.queryParameters {
-                let name = String(name)
-                let value = JSONValue.string(String(value))
+            for (name, text) in Self.formFields(request.uri.query ?? "") {
+                let value = JSONValue.string(text)
                 switch fields[name] {
                 case nil: fields[name] = value
                 case .array(let values)?: fields[name] = .array(values + [value])
@@ -44,6 +43,18 @@ struct MLflowRequest: Sendable {
             return MLflowRequest(fields: [:])
         }
         return MLflowRequest(fields: fields)
+    }
+
+    /// The name-value pairs of a query string, decoded as HTML forms encode them (`+` is a space).
+    static func formFields(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     static func missing(_ name: String) -> TrackingError {

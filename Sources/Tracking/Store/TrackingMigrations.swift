@@ -8,7 +8,7 @@ import SQLKit
 /// value of each metric (`latest_metrics`, one row per run and key, updated in the same write),
 /// history by run, key and step, and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments, loggedModels]
+    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -142,6 +142,67 @@ public enum TrackingMigrations {
             // Metrics logged for a model (log-batch with model_id) show in the model's data.
             "ALTER TABLE metrics ADD COLUMN model_id TEXT",
             "CREATE INDEX metrics_by_model ON metrics (model_id, key)",
+        ]
+        for statement in statements {
+            try await database.raw(SQLQueryString(statement)).run()
+        }
+    }
+
+    static let modelRegistry = Migration("tracking-003-model-registry") { database in
+        let statements: [String] = [
+            """
+            CREATE TABLE registered_models (
+                name TEXT PRIMARY KEY,
+                creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL,
+                description TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE registered_model_tags (
+                name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, key)
+            )
+            """,
+            """
+            CREATE TABLE model_versions (
+                name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL,
+                description TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                current_stage TEXT NOT NULL,
+                source TEXT NOT NULL,
+                run_id TEXT,
+                run_link TEXT,
+                model_id TEXT,
+                status TEXT NOT NULL,
+                PRIMARY KEY (name, version)
+            )
+            """,
+            "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
+            """
+            CREATE TABLE model_version_tags (
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, version, key),
+                FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
+            )
+            """,
+            """
+            CREATE TABLE registered_model_aliases (
+                name TEXT NOT NULL,
+                alias TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                PRIMARY KEY (name, alias),
+                FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
+            )
+            """,
         ]
         for statement in statements {
             try await database.raw(SQLQueryString(statement)).run()

@@ -1,0 +1,75 @@
+import Storage
+import Testing
+import TestSupport
+import Tracking
+
+/// The model registry's rules, on SQLite and PostgreSQL.
+@Suite("Model registry")
+struct RegistryTests {
+    @Test("Versions, aliases, stages, rename and delete", arguments: TestDatabaseKind.available)
+    func lifecycle(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            let run = try await store.createRun(experimentID: "0").info.runID
+            _ = try await store.createRegisteredModel(name: "line", description: "a line", tags: [Tag(key: "team", value: "ml")])
+            await #expect(throws: TrackingError.alreadyExists("Registered Model (name=line) already exists.")) {
+                _ = try await store.createRegisteredModel(name: "line")
+            }
+            let first = try await store.createModelVersion(name: "line", source: "runs:/\(run)/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+            let second = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [Tag(key: "k", value: "v")], runLink: nil, description: "two", modelID: nil)
+            #expect(first.version == "1" && second.version == "2" && first.currentStage == "None" && first.status == "READY")
+            await #expect(throws: TrackingError.self) {
+                _ = try await store.createModelVersion(name: "line", source: "runs:/other/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+            }
+            await #expect(throws: TrackingError.self) {
+                _ = try await store.createModelVersion(name: "missing", source: "s", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+            }
+
+            try await store.setAlias(name: "line", alias: "champion", version: "1")
+            #expect(try await store.modelVersion(name: "line", alias: "champion").version == "1")
+            try await store.setAlias(name: "line", alias: "champion", version: "2")
+            #expect(try await store.modelVersion(name: "line", version: "2").aliases == ["champion"])
+            for reserved in ["latest", "LATEST", "v3", "V10", "", "bad alias"] {
+                await #expect(throws: TrackingError.self, "\(reserved)") { try await store.setAlias(name: "line", alias: reserved, version: "1") }
+            }
+            await #expect(throws: TrackingError.self) { try await store.setAlias(name: "line", alias: "next", version: "9") }
+
+            _ = try await store.transitionStage(name: "line", version: "1", stage: "production", archiveExisting: false)
+            _ = try await store.transitionStage(name: "line", version: "2", stage: "Production", archiveExisting: true)
+            #expect(try await store.modelVersion(name: "line", version: "1").currentStage == "Archived")
+            let latest = try await store.latestVersions(name: "line", stages: [])
+            #expect(latest.map(\.currentStage) == ["Production", "Archived"])
+
+            let renamed = try await store.renameRegisteredModel(name: "line", to: "line-2")
+            #expect(renamed.aliases.map(\.alias) == ["champion"] && renamed.tags == [Tag(key: "team", value: "ml")])
+            #expect(try await store.modelVersion(name: "line-2", version: "2").tags == [Tag(key: "k", value: "v")])
+
+            try await store.deleteModelVersion(name: "line-2", version: "2")
+            await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line-2", alias: "champion") }
+            try await store.deleteRegisteredModel(name: "line-2")
+            await #expect(throws: TrackingError.notFound("Registered Model with name=line-2 not found")) { _ = try await store.registeredModel(name: "line-2") }
+        }
+    }
+
+    @Test("Searching models and versions", arguments: TestDatabaseKind.available)
+    func search(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            for name in ["alpha", "beta", "prompt"] {
+                _ = try await store.createRegisteredModel(name: name, tags: name == "prompt" ? [Tag(key: "mlflow.prompt.is_prompt", value: "true")] : [])
+                for _ in 0..<2 {
+                    _ = try await store.createModelVersion(name: name, source: "mlflow-artifacts:/0/\(name)", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+                }
+            }
+            let notPrompts = try await store.searchRegisteredModels(filter: "tags.`mlflow.prompt.is_prompt` != 'true'", maxResults: 100, orderBy: [], offset: 0)
+            #expect(notPrompts.models.map(\.name) == ["alpha", "beta"])
+            let versions = try await store.searchModelVersions(filter: "name = 'beta'", maxResults: 100, orderBy: [], offset: 0)
+            #expect(versions.versions.map(\.version) == ["2", "1"])
+            let paged = try await store.searchModelVersions(filter: "version_number >= 1", maxResults: 4, orderBy: ["name DESC"], offset: 0)
+            #expect(paged.versions.count == 4 && paged.nextOffset == 4 && paged.versions.first?.name == "prompt")
+            await #expect(throws: TrackingError.self) {
+                _ = try await store.searchRegisteredModels(filter: "run_id = 'x'", maxResults: 100, orderBy: [], offset: 0)
+            }
+        }
+    }
+}
