@@ -176,3 +176,39 @@ struct TrackingStoreTests {
         }
     }
 }
+
+@Suite("Tracking store: inputs and sampled history")
+struct TrackingInputsTests {
+    @Test("Datasets are stored once per experiment and listed with the run", arguments: TestDatabaseKind.available)
+    func datasets(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            let first = try await store.createRun(experimentID: "0").info.runID
+            let second = try await store.createRun(experimentID: "0").info.runID
+            let input = DatasetInput(dataset: Dataset(name: "train", digest: "abc", sourceType: "local", source: "samples.json"), tags: [Tag(key: "mlflow.data.context", value: "training")])
+            try await store.logInputs(runID: first, datasets: [input], modelIDs: [])
+            try await store.logInputs(runID: second, datasets: [input], modelIDs: ["m-1"])
+            try await store.logInputs(runID: second, datasets: [input], modelIDs: ["m-1"])
+            #expect(try await store.run(id: first).inputs.datasets == [input])
+            #expect(try await store.run(id: second).inputs.modelIDs == ["m-1"])
+            let found = try await store.searchRuns(experimentIDs: ["0"], filter: "datasets.digest = 'abc'", viewType: .activeOnly, maxResults: 10, orderBy: [], offset: 0)
+            #expect(Set(found.runs.map(\.info.runID)) == [first, second])
+            let tooLong = DatasetInput(dataset: Dataset(name: "d", digest: String(repeating: "x", count: 37), sourceType: "s", source: "s"), tags: [])
+            await #expect(throws: TrackingError.self) { try await store.logInputs(runID: first, datasets: [tooLong], modelIDs: []) }
+        }
+    }
+
+    @Test("Sampled history keeps the first and last steps and spreads the rest", arguments: TestDatabaseKind.available)
+    func sampledHistory(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            let run = try await store.createRun(experimentID: "0").info.runID
+            try await store.logBatch(runID: run, metrics: (0..<1000).map { Metric(key: "loss", value: Double($0), timestamp: 1, step: Int64($0)) })
+            let sampled = try await store.sampledHistory(runIDs: [run], key: "loss", startStep: nil, endStep: nil, maxResults: 11)
+            #expect(sampled.map(\.metric.step) == [0, 100, 200, 300, 400, 500, 599, 699, 799, 899, 999])
+            let window = try await store.sampledHistory(runIDs: [run], key: "loss", startStep: 10, endStep: 14, maxResults: 100)
+            #expect(window.map(\.metric.step) == [10, 11, 12, 13, 14])
+            await #expect(throws: TrackingError.self) { _ = try await store.sampledHistory(runIDs: [], key: "loss", startStep: nil, endStep: nil, maxResults: 10) }
+        }
+    }
+}

@@ -179,3 +179,18 @@ def test_model_registry_versions_aliases_and_loading(tracking_url):
     client.delete_registered_model("line-model")
     with pytest.raises(MlflowException):
         client.get_registered_model("line-model")
+
+
+def test_dataset_inputs_are_recorded_and_searchable(tracking_url):
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [0.1, 0.2], "y": [1.1, 1.2]})
+    dataset = mlflow.data.from_pandas(frame, source="samples.json", name="training-samples", targets="y")
+    with mlflow.start_run() as run:
+        mlflow.log_input(dataset, context="training")
+    fetched = MlflowClient().get_run(run.info.run_id)
+    [used] = fetched.inputs.dataset_inputs
+    assert used.dataset.name == "training-samples" and used.dataset.digest == dataset.digest
+    assert {t.key: t.value for t in used.tags}["mlflow.data.context"] == "training"
+    found = MlflowClient().search_runs([run.info.experiment_id], "datasets.name = 'training-samples' AND datasets.context = 'training'")
+    assert [r.info.run_id for r in found] == [run.info.run_id]

@@ -77,15 +77,33 @@ enum MLflowJSON {
     }
 
     static func run(_ run: Run) -> JSONValue {
-        .object([
+        ([
             "info": runInfo(run.info),
             "data": object([
                 "metrics": .array(run.data.metrics.map(metric)),
                 "params": tags(run.data.params),
                 "tags": tags(run.data.tags),
             ]),
-            "inputs": .object([:]),
-        ])
+            "inputs": object([
+                "dataset_inputs": .array(run.inputs.datasets.map { input in
+                    object([
+                        "tags": tags(input.tags),
+                        "dataset": object([
+                            "name": .string(input.dataset.name),
+                            "digest": .string(input.dataset.digest),
+                            "source_type": .string(input.dataset.sourceType),
+                            "source": .string(input.dataset.source),
+                            "schema": input.dataset.schema.map { .string($0) },
+                            "profile": input.dataset.profile.map { .string($0) },
+                        ]),
+                    ])
+                }),
+                "model_inputs": .array(run.inputs.modelIDs.map { .object(["model_id": .string($0)]) }),
+            ]),
+            "outputs": run.modelOutputs.isEmpty ? nil : .object([
+                "model_outputs": .array(run.modelOutputs.map { .object(["model_id": .string($0.modelID), "step": .integer($0.step)]) }),
+            ]),
+        ] as [String: JSONValue?]).compactMapValues { $0 }.asObject
     }
 
     static func modelVersion(_ version: ModelVersion, withAliases: Bool = true) -> JSONValue {
@@ -118,4 +136,9 @@ enum MLflowJSON {
             "aliases": .array(model.aliases.map { .object(["alias": .string($0.alias), "version": .string($0.version)]) }),
         ])
     }
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// This dictionary as a JSON object.
+    var asObject: JSONValue { .object(self) }
 }

@@ -78,6 +78,41 @@ struct RunsController {
         }
         routes.add(.post, "/runs/search", search)
         routes.add(.get, "/runs/search", search)
+        routes.add(.post, "/runs/log-inputs") { request in
+            var datasets: [DatasetInput] = []
+            for input in try request.messages("datasets") {
+                guard case .object(let fields)? = input.fields["dataset"] else { throw MLflowRequest.missing("dataset") }
+                let dataset = MLflowRequest(fields: fields)
+                datasets.append(DatasetInput(
+                    dataset: Dataset(
+                        name: try dataset.requiredString("name"), digest: try dataset.requiredString("digest"),
+                        sourceType: try dataset.requiredString("source_type"), source: try dataset.requiredString("source"),
+                        schema: try dataset.string("schema"), profile: try dataset.string("profile")
+                    ),
+                    tags: try input.keyValues("tags")
+                ))
+            }
+            let models = try request.messages("models").map { model throws(TrackingError) in try model.requiredString("model_id") }
+            try await store.logInputs(runID: try request.runID(), datasets: datasets, modelIDs: models)
+            return .object([:])
+        }
+        routes.add(.get, "/metrics/get-history-bulk-interval") { request in
+            let history = try await store.sampledHistory(
+                runIDs: try request.strings("run_ids"),
+                key: try request.requiredString("metric_key"),
+                startStep: try request.int64("start_step"),
+                endStep: try request.int64("end_step"),
+                maxResults: Int(try request.int64("max_results") ?? 2500)
+            )
+            return MLflowJSON.object(["metrics": .array(history.map { entry in
+                var metric = MLflowJSON.metric(entry.metric)
+                if case .object(var fields) = metric {
+                    fields["run_id"] = .string(entry.runID)
+                    metric = .object(fields)
+                }
+                return metric
+            })])
+        }
         routes.add(.get, "/metrics/get-history") { request in
             let offset = try PageToken.offset(from: try request.string("page_token"))
             let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in

@@ -2,10 +2,62 @@
 public struct Run: Sendable, Equatable {
     public var info: RunInfo
     public var data: RunData
+    /// The datasets and models the run used.
+    public var inputs: RunInputs
+    /// The logged models the run produced, with the step of each.
+    public var modelOutputs: [(modelID: String, step: Int64)]
 
-    public init(info: RunInfo, data: RunData) {
+    public init(info: RunInfo, data: RunData, inputs: RunInputs = RunInputs(), modelOutputs: [(modelID: String, step: Int64)] = []) {
         self.info = info
         self.data = data
+        self.inputs = inputs
+        self.modelOutputs = modelOutputs
+    }
+
+    public static func == (lhs: Run, rhs: Run) -> Bool {
+        lhs.info == rhs.info && lhs.data == rhs.data && lhs.inputs == rhs.inputs
+            && lhs.modelOutputs.map(\.modelID) == rhs.modelOutputs.map(\.modelID) && lhs.modelOutputs.map(\.step) == rhs.modelOutputs.map(\.step)
+    }
+}
+
+/// What a run read: datasets (with tags such as `mlflow.data.context`) and logged models.
+public struct RunInputs: Sendable, Equatable {
+    public var datasets: [DatasetInput]
+    public var modelIDs: [String]
+
+    public init(datasets: [DatasetInput] = [], modelIDs: [String] = []) {
+        self.datasets = datasets
+        self.modelIDs = modelIDs
+    }
+}
+
+/// A dataset a run used, and the tags of that use.
+public struct DatasetInput: Sendable, Equatable {
+    public var dataset: Dataset
+    public var tags: [Tag]
+
+    public init(dataset: Dataset, tags: [Tag]) {
+        self.dataset = dataset
+        self.tags = tags
+    }
+}
+
+/// A dataset, identified within its experiment by name and digest.
+public struct Dataset: Sendable, Equatable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+
+    public init(name: String, digest: String, sourceType: String, source: String, schema: String? = nil, profile: String? = nil) {
+        self.name = name
+        self.digest = digest
+        self.sourceType = sourceType
+        self.source = source
+        self.schema = schema
+        self.profile = profile
     }
 }
 

@@ -8,7 +8,7 @@ import SQLKit
 /// value of each metric (`latest_metrics`, one row per run and key, updated in the same write),
 /// history by run, key and step, and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry]
+    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -201,6 +201,50 @@ public enum TrackingMigrations {
                 version BIGINT NOT NULL,
                 PRIMARY KEY (name, alias),
                 FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
+            )
+            """,
+        ]
+        for statement in statements {
+            try await database.raw(SQLQueryString(statement)).run()
+        }
+    }
+
+    static let datasets = Migration("tracking-004-datasets-and-inputs") { database in
+        let statements: [String] = [
+            """
+            CREATE TABLE datasets (
+                dataset_uuid TEXT PRIMARY KEY,
+                experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                source_type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                dataset_schema TEXT,
+                dataset_profile TEXT,
+                UNIQUE (experiment_id, name, digest)
+            )
+            """,
+            """
+            CREATE TABLE run_dataset_inputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                dataset_uuid TEXT NOT NULL REFERENCES datasets (dataset_uuid),
+                PRIMARY KEY (run_id, dataset_uuid)
+            )
+            """,
+            """
+            CREATE TABLE run_dataset_input_tags (
+                run_id TEXT NOT NULL,
+                dataset_uuid TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (run_id, dataset_uuid, key)
+            )
+            """,
+            """
+            CREATE TABLE run_model_inputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                model_id TEXT NOT NULL,
+                PRIMARY KEY (run_id, model_id)
             )
             """,
         ]

@@ -85,7 +85,23 @@ extension TrackingStore {
                 )
             }
         case .dataset:
-            throw TrackingError.invalid("Filtering runs by datasets is not supported yet by this server.")
+            guard ["name", "digest", "context"].contains(key) else {
+                throw TrackingError.invalid("Invalid dataset key '\(key)' specified. Valid keys are ['context', 'digest', 'name']")
+            }
+            try FilterSQL.require(clause, in: SearchFilter.Comparator.string.union([.in, .notIn]), for: "dataset")
+            try FilterSQL.requireString(clause, for: "dataset")
+            if key == "context" {
+                let comparison = FilterSQL.compare(SQLColumn("value", table: "run_dataset_input_tags"), clause.comparator, clause.value, flavor: flavor)
+                return SQLList([
+                    SQLRaw("EXISTS (SELECT 1 FROM run_dataset_input_tags WHERE run_dataset_input_tags.run_id = runs.run_id AND run_dataset_input_tags.key = "),
+                    SQLBind("mlflow.data.context"), SQLRaw(" AND "), comparison, SQLRaw(")"),
+                ], separator: SQLRaw(""))
+            }
+            let comparison = FilterSQL.compare(SQLColumn(key, table: "datasets"), clause.comparator, clause.value, flavor: flavor)
+            return SQLList([
+                SQLRaw("EXISTS (SELECT 1 FROM run_dataset_inputs JOIN datasets ON datasets.dataset_uuid = run_dataset_inputs.dataset_uuid WHERE run_dataset_inputs.run_id = runs.run_id AND "),
+                comparison, SQLRaw(")"),
+            ], separator: SQLRaw(""))
         }
     }
 

@@ -147,7 +147,10 @@ extension TrackingStore {
                 data[try row.string("run_id"), default: RunData()][keyPath: path].append(Tag(key: try row.string("key"), value: try row.string("value")))
             }
         }
-        return ids.compactMap { id in infos[id].map { Run(info: $0, data: data[id] ?? RunData()) } }
+        let (inputs, outputs) = try await loadInputs(sql, ids: ids)
+        return ids.compactMap { id in
+            infos[id].map { Run(info: $0, data: data[id] ?? RunData(), inputs: inputs[id] ?? RunInputs(), modelOutputs: outputs[id] ?? []) }
+        }
     }
 
     static func upsertTags(_ sql: any SQLDatabase, runID: String, _ tags: [Tag]) async throws {
