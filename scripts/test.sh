@@ -6,8 +6,19 @@
 # that storage tests run on SQLite and PostgreSQL. Installs what the tests need when it is missing:
 # a Python venv under .cache/ with the packages of Tests/clients/requirements.txt, and (as root)
 # Debian's postgresql, chromium and chromium-driver.
+#
+#   scripts/test.sh                  every test, against Flowline
+#   scripts/test.sh --against-mlflow  also runs the tracking client suite against MLflow's own
+#                                     server (same tests, same client), so any difference shows
 set -euo pipefail
 cd "$(dirname "$0")/.."
+against_mlflow=no
+for argument in "$@"; do
+  case "$argument" in
+    --against-mlflow) against_mlflow=yes ;;
+    *) echo "unknown option $argument (use --against-mlflow)" >&2; exit 2 ;;
+  esac
+done
 root=$(pwd)
 cache=${FLOWLINE_CACHE:-$root/.cache}
 
@@ -44,3 +55,7 @@ if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
   fi
 fi
 FLOWLINE_BIN="$root/.build/debug/flowline" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients
+if [ "$against_mlflow" = yes ]; then
+  echo "== The tracking client suite against MLflow's own server"
+  FLOWLINE_TRACKING_TARGET=mlflow "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients/test_tracking_client.py
+fi

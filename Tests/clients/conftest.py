@@ -3,7 +3,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -67,17 +69,62 @@ def samples_url(workdir):
     assert running.process.returncode == 0
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def mlflow_reference_server():
+    """MLflow's own server, for running the tracking suite against the reference
+    (FLOWLINE_TRACKING_TARGET=mlflow, or `scripts/test.sh --against-mlflow`)."""
+    if os.environ.get("FLOWLINE_TRACKING_TARGET") != "mlflow":
+        yield None
+        return
+    import requests
+
+    folder = tempfile.mkdtemp(prefix="mlflow-reference-")
+    port = free_port()
+    environment = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{folder}/mlflow.db", "--artifacts-destination", f"{folder}/artifacts", "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if requests.get(f"{url}/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("mlflow server did not start")
+        time.sleep(0.5)
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
-def tracking_url(workdir, monkeypatch):
-    """A `flowline tracking serve` on an ephemeral port, with the mlflow client pointed at it."""
-    running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
-    url = running.url("tracking")
+def tracking_url(workdir, monkeypatch, mlflow_reference_server):
+    """A tracking server with the mlflow client pointed at it: a fresh `flowline tracking serve`
+    on an ephemeral port, or MLflow's own server when the suite runs against the reference."""
+    running = None
+    if mlflow_reference_server:
+        url = mlflow_reference_server
+    else:
+        running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
+        url = running.url("tracking")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
     # A server bug should fail a test at once, not after minutes of client retries.
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     import mlflow
 
-    # The fluent API remembers the active experiment across tests; each test has a new server.
+    # The fluent API remembers the active experiment across tests.
     mlflow.set_tracking_uri(url)
     mlflow.tracking.fluent._active_experiment_id = None
     os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
@@ -86,8 +133,9 @@ def tracking_url(workdir, monkeypatch):
         mlflow.end_run()
     mlflow.tracking.fluent._active_experiment_id = None
     os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
-    running.stop()
-    assert running.process.returncode == 0
+    if running:
+        running.stop()
+        assert running.process.returncode == 0
 
 
 @pytest.fixture
