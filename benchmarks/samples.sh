@@ -16,6 +16,7 @@ duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 work=$(mktemp -d)
+. "$root/benchmarks/lib.sh"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -23,16 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "[bench] $*" >&2; }
-
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    log "installing wrk from Debian's packages"
-    (apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }) >&2
-  else
-    echo "wrk is needed: sudo apt-get install wrk" >&2; exit 1
-  fi
-fi
+ensure_wrk
 
 log "building flowline (release)"
 (cd "$root" && swift build -c release --product flowline >&2)
@@ -48,9 +40,6 @@ if [ ! -x "$venv/bin/uvicorn" ]; then
   fi
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # Servers measured: name, pid, url (the first is Flowline; ratios are Flowline's req/s over each).
 names=() ; server_pids=() ; urls=()
@@ -93,13 +82,9 @@ measure() {
   before=$(cpu_ticks "$pid")
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post-$n.lua" "$url/get-samples")
   after=$(cpu_ticks "$pid")
-  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
-    /requests in/ { total = $1 } /Requests\/sec/ { rps = $2 }
-    /Non-2xx/ { errors = $4 }
-    END { if (errors > 0) { print "non-2xx responses: " errors > "/dev/stderr"; exit 1 }
-          printf "%.0f %.2f %.2f %.3f\n", rps, p50, p99, (ticks / hz * 1000) / total }'
+  read -r rps p50 p99 total < <(echo "$out" | wrk_summary)
+  awk -v rps="$rps" -v p50="$p50" -v p99="$p99" -v total="$total" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%s %s %s %.3f\n", rps, p50, p99, (ticks / hz * 1000) / total }'
 }
 
 printf '\nLine-samples benchmark: %s per run, %s connections, wrk with %s threads, %s cores\n' "$duration" "$connections" "$threads" "$(nproc)"
