@@ -16,24 +16,16 @@ public func buildSamplesApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let metrics = HTTPMetrics()
-    let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
-    router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
-    router.add(middleware: FastAPIErrorMiddleware())
-    SamplesController(state: LineState(configuration.initialLine), configuration: configuration, metrics: metrics)
+    let service = ServiceRouter(logger: logger, errorMiddleware: FastAPIErrorMiddleware())
+    let router = service.router
+    SamplesController(state: LineState(configuration.initialLine), configuration: configuration, metrics: service.metrics)
         .addRoutes(to: router)
     router.addHealthRoute()
-    router.addMetricsRoute(metrics)
     router.addOpenAPIRoutes(
         document: SamplesOpenAPI.document(configuration: configuration, version: version),
         title: "Flowline line samples"
     )
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "flowline-samples"),
-        onServerRunning: { channel in
-            await onServerRunning(channel.localAddress?.port ?? configuration.port)
-        },
-        logger: logger
+    return service.application(
+        host: configuration.host, port: configuration.port, serverName: "flowline-samples", logger: logger, onServerRunning: onServerRunning
     )
 }

@@ -68,15 +68,7 @@ final class SQLiteBackend: DatabaseBackend {
     func migrate(_ migrations: [Migration]) async throws {
         let database = writer.sql()
         try await Self.migrate(migrations, lock: { _ in }) { body in
-            try await database.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            try await database.transaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 
@@ -85,16 +77,7 @@ final class SQLiteBackend: DatabaseBackend {
             return try await queue.write(body)
         }
         return try await readers.withConnection { connection in
-            let database = connection.sql()
-            try await database.raw("BEGIN").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            try await connection.sql().transaction(begin: "BEGIN", body)
         }
     }
 
@@ -140,6 +123,21 @@ final class SQLiteBackend: DatabaseBackend {
             } catch {
                 logger.warning("Closing an SQLite connection failed: \(error)")
             }
+        }
+    }
+}
+
+extension SQLDatabase {
+    /// Runs `body` between `begin` and `COMMIT`, rolling back if it throws.
+    func transaction<T>(begin: SQLQueryString, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await raw(begin).run()
+        do {
+            let result = try await body(self)
+            try await raw("COMMIT").run()
+            return result
+        } catch {
+            try? await raw("ROLLBACK").run()
+            throw error
         }
     }
 }

@@ -18,10 +18,8 @@ public func buildTrackingApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let metrics = HTTPMetrics()
-    let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
-    router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
-    router.add(middleware: MLflowErrorMiddleware())
+    let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware())
+    let router = service.router
     let store = TrackingStore(database: database)
     var routes = MLflowRoutes(router: router)
     ExperimentsController(store: store).addRoutes(to: &routes)
@@ -41,13 +39,7 @@ public func buildTrackingApplication(
     router.get("/api/3.0/mlflow/server-info") { _, _ in
         Response.json(#"{"store_type":"SqlStore","workspaces_enabled":false,"trace_archival_enabled":false,"multipart_uploads_enabled":false,"multipart_downloads_enabled":false,"presigned_upload_run_id_supported":false,"presigned_upload_model_id_supported":false}"#)
     }
-    router.addMetricsRoute(metrics)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "flowline-tracking"),
-        onServerRunning: { channel in
-            await onServerRunning(channel.localAddress?.port ?? configuration.port)
-        },
-        logger: logger
+    return service.application(
+        host: configuration.host, port: configuration.port, serverName: "flowline-tracking", logger: logger, onServerRunning: onServerRunning
     )
 }

@@ -1,0 +1,33 @@
+public import Hummingbird
+public import Logging
+
+/// The parts every Flowline HTTP service shares: a router answering HEAD for GET routes, request
+/// logging and metrics outermost, then the API's own error middleware, and `/metrics`.
+public struct ServiceRouter {
+    public let router: Router<BasicRequestContext>
+    public let metrics: HTTPMetrics
+
+    /// A router whose errors `errorMiddleware` renders in the API's shape.
+    public init(logger: Logger, errorMiddleware: some RouterMiddleware<BasicRequestContext>) {
+        metrics = HTTPMetrics()
+        router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
+        router.add(middleware: errorMiddleware)
+    }
+
+    /// The application serving the router on `host:port`, with `/metrics` added; `onServerRunning`
+    /// gets the bound port (the real one when `port` is 0).
+    public func application(
+        host: String, port: Int, serverName: String, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        router.addMetricsRoute(metrics)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: serverName),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? port)
+            },
+            logger: logger
+        )
+    }
+}
