@@ -39,15 +39,21 @@ if [ ! -x "$venv/bin/mlflow" ]; then
   "$venv/bin/pip" install -q "mlflow==3.17.2" requests >&2
 fi
 
-# Starts a server in its own process group; prints "pid start_ms".
+# Starts a server in its own process group; sets server_pid and start_ms (spawn to /health).
 start_server() {  # NAME PORT COMMAND...
   local name=$1 port=$2; shift 2
-  local started=$(date +%s%N)
+  local started
+  started=$(date +%s%N)
   setsid "$@" >"$work/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
+  server_pid=$!
+  pids+=("$server_pid")
   wait_for "http://127.0.0.1:$port/health"
-  echo "$pid $(( ($(date +%s%N) - started) / 1000000 ))"
+  start_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+
+# POSTs JSON to the tracking API and prints one field of the answer.
+post_json() {  # URL PATH BODY PYTHON-EXPRESSION-ON-d
+  curl -sf -X POST -H 'Content-Type: application/json' "$1/api/2.0/mlflow$2" -d "$3" | python3 -c "import json,sys; d=json.load(sys.stdin); print($4)"
 }
 
 # Measures one server: prints "name key=value ..." lines.
@@ -55,9 +61,9 @@ measure() {  # NAME PID PORT START_MS
   local name=$1 pid=$2 port=$3 start_ms=$4 url="http://127.0.0.1:$3"
   echo "$name cold_start_ms=$start_ms"
   local experiment run
-  experiment=$(curl -sf -X POST "$url/api/2.0/mlflow/experiments/create" -d "{\"name\": \"wrk-$RANDOM$RANDOM\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["experiment_id"])')
+  experiment=$(post_json "$url" /experiments/create "{\"name\": \"wrk-$RANDOM$RANDOM\"}" 'd["experiment_id"]')
   for clients in 1 8 32; do
-    run=$(curl -sf -X POST "$url/api/2.0/mlflow/runs/create" -d "{\"experiment_id\": \"$experiment\", \"start_time\": 0}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"]["info"]["run_id"])')
+    run=$(post_json "$url" /runs/create "{\"experiment_id\": \"$experiment\", \"start_time\": 0}" 'd["run"]["info"]["run_id"]')
     local threads=$(( clients < 2 ? 1 : 2 ))
     read -r rps p50 p99 total < <(RUN_ID=$run wrk -t"$threads" -c"$clients" -d"$duration" --latency -s "$root/benchmarks/tracking/log_metric.lua" "$url" | wrk_summary)
     echo "$name log_metric_${clients}_rps=$rps log_metric_${clients}_p50=$p50 log_metric_${clients}_p99=$p99"
@@ -68,16 +74,16 @@ measure() {  # NAME PID PORT START_MS
 
 results="$work/results.txt"
 port=$(free_port)
-read -r pid start_ms < <(start_server flowline "$port" "$flowline" tracking serve --port "$port" --data-dir "$work/flowline" --log-level warning)
-measure flowline "$pid" "$port" "$start_ms" >>"$results"
-kill -- "-$pid" 2>/dev/null || true
+start_server flowline "$port" "$flowline" tracking serve --port "$port" --data-dir "$work/flowline" --log-level warning
+measure flowline "$server_pid" "$port" "$start_ms" >>"$results"
+kill -- "-$server_pid" 2>/dev/null || true
 
 port=$(free_port)
-read -r pid start_ms < <(start_server mlflow "$port" "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" \
-  --backend-store-uri "sqlite:///$work/mlflow.db" --artifacts-destination "$work/mlflow-artifacts")
+start_server mlflow "$port" "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" \
+  --backend-store-uri "sqlite:///$work/mlflow.db" --artifacts-destination "$work/mlflow-artifacts"
 sleep 5  # let its workers settle before measuring idle memory
-measure mlflow "$pid" "$port" "$start_ms" >>"$results"
-kill -- "-$pid" 2>/dev/null || true
+measure mlflow "$server_pid" "$port" "$start_ms" >>"$results"
+kill -- "-$server_pid" 2>/dev/null || true
 
 python3 - "$results" "$duration" "$runs" "$history" <<'PY'
 import sys

@@ -126,4 +126,30 @@ struct TrackingHTTPTests {
             #expect(info["multipart_uploads_enabled"] as? Bool == false)
         }
     }
+
+    @Test("Artifact uploads and downloads refuse paths that leave the artifact root")
+    func artifactTraversal() async throws {
+        try await withTemporaryDirectory { folder in
+            try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
+                let configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: folder.url.appendingPathComponent("artifacts").path)
+                let application = buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+                try await application.test(.live) { client in
+                    let stored = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/ok.txt", method: .put, body: ByteBuffer("fine"))
+                    #expect(stored.status == .ok)
+                    let read = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/ok.txt", method: .get)
+                    #expect(String(buffer: read.body) == "fine")
+                    for path in ["0/%2E%2E/%2E%2E/escape.txt", "%2E%2E/escape.txt", "0/..%2F..%2Fescape.txt"] {
+                        let response = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/" + path, method: .put, body: ByteBuffer("x"))
+                        #expect(response.status == .badRequest, "\(path)")
+                        #expect(try jsonDictionary(response.body)["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+                    }
+                    let missing = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/none.txt", method: .get)
+                    #expect(missing.status == .notFound)
+                    let listing = try jsonDictionary(try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get).body)
+                    #expect((listing["files"] as? [[String: Any]])?.first?["path"] as? String == "ok.txt")
+                }
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("escape.txt").path))
+        }
+    }
 }

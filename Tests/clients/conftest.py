@@ -79,7 +79,7 @@ def free_port() -> int:
 def mlflow_reference_server():
     """MLflow's own server, for running the tracking suite against the reference
     (FLOWLINE_TRACKING_TARGET=mlflow, or `scripts/test.sh --against-mlflow`)."""
-    if os.environ.get("FLOWLINE_TRACKING_TARGET") != "mlflow":
+    if "mlflow" not in tracking_backends():
         yield None
         return
     import requests
@@ -109,15 +109,38 @@ def mlflow_reference_server():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def tracking_url(workdir, monkeypatch, mlflow_reference_server):
+def tracking_backends():
+    """The databases the tracking suite runs on: SQLite, and PostgreSQL when the test command
+    started one (FLOWLINE_TEST_POSTGRES_URL); against MLflow's own server, just that."""
+    if os.environ.get("FLOWLINE_TRACKING_TARGET") == "mlflow":
+        return ["mlflow"]
+    return ["sqlite", "postgresql"] if os.environ.get("FLOWLINE_TEST_POSTGRES_URL") or os.environ.get("CI") else ["sqlite"]
+
+
+def postgres_schema_url():
+    """A new, empty schema of the test PostgreSQL server, as a database URL; dropped by the caller."""
+    base = os.environ.get("FLOWLINE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.fail("FLOWLINE_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL")
+    schema = "clients_" + os.urandom(8).hex()
+    subprocess.run(["psql", base, "-q", "-c", f"CREATE SCHEMA {schema}"], check=True)
+    return base, schema, f"{base}?search_path={schema}"
+
+
+@pytest.fixture(params=tracking_backends())
+def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
     """A tracking server with the mlflow client pointed at it: a fresh `flowline tracking serve`
-    on an ephemeral port, or MLflow's own server when the suite runs against the reference."""
-    running = None
-    if mlflow_reference_server:
+    on an ephemeral port (on SQLite, and on PostgreSQL when available), or MLflow's own server
+    when the suite runs against the reference."""
+    running, schema = None, None
+    if request.param == "mlflow":
         url = mlflow_reference_server
     else:
-        running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
+        arguments = ["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"]
+        if request.param == "postgresql":
+            base, schema, database = postgres_schema_url()
+            arguments += ["--backend-store-uri", database]
+        running = RunningFlowline(arguments, workdir)
         url = running.url("tracking")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
     # A server bug should fail a test at once, not after minutes of client retries.
@@ -136,6 +159,8 @@ def tracking_url(workdir, monkeypatch, mlflow_reference_server):
     if running:
         running.stop()
         assert running.process.returncode == 0
+    if schema:
+        subprocess.run(["psql", base, "-q", "-c", f"DROP SCHEMA {schema} CASCADE"], check=True)
 
 
 @pytest.fixture
