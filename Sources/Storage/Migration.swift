@@ -16,6 +16,15 @@ public struct Migration: Sendable {
         self.name = name
         self.apply = apply
     }
+
+    /// A step made of SQL statements that read the same on SQLite and PostgreSQL, run in order.
+    public init(_ name: String, statements: [String]) {
+        self.init(name) { database in
+            for statement in statements {
+                try await database.raw(SQLQueryString(statement)).run()
+            }
+        }
+    }
 }
 
 /// Applies migrations in order, each in its own transaction, recording what was applied.
