@@ -100,6 +100,8 @@ struct TrackingHTTPTests {
                 (.post, "/runs/delete-tag", #"{"run_id": "\#(runID)", "key": "nope"}"#, .notFound, "RESOURCE_DOES_NOT_EXIST"),
                 (.get, "/metrics/get-history?run_id=\(runID)&metric_key=m&page_token=%%%", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/no/such/endpoint", nil, .notFound, "ENDPOINT_NOT_FOUND"),
+                (.post, "/runs/log-batch", #"{"run_id": "\#(runID)", "tags": [{"key": "big", "value": "\#(String(repeating: "x", count: 1_000_001))"}]}"#,
+                 .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/runs/create", nil, .methodNotAllowed, "BAD_REQUEST"),
             ]
             for (method, path, body, status, code) in cases {

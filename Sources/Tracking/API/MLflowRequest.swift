@@ -10,12 +10,15 @@ import NIOCore
 /// Strict where MLflow is: required fields, and values of the wrong type, are INVALID_PARAMETER_VALUE.
 struct MLflowRequest: Sendable {
     let fields: [String: JSONValue]
+    /// The size of the request body in bytes (0 for GET).
+    let bodySize: Int
 
     /// The most bytes a request body may have.
     static let maximumBodySize = 16 * 1024 * 1024
 
-    init(fields: [String: JSONValue]) {
+    init(fields: [String: JSONValue], bodySize: Int = 0) {
         self.fields = fields
+        self.bodySize = bodySize
     }
 
     /// Reads the request's fields: its query string for GET, else its JSON body.
@@ -40,9 +43,9 @@ struct MLflowRequest: Sendable {
             throw TrackingError(.badRequest, "The request body is larger than \(maximumBodySize) bytes.")
         }
         guard case .object(let fields)? = try? JSONParser.parse(Array(buffer.readableBytesView)) else {
-            return MLflowRequest(fields: [:])
+            return MLflowRequest(fields: [:], bodySize: buffer.readableBytes)
         }
-        return MLflowRequest(fields: fields)
+        return MLflowRequest(fields: fields, bodySize: buffer.readableBytes)
     }
 
     /// The name-value pairs of a query string, decoded as HTML forms encode them (`+` is a space).

@@ -26,13 +26,14 @@ struct MLflowRoutes<Context: RequestContext> {
         for prefix in Self.prefixes {
             let fullPath = prefix + path
             router.on(RouterPath(fullPath), method: method) { request, context -> Response in
-                var fields = try await MLflowRequest.read(request).fields
+                let parsed = try await MLflowRequest.read(request)
+                var fields = parsed.fields
                 for name in parameterNames {
                     if let value = context.parameters.get(name) {
                         fields[name] = .string(value.removingPercentEncoding ?? value)
                     }
                 }
-                let body = try await handler(MLflowRequest(fields: fields))
+                let body = try await handler(MLflowRequest(fields: fields, bodySize: parsed.bodySize))
                 var buffer = ByteBuffer()
                 buffer.writeJSON(body)
                 return .json(buffer)

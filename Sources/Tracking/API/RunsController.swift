@@ -54,6 +54,9 @@ struct RunsController {
             return .object([:])
         }
         routes.add(.post, "/runs/log-batch") { request in
+            guard request.bodySize <= TrackingValidation.maximumBatchRequestSize else {
+                throw TrackingError.invalid("Batched logging API requests must be at most 1 MB in size. Got \(request.bodySize) bytes.")
+            }
             try await store.logBatch(
                 runID: try request.runID(),
                 metrics: try request.messages("metrics").map(Self.metric),

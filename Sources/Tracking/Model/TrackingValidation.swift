@@ -9,6 +9,8 @@ public enum TrackingValidation {
     public static let maximumBatchParams = 100
     public static let maximumBatchTags = 100
     public static let maximumBatchEntities = 1000
+    /// The largest log-batch request body, in bytes (MLflow's `MAX_BATCH_LOG_REQUEST_SIZE`).
+    public static let maximumBatchRequestSize = 1_000_000
 
     /// Checks a metric, param or tag key: MLflow's character set, not empty, at most 250 characters,
     /// and "path-unique" (it must not change when treated as a file path).
