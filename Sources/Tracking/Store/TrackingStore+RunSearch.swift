@@ -21,16 +21,23 @@ extension TrackingStore {
             throw TrackingError.invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(Self.maximumRunsPerPage)")
         }
         let experiments = try experimentIDs.map { id throws(TrackingError) in try TrackingValidation.experimentID(id) }
-        let flavor = database.flavor
-        let conditions = try FilterParser.parse(filter).clauses.map { clause throws(TrackingError) in try Self.runCondition(clause, flavor: flavor) }
-        let orders = try Self.runOrders(orderBy)
+        var plan = RunSearchPlan()
+        for clause in try FilterParser.parse(filter).clauses {
+            try Self.addCondition(clause, to: &plan, flavor: database.flavor)
+        }
+        try Self.addOrders(orderBy, to: &plan)
+        let search = plan
         return try await database.read { sql in
             guard !experiments.isEmpty else { return ([], nil) }
             var query = sql.select().column(SQLColumn("run_id", table: "runs")).from("runs")
+            for join in search.joins {
+                query = query.join(SQLAlias(SQLIdentifier(join.table), as: SQLIdentifier(join.alias)), method: join.outer ? SQLJoinMethod.left : SQLJoinMethod.inner, on: join.on)
+            }
+            query = query
                 .where(SQLColumn("experiment_id", table: "runs"), .in, SQLBind.group(experiments))
                 .where(SQLColumn("lifecycle_stage", table: "runs"), .in, SQLBind.group(viewType.stages.map(\.rawValue)))
-            for condition in conditions { query = query.where(condition) }
-            for order in orders { query = query.orderBy(order) }
+            for condition in search.conditions { query = query.where(condition) }
+            for order in search.orders { query = query.orderBy(order) }
             query = query.limit(maxResults + 1).offset(offset)
             var ids = try await query.all().map { try $0.string("run_id") }
             let hasMore = ids.count > maxResults
@@ -39,16 +46,37 @@ extension TrackingStore {
         }
     }
 
-    /// The SQL condition of one clause of a run filter, checked against MLflow's rules.
+    /// Adds one clause of a run filter to `plan`, checked against MLflow's rules. Comparisons on
+    /// metrics, params and tags become joins on their (run, key) primary keys, so the database can
+    /// start from the most selective index instead of testing every run.
+    static func addCondition(_ clause: SearchFilter.Clause, to plan: inout RunSearchPlan, flavor: SQLFlavor) throws(TrackingError) {
+        let entity = try RunEntity(clause.identifier.entity)
+        switch entity {
+        case .metric:
+            try FilterSQL.require(clause, in: SearchFilter.Comparator.numeric, for: "metric")
+            try FilterSQL.requireNumber(clause, for: "metric")
+            let alias = plan.nextAlias()
+            let comparison = FilterSQL.compare(SQLColumn("value", table: alias), clause.comparator, clause.value, flavor: flavor)
+            plan.join("latest_metrics", as: alias, key: clause.identifier.key, outer: false,
+                      where: SQLList([SQLColumn("is_nan", table: alias), SQLRaw(" = "), SQLBind(false), SQLRaw(" AND "), comparison], separator: SQLRaw("")))
+        case .param where ![.isNull, .isNotNull].contains(clause.comparator), .tag where ![.isNull, .isNotNull].contains(clause.comparator):
+            let what = entity == .param ? "parameter" : "tag"
+            try FilterSQL.require(clause, in: SearchFilter.Comparator.string.union([.isNull, .isNotNull]), for: what)
+            try FilterSQL.requireString(clause, for: what)
+            let alias = plan.nextAlias()
+            plan.join(entity == .param ? "params" : "tags", as: alias, key: clause.identifier.key, outer: false,
+                      where: FilterSQL.compare(SQLColumn("value", table: alias), clause.comparator, clause.value, flavor: flavor))
+        default:
+            plan.conditions.append(try runCondition(clause, flavor: flavor))
+        }
+    }
+
+    /// The SQL condition of a clause that is not a join: attributes, datasets, IS [NOT] NULL.
     static func runCondition(_ clause: SearchFilter.Clause, flavor: SQLFlavor) throws(TrackingError) -> any SQLExpression {
         let key = clause.identifier.key
         switch try RunEntity(clause.identifier.entity) {
         case .metric:
-            try FilterSQL.require(clause, in: SearchFilter.Comparator.numeric, for: "metric")
-            try FilterSQL.requireNumber(clause, for: "metric")
-            let comparison = FilterSQL.compare(SQLColumn("value", table: "latest_metrics"), clause.comparator, clause.value, flavor: flavor)
-            return FilterSQL.exists(in: "latest_metrics", link: "run_id", owner: "runs.run_id", key: key,
-                                    where: SQLList([SQLRaw("latest_metrics.is_nan = "), SQLBind(false), SQLRaw(" AND "), comparison], separator: SQLRaw("")))
+            throw TrackingError.invalid("Metric comparisons are joins; this is a bug in Flowline's search.")
         case .param, .tag:
             let table = try RunEntity(clause.identifier.entity) == .param ? "params" : "tags"
             let what = table == "params" ? "parameter" : "tag"
@@ -105,34 +133,34 @@ extension TrackingStore {
         }
     }
 
-    /// ORDER BY expressions for MLflow `order_by` strings, with the tie-breakers MLflow adds.
-    static func runOrders(_ orderBy: [String]) throws(TrackingError) -> [any SQLExpression] {
-        var expressions: [any SQLExpression] = []
+    /// Adds the ORDER BY of MLflow `order_by` strings to `plan`, with the tie-breakers MLflow adds.
+    /// Ordered metrics, params and tags are outer-joined once each.
+    static func addOrders(_ orderBy: [String], to plan: inout RunSearchPlan) throws(TrackingError) {
         var seen: Set<String> = []
         var ordersStartTime = false
         for text in orderBy {
             let (identifier, ascending) = try FilterParser.parseOrderBy(text)
             let entity = try RunEntity(identifier.entity)
-            let fingerprint = "\(entity).\(identifier.key)"
-            guard seen.insert(fingerprint).inserted else {
+            guard seen.insert("\(entity).\(identifier.key)").inserted else {
                 throw TrackingError.invalid("`order_by` contains duplicate fields: \(orderBy)")
             }
             let direction: SQLDirection = ascending ? .ascending : .descending
             switch entity {
             case .metric:
                 // Numbers, then NaN, then runs without the metric, whatever the direction.
-                let isNaN = FilterSQL.value("is_nan", in: "latest_metrics", link: "run_id", owner: "runs.run_id", key: identifier.key)
-                let value = FilterSQL.value("value", in: "latest_metrics", link: "run_id", owner: "runs.run_id", key: identifier.key)
-                expressions.append(SQLOrderBy(expression: SQLList([
-                    SQLRaw("CASE WHEN "), isNaN, SQLRaw(" IS NULL THEN 2 WHEN "), isNaN, SQLRaw(" = "), SQLBind(true), SQLRaw(" THEN 1 ELSE 0 END"),
+                let alias = plan.nextAlias()
+                plan.join("latest_metrics", as: alias, key: identifier.key, outer: true)
+                plan.orders.append(SQLOrderBy(expression: SQLList([
+                    SQLRaw("CASE WHEN "), SQLColumn("run_id", table: alias), SQLRaw(" IS NULL THEN 2 WHEN "), SQLColumn("is_nan", table: alias),
+                    SQLRaw(" = "), SQLBind(true), SQLRaw(" THEN 1 ELSE 0 END"),
                 ], separator: SQLRaw("")), direction: SQLDirection.ascending))
-                expressions.append(SQLOrderBy(expression: value, direction: direction))
+                plan.orders.append(SQLOrderBy(expression: SQLColumn("value", table: alias), direction: direction))
             case .param, .tag:
-                let table = entity == .param ? "params" : "tags"
-                let value = FilterSQL.value("value", in: table, link: "run_id", owner: "runs.run_id", key: identifier.key)
-                expressions.append(SQLOrderBy(expression: SQLList([SQLRaw("CASE WHEN "), value, SQLRaw(" IS NULL THEN 1 ELSE 0 END")], separator: SQLRaw("")),
+                let alias = plan.nextAlias()
+                plan.join(entity == .param ? "params" : "tags", as: alias, key: identifier.key, outer: true)
+                plan.orders.append(SQLOrderBy(expression: SQLList([SQLRaw("CASE WHEN "), SQLColumn("value", table: alias), SQLRaw(" IS NULL THEN 1 ELSE 0 END")], separator: SQLRaw("")),
                                               direction: SQLDirection.ascending))
-                expressions.append(SQLOrderBy(expression: value, direction: direction))
+                plan.orders.append(SQLOrderBy(expression: SQLColumn("value", table: alias), direction: direction))
             case .attribute:
                 let column: String = switch identifier.key {
                 case "start_time", "created", "Created": "start_time"
@@ -143,16 +171,41 @@ extension TrackingStore {
                 }
                 if column == "start_time" { ordersStartTime = true }
                 if column == "end_time" {
-                    expressions.append(SQLOrderBy(expression: SQLRaw("CASE WHEN runs.end_time IS NULL THEN 1 ELSE 0 END"), direction: SQLDirection.ascending))
+                    plan.orders.append(SQLOrderBy(expression: SQLRaw("CASE WHEN runs.end_time IS NULL THEN 1 ELSE 0 END"), direction: SQLDirection.ascending))
                 }
-                expressions.append(SQLOrderBy(expression: SQLColumn(column, table: "runs"), direction: direction))
+                plan.orders.append(SQLOrderBy(expression: SQLColumn(column, table: "runs"), direction: direction))
             case .dataset:
                 throw TrackingError.invalid("Ordering runs by datasets is not supported.")
             }
         }
-        if !ordersStartTime { expressions.append(SQLOrderBy(expression: SQLColumn("start_time", table: "runs"), direction: SQLDirection.descending)) }
-        expressions.append(SQLOrderBy(expression: SQLColumn("run_id", table: "runs"), direction: SQLDirection.ascending))
-        return expressions
+        if !ordersStartTime { plan.orders.append(SQLOrderBy(expression: SQLColumn("start_time", table: "runs"), direction: SQLDirection.descending)) }
+        plan.orders.append(SQLOrderBy(expression: SQLColumn("run_id", table: "runs"), direction: SQLDirection.ascending))
+    }
+}
+
+/// The parts of a run search query: joins on (run, key) tables, other conditions, and the order.
+struct RunSearchPlan {
+    struct Join {
+        var table: String
+        var alias: String
+        var on: any SQLExpression
+        var outer: Bool
+    }
+
+    var joins: [Join] = []
+    var conditions: [any SQLExpression] = []
+    var orders: [any SQLExpression] = []
+
+    /// A fresh table alias: `j0`, `j1`, …
+    mutating func nextAlias() -> String { "j\(joins.count)" }
+
+    /// Joins `table` as `alias` on the run and `key` (and `condition`, if any).
+    mutating func join(_ table: String, as alias: String, key: String, outer: Bool, where condition: (any SQLExpression)? = nil) {
+        var on: [any SQLExpression] = [
+            SQLColumn("run_id", table: alias), SQLRaw(" = runs.run_id AND "), SQLColumn("key", table: alias), SQLRaw(" = "), SQLBind(key),
+        ]
+        if let condition { on += [SQLRaw(" AND "), condition] }
+        joins.append(Join(table: table, alias: alias, on: SQLList(on, separator: SQLRaw("")), outer: outer))
     }
 }
 
