@@ -14,9 +14,10 @@ public enum SQLFlavor: Sendable {
 ///
 /// Writes are durable when `write` returns: on SQLite the file is in WAL mode with
 /// `synchronous=FULL`, and concurrent writes are *group-committed*: the single writer runs every
-/// write waiting at that moment in one transaction (each in its own savepoint, so one failing write
-/// does not undo the others) and pays one fsync for all of them. On PostgreSQL each write is its own
-/// transaction on a pooled connection. Reads run in a read transaction on their own connections.
+/// write waiting at that moment in one transaction and pays one fsync for all of them (when one of
+/// them throws, the batch is redone one write per transaction, so the failure stays with its
+/// write). On PostgreSQL each write is its own transaction on a pooled connection. Reads run in a
+/// read transaction on their own connections.
 ///
 /// A `Database` is a `Service`: run it (in the same `ServiceGroup` as, and before, the services
 /// that use it) for reads and writes to proceed; on graceful shutdown it finishes the writes already

@@ -2,10 +2,10 @@ import SQLKit
 import Synchronization
 
 /// Group commit for a single writer connection: writes submitted while a transaction commits wait,
-/// and the next transaction runs them all, one savepoint each, with one commit (one fsync).
+/// and the next transaction runs them all with one commit (one fsync).
 ///
-/// A write's result is delivered only after the commit that made it durable; a write that throws is
-/// rolled back to its savepoint and fails alone.
+/// A write's result is delivered only after the commit that made it durable; a write that throws
+/// fails alone (the batch is retried one write per transaction), and nothing it wrote is kept.
 final class WriteQueue: Sendable {
     /// The most writes one transaction takes.
     static let maximumBatch = 512
@@ -78,6 +78,9 @@ final class WriteQueue: Sendable {
         }
     }
 
+    /// Commits `batch` in one transaction. Writes rarely fail, so the batch first runs without
+    /// savepoints; if one write throws, the transaction is rolled back and every write of the batch
+    /// runs again in a transaction of its own, so the failure stays with the write that caused it.
     private func commit(_ batch: [Job], on database: any SQLDatabase) async {
         do {
             try await database.raw("BEGIN IMMEDIATE").run()
@@ -85,32 +88,26 @@ final class WriteQueue: Sendable {
             batch.forEach { $0.fail(error) }
             return
         }
-        var succeeded: [(deliver: @Sendable () -> Void, fail: @Sendable (any Error) -> Void)] = []
-        let isolated = batch.count > 1
+        var delivered: [@Sendable () -> Void] = []
         for job in batch {
             do {
-                if isolated { try await database.raw("SAVEPOINT flowline_write").run() }
-                let deliver = try await job.perform(database)
-                if isolated { try await database.raw("RELEASE flowline_write").run() }
-                succeeded.append((deliver, job.fail))
+                delivered.append(try await job.perform(database))
             } catch {
-                if isolated {
-                    try? await database.raw("ROLLBACK TO flowline_write").run()
-                    try? await database.raw("RELEASE flowline_write").run()
+                try? await database.raw("ROLLBACK").run()
+                if batch.count == 1 {
                     job.fail(error)
                 } else {
-                    try? await database.raw("ROLLBACK").run()
-                    job.fail(error)
-                    return
+                    for single in batch { await commit([single], on: database) }
                 }
+                return
             }
         }
         do {
             try await database.raw("COMMIT").run()
-            succeeded.forEach { $0.deliver() }
+            delivered.forEach { $0() }
         } catch {
             try? await database.raw("ROLLBACK").run()
-            succeeded.forEach { $0.fail(error) }
+            batch.forEach { $0.fail(error) }
         }
     }
 }
