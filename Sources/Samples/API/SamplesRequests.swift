@@ -143,12 +143,6 @@ struct RequestDecoder {
     }
 }
 
-extension JSONValue {
-    static func integer(_ value: Int) -> JSONValue {
-        .number(JSONNumber(literal: String(value), doubleValue: Double(value), isIntegerLiteral: true))
-    }
-}
-
 extension String {
     func trimmingWhitespace() -> Substring {
         let isSpace: (Character) -> Bool = { $0.isWhitespace }

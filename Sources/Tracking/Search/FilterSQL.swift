@@ -70,15 +70,6 @@ enum FilterSQL {
         return SQLList(parts, separator: SQLRaw(""))
     }
 
-    /// `(SELECT column FROM table WHERE table.link = owner AND table.key = ? [AND extra])`: the value of
-    /// the owner's entry with that key, or NULL.
-    static func value(_ column: String, in table: String, link: String, owner: String, key: String, extra: String? = nil) -> any SQLExpression {
-        SQLList([
-            SQLRaw("(SELECT \(table).\(column) FROM \(table) WHERE \(table).\(link) = \(owner) AND \(table).key = "), SQLBind(key),
-            SQLRaw(extra.map { " AND \($0))" } ?? ")"),
-        ], separator: SQLRaw(""))
-    }
-
     /// Checks that a clause's comparator is one of `allowed`, with MLflow's message.
     static func require(_ clause: SearchFilter.Clause, in allowed: Set<SearchFilter.Comparator>, for what: String) throws(TrackingError) {
         guard allowed.contains(clause.comparator) else {

@@ -71,26 +71,19 @@ extension TrackingStore {
         }
     }
 
-    /// The SQL condition of a clause that is not a join: attributes, datasets, IS [NOT] NULL.
+    /// The SQL condition of a clause that ``addCondition(_:to:flavor:)`` does not turn into a join:
+    /// attributes, datasets, and `IS [NOT] NULL` on params and tags.
     static func runCondition(_ clause: SearchFilter.Clause, flavor: SQLFlavor) throws(TrackingError) -> any SQLExpression {
         let key = clause.identifier.key
-        switch try RunEntity(clause.identifier.entity) {
+        let entity = try RunEntity(clause.identifier.entity)
+        switch entity {
         case .metric:
-            throw TrackingError.invalid("Metric comparisons are joins; this is a bug in Flowline's search.")
+            throw TrackingError.invalid("IS NULL / IS NOT NULL is only supported for tags and params")
         case .param, .tag:
-            let table = try RunEntity(clause.identifier.entity) == .param ? "params" : "tags"
-            let what = table == "params" ? "parameter" : "tag"
-            try FilterSQL.require(clause, in: SearchFilter.Comparator.string.union([.isNull, .isNotNull]), for: what)
-            try FilterSQL.requireString(clause, for: what)
-            switch clause.comparator {
-            case .isNull:
-                return SQLList([SQLRaw("NOT "), FilterSQL.exists(in: table, link: "run_id", owner: "runs.run_id", key: key)], separator: SQLRaw(""))
-            case .isNotNull:
-                return FilterSQL.exists(in: table, link: "run_id", owner: "runs.run_id", key: key)
-            default:
-                let comparison = FilterSQL.compare(SQLColumn("value", table: table), clause.comparator, clause.value, flavor: flavor)
-                return FilterSQL.exists(in: table, link: "run_id", owner: "runs.run_id", key: key, where: comparison)
-            }
+            let table = entity == .param ? "params" : "tags"
+            try FilterSQL.require(clause, in: [.isNull, .isNotNull], for: entity == .param ? "parameter" : "tag")
+            let exists = FilterSQL.exists(in: table, link: "run_id", owner: "runs.run_id", key: key)
+            return clause.comparator == .isNull ? SQLList([SQLRaw("NOT "), exists], separator: SQLRaw("")) : exists
         case .attribute:
             switch key {
             case "start_time", "end_time", "created", "Created":
