@@ -3,36 +3,9 @@ public import NIOCore
 extension ByteBuffer {
     /// Appends `string` as a quoted JSON string, escaping what JSON requires.
     public mutating func writeJSONString(_ string: String) {
-        writeInteger(UInt8(ascii: "\""))
-        var runStart = string.utf8.startIndex
-        var position = runStart
-        let utf8 = string.utf8
-        while position != utf8.endIndex {
-            let byte = utf8[position]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                writeBytes(utf8[runStart..<position])
-                writeEscaped(byte)
-                runStart = utf8.index(after: position)
-            }
-            position = utf8.index(after: position)
-        }
-        writeBytes(utf8[runStart..<position])
-        writeInteger(UInt8(ascii: "\""))
-    }
-
-    private mutating func writeEscaped(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "\""): writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): writeStaticString("\\\\")
-        case UInt8(ascii: "\n"): writeStaticString("\\n")
-        case UInt8(ascii: "\r"): writeStaticString("\\r")
-        case UInt8(ascii: "\t"): writeStaticString("\\t")
-        default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            writeStaticString("\\u00")
-            writeInteger(hex[Int(byte >> 4)])
-            writeInteger(hex[Int(byte & 0x0F)])
-        }
+        var bytes: [UInt8] = []
+        JSONText.appendString(string, to: &bytes)
+        writeBytes(bytes)
     }
 
     /// Appends `value` as a JSON number in its shortest round-trip form.
@@ -45,10 +18,10 @@ extension ByteBuffer {
                 guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
                 return ShortestDouble.write(value, to: base)
             }
-        } else if value.isNaN {
-            writeStaticString("\"NaN\"")
         } else {
-            writeStaticString(value < 0 ? "\"-Infinity\"" : "\"Infinity\"")
+            var bytes: [UInt8] = []
+            JSONText.appendNumber(value, to: &bytes)
+            writeBytes(bytes)
         }
     }
 
@@ -81,5 +54,14 @@ extension ByteBuffer {
             }
             writeInteger(UInt8(ascii: "}"))
         }
+    }
+}
+
+extension JSONValue {
+    /// The value as compact JSON text (object keys sorted).
+    public var jsonText: String {
+        var buffer = ByteBuffer()
+        buffer.writeJSON(self)
+        return String(buffer: buffer)
     }
 }

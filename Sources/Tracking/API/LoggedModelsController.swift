@@ -1,5 +1,6 @@
 import HTTPSupport
 import HTTPTypes
+import NIOCore
 
 /// `logged-models/*` (MLflow 3's logged models) and `runs/outputs`.
 struct LoggedModelsController {
@@ -9,7 +10,7 @@ struct LoggedModelsController {
     func addRoutes<Context>(to routes: inout MLflowRoutes<Context>) {
         let store = store
         let artifacts = artifacts
-        routes.add(.post, "/logged-models") { request in
+        routes.addEncoded(.post, "/logged-models") { request in
             let model = try await store.createLoggedModel(
                 experimentID: try request.requiredString("experiment_id"),
                 name: try request.string("name"),
@@ -18,17 +19,17 @@ struct LoggedModelsController {
                 params: try request.keyValues("params"),
                 tags: try request.keyValues("tags")
             )
-            return .object(["model": MLflowJSON.loggedModel(model)])
+            return MLflowJSON.encode(model)
         }
-        routes.add(.get, "/logged-models/{model_id}") { request in
-            .object(["model": MLflowJSON.loggedModel(try await store.loggedModel(id: try request.requiredString("model_id")))])
+        routes.addEncoded(.get, "/logged-models/{model_id}") { request in
+            MLflowJSON.encode(try await store.loggedModel(id: try request.requiredString("model_id")))
         }
-        routes.add(.patch, "/logged-models/{model_id}") { request in
+        routes.addEncoded(.patch, "/logged-models/{model_id}") { request in
             let name = try request.requiredString("status")
             guard let status = LoggedModelStatus(rawValue: name) else {
                 throw TrackingError.invalid("Invalid value '\(name)' for parameter 'status': use LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED.")
             }
-            return .object(["model": MLflowJSON.loggedModel(try await store.finalizeLoggedModel(id: try request.requiredString("model_id"), status: status))])
+            return MLflowJSON.encode(try await store.finalizeLoggedModel(id: try request.requiredString("model_id"), status: status))
         }
         routes.add(.delete, "/logged-models/{model_id}") { request in
             try await store.deleteLoggedModel(id: try request.requiredString("model_id"))
@@ -55,7 +56,7 @@ struct LoggedModelsController {
                 "files": .array(entries.map { ArtifactsController.fileInfo(path: relative.isRoot ? $0.name : "\(relative)/\($0.name)", $0) }),
             ])
         }
-        routes.add(.post, "/logged-models/search") { request in
+        routes.addEncoded(.post, "/logged-models/search") { request in
             let maxResults = try request.int64("max_results").map { Int(max(1, min($0, 1000))) } ?? 50
             var orderBy: [(field: String, ascending: Bool)] = []
             for order in try request.messages("order_by") {
@@ -68,10 +69,10 @@ struct LoggedModelsController {
                 maxResults: maxResults,
                 offset: try PageToken.offset(from: try request.string("page_token"))
             )
-            return MLflowJSON.object([
-                "models": .array(page.models.map(MLflowJSON.loggedModel)),
-                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
-            ])
+            return JSONWriter.object { json in
+                json.array("models", page.models) { json, model in MLflowJSON.write(model, to: &json) }
+                json.field("next_page_token", page.nextOffset.map(PageToken.make(offset:)))
+            }
         }
         routes.add(.post, "/runs/outputs") { request in
             var models: [(id: String, step: Int64)] = []

@@ -187,9 +187,7 @@ struct MLflowRequest: Sendable {
 extension JSONValue {
     /// The value in a few characters, for messages.
     var shortDescription: String {
-        var buffer = ByteBuffer()
-        buffer.writeJSON(self)
-        let text = String(buffer: buffer)
+        let text = jsonText
         return text.count > 60 ? String(text.prefix(60)) + "…" : text
     }
 }

@@ -20,6 +20,16 @@ struct MLflowRoutes<Context: RequestContext> {
     /// JSON body, `{}` for endpoints without one. Path parameters (`{model_id}`) are added to the
     /// request's fields.
     mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> JSONValue) {
+        addEncoded(method, path) { request in
+            var buffer = ByteBuffer()
+            buffer.writeJSON(try await handler(request))
+            return buffer
+        }
+    }
+
+    /// Adds `handler` for `method` on `path`, like ``add(_:_:_:)``, for handlers that write their
+    /// JSON body straight into a buffer (see ``JSONWriter``): the large responses.
+    mutating func addEncoded(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> ByteBuffer) {
         let parameterNames = path.split(separator: "/").compactMap { segment -> String? in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
         }
@@ -33,10 +43,7 @@ struct MLflowRoutes<Context: RequestContext> {
                         fields[name] = .string(value.removingPercentEncoding ?? value)
                     }
                 }
-                let body = try await handler(MLflowRequest(fields: fields, bodySize: parsed.bodySize))
-                var buffer = ByteBuffer()
-                buffer.writeJSON(body)
-                return .json(buffer)
+                return .json(try await handler(MLflowRequest(fields: fields, bodySize: parsed.bodySize)))
             }
             methods[fullPath, default: []].append(method)
         }

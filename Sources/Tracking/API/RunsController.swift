@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSupport
 import HTTPTypes
+import NIOCore
 
 /// `runs/*` and `metrics/get-history`: creating and reading runs, and logging to them.
 struct RunsController {
@@ -8,7 +9,7 @@ struct RunsController {
 
     func addRoutes<Context>(to routes: inout MLflowRoutes<Context>) {
         let store = store
-        routes.add(.post, "/runs/create") { request in
+        routes.addEncoded(.post, "/runs/create") { request in
             let run = try await store.createRun(
                 experimentID: try request.string("experiment_id").flatMap { $0.isEmpty ? nil : $0 } ?? "0",
                 userID: try request.string("user_id"),
@@ -16,18 +17,21 @@ struct RunsController {
                 startTime: try request.int64("start_time"),
                 tags: try request.keyValues("tags")
             )
-            return .object(["run": MLflowJSON.run(run)])
+            return MLflowJSON.encode(run, as: "run")
         }
-        routes.add(.get, "/runs/get") { request in
-            .object(["run": MLflowJSON.run(try await store.run(id: try request.runID()))])
+        routes.addEncoded(.get, "/runs/get") { request in
+            MLflowJSON.encode(try await store.run(id: try request.runID()), as: "run")
         }
-        routes.add(.post, "/runs/update") { request in
+        routes.addEncoded(.post, "/runs/update") { request in
             // An unknown status name is ignored, as MLflow does.
             let status = try request.string("status").flatMap(RunStatus.init(rawValue:))
             let info = try await store.updateRun(
                 id: try request.runID(), status: status, endTime: try request.int64("end_time"), runName: try request.string("run_name")
             )
-            return .object(["run_info": MLflowJSON.runInfo(info)])
+            return JSONWriter.object { json in
+                json.key("run_info")
+                MLflowJSON.write(info, to: &json)
+            }
         }
         routes.add(.post, "/runs/delete") { request in
             try await store.deleteRun(id: try request.runID())
@@ -65,7 +69,7 @@ struct RunsController {
             )
             return .object([:])
         }
-        let search: @Sendable (MLflowRequest) async throws -> JSONValue = { request in
+        let search: @Sendable (MLflowRequest) async throws -> ByteBuffer = { request in
             let page = try await store.searchRuns(
                 experimentIDs: try request.strings("experiment_ids"),
                 filter: try request.string("filter") ?? "",
@@ -74,13 +78,13 @@ struct RunsController {
                 orderBy: try request.strings("order_by"),
                 offset: try PageToken.offset(from: try request.string("page_token"))
             )
-            return MLflowJSON.object([
-                "runs": .array(page.runs.map(MLflowJSON.run)),
-                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
-            ])
+            return JSONWriter.object(capacity: 512 * max(page.runs.count, 1)) { json in
+                json.array("runs", page.runs) { json, run in MLflowJSON.write(run, to: &json) }
+                json.field("next_page_token", page.nextOffset.map(PageToken.make(offset:)))
+            }
         }
-        routes.add(.post, "/runs/search", search)
-        routes.add(.get, "/runs/search", search)
+        routes.addEncoded(.post, "/runs/search", search)
+        routes.addEncoded(.get, "/runs/search", search)
         routes.add(.post, "/runs/log-inputs") { request in
             var datasets: [DatasetInput] = []
             for input in try request.messages("datasets") {
@@ -99,7 +103,7 @@ struct RunsController {
             try await store.logInputs(runID: try request.runID(), datasets: datasets, modelIDs: models)
             return .object([:])
         }
-        routes.add(.get, "/metrics/get-history-bulk-interval") { request in
+        routes.addEncoded(.get, "/metrics/get-history-bulk-interval") { request in
             let history = try await store.sampledHistory(
                 runIDs: try request.strings("run_ids"),
                 key: try request.requiredString("metric_key"),
@@ -107,16 +111,11 @@ struct RunsController {
                 endStep: try request.int64("end_step"),
                 maxResults: Int(try request.int64("max_results") ?? 2500)
             )
-            return MLflowJSON.object(["metrics": .array(history.map { entry in
-                var metric = MLflowJSON.metric(entry.metric)
-                if case .object(var fields) = metric {
-                    fields["run_id"] = .string(entry.runID)
-                    metric = .object(fields)
-                }
-                return metric
-            })])
+            return JSONWriter.object(capacity: 128 * max(history.count, 1)) { json in
+                json.array("metrics", history) { json, entry in MLflowJSON.write(entry.metric, runID: entry.runID, to: &json) }
+            }
         }
-        routes.add(.get, "/metrics/get-history") { request in
+        routes.addEncoded(.get, "/metrics/get-history") { request in
             let offset = try PageToken.offset(from: try request.string("page_token"))
             let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in
                 guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer") }
@@ -124,10 +123,10 @@ struct RunsController {
             }
             let key = try request.requiredString("metric_key")
             let page = try await store.metricHistory(runID: try request.runID(), key: key, maxResults: maxResults, offset: offset)
-            return MLflowJSON.object([
-                "metrics": .array(page.metrics.map(MLflowJSON.metric)),
-                "next_page_token": page.nextOffset.map { .string(PageToken.make(offset: $0)) },
-            ])
+            return JSONWriter.object(capacity: 96 * max(page.metrics.count, 1)) { json in
+                json.array("metrics", page.metrics) { json, metric in MLflowJSON.write(metric, to: &json) }
+                json.field("next_page_token", page.nextOffset.map(PageToken.make(offset:)))
+            }
         }
     }
 
