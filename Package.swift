@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/stencilproject/Stencil.git", from: "0.15.1"),
     ],
     targets: [
         // MARK: Domain modules
@@ -52,6 +54,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Orchestrator",
+            dependencies: [
+                "HTTPSupport",
+                "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Stencil", package: "Stencil"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
@@ -85,6 +101,7 @@ let package = Package(
             name: "FlowlineStack",
             dependencies: [
                 "HTTPSupport",
+                "Orchestrator",
                 "Samples",
                 "Storage",
                 "Tracking",
@@ -101,6 +118,7 @@ let package = Package(
             name: "flowline",
             dependencies: [
                 "FlowlineStack",
+                "Orchestrator",
                 "Samples",
                 "Storage",
                 "Tracking",

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Orchestrator
 public import Samples
 import ServiceLifecycle
 import UnixSignals
@@ -19,22 +20,81 @@ public enum Stack {
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
 
+        // Tracking and orchestrator share one database when both are given the same URL (one
+        // PostgreSQL database); by default each has its own SQLite file.
+        let orchestration = configuration.orchestrator
+        let shared = orchestration.database == configuration.tracking.backendStore
         let database = try await Database.open(
-            configuration.tracking.backendStore, migrations: TrackingMigrations.all, logger: logger.labelled("flowline.database")
+            configuration.tracking.backendStore,
+            migrations: TrackingMigrations.all + (shared ? OrchestratorMigrations.all : []),
+            logger: logger.labelled("flowline.database")
         )
+        let orchestratorDatabase = shared ? database : try await Database.open(
+            orchestration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database")
+        )
+        let scheduler = try makeScheduler(orchestration, database: orchestratorDatabase, logger: logger)
         let banner = ReadinessBanner(
-            expected: ["samples", "tracking"],
+            expected: ["orchestrator", "tracking", "samples"],
             header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
-            footer: "Press Ctrl-C to stop.",
+            footer: "DAGs folder: \(orchestration.folders.dags.path)\nPress Ctrl-C to stop.",
             output: output
         )
-        // The database comes first: services shut down in reverse order, so it outlives the servers.
-        try await run([
-            database,
-            trackingService(configuration.tracking, database: database, banner: banner, logger: logger),
-            samplesService(configuration.samples, banner: banner, logger: logger),
-        ], logger: logger)
+        // The databases come first: services shut down in reverse order, so they outlive the servers.
+        try await run(
+            (shared ? [database] : [database, orchestratorDatabase]) + [
+                scheduler,
+                orchestratorService(orchestration, scheduler: scheduler, banner: banner, logger: logger),
+                trackingService(configuration.tracking, database: database, banner: banner, logger: logger) { url in
+                    try? await scheduler.store.setStackVariable("tracking_uri", value: url)
+                },
+                samplesService(configuration.samples, banner: banner, logger: logger) { url in
+                    try? await scheduler.store.setStackVariable("samples_url", value: url)
+                },
+            ],
+            logger: logger
+        )
         output("Flowline stopped.")
+    }
+
+    /// Runs the orchestrator alone (`flowline server`): scheduler, executor and its HTTP server.
+    public static func orchestrator(_ configuration: OrchestratorConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        try dataDirectory.prepare()
+        let lock = try dataDirectory.lock()
+        defer { withExtendedLifetime(lock) {} }
+        let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
+        let scheduler = try makeScheduler(configuration, database: database, logger: logger)
+        let banner = ReadinessBanner(
+            expected: ["orchestrator"],
+            header: "Flowline orchestrator \(FlowlineVersion.current). Database: \(configuration.database)",
+            footer: "DAGs folder: \(configuration.folders.dags.path)\nPress Ctrl-C to stop.",
+            output: output
+        )
+        try await run([database, scheduler, orchestratorService(configuration, scheduler: scheduler, banner: banner, logger: logger)], logger: logger)
+    }
+
+    static func makeScheduler(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) throws -> Scheduler {
+        if configuration.installExamples {
+            try ExampleDAGs.install(into: configuration.folders.dags)
+        } else {
+            try FileManager.default.createDirectory(at: configuration.folders.dags, withIntermediateDirectories: true)
+        }
+        return Scheduler(
+            store: OrchestratorStore(database: database),
+            configuration: configuration.schedulerConfiguration,
+            logger: logger.labelled("flowline.scheduler")
+        )
+    }
+
+    static func orchestratorService(_ configuration: OrchestratorConfiguration, scheduler: Scheduler, banner: ReadinessBanner, logger: Logger) -> some Service {
+        buildOrchestratorApplication(
+            configuration: configuration,
+            scheduler: scheduler,
+            version: FlowlineVersion.current,
+            logger: logger.labelled("flowline.orchestrator"),
+            onServerRunning: { port in
+                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "DAGs, runs and task logs" }
+            }
+        )
     }
 
     /// Runs the tracking server alone (`flowline tracking serve`), with its data directory locked
@@ -54,7 +114,10 @@ public enum Stack {
     }
 
     /// The tracking application, reporting its address to `banner` once it listens.
-    static func trackingService(_ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger) -> some Service {
+    static func trackingService(
+        _ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger,
+        onURL: @escaping @Sendable (String) async -> Void = { _ in }
+    ) -> some Service {
         buildTrackingApplication(
             configuration: configuration,
             database: database,
@@ -62,6 +125,7 @@ public enum Stack {
             logger: logger.labelled("flowline.tracking"),
             onServerRunning: { port in
                 await banner.ready("tracking", host: configuration.host, port: port) { "MLFLOW_TRACKING_URI=\($0)" }
+                await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
             }
         )
     }
@@ -78,13 +142,17 @@ public enum Stack {
     }
 
     /// The samples application, reporting its address to `banner` once it listens.
-    static func samplesService(_ configuration: SamplesConfiguration, banner: ReadinessBanner, logger: Logger) -> some Service {
+    static func samplesService(
+        _ configuration: SamplesConfiguration, banner: ReadinessBanner, logger: Logger,
+        onURL: @escaping @Sendable (String) async -> Void = { _ in }
+    ) -> some Service {
         buildSamplesApplication(
             configuration: configuration,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.samples"),
             onServerRunning: { port in
                 await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
+                await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
             }
         )
     }

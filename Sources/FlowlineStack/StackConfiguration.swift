@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import Orchestrator
 public import Samples
 public import Storage
 public import Tracking
@@ -14,6 +15,8 @@ public struct StackConfiguration: Sendable {
     public var samples: SamplesConfiguration
     /// The tracking server; its host is ``host``.
     public var tracking: TrackingConfiguration
+    /// The orchestrator; its host is ``host``.
+    public var orchestrator: OrchestratorConfiguration
     public var logLevel: Logger.Level
 
     /// The flags of `flowline up`, `nil` where not given.
@@ -24,6 +27,7 @@ public struct StackConfiguration: Sendable {
         public var trackingPort: Int?
         public var database: String?
         public var logLevel: String?
+        public var orchestrator = OrchestratorFlags()
 
         public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, trackingPort: Int? = nil, database: String? = nil, logLevel: String? = nil) {
             self.dataDir = dataDir
@@ -35,9 +39,30 @@ public struct StackConfiguration: Sendable {
         }
     }
 
-    public init(dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, tracking: TrackingConfiguration, logLevel: Logger.Level) {
+    /// The orchestrator's flags, shared by `flowline up` and `flowline server`.
+    public struct OrchestratorFlags: Sendable {
+        public var port: Int?
+        public var dagsFolder: String?
+        public var parallelism: Int?
+        public var python: String?
+        public var noExamples = false
+
+        public init(port: Int? = nil, dagsFolder: String? = nil, parallelism: Int? = nil, python: String? = nil, noExamples: Bool = false) {
+            self.port = port
+            self.dagsFolder = dagsFolder
+            self.parallelism = parallelism
+            self.python = python
+            self.noExamples = noExamples
+        }
+    }
+
+    public init(
+        dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, tracking: TrackingConfiguration,
+        orchestrator: OrchestratorConfiguration, logLevel: Logger.Level
+    ) {
         self.dataDirectory = dataDirectory
         self.host = host
+        self.orchestrator = orchestrator
         self.samples = samples
         self.tracking = tracking
         self.logLevel = logLevel
@@ -62,13 +87,39 @@ public struct StackConfiguration: Sendable {
         tracking.port = try settings.port(
             flag: flags.trackingPort, option: "--tracking-port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort
         )
+        let database = settings.string(flag: flags.database, variable: "FLOWLINE_DATABASE", default: "")
+        var orchestrator = try orchestratorConfiguration(flags.orchestrator, database: database, dataDirectory: dataDirectory, settings: settings)
+        orchestrator.host = host
         return StackConfiguration(
             dataDirectory: dataDirectory,
             host: host,
             samples: samples,
             tracking: tracking,
+            orchestrator: orchestrator,
             logLevel: try logLevel(flags.logLevel, settings: settings)
         )
+    }
+
+    /// The orchestrator's settings: flags, then `FLOWLINE_…` variables, then the data directory's
+    /// defaults (`orchestrator.db`, `dags/`, `logs/`, `workspaces/`).
+    /// - Throws: ``SettingsError`` or ``DatabaseURLError`` for an unusable setting.
+    public static func orchestratorConfiguration(
+        _ flags: OrchestratorFlags, database: String, dataDirectory: DataDirectory, settings: Settings
+    ) throws -> OrchestratorConfiguration {
+        let dagsFolder = settings.string(flag: flags.dagsFolder, variable: "FLOWLINE_DAGS_FOLDER", default: "")
+        var configuration = OrchestratorConfiguration.inDataDirectory(
+            dataDirectory.url,
+            database: database.isEmpty ? nil : try DatabaseURL(database),
+            dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory(path: dagsFolder).path
+        )
+        configuration.port = try settings.port(flag: flags.port, option: "--orchestrator-port", variable: "FLOWLINE_ORCHESTRATOR_PORT", default: OrchestratorConfiguration.defaultPort)
+        configuration.parallelism = try settings.value(flag: flags.parallelism, variable: "FLOWLINE_PARALLELISM", default: 32)
+        guard (1...1024).contains(configuration.parallelism) else {
+            throw SettingsError("--parallelism (or FLOWLINE_PARALLELISM) must be between 1 and 1024, not \(configuration.parallelism)")
+        }
+        configuration.python = settings.string(flag: flags.python, variable: "FLOWLINE_PYTHON", default: "python3")
+        configuration.installExamples = !flags.noExamples && settings.string(flag: nil, variable: "FLOWLINE_NO_EXAMPLES", default: "") == ""
+        return configuration
     }
 
     /// The tracking server's storage: the given database URL and artifact folder, else an SQLite

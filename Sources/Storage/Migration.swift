@@ -40,13 +40,17 @@ enum Migrator {
             .column("applied_at", type: .bigint, .notNull)
             .column("position", type: .bigint, .notNull)
             .run()
+        let known = migrations.map(\.name)
+        // Several domains may share a database (tracking and orchestrator on one PostgreSQL): each
+        // list is checked against the applied migrations of its own domains only.
+        let domains = Set(known.map(domain(of:)))
         let applied = try await database.select()
             .column("name")
             .from(table)
             .orderBy("position")
             .all()
             .map { try $0.decode(column: "name", as: String.self) }
-        let known = migrations.map(\.name)
+            .filter { domains.contains(domain(of: $0)) }
         guard Set(known).count == known.count else {
             throw DatabaseError("two migrations share a name: \(known)")
         }
@@ -56,6 +60,11 @@ enum Migrator {
             )
         }
         return Array(migrations.dropFirst(applied.count))
+    }
+
+    /// `tracking` for `tracking-001-experiments`.
+    static func domain(of name: String) -> Substring {
+        name.prefix { $0 != "-" }
     }
 
     /// Records that `migration` is applied, as part of the transaction that applied it.

@@ -7,8 +7,8 @@ struct Up: AsyncParsableCommand {
         abstract: "Start the whole Flowline stack in one process.",
         discussion: """
         Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
-        Services now: the line-samples API (port 6780) and the MLflow-compatible tracking server \
-        (port 5000).
+        Services: the orchestrator (port 8080; DAGs in the data directory's dags/ folder), the \
+        MLflow-compatible tracking server (port 5000) and the line-samples API (port 6780).
         """
     )
 
@@ -27,13 +27,19 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Database URL, sqlite:///path or postgresql://user:password@host:port/db (env: FLOWLINE_DATABASE; default: SQLite files in the data directory).")
     var database: String?
 
+    @Option(help: "Port of the orchestrator; 0 picks a free one (env: FLOWLINE_ORCHESTRATOR_PORT; default: 8080).")
+    var orchestratorPort: Int?
+
+    @OptionGroup var orchestrator: OrchestratorOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let configuration = try StackConfiguration.resolve(
-            .init(dataDir: dataDir, host: host, samplesPort: samplesPort, trackingPort: trackingPort, database: database, logLevel: logging.logLevel),
-            settings: .process
+        var flags = StackConfiguration.Flags(
+            dataDir: dataDir, host: host, samplesPort: samplesPort, trackingPort: trackingPort, database: database, logLevel: logging.logLevel
         )
+        flags.orchestrator = orchestrator.flags
+        flags.orchestrator.port = orchestratorPort
+        let configuration = try StackConfiguration.resolve(flags, settings: .process)
         let logger = logging.bootstrap(configuration.logLevel)
         try await Stack.up(configuration, logger: logger, output: printNow)
     }

@@ -24,15 +24,3 @@ public struct TrackingStore: Sendable {
         self.newRunID = newRunID
     }
 }
-
-extension SQLRow {
-    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
-    func int64(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
-    func optionalInt64(_ column: String) throws -> Int64? { try decode(column: column, as: Int64?.self) }
-    func double(_ column: String) throws -> Double { try decode(column: column, as: Double.self) }
-    func bool(_ column: String) throws -> Bool {
-        // SQLite has no boolean type: it stores 0 and 1.
-        if let flag = try? decode(column: column, as: Bool.self) { return flag }
-        return try decode(column: column, as: Int.self) != 0
-    }
-}

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPSupport
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Builds the orchestrator's HTTP server: `/health`, `/api/v2/monitor/health` and
+/// `/api/v2/version` (Airflow's shapes) and `/metrics`.
+public func buildOrchestratorApplication(
+    configuration: OrchestratorConfiguration,
+    scheduler: Scheduler,
+    version: String,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let service = ServiceRouter(logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
+    let router = service.router
+    router.get("/health") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
+    }
+    router.get("/api/v2/monitor/health") { _, _ in
+        let heartbeat = JSONValue.string(DateText.format(Date()))
+        let healthy = JSONValue.string("healthy")
+        let body = JSONValue.object([
+            "metadatabase": .object(["status": healthy]),
+            "scheduler": .object(["status": healthy, "latest_scheduler_heartbeat": heartbeat]),
+            "triggerer": .object(["status": healthy, "latest_triggerer_heartbeat": heartbeat]),
+            "dag_processor": .object(["status": healthy, "latest_dag_processor_heartbeat": heartbeat]),
+        ])
+        return Response.json(body.jsonText)
+    }
+    router.get("/api/v2/version") { _, _ in
+        Response.json(JSONValue.object(["version": .string(version), "git_version": .null]).jsonText)
+    }
+    return service.application(
+        host: configuration.host, port: configuration.port, serverName: "flowline-orchestrator", logger: logger, onServerRunning: onServerRunning
+    )
+}
+
+/// Errors in FastAPI's shape, as Airflow's API answers them: `{"detail": "..."}`.
+struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as OrchestratorError {
+            return Self.response(status: .init(code: error.status), detail: error.message)
+        } catch let error as HTTPError {
+            return Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
+        }
+    }
+
+    static func response(status: HTTPResponse.Status, detail: String) -> Response {
+        let body = JSONValue.object(["detail": .string(detail)]).jsonText
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

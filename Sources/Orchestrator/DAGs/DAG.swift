@@ -1,0 +1,106 @@
+import Foundation
+public import HTTPSupport
+
+/// A DAG as its YAML file defines it: tasks, their dependencies, schedule and defaults.
+public struct DAG: Sendable, Equatable {
+    public var dagID: String
+    public var description: String?
+    public var schedule: Schedule?
+    public var startDate: Date?
+    public var endDate: Date?
+    public var catchup: Bool
+    public var maxActiveRuns: Int
+    public var maxActiveTasks: Int
+    /// Whether the DAG is paused when first seen.
+    public var pausedUponCreation: Bool
+    public var tags: [String]
+    /// Parameter schemas by name, in file order.
+    public var params: [Param]
+    /// The tasks, in file order.
+    public var tasks: [TaskDefinition]
+    /// The file the DAG came from, relative to the DAGs folder.
+    public var fileLocation: String
+
+    /// The task named `taskID`.
+    public func task(_ taskID: String) -> TaskDefinition? {
+        tasks.first { $0.taskID == taskID }
+    }
+
+    /// The owners named by the tasks, without repeats.
+    public var owners: [String] {
+        var seen: [String] = []
+        for task in tasks where !seen.contains(task.owner) { seen.append(task.owner) }
+        return seen
+    }
+
+    /// The tasks directly downstream of `taskID`.
+    public func downstream(of taskID: String) -> [String] {
+        tasks.filter { $0.upstream.contains(taskID) }.map(\.taskID)
+    }
+
+    /// `taskIDs` and every task downstream of them, transitively.
+    public func withDownstream(_ taskIDs: [String]) -> [String] {
+        var result = taskIDs
+        var index = 0
+        while index < result.count {
+            for next in downstream(of: result[index]) where !result.contains(next) { result.append(next) }
+            index += 1
+        }
+        return result
+    }
+
+    /// The parameters' defaults, overridden by `conf` (Airflow's `dag_run_conf_overrides_params`).
+    public func resolvedParams(conf: [String: JSONValue]) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for param in params {
+            if let value = param.defaultValue { values[param.name] = value }
+        }
+        for (key, value) in conf { values[key] = value }
+        return values
+    }
+
+    /// Checks `conf` against the DAG's params: every param must end up with a value that fits its
+    /// schema. Returns the messages of what does not fit (empty when the conf is valid).
+    public func validate(conf: [String: JSONValue]) -> [String] {
+        var problems: [String] = []
+        for param in params {
+            guard let value = conf[param.name] ?? param.defaultValue else {
+                problems.append("param '\(param.name)' has no default and was not given in conf")
+                continue
+            }
+            if let problem = param.schema.check(value) {
+                problems.append("param '\(param.name)': \(problem)")
+            }
+        }
+        return problems
+    }
+}
+
+/// A parameter of a DAG: a default for the run's conf and the JSON schema that values must fit.
+public struct Param: Sendable, Equatable {
+    public var name: String
+    public var defaultValue: JSONValue?
+    public var description: String?
+    public var schema: ParamSchema
+}
+
+/// How a task runs and what it needs, after `default_args` were applied.
+public struct TaskDefinition: Sendable, Equatable {
+    public var taskID: String
+    /// The operator's name: `bash`, `http`, `python`, `sensor`, `empty`.
+    public var operatorName: String
+    /// The operator's own settings (`command`, `url`, …), as written; strings are templates.
+    public var arguments: [String: JSONValue]
+    public var upstream: [String]
+    public var triggerRule: TriggerRule
+    public var owner: String
+    public var retries: Int
+    public var retryDelay: Duration
+    /// The backoff multiplier: 0 or 1 = a constant delay; 2 = doubling.
+    public var retryExponentialBackoff: Double
+    public var maxRetryDelay: Duration?
+    public var executionTimeout: Duration?
+    public var environment: [String: String]
+    /// Where the task's definition starts in its file ("line:column"), for error messages.
+    public var location: String
+}

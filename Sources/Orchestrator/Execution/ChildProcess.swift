@@ -1,0 +1,197 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A task's process: started in a process group of its own, so that stopping it stops everything
+/// it started; stdout and stderr are read line by line as they come.
+struct ChildProcess {
+    /// How long a process gets between SIGTERM and SIGKILL.
+    static let gracePeriod: Duration = .seconds(5)
+
+    var executable: String
+    var arguments: [String]
+    var environment: [String: String]
+    var workingDirectory: URL
+    /// A file given to the process as its standard input, if any.
+    var standardInput: URL?
+
+    /// How the process ended.
+    enum Termination: Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+    }
+
+    /// Runs the process to its end, handing each output line to `onLine` (with `true` for stdout).
+    /// When the calling task is cancelled (a timeout, a cancelled run, shutdown), the whole process
+    /// group gets SIGTERM and, after ``gracePeriod``, SIGKILL; this returns once the process is gone.
+    /// - Parameter onStart: told the process id (which is also its process group's) once started.
+    func run(onStart: @Sendable (Int) async -> Void = { _ in }, onLine: @escaping @Sendable (String, Bool) -> Void) async throws -> Termination {
+        let started = try spawn()
+        let stopper = ProcessStopper(pid: started)
+        await onStart(Int(started.pid))
+        return try await withTaskCancellationHandler {
+            try await Self.collect(pid: started.pid, stdout: started.stdout, stderr: started.stderr, onLine: onLine)
+        } onCancel: {
+            Task { await stopper.stop() }
+        }
+    }
+
+    /// Spawns the process with its output on two pipes; returns its pid. The pipes' read ends are
+    /// kept in ``ProcessStopper``.
+    private func spawn() throws -> ProcessStopper.Started {
+        var stdoutPipe: [Int32] = [0, 0]
+        var stderrPipe: [Int32] = [0, 0]
+        guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else { throw TaskFailure("cannot create pipes: \(String(cString: strerror(errno)))") }
+        defer {
+            close(stdoutPipe[1])
+            close(stderrPipe[1])
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let standardInput {
+            posix_spawn_file_actions_addopen(&actions, 0, standardInput.path, O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        for descriptor in stdoutPipe + stderrPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        // glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift: coreutils' `env -C`
+        // changes the directory, then execs the program.
+        let argv = (["env", "-C", workingDirectory.path, "--", executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, "env", &actions, &attributes, argv, envp)
+        guard status == 0 else {
+            close(stdoutPipe[0])
+            close(stderrPipe[0])
+            throw TaskFailure("cannot start '\(executable)': \(String(cString: strerror(status)))")
+        }
+        return ProcessStopper.Started(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0])
+    }
+
+    /// Reads both pipes until the process has exited and its output is drained, on a thread of its
+    /// own (the reads block); then reaps the process.
+    private static func collect(pid: pid_t, stdout: Int32, stderr: Int32, onLine: @escaping @Sendable (String, Bool) -> Void) async throws -> Termination {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: OutputPump(stdout: stdout, stderr: stderr, pid: pid, onLine: onLine).run())
+            }
+            thread.name = "flowline-task-\(pid)"
+            thread.start()
+        }
+    }
+}
+
+/// Stops a process group, once: SIGTERM, then SIGKILL after the grace period.
+actor ProcessStopper {
+    struct Started {
+        var pid: pid_t
+        var stdout: Int32
+        var stderr: Int32
+    }
+
+    let pid: pid_t
+    private var stopping = false
+
+    init(pid started: Started) {
+        pid = started.pid
+    }
+
+    func stop() {
+        guard !stopping else { return }
+        stopping = true
+        kill(-pid, SIGTERM)
+        let pid = pid
+        Task.detached {
+            try? await Task.sleep(for: ChildProcess.gracePeriod)
+            kill(-pid, SIGKILL)
+        }
+    }
+}
+
+/// The blocking loop that reads a child's output and reaps it.
+private struct OutputPump {
+    let stdout: Int32
+    let stderr: Int32
+    let pid: pid_t
+    let onLine: @Sendable (String, Bool) -> Void
+
+    func run() -> ChildProcess.Termination {
+        var pending: [Int32: [UInt8]] = [stdout: [], stderr: []]
+        var open: Set<Int32> = [stdout, stderr]
+        var exitStatus: Int32?
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !open.isEmpty {
+            var descriptors = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), exitStatus == nil ? 200 : 50)
+            if ready < 0 && errno != EINTR { break }
+            var readSomething = false
+            for descriptor in descriptors where descriptor.revents != 0 {
+                let count = read(descriptor.fd, &buffer, buffer.count)
+                if count > 0 {
+                    readSomething = true
+                    pending[descriptor.fd, default: []].append(contentsOf: buffer[0..<count])
+                    emitLines(&pending[descriptor.fd, default: []], isStdout: descriptor.fd == stdout)
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    open.remove(descriptor.fd)
+                }
+            }
+            if exitStatus == nil { exitStatus = reap(blocking: false) }
+            // A process that exited but left a background child holding the pipes: stop reading
+            // once nothing more comes.
+            if exitStatus != nil, !readSomething, ready == 0 { break }
+        }
+        for (descriptor, rest) in pending where !rest.isEmpty {
+            onLine(String(decoding: rest, as: UTF8.self), descriptor == stdout)
+        }
+        close(stdout)
+        close(stderr)
+        let status = exitStatus ?? reap(blocking: true) ?? 0
+        if (status & 0x7f) == 0 { return .exited((status >> 8) & 0xff) }
+        return .signalled(status & 0x7f)
+    }
+
+    private func emitLines(_ bytes: inout [UInt8], isStdout: Bool) {
+        var start = 0
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            onLine(String(decoding: bytes[start..<newline], as: UTF8.self), isStdout)
+            start = newline + 1
+        }
+        bytes.removeFirst(start)
+    }
+
+    private func reap(blocking: Bool) -> Int32? {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+            if result == pid { return status }
+            if result == -1 && errno == EINTR { continue }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The log of one try of a task: `logs/dag_id=…/run_id=…/task_id=…/attempt=N.log` under the data
+/// directory, one line per event: `<ISO time> <LEVEL> <source>: <text>`, written as it happens.
+public final class TaskLog: Sendable {
+    public enum Level: String, Sendable {
+        case info = "INFO", warning = "WARNING", error = "ERROR"
+    }
+
+    /// The log file.
+    public let url: URL
+    private let descriptor: Mutex<Int32>
+    /// Also print each line here (`flowline dags test`).
+    private let echo: (@Sendable (String) -> Void)?
+
+    /// The path of a try's log under `logsFolder`, in Airflow's layout.
+    public static func url(logsFolder: URL, dagID: String, runID: String, taskID: String, tryNumber: Int) -> URL {
+        logsFolder
+            .appendingPathComponent("dag_id=\(dagID)", isDirectory: true)
+            .appendingPathComponent("run_id=\(safe(runID))", isDirectory: true)
+            .appendingPathComponent("task_id=\(taskID)", isDirectory: true)
+            .appendingPathComponent("attempt=\(tryNumber).log")
+    }
+
+    /// Run ids may contain characters a path cannot (`/`); they are replaced.
+    static func safe(_ component: String) -> String {
+        component.replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Opens (appending to) the log at `url`, creating its folders.
+    public init(url: URL, echo: (@Sendable (String) -> Void)? = nil) throws {
+        self.url = url
+        self.echo = echo
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TaskFailure("cannot open the task log \(url.path): \(String(cString: strerror(errno)))") }
+        descriptor = Mutex(fd)
+    }
+
+    deinit {
+        descriptor.withLock { _ = close($0) }
+    }
+
+    /// Appends one line from `source` (`stdout`, `stderr`, `flowline`).
+    public func write(_ text: String, level: Level = .info, source: String = "flowline") {
+        let line = "\(Self.timestamp()) \(level.rawValue) \(source): \(text)\n"
+        descriptor.withLock { fd in
+            let bytes = Array(line.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { raw -> Int in
+                    guard let base = raw.baseAddress else { return -1 }
+                    return Glibc.write(fd, base + offset, raw.count - offset)
+                }
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+        echo?(line.dropLast().description)
+    }
+
+    static func timestamp() -> String {
+        DateText.format(Date())
+    }
+
+    /// The lines of a log file, parsed: time, level, source, text.
+    public static func entries(of text: String) -> [(timestamp: String, level: String, source: String, text: String)] {
+        text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let colon = parts[2].firstIndex(of: ":") else {
+                return ("", "INFO", "", String(line))
+            }
+            let source = String(parts[2][..<colon])
+            let rest = parts[2][parts[2].index(after: colon)...]
+            return (String(parts[0]), String(parts[1]), source, String(rest.dropFirst(rest.hasPrefix(" ") ? 1 : 0)))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+public import HTTPSupport
+
+/// `operator: bash` — runs `command` with `bash -c` in the run's workspace. Exit 0 is success, 99
+/// is skipped, anything else fails. The last line printed is pushed as XCom (as JSON when it is
+/// JSON, else as text) unless `xcom: none`.
+public struct BashOperator: TaskOperator {
+    public static let name = "bash"
+    public static let settings: Set<String> = ["command", "xcom", "shell"]
+    public static let requiredSettings: Set<String> = ["command"]
+
+    public static func validate(_ settings: [String: JSONValue]) -> String? {
+        if let xcom = settings["xcom"], xcom != .string("none"), xcom != .string("last_line") {
+            return "xcom must be 'last_line' (the default) or 'none'"
+        }
+        guard case .string? = settings["command"] else { return "command must be text" }
+        return nil
+    }
+
+    public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
+        guard let command = context.string("command") else { throw TaskFailure("command must be text") }
+        let process = ChildProcess(
+            executable: context.string("shell") ?? "bash",
+            arguments: ["-c", command],
+            environment: ProcessTask.environment(context),
+            workingDirectory: context.workspace
+        )
+        let (outcome, lastLine) = try await ProcessTask.run(process, context: context, skipCode: 99)
+        guard case .success = outcome, context.string("xcom") != "none", let lastLine else { return outcome }
+        return .success(xcom: XComValue.fromOutput(lastLine))
+    }
+}
+
+/// Turning a task's printed output into an XCom value.
+enum XComValue {
+    /// JSON when the line is JSON, else the line as a string.
+    static func fromOutput(_ line: String) -> JSONValue {
+        (try? JSONParser.parse(Array(line.utf8))) ?? .string(line)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+public import HTTPSupport
+
+/// `operator: http` — sends one HTTP request. `method` (GET), `url`, `headers`, `json` (sent as
+/// JSON; strings inside are rendered, and a string that renders to a number stays a number where
+/// the JSON has one) or `body` (text), `expect_status` (a code or a list; default any 2xx),
+/// `save_to` (a file in the workspace for the response body), `timeout` (default 60s). A JSON
+/// response of at most 64 KiB is pushed as XCom.
+public struct HTTPOperator: TaskOperator {
+    public static let name = "http"
+    public static let settings: Set<String> = ["method", "url", "headers", "json", "body", "expect_status", "save_to", "timeout", "xcom"]
+    public static let requiredSettings: Set<String> = ["url"]
+    static let xcomLimit = 64 * 1024
+
+    public static func validate(_ settings: [String: JSONValue]) -> String? {
+        if settings["json"] != nil, settings["body"] != nil { return "give 'json' or 'body', not both" }
+        if case .string(let method)? = settings["method"], !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method.uppercased()) {
+            return "method '\(method)' is not an HTTP method this operator sends (GET, POST, PUT, PATCH, DELETE, HEAD)"
+        }
+        if case .string(let timeout)? = settings["timeout"], (try? DurationText.parse(timeout)) == nil { return "timeout '\(timeout)' is not a duration" }
+        return nil
+    }
+
+    public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
+        guard let urlText = context.string("url"), let url = URL(string: urlText), url.scheme == "http" || url.scheme == "https" else {
+            throw TaskFailure("url '\(context.string("url") ?? "")' is not an http(s) URL")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = (context.string("method") ?? "GET").uppercased()
+        request.timeoutInterval = try context.string("timeout").map { try DurationText.parse($0).seconds } ?? 60
+        if case .object(let headers)? = context.settings["headers"] {
+            for (name, value) in headers {
+                let text: String = if case .string(let text) = value { text } else { value.jsonText }
+                request.setValue(text, forHTTPHeaderField: name)
+            }
+        }
+        if let json = context.settings["json"] {
+            request.httpBody = Data(json.jsonText.utf8)
+            if request.value(forHTTPHeaderField: "Content-Type") == nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        } else if let body = context.string("body") {
+            request.httpBody = Data(body.utf8)
+        }
+        context.log.write("\(request.httpMethod ?? "GET") \(url.absoluteString)")
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw TaskFailure("the request to \(url.absoluteString) failed: \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        context.log.write("Answered \(status), \(data.count) bytes")
+        guard expected(status, context.settings["expect_status"]) else {
+            let excerpt = String(decoding: data.prefix(500), as: UTF8.self)
+            throw TaskFailure("the server answered \(status), which the task does not expect: \(excerpt)")
+        }
+        if let file = context.string("save_to") {
+            let target = try WorkspacePath.resolve(file, in: context.workspace)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: target, options: .atomic)
+            context.log.write("Saved the response to \(file)")
+        }
+        guard context.string("xcom") != "none", data.count <= xcomLimit, let value = try? JSONParser.parse(Array(data)) else {
+            return .success(xcom: nil)
+        }
+        return .success(xcom: value)
+    }
+
+    private static func expected(_ status: Int, _ expectation: JSONValue?) -> Bool {
+        switch expectation {
+        case .number(let number)?: return number.exactInteger == status
+        case .array(let codes)?: return codes.contains { if case .number(let number) = $0 { number.exactInteger == status } else { false } }
+        default: return (200..<300).contains(status)
+        }
+    }
+}
+
+/// Paths that tasks give relative to their run's workspace.
+enum WorkspacePath {
+    /// `path` inside `workspace`; paths that leave it (`..`, absolute) are refused.
+    static func resolve(_ path: String, in workspace: URL) throws -> URL {
+        let parts = path.split(separator: "/")
+        guard !path.hasPrefix("/"), !parts.contains(".."), !parts.isEmpty else {
+            throw TaskFailure("'\(path)' must be a relative path inside the run's workspace")
+        }
+        return workspace.appendingPathComponent(path)
+    }
+}

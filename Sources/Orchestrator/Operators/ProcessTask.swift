@@ -1,0 +1,52 @@
+import Foundation
+import HTTPSupport
+
+/// Runs a task's child process and turns its end into a ``TaskOutcome``: shared by the operators
+/// that run programs (bash, python).
+enum ProcessTask {
+    /// Runs `process`, logging its output; the last stdout line is the XCom candidate.
+    /// - Parameter skipCode: an exit code that means "skipped" (bash: 99).
+    static func run(_ process: ChildProcess, context: TaskRunContext, skipCode: Int32?) async throws -> (outcome: TaskOutcome, lastLine: String?) {
+        let lastLine = LastLine()
+        let log = context.log
+        log.write("Running: \(([process.executable] + process.arguments).joined(separator: " "))")
+        let termination = try await process.run(onStart: context.processStarted) { line, isStdout in
+            log.write(line, level: isStdout ? .info : .warning, source: isStdout ? "stdout" : "stderr")
+            if isStdout, !line.trimmingCharacters(in: .whitespaces).isEmpty { lastLine.set(line) }
+        }
+        try Task.checkCancellation()
+        switch termination {
+        case .exited(0):
+            return (.success(xcom: nil), lastLine.value)
+        case .exited(let code) where code == skipCode:
+            return (.skipped("the command exited with \(code): skipped"), nil)
+        case .exited(let code):
+            throw TaskFailure("the command exited with code \(code)")
+        case .signalled(let signal):
+            throw TaskFailure("the command was killed by signal \(signal)")
+        }
+    }
+
+    /// The environment of a task's process: the server's own, then the task's `env`.
+    static func environment(_ context: TaskRunContext) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(context.environment) { _, task in task }
+    }
+}
+
+/// The last non-empty stdout line, set from the output thread.
+final class LastLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line: String?
+
+    func set(_ value: String) {
+        lock.lock()
+        line = value
+        lock.unlock()
+    }
+
+    var value: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return line
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+public import HTTPSupport
+
+/// What a task does. An operator is one type in one file: it names its settings (checked when the
+/// DAG file loads) and runs one try of a task with its settings already rendered.
+///
+/// To add an operator, write a type conforming to this protocol and list it in
+/// ``OperatorRegistry/all``.
+public protocol TaskOperator: Sendable {
+    /// The name DAG files use in `operator:`.
+    static var name: String { get }
+    /// The settings the operator reads, besides the common task settings.
+    static var settings: Set<String> { get }
+    /// The settings a task must give.
+    static var requiredSettings: Set<String> { get }
+    /// Whether a try waits as a trigger inside the scheduler (sensors) instead of holding one of
+    /// the executor's slots.
+    static var isDeferrable: Bool { get }
+    /// Checks the settings as written (before rendering), for the loader's import errors.
+    static func validate(_ settings: [String: JSONValue]) -> String?
+    /// Runs one try.
+    static func run(_ context: TaskRunContext) async throws -> TaskOutcome
+}
+
+extension TaskOperator {
+    public static var isDeferrable: Bool { false }
+    public static func validate(_ settings: [String: JSONValue]) -> String? { nil }
+}
+
+/// Every operator Flowline knows.
+public enum OperatorRegistry {
+    public static let all: [any TaskOperator.Type] = [
+        BashOperator.self, PythonOperator.self, HTTPOperator.self, SensorOperator.self, EmptyOperator.self,
+    ]
+
+    public static func named(_ name: String) -> (any TaskOperator.Type)? {
+        all.first { $0.name == name }
+    }
+}
+
+/// How a try ended, when it did not fail.
+public enum TaskOutcome: Sendable, Equatable {
+    /// Done; the value, if any, is pushed as the task's XCom (`return_value`).
+    case success(xcom: JSONValue?)
+    /// The task decided not to do its work (bash exit 99).
+    case skipped(String)
+}
+
+/// A try that failed, with what to tell the user.
+public struct TaskFailure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything one try of a task gets.
+public struct TaskRunContext: Sendable {
+    public var dagID: String
+    public var runID: String
+    public var taskID: String
+    public var tryNumber: Int
+    /// The task's settings, with every string rendered as a template.
+    public var settings: [String: JSONValue]
+    /// The run's workspace folder: the working directory of the task's process.
+    public var workspace: URL
+    /// The DAGs folder, which relative script paths start from.
+    public var dagsFolder: URL
+    /// The process environment for child processes (the task's `env` and `FLOWLINE_*`).
+    public var environment: [String: String]
+    /// The template context as JSON, given to python tasks.
+    public var templateContext: JSONValue
+    /// The interpreter for python tasks.
+    public var python: String
+    /// The try's log.
+    public var log: TaskLog
+    /// Records the process id of a try that runs a program, so a restarted server can stop it.
+    public var processStarted: @Sendable (Int) async -> Void
+
+    public func string(_ key: String) -> String? {
+        if case .string(let value)? = settings[key] { value } else { nil }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+public import Storage
+
+/// Where the orchestrator listens, keeps its state and finds its DAGs.
+public struct OrchestratorConfiguration: Sendable {
+    public static let defaultPort = 8080
+
+    public var host: String
+    public var port: Int
+    /// The database of DAG runs and task instances.
+    public var database: DatabaseURL
+    public var folders: OrchestratorFolders
+    public var parallelism: Int
+    public var python: String
+    /// Whether the example DAGs are installed in the DAGs folder.
+    public var installExamples: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
+                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.folders = folders
+        self.parallelism = parallelism
+        self.python = python
+        self.installExamples = installExamples
+    }
+
+    /// The defaults inside a data directory: `orchestrator.db`, `dags/`, `logs/`, `workspaces/`.
+    public static func inDataDirectory(_ directory: URL, database: DatabaseURL? = nil, dagsFolder: String? = nil) -> OrchestratorConfiguration {
+        OrchestratorConfiguration(
+            database: database ?? .sqlite(path: directory.appendingPathComponent("orchestrator.db").path),
+            folders: OrchestratorFolders(
+                dags: dagsFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.appendingPathComponent("dags", isDirectory: true),
+                logs: directory.appendingPathComponent("logs", isDirectory: true),
+                workspaces: directory.appendingPathComponent("workspaces", isDirectory: true)
+            )
+        )
+    }
+
+    /// The scheduler's settings.
+    public var schedulerConfiguration: Scheduler.Configuration {
+        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python)
+    }
+}

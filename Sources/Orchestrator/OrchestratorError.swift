@@ -1,0 +1,26 @@
+/// Why an orchestrator operation was refused, with the HTTP status an API answers it with.
+public enum OrchestratorError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A DAG, run, task or variable that does not exist (404).
+    case notFound(String)
+    /// Input that is not valid (400).
+    case invalid(String)
+    /// A request that conflicts with the current state (409).
+    case conflict(String)
+
+    public var message: String {
+        switch self {
+        case .notFound(let message), .invalid(let message), .conflict(let message): message
+        }
+    }
+
+    public var description: String { message }
+
+    /// The HTTP status that reports this error.
+    public var status: Int {
+        switch self {
+        case .notFound: 404
+        case .invalid: 400
+        case .conflict: 409
+        }
+    }
+}

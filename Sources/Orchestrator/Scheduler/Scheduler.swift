@@ -1,0 +1,472 @@
+import Foundation
+public import HTTPSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Logging
+import ServiceLifecycle
+
+/// Flowline's scheduler, executor and triggerer in one: it loads the DAGs folder, creates runs
+/// from schedules and triggers, decides which tasks may run (trigger rules, limits, retries), and
+/// runs them — programs as child processes on a bounded pool of slots, sensors as waits that hold
+/// no slot.
+///
+/// Event-driven: a finished task, a trigger, a changed DAG file or a due timer wakes it at once;
+/// there is no polling delay between tasks.
+public actor Scheduler: Service {
+    public struct Configuration: Sendable {
+        public var folders: OrchestratorFolders
+        /// How many program tries run at once (`--parallelism`).
+        public var parallelism: Int
+        /// The interpreter of python tasks (`--python`).
+        public var python: String
+        /// How often the DAGs folder is checked for changes.
+        public var rescanInterval: Duration
+        /// Run only this DAG, triggered by hand, instead of the DAGs folder's (`dags test`).
+        public var only: DAG?
+
+        public init(folders: OrchestratorFolders, parallelism: Int = 32, python: String = "python3", rescanInterval: Duration = .seconds(1), only: DAG? = nil) {
+            self.folders = folders
+            self.parallelism = parallelism
+            self.python = python
+            self.rescanInterval = rescanInterval
+            self.only = only
+        }
+    }
+
+    public nonisolated let store: OrchestratorStore
+    public nonisolated let configuration: Configuration
+    private let logger: Logger
+    private let runner: TaskRunner
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    /// The DAGs as last loaded, by id.
+    private var dags: [String: DAG] = [:]
+    private var paused: Set<String> = []
+    private var fingerprint: [String: String]?
+    /// Tries in flight, by task-instance key, with what stops them.
+    private var inFlight: [String: (signal: StopSignal, usesSlot: Bool)] = [:]
+    private var usedSlots = 0
+    /// Tries to start, handed from a scheduling pass to the loop that owns the task group.
+    private var launches: [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] = []
+    private var nextDeadline: Date?
+    /// The earliest time a timer is already set to wake the loop.
+    private var armedUntil: Date?
+    private var loaded = false
+
+    public init(store: OrchestratorStore, configuration: Configuration, logger: Logger, echo: (@Sendable (String) -> Void)? = nil) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        runner = TaskRunner(store: store, folders: configuration.folders, python: configuration.python, logger: logger, echo: echo)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a scheduling pass as soon as possible.
+    public nonisolated func poke() {
+        wake.yield()
+    }
+
+    // MARK: Running
+
+    /// Schedules and runs tasks until cancelled or shut down gracefully; on shutdown, running tries
+    /// are stopped (and, like tries lost to a crash, retried by the next start).
+    public func run() async throws {
+        try await recoverLostTries()
+        await reloadIfChanged(force: true)
+        wake.yield()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                if configuration.only == nil {
+                    group.addTask { [weak self] in await self?.watchFolder() }
+                }
+                for await _ in wakeups {
+                    if Task.isCancelled { break }
+                    await pass()
+                    for launch in takeLaunches() {
+                        group.addTask { [runner] in
+                            let ending = await runner.run(launch.instance, of: launch.run, dag: launch.dag, stop: launch.signal)
+                            await self.tryEnded(launch.instance, ending: ending)
+                        }
+                    }
+                    if let deadline = takeTimer() {
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
+                            await self.timerFired(deadline)
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [wake] in
+            wake.finish()
+        }
+        // Cancellation: stop the wake stream so the loop ends.
+        wake.finish()
+    }
+
+    private func takeLaunches() -> [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] {
+        defer { launches = [] }
+        return launches
+    }
+
+    /// The deadline to set a timer for: the pass's earliest, unless a timer already fires sooner.
+    private func takeTimer() -> Date? {
+        defer { nextDeadline = nil }
+        guard let deadline = nextDeadline else { return nil }
+        if let armedUntil, armedUntil <= deadline, armedUntil > Date() { return nil }
+        armedUntil = deadline
+        return deadline
+    }
+
+    private func timerFired(_ deadline: Date) {
+        if armedUntil == deadline { armedUntil = nil }
+        wake.yield()
+    }
+
+    private func tryEnded(_ instance: TaskInstance, ending: TaskRunner.Ending) {
+        let key = Self.key(instance)
+        if let entry = inFlight.removeValue(forKey: key), entry.usesSlot { usedSlots -= 1 }
+        logger.debug("Task \(instance.taskID) of \(instance.runID) ended: \(ending)")
+        wake.yield()
+    }
+
+    private func watchFolder() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.rescanInterval)
+            if await reloadIfChanged(force: false) { wake.yield() }
+        }
+    }
+
+    // MARK: Loading
+
+    /// Rescans the DAGs folder if a file changed; returns whether it did.
+    @discardableResult
+    public func reloadIfChanged(force: Bool) async -> Bool {
+        if let only = configuration.only {
+            guard dags.isEmpty else { return false }
+            _ = try? await store.sync(only, source: "", nextRun: nil)
+            try? await store.setPaused(only.dagID, false)
+            dags = [only.dagID: only]
+            return true
+        }
+        let folder = DAGFolder(url: configuration.folders.dags)
+        let current = folder.fingerprint()
+        guard force || current != fingerprint else { return false }
+        fingerprint = current
+        let contents = folder.scan()
+        var loaded: [String: DAG] = [:]
+        var nowPaused: Set<String> = []
+        do {
+            for (dagID, entry) in contents.dags {
+                let next = await upcomingInterval(entry.dag)
+                if try await store.sync(entry.dag, source: entry.source, nextRun: next) { nowPaused.insert(dagID) }
+                loaded[dagID] = entry.dag
+            }
+            try await store.deactivateDAGs(notIn: Set(loaded.keys))
+            try await store.replaceImportErrors(contents.errors)
+        } catch {
+            logger.error("Cannot record the DAGs folder's contents: \(error)")
+        }
+        for failure in contents.errors { logger.warning("DAG import error: \(failure)") }
+        // A DAG whose file now fails to load keeps running on its last good definition.
+        for (dagID, dag) in dags where loaded[dagID] == nil && contents.errors.contains(where: { $0.file == dag.fileLocation }) {
+            loaded[dagID] = dag
+        }
+        dags = loaded
+        paused = nowPaused
+        self.loaded = true
+        return true
+    }
+
+    /// The DAG named `dagID` as last loaded.
+    public func dag(_ dagID: String) throws(OrchestratorError) -> DAG {
+        guard let dag = dags[dagID] else { throw .notFound("The DAG with dag_id: `\(dagID)` was not found") }
+        return dag
+    }
+
+    /// All loaded DAGs.
+    public func loadedDAGs() -> [DAG] {
+        dags.values.sorted { $0.dagID < $1.dagID }
+    }
+
+    // MARK: Actions
+
+    /// Triggers a run of `dagID` with `conf` (checked against the DAG's params).
+    /// - Parameters:
+    ///   - runID: the run's id; `manual__<time>` when `nil`.
+    ///   - logicalDate: the run's logical date, if any.
+    /// - Throws: ``OrchestratorError`` for an unknown DAG, invalid conf or a taken run id.
+    public func trigger(
+        _ dagID: String, runID: String? = nil, conf: [String: JSONValue] = [:], logicalDate: Date? = nil,
+        dataInterval: DataInterval? = nil, triggeredBy: String = "rest_api", user: String? = nil, note: String? = nil
+    ) async throws -> DagRun {
+        let dag = try dag(dagID)
+        let problems = dag.validate(conf: dag.resolvedParams(conf: conf).filter { key, _ in conf[key] != nil || dag.params.contains { $0.name == key } })
+        guard problems.isEmpty else { throw OrchestratorError.invalid("Invalid input for param: \(problems.joined(separator: "; "))") }
+        let now = Date()
+        let id = runID ?? "manual__\(DateText.format(logicalDate ?? now))"
+        if let runID {
+            guard !runID.isEmpty, runID.count <= 250, !runID.contains("/") else {
+                throw OrchestratorError.invalid("dag_run_id must be 1 to 250 characters without '/'")
+            }
+        }
+        let interval = dataInterval ?? logicalDate.map { DataInterval(start: $0, end: $0) }
+        let run = try await store.createRun(dag, runID: id, runType: .manual, logicalDate: logicalDate, dataInterval: interval, runAfter: now,
+                                            conf: conf, triggeredBy: triggeredBy, user: user, note: note, now: now)
+        wake.yield()
+        return run
+    }
+
+    public func setPaused(_ dagID: String, _ isPaused: Bool) async throws {
+        try await store.setPaused(dagID, isPaused)
+        if isPaused { paused.insert(dagID) } else { paused.remove(dagID) }
+        wake.yield()
+    }
+
+    /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
+    /// (when failing the run) or marked success (when succeeding it).
+    public func setRunState(dagID: String, runID: String, to state: DagRunState) async throws -> DagRun {
+        let run = try await store.run(dagID: dagID, runID: runID)
+        if state == .queued {
+            return try await store.setRunState(run, to: .queued)
+        }
+        for instance in try await store.taskInstances(dagID: dagID, runID: runID) where instance.state?.isFinished != true {
+            inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
+            let target: TaskState = state == .success ? .success : (instance.state?.isActive == true ? .failed : .skipped)
+            _ = try? await store.transition(instance, to: target) { next in
+                next.message = "the run was marked \(state.rawValue)"
+                next.endDate = Date()
+            }
+        }
+        let ended = try await store.setRunState(try await store.run(dagID: dagID, runID: runID), to: state)
+        wake.yield()
+        return ended
+    }
+
+    /// Marks one task success or failed by hand, stopping it if it runs.
+    public func setTaskState(dagID: String, runID: String, taskID: String, to state: TaskState) async throws -> TaskInstance {
+        guard state == .success || state == .failed || state == .skipped else {
+            throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
+        }
+        let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
+        let moved = try await store.transition(instance, to: state) { next in
+            next.message = "marked \(state.rawValue) by hand"
+            next.endDate = Date()
+        }
+        let run = try await store.run(dagID: dagID, runID: runID)
+        if run.state.isFinished { try await store.setRunState(run, to: .running) }
+        wake.yield()
+        return moved
+    }
+
+    /// Clears tasks of a run so they run again.
+    public func clear(dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false) async throws -> [TaskInstance] {
+        let dag = try dag(dagID)
+        for taskID in taskIDs where dag.task(taskID) == nil {
+            throw OrchestratorError.notFound("Task `\(taskID)` is not in DAG `\(dagID)`")
+        }
+        let cleared = try await store.clear(dag, runID: runID, taskIDs: taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs,
+                                            includeDownstream: includeDownstream, onlyFailed: onlyFailed)
+        wake.yield()
+        return cleared
+    }
+
+    // MARK: Recovery
+
+    /// Tries that were queued or running when Flowline last stopped were lost with it: their
+    /// leftover processes are killed and they are retried (or failed when out of tries).
+    private func recoverLostTries() async throws {
+        for instance in try await store.unfinishedTries() {
+            if let pid = instance.pid, pid > 1 { kill(-Int32(pid), SIGKILL) }
+            let message = "the try was lost: Flowline stopped while it was \(instance.state?.rawValue ?? "active")"
+            let retry = RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries)
+            logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(message); \(retry ? "retrying" : "failing") it")
+            let target: TaskState = retry ? .upForRetry : .failed
+            // queued → up_for_retry goes through the table like any other move.
+            _ = try? await store.transition(instance, to: target) { next in
+                next.message = message
+                next.nextRetryAt = retry ? Date() : nil
+                next.endDate = Date()
+            }
+        }
+    }
+
+    static func key(_ instance: TaskInstance) -> String {
+        "\(instance.dagID)\u{0}\(instance.runID)\u{0}\(instance.taskID)"
+    }
+
+    // MARK: Scheduling
+
+    /// One scheduling pass: new scheduled runs, queued runs started, tasks decided and launched,
+    /// finished runs closed.
+    private func pass() async {
+        do {
+            let now = Date()
+            try await createScheduledRuns(now: now)
+            try await startQueuedRuns()
+            let running = try await store.activeRuns().filter { $0.state == .running }
+            let instances = try await store.taskInstances(of: running)
+            var activeByDAG: [String: Int] = [:]
+            for list in instances.values {
+                for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
+            }
+            for run in running {
+                try await schedule(run, instances: instances["\(run.dagID)\u{0}\(run.runID)"] ?? [], activeByDAG: &activeByDAG, now: now)
+            }
+        } catch {
+            logger.error("Scheduling pass failed: \(error)")
+            arm(Date().addingTimeInterval(1))
+        }
+    }
+
+    private func schedule(_ run: DagRun, instances: [TaskInstance], activeByDAG: inout [String: Int], now: Date) async throws {
+        guard let dag = dags[run.dagID] else {
+            // The DAG is gone (its file deleted before this start): the run cannot go on.
+            for instance in instances where instance.state?.isFinished != true && instance.state?.isActive != true {
+                _ = try? await store.transition(instance, to: .removed)
+            }
+            if !instances.contains(where: { $0.state?.isActive == true }) { try await store.setRunState(run, to: .failed) }
+            return
+        }
+        var states = Dictionary(instances.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
+        // Decide in dependency order, so a settled task settles its downstream in the same pass.
+        var progressed = true
+        var byTask = Dictionary(instances.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+        while progressed {
+            progressed = false
+            for task in dag.tasks {
+                guard var instance = byTask[task.taskID] else { continue }
+                switch instance.state {
+                case nil:
+                    let decision = task.triggerRule.decide(upstream: task.upstream.map { states[$0] ?? nil })
+                    switch decision {
+                    case .wait:
+                        continue
+                    case .run:
+                        instance = try await store.transition(instance, to: .scheduled, now: now) { $0.tryNumber += 1 }
+                    case .settle(let state):
+                        instance = try await store.transition(instance, to: state, now: now) { $0.message = "set by trigger rule \(task.triggerRule.rawValue)" }
+                    }
+                    progressed = true
+                case .upForRetry?:
+                    guard let retryAt = instance.nextRetryAt, retryAt > now else {
+                        instance = try await store.transition(instance, to: .scheduled, now: now) { $0.tryNumber += 1 }
+                        progressed = true
+                        break
+                    }
+                    arm(retryAt)
+                    continue
+                default:
+                    continue
+                }
+                byTask[task.taskID] = instance
+                states[task.taskID] = instance.state
+            }
+        }
+        // Launch what is scheduled, within the DAG's and the executor's limits.
+        for task in dag.tasks {
+            guard let instance = byTask[task.taskID], instance.state == .scheduled else { continue }
+            let deferrable = OperatorRegistry.named(task.operatorName)?.isDeferrable ?? false
+            if !deferrable {
+                guard usedSlots < configuration.parallelism, activeByDAG[dag.dagID, default: 0] < dag.maxActiveTasks else { continue }
+            }
+            let queued = try await store.transition(instance, to: .queued, now: now)
+            let signal = StopSignal()
+            inFlight[Self.key(queued)] = (signal, !deferrable)
+            if !deferrable {
+                usedSlots += 1
+                activeByDAG[dag.dagID, default: 0] += 1
+            }
+            launches.append((queued, run, dag, signal))
+            byTask[task.taskID] = queued
+        }
+        try await closeIfDone(run, dag: dag, instances: Array(byTask.values))
+    }
+
+    /// A run whose tasks have all finished succeeds when its leaves did, else fails.
+    private func closeIfDone(_ run: DagRun, dag: DAG, instances: [TaskInstance]) async throws {
+        guard !instances.isEmpty, instances.allSatisfy({ $0.state?.isFinished == true }) else { return }
+        let upstreamOfSomething = Set(dag.tasks.flatMap(\.upstream))
+        let leaves = instances.filter { !upstreamOfSomething.contains($0.taskID) }
+        let failed = leaves.contains { $0.state?.isFailureLike == true }
+        let state: DagRunState = failed ? .failed : .success
+        try await store.setRunState(run, to: state)
+        logger.info("Run \(run.runID) of \(run.dagID) finished: \(state.rawValue)")
+    }
+
+    /// Moves queued runs to running while their DAG has room (max_active_runs) and is not paused.
+    private func startQueuedRuns() async throws {
+        let active = try await store.activeRuns()
+        var runningCount: [String: Int] = [:]
+        for run in active where run.state == .running { runningCount[run.dagID, default: 0] += 1 }
+        for run in active where run.state == .queued {
+            guard !paused.contains(run.dagID) else { continue }
+            let limit = dags[run.dagID]?.maxActiveRuns ?? 16
+            guard runningCount[run.dagID, default: 0] < limit else { continue }
+            guard run.runAfter <= Date() else {
+                arm(run.runAfter)
+                continue
+            }
+            try await store.setRunState(run, to: .running)
+            runningCount[run.dagID, default: 0] += 1
+        }
+    }
+
+    /// Creates the runs that schedules have made due (at most 10 per DAG per pass).
+    private func createScheduledRuns(now: Date) async throws {
+        for dag in dags.values where dag.schedule != nil && !paused.contains(dag.dagID) && configuration.only == nil {
+            for _ in 0..<10 {
+                guard let interval = try await nextScheduledInterval(dag, now: now) else { break }
+                guard interval.end <= now else {
+                    arm(interval.end)
+                    break
+                }
+                let runID = "scheduled__\(DateText.format(interval.start))"
+                do {
+                    _ = try await store.createRun(dag, runID: runID, runType: .scheduled, logicalDate: interval.start, dataInterval: interval,
+                                                  runAfter: interval.end, conf: [:], triggeredBy: "timetable", now: now)
+                    logger.info("Scheduled run \(runID) of \(dag.dagID)")
+                } catch OrchestratorError.conflict {
+                    break
+                }
+            }
+        }
+    }
+
+    /// The next interval a scheduled run of `dag` should cover, if any (due or not).
+    private func nextScheduledInterval(_ dag: DAG, now: Date) async throws -> DataInterval? {
+        guard let schedule = dag.schedule else { return nil }
+        let origin = dag.startDate ?? Self.defaultOrigin(now: now)
+        let lastEnd = try await store.lastScheduledIntervalEnd(dagID: dag.dagID)
+        var next: DataInterval?
+        if case .once = schedule {
+            next = lastEnd == nil ? DataInterval(start: origin, end: origin) : nil
+        } else if dag.catchup {
+            next = lastEnd.map { schedule.interval(startingAtOrAfter: $0) } ?? schedule.interval(startingAtOrAfter: origin)
+        } else if let latest = schedule.latestCompleteInterval(before: now, origin: origin), latest.end > (lastEnd ?? .distantPast) {
+            next = latest
+        } else {
+            next = schedule.interval(startingAtOrAfter: max(lastEnd ?? origin, origin))
+        }
+        guard let next else { return nil }
+        if let endDate = dag.endDate, next.start > endDate { return nil }
+        return next
+    }
+
+    /// The interval a DAG's next scheduled run will cover, for listings.
+    private func upcomingInterval(_ dag: DAG) async -> DataInterval? {
+        try? await nextScheduledInterval(dag, now: Date())
+    }
+
+    /// A schedule without a start date starts at the beginning of today (UTC).
+    static func defaultOrigin(now: Date) -> Date {
+        Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+    }
+
+    private func arm(_ deadline: Date) {
+        if nextDeadline.map({ deadline < $0 }) ?? true { nextDeadline = deadline }
+    }
+}

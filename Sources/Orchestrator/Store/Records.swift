@@ -1,0 +1,105 @@
+import Foundation
+public import HTTPSupport
+
+/// A DAG as the database knows it: what the last parse found, and whether it is paused.
+public struct DagRecord: Sendable, Equatable {
+    public var dagID: String
+    public var fileLocation: String
+    public var description: String?
+    public var schedule: String?
+    public var isPaused: Bool
+    /// Whether its file is still in the DAGs folder (Airflow: not stale).
+    public var isActive: Bool
+    public var tags: [String]
+    public var owners: [String]
+    public var maxActiveRuns: Int
+    public var maxActiveTasks: Int
+    public var hasImportErrors: Bool
+    public var lastParsedTime: Date
+    public var nextRun: DataInterval?
+}
+
+/// One run of a DAG.
+public struct DagRun: Sendable, Equatable {
+    public var id: Int64
+    public var dagID: String
+    public var runID: String
+    public var runType: DagRunType
+    public var state: DagRunState
+    /// The start of the data interval for scheduled runs; the trigger's logical date, or `nil`, for manual ones.
+    public var logicalDate: Date?
+    public var dataInterval: DataInterval?
+    /// When the run may start.
+    public var runAfter: Date
+    public var queuedAt: Date?
+    public var startDate: Date?
+    public var endDate: Date?
+    public var conf: [String: JSONValue]
+    public var triggeredBy: String
+    public var triggeringUser: String?
+    public var note: String?
+}
+
+/// One task of one run, at its latest try.
+public struct TaskInstance: Sendable, Equatable {
+    public var dagID: String
+    public var runID: String
+    public var taskID: String
+    /// `nil` = no state yet.
+    public var state: TaskState?
+    /// The current (or last) try; 0 before the first.
+    public var tryNumber: Int
+    /// Tries beyond the first that the task may take (its retries, plus what clearing added).
+    public var maxTries: Int
+    public var operatorName: String
+    public var startDate: Date?
+    public var endDate: Date?
+    public var scheduledAt: Date?
+    public var queuedAt: Date?
+    public var nextRetryAt: Date?
+    public var hostname: String
+    public var pid: Int?
+    /// Why the try ended as it did (the failure message), if known.
+    public var message: String?
+    public var note: String?
+
+    public var duration: Double? {
+        guard let startDate else { return nil }
+        return (endDate ?? (state?.isFinished == true ? startDate : Date())).timeIntervalSince(startDate)
+    }
+}
+
+/// A finished try of a task, kept when the task runs again.
+public struct TaskTry: Sendable, Equatable {
+    public var tryNumber: Int
+    public var state: TaskState
+    public var startDate: Date?
+    public var endDate: Date?
+    public var hostname: String
+    public var pid: Int?
+    public var message: String?
+}
+
+/// A DAG file that failed to load, as stored for the API and UI.
+public struct ImportErrorRecord: Sendable, Equatable {
+    public var id: Int64
+    public var filename: String
+    public var timestamp: Date
+    public var message: String
+}
+
+/// A Variable: a named value that templates read as `var.<name>`.
+public struct VariableRecord: Sendable, Equatable {
+    public var key: String
+    public var value: String
+    public var description: String?
+}
+
+extension Date {
+    /// Microseconds since the epoch, as stored.
+    var microseconds: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    init(microseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+}
