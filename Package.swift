@@ -202,6 +202,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "OrchestratorTests",
+            dependencies: [
+                "Orchestrator",
+                "HTTPSupport",
+                "Storage",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["flowline", "TestSupport"],
             swiftSettings: strictSettings

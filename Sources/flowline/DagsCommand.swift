@@ -10,7 +10,7 @@ struct DagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dags",
         abstract: "List, validate and test DAGs.",
-        subcommands: [List.self, Validate.self, Test.self]
+        subcommands: [List.self, Validate.self, Test.self, Trigger.self, ListRuns.self, Pause.self, Unpause.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -87,6 +87,87 @@ struct DagsCommand: AsyncParsableCommand {
         func run() async throws {
             let dag = try loadDAG(dagID, state: state, orchestrator: orchestrator)
             try await runTest(dag, conf: try parseConf(conf), state: state, orchestrator: orchestrator)
+        }
+    }
+}
+
+extension DagsCommand {
+    struct Trigger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a run of a DAG; the running server (flowline up or server) picks it up within a second.",
+            discussion: "The conf is checked against the DAG's params."
+        )
+        @Argument(help: "The DAG's id.") var dagID: String
+        @Option(help: "The run's conf, a JSON object.") var conf: String?
+        @Option(help: "The run's id (default: manual__<time>).") var runID: String?
+        @OptionGroup var state: StateOptions
+        @OptionGroup var orchestrator: OrchestratorOptions
+
+        func run() async throws {
+            let dag = try loadDAG(dagID, state: state, orchestrator: orchestrator)
+            let conf = try parseConf(conf)
+            let problems = dag.validate(conf: dag.resolvedParams(conf: conf))
+            guard problems.isEmpty else { throw ValidationError("the conf does not fit the DAG's params: \(problems.joined(separator: "; "))") }
+            let runID = runID
+            try await withStore(state) { store in
+                let now = Date()
+                try await store.sync(dag, source: (try? String(contentsOf: try state.configuration().folders.dags.appendingPathComponent(dag.fileLocation), encoding: .utf8)) ?? "", nextRun: nil)
+                let run = try await store.createRun(
+                    dag, runID: runID ?? "manual__\(DateText.format(now))", runType: .manual, logicalDate: nil, dataInterval: nil,
+                    runAfter: now, conf: conf, triggeredBy: "cli"
+                )
+                printNow("Queued run \(run.runID) of \(dag.dagID).")
+            }
+        }
+    }
+
+    struct ListRuns: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-runs", abstract: "List the runs of a DAG, newest first, with their tasks' states.")
+        @Argument(help: "The DAG's id.") var dagID: String
+        @Option(help: "How many runs to show.") var limit = 20
+        @OptionGroup var state: StateOptions
+
+        func run() async throws {
+            let dagID = dagID
+            let limit = limit
+            try await withStore(state) { store in
+                let runs = try await store.runs(dagID: dagID, limit: limit).runs
+                var rows: [[String]] = []
+                for run in runs {
+                    let tasks = try await store.taskInstances(dagID: dagID, runID: run.runID)
+                    let summary = tasks.map { "\($0.taskID)=\($0.state?.rawValue ?? "none")" }.joined(separator: " ")
+                    rows.append([run.runID, run.state.rawValue, run.runType.rawValue, run.startDate.map(DateText.format) ?? "", summary])
+                }
+                printNow(Table.render(header: ["run_id", "state", "run_type", "start_date", "tasks"], rows: rows))
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a DAG: no new scheduled runs, and queued runs wait.")
+        @Argument(help: "The DAG's id.") var dagID: String
+        @OptionGroup var state: StateOptions
+
+        func run() async throws {
+            let dagID = dagID
+            try await withStore(state) { store in
+                try await store.setPaused(dagID, true)
+                printNow("Paused \(dagID).")
+            }
+        }
+    }
+
+    struct Unpause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unpause a DAG.")
+        @Argument(help: "The DAG's id.") var dagID: String
+        @OptionGroup var state: StateOptions
+
+        func run() async throws {
+            let dagID = dagID
+            try await withStore(state) { store in
+                try await store.setPaused(dagID, false)
+                printNow("Unpaused \(dagID).")
+            }
         }
     }
 }

@@ -98,6 +98,11 @@ public enum Schedule: Sendable, Equatable, CustomStringConvertible {
 public struct DataInterval: Sendable, Equatable {
     public var start: Date
     public var end: Date
+
+    public init(start: Date, end: Date) {
+        self.start = start
+        self.end = end
+    }
 }
 
 extension Duration {

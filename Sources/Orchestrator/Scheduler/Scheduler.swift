@@ -132,10 +132,13 @@ public actor Scheduler: Service {
         wake.yield()
     }
 
+    /// Rescans the DAGs folder every ``Configuration/rescanInterval``, with a pass after each:
+    /// that pass also picks up runs that another process (`flowline dags trigger`) created.
     private func watchFolder() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.rescanInterval)
-            if await reloadIfChanged(force: false) { wake.yield() }
+            await reloadIfChanged(force: false)
+            wake.yield()
         }
     }
 
@@ -158,6 +161,11 @@ public actor Scheduler: Service {
         let contents = folder.scan()
         var loaded: [String: DAG] = [:]
         var nowPaused: Set<String> = []
+        // A DAG whose file now fails to load keeps running on its last good definition.
+        let failing = Set(contents.errors.map(\.file))
+        for (dagID, dag) in dags where contents.dags[dagID] == nil && failing.contains(dag.fileLocation) {
+            loaded[dagID] = dag
+        }
         do {
             for (dagID, entry) in contents.dags {
                 let next = await upcomingInterval(entry.dag)
@@ -166,14 +174,11 @@ public actor Scheduler: Service {
             }
             try await store.deactivateDAGs(notIn: Set(loaded.keys))
             try await store.replaceImportErrors(contents.errors)
+            nowPaused.formUnion(try await store.pausedDAGIDs())
         } catch {
             logger.error("Cannot record the DAGs folder's contents: \(error)")
         }
         for failure in contents.errors { logger.warning("DAG import error: \(failure)") }
-        // A DAG whose file now fails to load keeps running on its last good definition.
-        for (dagID, dag) in dags where loaded[dagID] == nil && contents.errors.contains(where: { $0.file == dag.fileLocation }) {
-            loaded[dagID] = dag
-        }
         dags = loaded
         paused = nowPaused
         self.loaded = true
@@ -305,6 +310,8 @@ public actor Scheduler: Service {
     private func pass() async {
         do {
             let now = Date()
+            // Pausing may come from another process (`flowline dags pause`).
+            if configuration.only == nil { paused = try await store.pausedDAGIDs() }
             try await createScheduledRuns(now: now)
             try await startQueuedRuns()
             let running = try await store.activeRuns().filter { $0.state == .running }

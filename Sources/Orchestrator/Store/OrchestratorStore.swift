@@ -119,6 +119,12 @@ public struct OrchestratorStore: Sendable {
         }
     }
 
+    public func pausedDAGIDs() async throws -> Set<String> {
+        try await database.read { sql in
+            Set(try await sql.select().column("dag_id").from("dags").where("is_paused", .equal, SQLBind(true)).all().map { try $0.string("dag_id") })
+        }
+    }
+
     public func setPaused(_ dagID: String, _ paused: Bool) async throws {
         try await database.write { sql in
             guard try await sql.select().column("dag_id").from("dags").where("dag_id", .equal, SQLBind(dagID)).first() != nil else {

@@ -58,10 +58,34 @@ public struct TemplateRenderer: Sendable {
             return value
         }
         do {
-            return .string(try Environment().renderTemplate(string: text, context: context.mapValues(Self.stencilValue)))
+            return .string(try Self.environment.renderTemplate(string: text, context: context.mapValues(Self.stencilValue)))
         } catch {
             let line = (error as? TemplateSyntaxError)?.token.map { Int($0.sourceMap.location.lineNumber) }
             throw TemplateError(setting: path, line: line, message: String(describing: error))
+        }
+    }
+
+    /// Stencil with the Jinja filters DAG authors reach for: `upper`, `lower`, `trim`, `tojson`.
+    static var environment: Environment {
+        let jinja = Extension()
+        jinja.registerFilter("upper") { ($0.map { String(describing: $0) } ?? "").uppercased() }
+        jinja.registerFilter("lower") { ($0.map { String(describing: $0) } ?? "").lowercased() }
+        jinja.registerFilter("trim") { ($0.map { String(describing: $0) } ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        jinja.registerFilter("tojson") { value in jsonValue(value).jsonText }
+        return Environment(extensions: [jinja])
+    }
+
+    /// A value Stencil resolved, back as JSON.
+    static func jsonValue(_ value: Any?) -> JSONValue {
+        switch value {
+        case nil, is NSNull: .null
+        case let flag as Bool: .bool(flag)
+        case let integer as Int: .integer(integer)
+        case let number as Double: .number(JSONNumber(literal: String(number), doubleValue: number, isIntegerLiteral: false))
+        case let text as String: .string(text)
+        case let array as [Any]: .array(array.map(jsonValue))
+        case let object as [String: Any]: .object(object.mapValues(jsonValue))
+        default: .string(String(describing: value ?? ""))
         }
     }
 

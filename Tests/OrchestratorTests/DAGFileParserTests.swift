@@ -1,0 +1,140 @@
+import Foundation
+import HTTPSupport
+import Testing
+@testable import Orchestrator
+
+@Suite("DAG files")
+struct DAGFileParserTests {
+    func parse(_ text: String, file: String = "dag.yaml") -> Result<DAG, DAGFileError> {
+        DAGFileParser.parse(text, file: file)
+    }
+
+    func error(_ text: String) throws -> DAGFileError {
+        guard case .failure(let error) = parse(text) else { throw ParseSucceeded() }
+        return error
+    }
+
+    struct ParseSucceeded: Error {}
+
+    @Test("The documented format loads, with default_args applied and overridden")
+    func fullExample() throws {
+        let text = """
+        dag_id: hello
+        description: Says hello
+        schedule: "@daily"
+        start_date: 2026-01-01
+        catchup: false
+        max_active_runs: 1
+        max_active_tasks: 16
+        paused: false
+        tags: [demo]
+        params:
+          who: {type: string, default: world}
+          n: {type: integer, default: 3, minimum: 1, maximum: 100}
+        default_args:
+          owner: alice
+          retries: 1
+          retry_delay: 20s
+          retry_exponential_backoff: false
+          max_retry_delay: 10m
+          execution_timeout: 1h
+          env: {GREETING: hello}
+        tasks:
+          - id: say
+            operator: bash
+            command: echo "$GREETING {{ params.who }} on {{ ds }}"
+          - id: fetch
+            operator: http
+            upstream: [say]
+            method: POST
+            url: "{{ var.samples_url }}/get-samples"
+            json: {n_samples: "{{ params.n }}"}
+            save_to: samples.json
+            retries: 3
+          - id: wait
+            operator: sensor
+            upstream: [fetch]
+            file: samples.json
+            poke_interval: 1s
+            timeout: 5m
+          - id: report
+            operator: python
+            upstream: [wait]
+            script: report.py
+            trigger_rule: all_done
+        """
+        let dag = try parse(text).get()
+        #expect(dag.dagID == "hello")
+        #expect(dag.schedule == .cron(try CronExpression("0 0 * * *")))
+        #expect(dag.startDate == Date(timeIntervalSince1970: 1_767_225_600))
+        #expect(dag.maxActiveRuns == 1)
+        #expect(dag.tags == ["demo"])
+        #expect(dag.params.map(\.name) == ["who", "n"])
+        #expect(dag.resolvedParams(conf: ["n": .integer(5)]) == ["who": .string("world"), "n": .integer(5)])
+        #expect(dag.tasks.map(\.taskID) == ["say", "fetch", "wait", "report"])
+        let say = try #require(dag.task("say"))
+        #expect(say.owner == "alice")
+        #expect(say.retries == 1)
+        #expect(say.retryDelay == .seconds(20))
+        #expect(say.maxRetryDelay == .seconds(600))
+        #expect(say.executionTimeout == .seconds(3600))
+        #expect(say.environment == ["GREETING": "hello"])
+        #expect(dag.task("fetch")?.retries == 3)
+        #expect(dag.task("report")?.triggerRule == .allDone)
+        #expect(dag.task("fetch")?.arguments["json"] == .object(["n_samples": .string("{{ params.n }}")]))
+    }
+
+    @Test("dag_id defaults to the file name")
+    func dagIDFromFileName() throws {
+        let dag = try parse("tasks:\n  - {id: a, operator: empty}\n", file: "sub/my_pipeline.yml").get()
+        #expect(dag.dagID == "my_pipeline")
+        #expect(dag.schedule == nil)
+    }
+
+    @Test("Every import error names the place and says what to fix", arguments: [
+        ("dag_id: x\nschedul: '@daily'\ntasks:\n  - {id: a, operator: empty}\n", 2, 1, "unknown key 'schedul'; did you mean 'schedule'?"),
+        ("tasks:\n  - id: a\n    operator: bsh\n", 3, 15, "unknown operator 'bsh'; did you mean 'bash'?"),
+        ("tasks:\n  - id: a\n    operator: bash\n    comand: x\n", 4, 5, "unknown key 'comand' for a bash task; did you mean 'command'?"),
+        ("tasks:\n  - {id: a, operator: empty, upstream: [c]}\n  - {id: b, operator: empty, upstream: [a]}\n  - {id: c, operator: empty, upstream: [b]}\n", 2, 5, "the tasks form a cycle"),
+        ("tasks:\n  - {id: a, operator: empty, upstream: [fetchh]}\n  - {id: fetch, operator: empty}\n", 2, 5, "upstream 'fetchh', which is not a task of this DAG; did you mean 'fetch'?"),
+        ("schedule: '61 * * * *'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "minute 61 is out of range 0-59"),
+        ("schedule: '@sometimes'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "unknown schedule preset"),
+        ("default_args: {retry_delay: 5 minutes}\ntasks:\n  - {id: a, operator: empty}\n", 1, 29, "'5 minutes' is not a duration"),
+        ("params:\n  n: {type: integer, default: 300, maximum: 100}\ntasks:\n  - {id: a, operator: empty}\n", 2, 6, "does not fit its own schema: 300 is greater than the maximum of 100"),
+        ("tasks: [\n  - a\n", 2, 3, "not valid YAML"),
+        ("tasks:\n  - {id: a, operator: bash}\n", 2, 5, "bash task 'a' needs 'command'"),
+        ("tasks:\n  - {id: a, operator: empty}\n  - {id: a, operator: empty}\n", 3, 5, "two tasks have the id 'a'"),
+        ("tasks:\n  - {id: a, operator: empty, trigger_rule: all_sucess}\n", 2, 44, "did you mean 'all_success'?"),
+        ("description: x\n", 1, 1, "the DAG has no 'tasks'"),
+        ("tasks:\n  - {id: 'a b', operator: empty}\n", 2, 10, "may contain only letters"),
+        ("start_date: tomorrow\ntasks:\n  - {id: a, operator: empty}\n", 1, 13, "is not a date"),
+    ] as [(String, Int, Int, String)])
+    func importErrors(text: String, line: Int, column: Int, message: String) throws {
+        let failure = try error(text)
+        #expect(failure.message.contains(message), "\(failure)")
+        #expect(failure.line == line, "\(failure)")
+        #expect(failure.column == column, "\(failure)")
+        #expect(failure.file == "dag.yaml")
+    }
+
+    @Test("Hostile input is an import error, never a crash", arguments: [
+        "? [a, b]\n: c\n", "", "[]", "42", "tasks: &a [*a]\n", "a: *b\n", "\u{0}\u{1}", String(repeating: "[", count: 5000),
+        "tasks:\n  - !!binary aGVsbG8=\n", "tasks: {a: 1}\n", "tasks:\n  - {id: a, operator: empty, upstream: {x: 1}}\n",
+    ])
+    func hostileInput(text: String) {
+        if case .success = parse(text) { Issue.record("\(text.debugDescription) loaded") }
+    }
+
+    @Test("A file larger than the limit is refused")
+    func tooLarge() throws {
+        let failure = try error("description: \"" + String(repeating: "x", count: DAGFileParser.maximumFileSize) + "\"\n")
+        #expect(failure.message.contains("larger than"))
+    }
+
+    @Test("Operator settings are checked at load time")
+    func operatorSettings() throws {
+        #expect(try error("tasks:\n  - {id: s, operator: sensor}\n").message.contains("exactly one of 'file', 'http' or 'delay'"))
+        #expect(try error("tasks:\n  - {id: p, operator: python}\n").message.contains("needs 'script'"))
+        #expect(try error("tasks:\n  - {id: h, operator: http, url: x, json: {}, body: y}\n").message.contains("not both"))
+    }
+}
