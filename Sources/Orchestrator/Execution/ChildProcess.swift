@@ -45,6 +45,8 @@ struct ChildProcess {
         var stdoutPipe: [Int32] = [0, 0]
         var stderrPipe: [Int32] = [0, 0]
         guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else { throw TaskFailure("cannot create pipes: \(String(cString: strerror(errno)))") }
+        // Close-on-exec at once, so a task spawned meanwhile does not inherit this one's pipes.
+        for descriptor in stdoutPipe + stderrPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         defer {
             close(stdoutPipe[1])
             close(stderrPipe[1])
@@ -84,6 +86,7 @@ struct ChildProcess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        Self.closeInheritedDescriptorsOnExec()
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, "env", &actions, &attributes, argv, envp)
         guard status == 0 else {
@@ -92,6 +95,18 @@ struct ChildProcess {
             throw TaskFailure("cannot start '\(executable)': \(String(cString: strerror(status)))")
         }
         return ProcessStopper.Started(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0])
+    }
+
+    /// Marks every descriptor of this process above stderr close-on-exec, so a task inherits none
+    /// of them (database files, sockets, a parent's pipes that would stay open while a task runs).
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` is not visible to Swift.
+    private static func closeInheritedDescriptorsOnExec() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for entry in entries {
+            guard let descriptor = Int32(entry), descriptor > 2 else { continue }
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0, flags & FD_CLOEXEC == 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Reads both pipes until the process has exited and its output is drained, on a thread of its

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The orchestrator as a user runs it: `flowline server` and the DAG commands.
+@Suite("flowline server and the DAG commands", .serialized)
+struct OrchestratorProcessTests {
+    static let crashDAG = """
+    schedule: "@once"
+    start_date: 2026-01-01
+    default_args: {retries: 1, retry_delay: 0s}
+    tasks:
+      - {id: first, operator: bash, command: "echo ran >> $MARKS/first-count"}
+      - id: slow
+        operator: bash
+        upstream: [first]
+        command: "echo $$ > $MARKS/slow-pid; if [ -f $MARKS/slow-done ]; then echo second try; else touch $MARKS/slow-done; sleep 60; fi"
+      - {id: last, operator: bash, upstream: [slow], command: "echo last >> $MARKS/last-count"}
+    """
+
+    @Test("After kill -9 mid-run, a restart retries the lost task, kills its leftovers, and reruns nothing that succeeded")
+    func crashRecovery() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data")
+            let marks = directory.url.appendingPathComponent("marks")
+            let dags = data.appendingPathComponent("dags")
+            try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            try Data(Self.crashDAG.utf8).write(to: dags.appendingPathComponent("crash.yaml"))
+            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning"]
+            let environment = ["MARKS": marks.path]
+
+            let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)
+            defer { first.terminate() }
+            let pidFile = marks.appendingPathComponent("slow-pid")
+            try await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: pidFile.path) }
+            try await Task.sleep(for: .milliseconds(100))
+            let lostPID = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            first.signal(SIGKILL)
+            _ = try await first.waitForExit()
+            #expect(kill(lostPID, 0) == 0, "the task outlives a killed server until recovery")
+
+            let second = try FlowlineProcess(arguments, in: directory.url, environment: environment)
+            defer { second.terminate() }
+            try await eventually(timeout: .seconds(30)) {
+                let listing = try? await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path])
+                return listing?.stdout.contains("last=success") == true
+            }
+            let listing = try await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path])
+            #expect(listing.stdout.contains("| success"), "\(listing.stdout)")
+            #expect(try String(contentsOf: marks.appendingPathComponent("first-count"), encoding: .utf8) == "ran\n")
+            #expect(try String(contentsOf: marks.appendingPathComponent("last-count"), encoding: .utf8) == "last\n")
+            let stat = try? String(contentsOfFile: "/proc/\(lostPID)/stat", encoding: .utf8)
+            #expect(stat == nil || stat?.contains(") Z ") == true, "the lost try's process was not stopped")
+            let logs = data.appendingPathComponent("logs/dag_id=crash")
+            let tries = FileManager.default.enumerator(atPath: logs.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".log") && $0.contains("task_id=slow") } ?? []
+            #expect(tries.sorted().map { String($0.split(separator: "/").last ?? "") } == ["attempt=1.log", "attempt=2.log"])
+            second.signal()
+            #expect(try await second.waitForExit() == 0)
+        }
+    }
+
+    @Test("dags validate lists every import error and exits 1; dags test runs a DAG and prints its logs")
+    func dagCommands() async throws {
+        try await withTemporaryDirectory { directory in
+            let dags = directory.url.appendingPathComponent("dags")
+            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            try Data("tasks:\n  - {id: a, operator: bsh}\n".utf8).write(to: dags.appendingPathComponent("broken.yaml"))
+            try Data("schedul: x\ntasks:\n  - {id: a, operator: empty}\n".utf8).write(to: dags.appendingPathComponent("typo.yaml"))
+            let good = "params: {who: {type: string, default: world}}\ntasks:\n  - {id: hi, operator: bash, command: 'echo hello {{ params.who }}'}\n"
+            try Data(good.utf8).write(to: dags.appendingPathComponent("good.yaml"))
+            let validate = try await FlowlineProcess.run(["dags", "validate", dags.path])
+            #expect(validate.status == 1)
+            #expect(validate.stdout.contains("broken.yaml:2:23: unknown operator 'bsh'; did you mean 'bash'?"), "\(validate.stdout)")
+            #expect(validate.stdout.contains("typo.yaml:1:1: unknown key 'schedul'; did you mean 'schedule'?"))
+            #expect(validate.stdout.contains("1 DAG(s) valid, 2 import error(s)."))
+
+            let data = directory.url.appendingPathComponent("data").path
+            let test = try await FlowlineProcess.run(["dags", "test", "good", "--conf", #"{"who": "Ada"}"#, "--dags-folder", dags.path, "--data-dir", data])
+            #expect(test.status == 0, "\(test.stdout) \(test.stderr)")
+            #expect(test.stdout.contains("[hi] ") && test.stdout.contains("INFO stdout: hello Ada"))
+            let bad = try await FlowlineProcess.run(["dags", "test", "good", "--conf", #"{"who": 3}"#, "--dags-folder", dags.path, "--data-dir", data])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("is not of type 'string'"), "\(bad.stderr)")
+        }
+    }
+
+    func eventually(timeout: Duration, _ condition: @escaping @Sendable () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("the condition did not hold within \(timeout)")
+    }
+}
