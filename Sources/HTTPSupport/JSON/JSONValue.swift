@@ -66,3 +66,10 @@ extension JSONValue {
         return .number(JSONNumber(literal: value.description, doubleValue: value, isIntegerLiteral: false))
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral {
+    /// A string literal as a JSON string: `["body", "logical_date"]` as an error location.
+    public init(stringLiteral value: String) {
+        self = .string(value)
+    }
+}

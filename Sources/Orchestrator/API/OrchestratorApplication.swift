@@ -15,6 +15,7 @@ public func buildOrchestratorApplication(
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
     let router = service.router
+    DAGRunsController(scheduler: scheduler).addRoutes(to: router)
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
     }
@@ -44,6 +45,8 @@ struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as OrchestratorError {
             return Self.response(status: .init(code: error.status), detail: error.message)
+        } catch let error as APIError {
+            return Response(status: error.status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: error.body.jsonText)))
         } catch let error as HTTPError {
             return Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
         }

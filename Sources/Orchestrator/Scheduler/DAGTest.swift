@@ -1,7 +1,7 @@
 import Foundation
 public import HTTPSupport
 public import Logging
-public import Storage
+import Storage
 
 /// Runs one DAG start to finish in this process, without a server (`flowline dags test`,
 /// `flowline tasks test`): a private in-memory database, the real DAGs folder, logs echoed.
