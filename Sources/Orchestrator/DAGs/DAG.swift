@@ -103,4 +103,10 @@ public struct TaskDefinition: Sendable, Equatable {
     public var environment: [String: String]
     /// Where the task's definition starts in its file ("line:column"), for error messages.
     public var location: String
+
+    /// Whether any setting or environment value holds a template.
+    public var usesTemplates: Bool {
+        arguments.values.contains { $0.jsonText.contains("{{") || $0.jsonText.contains("{%") }
+            || environment.values.contains { $0.contains("{{") || $0.contains("{%") }
+    }
 }

@@ -62,6 +62,16 @@ struct ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
         for descriptor in stdoutPipe + stderrPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        let spawnExtensions = SpawnExtensions.shared
+        if let closeFrom = spawnExtensions.closeFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            Self.closeInheritedDescriptorsOnExec()
+        }
+        var changedDirectory = false
+        if let changeDirectory = spawnExtensions.changeDirectory {
+            changedDirectory = workingDirectory.path.withCString { changeDirectory(&actions, $0) } == 0
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -78,23 +88,42 @@ struct ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        // glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift: coreutils' `env -C`
-        // changes the directory, then execs the program.
-        let argv = (["env", "-C", workingDirectory.path, "--", executable] + arguments).map { strdup($0) } + [nil]
+        // Without posix_spawn_file_actions_addchdir_np, coreutils' `env -C` changes the directory
+        // and execs the program.
+        let command = changedDirectory ? [executable] + arguments : ["env", "-C", workingDirectory.path, "--", executable] + arguments
+        let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        Self.closeInheritedDescriptorsOnExec()
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, "env", &actions, &attributes, argv, envp)
+        let status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envp)
         guard status == 0 else {
             close(stdoutPipe[0])
             close(stderrPipe[0])
             throw TaskFailure("cannot start '\(executable)': \(String(cString: strerror(status)))")
         }
         return ProcessStopper.Started(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0])
+    }
+
+    /// glibc's spawn file actions that Swift's Glibc module does not declare (they need
+    /// `_GNU_SOURCE`), looked up once at run time: `addchdir_np` (glibc 2.29) and `addclosefrom_np`
+    /// (glibc 2.34).
+    struct SpawnExtensions: Sendable {
+        typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+        let changeDirectory: ChangeDirectory?
+        let closeFrom: CloseFrom?
+
+        static let shared = SpawnExtensions()
+
+        private init() {
+            let handle = dlopen(nil, RTLD_NOW)
+            changeDirectory = dlsym(handle, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: ChangeDirectory.self) }
+            closeFrom = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: CloseFrom.self) }
+        }
     }
 
     /// Marks every descriptor of this process above stderr close-on-exec, so a task inherits none

@@ -19,11 +19,7 @@ public final class TaskLog: Sendable {
 
     /// The path of a try's log under `logsFolder`, in Airflow's layout.
     public static func url(logsFolder: URL, dagID: String, runID: String, taskID: String, tryNumber: Int) -> URL {
-        logsFolder
-            .appendingPathComponent("dag_id=\(dagID)", isDirectory: true)
-            .appendingPathComponent("run_id=\(safe(runID))", isDirectory: true)
-            .appendingPathComponent("task_id=\(taskID)", isDirectory: true)
-            .appendingPathComponent("attempt=\(tryNumber).log")
+        URL(fileURLWithPath: "\(logsFolder.path)/dag_id=\(dagID)/run_id=\(safe(runID))/task_id=\(taskID)/attempt=\(tryNumber).log", isDirectory: false)
     }
 
     /// Run ids may contain characters a path cannot (`/`); they are replaced.
@@ -35,7 +31,7 @@ public final class TaskLog: Sendable {
     public init(url: URL, echo: (@Sendable (String) -> Void)? = nil) throws {
         self.url = url
         self.echo = echo
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Folders.ensure(url.deletingLastPathComponent())
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TaskFailure("cannot open the task log \(url.path): \(String(cString: strerror(errno)))") }
         descriptor = Mutex(fd)

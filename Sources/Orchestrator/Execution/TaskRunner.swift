@@ -51,21 +51,18 @@ struct TaskRunner: Sendable {
     /// Also prints each log line (`flowline dags test`).
     let echo: (@Sendable (String) -> Void)?
 
-    /// How a try ended, for the scheduler.
-    enum Ending: Equatable {
-        case succeeded, skipped, failed, retrying, stopped
-    }
-
     /// Runs `instance` (queued) of `run` to the end of its try.
-    func run(_ instance: TaskInstance, of run: DagRun, dag: DAG, stop: StopSignal) async -> Ending {
-        guard let task = dag.task(instance.taskID) else { return .failed }
+    /// - Returns: the task instance as the try left it, or `nil` when someone else moved it
+    ///   meanwhile (marked, cleared) or the try was left for recovery (shutdown).
+    func run(_ instance: TaskInstance, of run: DagRun, dag: DAG, stop: StopSignal) async -> TaskInstance? {
+        guard let task = dag.task(instance.taskID) else { return nil }
         let logURL = TaskLog.url(logsFolder: folders.logs, dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber)
         let running: TaskInstance
         do {
             running = try await store.transition(instance, to: .running)
         } catch {
             logger.debug("Task \(instance.taskID) of \(run.runID) was not started: \(error)")
-            return .stopped
+            return nil
         }
         let log: TaskLog
         do {
@@ -87,7 +84,7 @@ struct TaskRunner: Sendable {
             outcome = .failure(TaskFailure("cannot prepare the task: \(error)"))
         }
         // Shutting down: the try is left as it is, and the next start retries it like a lost one.
-        if Task.isCancelled { return .stopped }
+        if Task.isCancelled { return nil }
         switch outcome {
         case .success(.success(let xcom)):
             if let xcom {
@@ -99,10 +96,10 @@ struct TaskRunner: Sendable {
                 log.write("Pushed XCom return_value: \(xcom.jsonText.prefix(200))")
             }
             log.write("Task succeeded")
-            return await settle(running, to: .success, message: nil) ? .succeeded : .stopped
+            return await settle(running, to: .success, message: nil)
         case .success(.skipped(let reason)):
             log.write("Task skipped: \(reason)")
-            return await settle(running, to: .skipped, message: reason) ? .skipped : .stopped
+            return await settle(running, to: .skipped, message: reason)
         case .failure(let failure):
             return await finish(running, task: task, run: run, failure: failure.description, log: log)
         }
@@ -162,7 +159,7 @@ struct TaskRunner: Sendable {
     }
 
     /// Ends a failed try: up for retry while tries remain, else failed.
-    private func finish(_ instance: TaskInstance, task: TaskDefinition, run: DagRun, failure: String, log: TaskLog?) async -> Ending {
+    private func finish(_ instance: TaskInstance, task: TaskDefinition, run: DagRun, failure: String, log: TaskLog?) async -> TaskInstance? {
         log?.write("Task failed: \(failure)", level: .error)
         if RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries), !failure.hasPrefix("stopped:") {
             let delay = RetryPolicy.delay(for: task, tryNumber: instance.tryNumber, dagID: run.dagID, runID: run.runID)
@@ -173,31 +170,34 @@ struct TaskRunner: Sendable {
                 next.message = failure
                 next.endDate = Date()
             }
-            return moved == nil ? .stopped : .retrying
+            return moved
         }
-        return await settle(instance, to: .failed, message: failure) ? .failed : .stopped
+        return await settle(instance, to: .failed, message: failure)
     }
 
-    private func settle(_ instance: TaskInstance, to state: TaskState, message: String?) async -> Bool {
+    private func settle(_ instance: TaskInstance, to state: TaskState, message: String?) async -> TaskInstance? {
         do {
-            try await store.transition(instance, to: state) { next in
+            return try await store.transition(instance, to: state) { next in
                 next.message = message
                 next.endDate = Date()
             }
-            return true
         } catch {
             // Someone marked or cleared the task meanwhile: their state stands.
             logger.debug("Task \(instance.taskID) of \(instance.runID) ended but was already moved: \(error)")
-            return false
+            return nil
         }
     }
 
     /// The try's context: rendered settings, environment and template variables.
     private func context(for instance: TaskInstance, task: TaskDefinition, run: DagRun, dag: DAG, log: TaskLog) async throws -> TaskRunContext {
         let workspace = folders.workspace(dagID: dag.dagID, runID: run.runID)
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        let xcoms = try await store.xcoms(dagID: dag.dagID, runID: run.runID)
-        let variables = Dictionary(try await store.variables().map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })
+        try Folders.ensure(workspace)
+        // XComs and Variables are read only when the task can see them: templates, or python's context.
+        let needsContext = task.operatorName == PythonOperator.name || task.usesTemplates
+        let xcoms = needsContext ? try await store.xcoms(dagID: dag.dagID, runID: run.runID) : [:]
+        let variables = needsContext
+            ? Dictionary(try await store.variables().map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })
+            : [:]
         let templateContext = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: instance.tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
         let renderer = TemplateRenderer(context: templateContext)
         let settings = try renderer.render(task.arguments)

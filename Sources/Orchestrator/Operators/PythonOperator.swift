@@ -22,7 +22,7 @@ public struct PythonOperator: TaskOperator {
 
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
         let contextFile = context.workspace.appendingPathComponent(".flowline/context-\(context.taskID)-\(context.tryNumber).json")
-        try FileManager.default.createDirectory(at: contextFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Folders.ensure(contextFile.deletingLastPathComponent())
         try Data(context.templateContext.jsonText.utf8).write(to: contextFile)
         var arguments: [String]
         if let script = context.string("script") {

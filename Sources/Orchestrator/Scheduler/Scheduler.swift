@@ -50,6 +50,11 @@ public actor Scheduler: Service {
     private var usedSlots = 0
     /// Tries to start, handed from a scheduling pass to the loop that owns the task group.
     private var launches: [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] = []
+    /// The task instances of running runs as this scheduler last wrote or read them, by run key and
+    /// task id, so a pass does not read every task of every run again.
+    private var known: [String: [String: TaskInstance]] = [:]
+    /// Runs whose task instances may have changed elsewhere: read again on the next pass.
+    private var stale: Set<String> = []
     private var nextDeadline: Date?
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
@@ -86,8 +91,8 @@ public actor Scheduler: Service {
                     await pass()
                     for launch in takeLaunches() {
                         group.addTask { [runner] in
-                            let ending = await runner.run(launch.instance, of: launch.run, dag: launch.dag, stop: launch.signal)
-                            await self.tryEnded(launch.instance, ending: ending)
+                            let ended = await runner.run(launch.instance, of: launch.run, dag: launch.dag, stop: launch.signal)
+                            await self.tryEnded(launch.instance, as: ended)
                         }
                     }
                     if let deadline = takeTimer() {
@@ -125,10 +130,16 @@ public actor Scheduler: Service {
         wake.yield()
     }
 
-    private func tryEnded(_ instance: TaskInstance, ending: TaskRunner.Ending) {
+    private func tryEnded(_ instance: TaskInstance, as ended: TaskInstance?) {
         let key = Self.key(instance)
         if let entry = inFlight.removeValue(forKey: key), entry.usesSlot { usedSlots -= 1 }
-        logger.debug("Task \(instance.taskID) of \(instance.runID) ended: \(ending)")
+        let run = Self.runKey(dagID: instance.dagID, runID: instance.runID)
+        if let ended {
+            known[run]?[ended.taskID] = ended
+        } else {
+            stale.insert(run)
+        }
+        logger.debug("Task \(instance.taskID) of \(instance.runID) ended: \(ended?.state?.rawValue ?? "moved meanwhile")")
         wake.yield()
     }
 
@@ -138,6 +149,7 @@ public actor Scheduler: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.rescanInterval)
             await reloadIfChanged(force: false)
+            forgetKnownInstances()
             wake.yield()
         }
     }
@@ -196,6 +208,33 @@ public actor Scheduler: Service {
         dags.values.sorted { $0.dagID < $1.dagID }
     }
 
+    /// Changes made by other processes show within one rescan interval.
+    private func forgetKnownInstances() {
+        stale.formUnion(known.keys)
+    }
+
+    static func runKey(dagID: String, runID: String) -> String {
+        "\(dagID)\u{0}\(runID)"
+    }
+
+    /// The task instances of `runs`: from memory where this scheduler knows them, else read.
+    private func instances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
+        let keys = runs.map { Self.runKey(dagID: $0.dagID, runID: $0.runID) }
+        let missing = zip(runs, keys).filter { known[$0.1] == nil || stale.contains($0.1) }.map(\.0)
+        if !missing.isEmpty {
+            for (key, list) in try await store.taskInstances(of: missing) {
+                known[key] = Dictionary(list.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+                stale.remove(key)
+            }
+        }
+        // Forget runs that are no longer running.
+        let running = Set(keys)
+        for key in known.keys where !running.contains(key) { known.removeValue(forKey: key) }
+        var result: [String: [TaskInstance]] = [:]
+        for key in keys { result[key] = known[key].map { Array($0.values) } ?? [] }
+        return result
+    }
+
     // MARK: Actions
 
     /// Triggers a run of `dagID` with `conf` (checked against the DAG's params).
@@ -233,6 +272,8 @@ public actor Scheduler: Service {
     /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
     /// (when failing the run) or marked success (when succeeding it).
     public func setRunState(dagID: String, runID: String, to state: DagRunState) async throws -> DagRun {
+        stale.insert(Self.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
         let run = try await store.run(dagID: dagID, runID: runID)
         if state == .queued {
             return try await store.setRunState(run, to: .queued)
@@ -252,6 +293,8 @@ public actor Scheduler: Service {
 
     /// Marks one task success or failed by hand, stopping it if it runs.
     public func setTaskState(dagID: String, runID: String, taskID: String, to state: TaskState) async throws -> TaskInstance {
+        stale.insert(Self.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
         guard state == .success || state == .failed || state == .skipped else {
             throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
         }
@@ -269,6 +312,8 @@ public actor Scheduler: Service {
 
     /// Clears tasks of a run so they run again.
     public func clear(dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false) async throws -> [TaskInstance] {
+        stale.insert(Self.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
         let dag = try dag(dagID)
         for taskID in taskIDs where dag.task(taskID) == nil {
             throw OrchestratorError.notFound("Task `\(taskID)` is not in DAG `\(dagID)`")
@@ -315,7 +360,7 @@ public actor Scheduler: Service {
             try await createScheduledRuns(now: now)
             try await startQueuedRuns()
             let running = try await store.activeRuns().filter { $0.state == .running }
-            let instances = try await store.taskInstances(of: running)
+            let instances = try await instances(of: running)
             var activeByDAG: [String: Int] = [:]
             for list in instances.values {
                 for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
@@ -338,59 +383,80 @@ public actor Scheduler: Service {
             if !instances.contains(where: { $0.state?.isActive == true }) { try await store.setRunState(run, to: .failed) }
             return
         }
+        // Decide in memory, in dependency order until nothing changes (a settled task settles its
+        // downstream in the same pass); then make every move in one transaction.
         var states = Dictionary(instances.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
-        // Decide in dependency order, so a settled task settles its downstream in the same pass.
+        let byTask = Dictionary(instances.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+        var steps: [String: [OrchestratorStore.TaskStep]] = [:]
         var progressed = true
-        var byTask = Dictionary(instances.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
         while progressed {
             progressed = false
             for task in dag.tasks {
-                guard var instance = byTask[task.taskID] else { continue }
-                switch instance.state {
+                guard byTask[task.taskID] != nil, let state = states[task.taskID] else { continue }
+                switch state {
                 case nil:
-                    let decision = task.triggerRule.decide(upstream: task.upstream.map { states[$0] ?? nil })
-                    switch decision {
+                    switch task.triggerRule.decide(upstream: task.upstream.map { states[$0] ?? nil }) {
                     case .wait:
                         continue
                     case .run:
-                        instance = try await store.transition(instance, to: .scheduled, now: now) { $0.tryNumber += 1 }
-                    case .settle(let state):
-                        instance = try await store.transition(instance, to: state, now: now) { $0.message = "set by trigger rule \(task.triggerRule.rawValue)" }
+                        steps[task.taskID, default: []].append(.init(.scheduled) { $0.tryNumber += 1 })
+                        states[task.taskID] = .scheduled
+                    case .settle(let settled):
+                        let rule = task.triggerRule.rawValue
+                        steps[task.taskID, default: []].append(.init(settled) { $0.message = "set by trigger rule \(rule)" })
+                        states[task.taskID] = settled
                     }
                     progressed = true
                 case .upForRetry?:
-                    guard let retryAt = instance.nextRetryAt, retryAt > now else {
-                        instance = try await store.transition(instance, to: .scheduled, now: now) { $0.tryNumber += 1 }
-                        progressed = true
-                        break
+                    if let retryAt = byTask[task.taskID]?.nextRetryAt, retryAt > now {
+                        arm(retryAt)
+                        continue
                     }
-                    arm(retryAt)
-                    continue
+                    steps[task.taskID, default: []].append(.init(.scheduled) { $0.tryNumber += 1 })
+                    states[task.taskID] = .scheduled
+                    progressed = true
                 default:
                     continue
                 }
-                byTask[task.taskID] = instance
-                states[task.taskID] = instance.state
             }
         }
-        // Launch what is scheduled, within the DAG's and the executor's limits.
-        for task in dag.tasks {
-            guard let instance = byTask[task.taskID], instance.state == .scheduled else { continue }
+        // Queue what is scheduled, within the DAG's and the executor's limits.
+        var launching: [String: Bool] = [:]
+        for task in dag.tasks where states[task.taskID] == .scheduled {
             let deferrable = OperatorRegistry.named(task.operatorName)?.isDeferrable ?? false
             if !deferrable {
                 guard usedSlots < configuration.parallelism, activeByDAG[dag.dagID, default: 0] < dag.maxActiveTasks else { continue }
-            }
-            let queued = try await store.transition(instance, to: .queued, now: now)
-            let signal = StopSignal()
-            inFlight[Self.key(queued)] = (signal, !deferrable)
-            if !deferrable {
                 usedSlots += 1
                 activeByDAG[dag.dagID, default: 0] += 1
             }
-            launches.append((queued, run, dag, signal))
-            byTask[task.taskID] = queued
+            steps[task.taskID, default: []].append(.init(.queued))
+            states[task.taskID] = .queued
+            launching[task.taskID] = deferrable
         }
-        try await closeIfDone(run, dag: dag, instances: Array(byTask.values))
+        let moves = dag.tasks.compactMap { task -> (instance: TaskInstance, steps: [OrchestratorStore.TaskStep])? in
+            guard let instance = byTask[task.taskID], let taskSteps = steps[task.taskID] else { return nil }
+            return (instance, taskSteps)
+        }
+        let moved = try await store.transition(moves, now: now)
+        var current = byTask
+        let runKey = Self.runKey(dagID: run.dagID, runID: run.runID)
+        for (move, result) in zip(moves, moved) {
+            let taskID = move.instance.taskID
+            guard let result else {
+                // Changed by someone else meanwhile: give back its slot; the next pass reads it again.
+                if let deferrable = launching[taskID], !deferrable { usedSlots -= 1 }
+                stale.insert(runKey)
+                continue
+            }
+            current[taskID] = result
+            known[runKey]?[taskID] = result
+            if result.state == .queued, let deferrable = launching[taskID] {
+                let signal = StopSignal()
+                inFlight[Self.key(result)] = (signal, !deferrable)
+                launches.append((result, run, dag, signal))
+            }
+        }
+        try await closeIfDone(run, dag: dag, instances: Array(current.values))
     }
 
     /// A run whose tasks have all finished succeeds when its leaves did, else fails.

@@ -195,17 +195,48 @@ extension OrchestratorStore {
         try await database.write { sql in try await Self.transition(sql, instance, to: state, now: now, hostname: hostname, update: update) }
     }
 
-    /// The one place a task instance's state changes.
+    /// One step of a ``TaskMove``.
+    public struct TaskStep: Sendable {
+        public var state: TaskState?
+        public var update: @Sendable (inout TaskInstance) -> Void
+
+        public init(_ state: TaskState?, update: @escaping @Sendable (inout TaskInstance) -> Void = { _ in }) {
+            self.state = state
+            self.update = update
+        }
+    }
+
+    /// Moves many task instances in one transaction, each through its steps (`nil` → scheduled →
+    /// queued, say). A move that conflicts (the task changed meanwhile) is left out: its result is
+    /// `nil`, and the others still happen.
+    public func transition(_ moves: [(instance: TaskInstance, steps: [TaskStep])], now: Date = Date()) async throws -> [TaskInstance?] {
+        guard !moves.isEmpty else { return [] }
+        return try await database.write { sql in
+            var results: [TaskInstance?] = []
+            for move in moves {
+                var current: TaskInstance? = move.instance
+                for step in move.steps {
+                    guard let instance = current else { break }
+                    do {
+                        current = try await Self.transition(sql, instance, to: step.state, now: now, hostname: hostname, update: step.update)
+                    } catch OrchestratorError.conflict {
+                        current = nil
+                    }
+                }
+                results.append(current)
+            }
+            return results
+        }
+    }
+
+    /// The one place a task instance's state changes: checked against ``TaskTransitions``, and
+    /// made only if the row still has the state and try the caller read (a conditional UPDATE).
     static func transition(
         _ sql: any SQLDatabase, _ instance: TaskInstance, to state: TaskState?, now: Date, hostname: String,
         update: (inout TaskInstance) -> Void
     ) async throws -> TaskInstance {
-        let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
-        guard current.state == instance.state, current.tryNumber == instance.tryNumber else {
-            throw OrchestratorError.conflict("task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))")
-        }
-        try TaskTransitions.check(from: current.state, to: state, taskID: instance.taskID)
-        var next = current
+        try TaskTransitions.check(from: instance.state, to: state, taskID: instance.taskID)
+        var next = instance
         next.state = state
         switch state {
         case .scheduled?:
@@ -214,27 +245,17 @@ extension OrchestratorStore {
         case .queued?:
             next.queuedAt = now
         case .running?:
-            if current.state != .deferred { next.startDate = now }
+            if instance.state != .deferred { next.startDate = now }
             next.endDate = nil
             next.hostname = hostname
         default:
             break
         }
         update(&next)
-        let endsTry = [TaskState.running, .queued, .deferred, .restarting].contains(current.state) && current.tryNumber > 0
+        let endsTry = [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
             && (state == nil || state?.isFinished == true || state == .upForRetry)
-        if endsTry {
-            if next.endDate == nil || state == nil { next.endDate = now }
-            try await sql.delete(from: "task_instance_history").where("dag_id", .equal, SQLBind(next.dagID)).where("run_id", .equal, SQLBind(next.runID))
-                .where("task_id", .equal, SQLBind(next.taskID)).where("try_number", .equal, SQLBind(current.tryNumber)).run()
-            try await sql.insert(into: "task_instance_history")
-                .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
-                .values(SQLBind(next.dagID), SQLBind(next.runID), SQLBind(next.taskID), SQLBind(current.tryNumber),
-                        SQLBind((state ?? .failed).rawValue), SQLBind(next.operatorName), SQLBind(next.startDate?.microseconds),
-                        SQLBind(next.endDate?.microseconds), SQLBind(next.hostname), SQLBind(next.pid.map(Int64.init)), SQLBind(next.message))
-                .run()
-        }
-        try await sql.update("task_instances")
+        if endsTry, next.endDate == nil || state == nil { next.endDate = now }
+        var statement = sql.update("task_instances")
             .set("state", to: SQLBind(next.state?.rawValue))
             .set("try_number", to: SQLBind(next.tryNumber))
             .set("max_tries", to: SQLBind(next.maxTries))
@@ -249,7 +270,26 @@ extension OrchestratorStore {
             .set("note", to: SQLBind(next.note))
             .set("updated_at", to: SQLBind(now.microseconds))
             .where("dag_id", .equal, SQLBind(next.dagID)).where("run_id", .equal, SQLBind(next.runID)).where("task_id", .equal, SQLBind(next.taskID))
-            .run()
+            .where("try_number", .equal, SQLBind(instance.tryNumber))
+        if let old = instance.state {
+            statement = statement.where("state", .equal, SQLBind(old.rawValue))
+        } else {
+            statement = statement.where("state", .is, SQLLiteral.null)
+        }
+        let changed = try await statement.returning("task_id").all()
+        guard !changed.isEmpty else {
+            let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
+            throw OrchestratorError.conflict("task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))")
+        }
+        if endsTry {
+            // A try ends once: the conditional update above lets only one end through.
+            try await sql.insert(into: "task_instance_history")
+                .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
+                .values(SQLBind(next.dagID), SQLBind(next.runID), SQLBind(next.taskID), SQLBind(instance.tryNumber),
+                        SQLBind((state ?? .failed).rawValue), SQLBind(next.operatorName), SQLBind(next.startDate?.microseconds),
+                        SQLBind(next.endDate?.microseconds), SQLBind(next.hostname), SQLBind(next.pid.map(Int64.init)), SQLBind(next.message))
+                .run()
+        }
         return next
     }
 
