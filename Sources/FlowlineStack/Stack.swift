@@ -32,7 +32,7 @@ public enum Stack {
         let orchestratorDatabase = shared ? database : try await Database.open(
             orchestration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database")
         )
-        let scheduler = try makeScheduler(orchestration, database: orchestratorDatabase, logger: logger)
+        let (scheduler, tokens) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator", "tracking", "samples"],
             header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
@@ -43,7 +43,7 @@ public enum Stack {
         try await run(
             (shared ? [database] : [database, orchestratorDatabase]) + [
                 scheduler,
-                orchestratorService(orchestration, scheduler: scheduler, banner: banner, logger: logger),
+                orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
                 trackingService(configuration.tracking, database: database, banner: banner, logger: logger) { url in
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
                 },
@@ -62,33 +62,55 @@ public enum Stack {
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
         let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
-        let scheduler = try makeScheduler(configuration, database: database, logger: logger)
+        let (scheduler, tokens) = try await makeOrchestrator(configuration, database: database, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator"],
             header: "Flowline orchestrator \(FlowlineVersion.current). Database: \(configuration.database)",
             footer: "DAGs folder: \(configuration.folders.dags.path)\nPress Ctrl-C to stop.",
             output: output
         )
-        try await run([database, scheduler, orchestratorService(configuration, scheduler: scheduler, banner: banner, logger: logger)], logger: logger)
+        try await run([database, scheduler, orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)], logger: logger)
     }
 
-    static func makeScheduler(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) throws -> Scheduler {
+    /// The scheduler and the login tokens; once the database runs, the first admin on a database
+    /// without users.
+    static func makeOrchestrator(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) async throws -> (Scheduler, TokenService) {
+        let store = OrchestratorStore(database: database)
+        let tokens = try await TokenService.load(secretFile: configuration.tokenSecretFile)
         if configuration.installExamples {
             try ExampleDAGs.install(into: configuration.folders.dags)
         } else {
             try FileManager.default.createDirectory(at: configuration.folders.dags, withIntermediateDirectories: true)
         }
-        return Scheduler(
-            store: OrchestratorStore(database: database),
+        let scheduler = Scheduler(
+            store: store,
             configuration: configuration.schedulerConfiguration,
-            logger: logger.labelled("flowline.scheduler")
+            logger: logger.labelled("flowline.scheduler"),
+            onStart: { try await ensureAdmin(configuration, store: store, logger: logger) }
         )
+        return (scheduler, tokens)
     }
 
-    static func orchestratorService(_ configuration: OrchestratorConfiguration, scheduler: Scheduler, banner: ReadinessBanner, logger: Logger) -> some Service {
+    static func ensureAdmin(_ configuration: OrchestratorConfiguration, store: OrchestratorStore, logger: Logger) async throws {
+        if try await store.ensureAdmin(username: configuration.adminUsername, password: configuration.adminPassword) {
+            logger.notice("Created the admin user '\(configuration.adminUsername)' (FLOWLINE_ADMIN_USER / FLOWLINE_ADMIN_PASSWORD)")
+        }
+        if configuration.listensBeyondLoopback,
+           (try? await store.authenticate(configuration.adminUsername, password: OrchestratorConfiguration.defaultAdminPassword)) != nil {
+            logger.warning("""
+                ⚠️  The orchestrator listens on \(configuration.host), beyond this machine, and the user '\(configuration.adminUsername)' still has \
+                the default password. Change it now: flowline users set-password \(configuration.adminUsername)
+                """)
+        }
+    }
+
+    static func orchestratorService(
+        _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger
+    ) -> some Service {
         buildOrchestratorApplication(
             configuration: configuration,
             scheduler: scheduler,
+            tokens: tokens,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.orchestrator"),
             onServerRunning: { port in

@@ -119,6 +119,8 @@ public struct StackConfiguration: Sendable {
         }
         configuration.python = settings.string(flag: flags.python, variable: "FLOWLINE_PYTHON", default: "python3")
         configuration.installExamples = !flags.noExamples && settings.string(flag: nil, variable: "FLOWLINE_NO_EXAMPLES", default: "") == ""
+        configuration.adminUsername = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_USER", default: "alice")
+        configuration.adminPassword = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_PASSWORD", default: OrchestratorConfiguration.defaultAdminPassword)
         return configuration
     }
 

@@ -3,14 +3,14 @@ public import Logging
 
 /// The parts every Flowline HTTP service shares: a router answering HEAD for GET routes, request
 /// logging and metrics outermost, then the API's own error middleware, and `/metrics`.
-public struct ServiceRouter {
-    public let router: Router<BasicRequestContext>
+public struct ServiceRouter<Context: RequestContext> where Context.Source == ApplicationRequestContextSource {
+    public let router: Router<Context>
     public let metrics: HTTPMetrics
 
     /// A router whose errors `errorMiddleware` renders in the API's shape.
-    public init(logger: Logger, errorMiddleware: some RouterMiddleware<BasicRequestContext>) {
+    public init(context: Context.Type, logger: Logger, errorMiddleware: some RouterMiddleware<Context>) {
         metrics = HTTPMetrics()
-        router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        router = Router(context: Context.self, options: [.autoGenerateHeadEndpoints])
         router.add(middleware: RequestObservationMiddleware(metrics: metrics, logger: logger))
         router.add(middleware: errorMiddleware)
     }
@@ -29,5 +29,12 @@ public struct ServiceRouter {
             },
             logger: logger
         )
+    }
+}
+
+extension ServiceRouter where Context == BasicRequestContext {
+    /// A router with Hummingbird's basic request context.
+    public init(logger: Logger, errorMiddleware: some RouterMiddleware<BasicRequestContext>) {
+        self.init(context: BasicRequestContext.self, logger: logger, errorMiddleware: errorMiddleware)
     }
 }

@@ -14,9 +14,18 @@ public struct OrchestratorConfiguration: Sendable {
     public var python: String
     /// Whether the example DAGs are installed in the DAGs folder.
     public var installExamples: Bool
+    /// Where the key that signs login tokens is kept (created 0600 when missing).
+    public var tokenSecretFile: URL
+    /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`/`…_PASSWORD`).
+    public var adminUsername = "alice"
+    public var adminPassword = "bob"
+
+    /// The original stack's well-known password, which must not face a network.
+    public static let defaultAdminPassword = "bob"
 
     public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
-                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true) {
+                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, tokenSecretFile: URL) {
+        self.tokenSecretFile = tokenSecretFile
         self.host = host
         self.port = port
         self.database = database
@@ -34,8 +43,14 @@ public struct OrchestratorConfiguration: Sendable {
                 dags: dagsFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.appendingPathComponent("dags", isDirectory: true),
                 logs: directory.appendingPathComponent("logs", isDirectory: true),
                 workspaces: directory.appendingPathComponent("workspaces", isDirectory: true)
-            )
+            ),
+            tokenSecretFile: directory.appendingPathComponent("jwt-secret")
         )
+    }
+
+    /// Whether the server can be reached from other machines (it listens beyond loopback).
+    public var listensBeyondLoopback: Bool {
+        !["127.0.0.1", "::1", "localhost"].contains(host)
     }
 
     /// The scheduler's settings.

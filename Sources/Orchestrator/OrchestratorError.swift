@@ -6,10 +6,12 @@ public enum OrchestratorError: Error, Sendable, Equatable, CustomStringConvertib
     case invalid(String)
     /// A request that conflicts with the current state (409).
     case conflict(String)
+    /// A body in a media type the endpoint does not read (415).
+    case unsupportedMediaType(String)
 
     public var message: String {
         switch self {
-        case .notFound(let message), .invalid(let message), .conflict(let message): message
+        case .notFound(let message), .invalid(let message), .conflict(let message), .unsupportedMediaType(let message): message
         }
     }
 
@@ -21,6 +23,7 @@ public enum OrchestratorError: Error, Sendable, Equatable, CustomStringConvertib
         case .notFound: 404
         case .invalid: 400
         case .conflict: 409
+        case .unsupportedMediaType: 415
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Testing
 import TestSupport
 
@@ -18,8 +19,26 @@ struct OrchestratorProcessTests {
       - {id: last, operator: bash, upstream: [slow], command: "echo last >> $MARKS/last-count"}
     """
 
-    @Test("After kill -9 mid-run, a restart retries the lost task, kills its leftovers, and reruns nothing that succeeded")
-    func crashRecovery() async throws {
+    @Test("After kill -9 mid-run, a restart retries the lost task, kills its leftovers, and reruns nothing that succeeded",
+          arguments: TestDatabaseKind.available)
+    func crashRecovery(kind: TestDatabaseKind) async throws {
+        try await withDatabaseArguments(kind) { databaseArguments in
+            try await crashRecovery(databaseArguments: databaseArguments)
+        }
+    }
+
+    /// `["--database", URL]` of a fresh PostgreSQL schema, or `[]` for the default SQLite file.
+    func withDatabaseArguments(_ kind: TestDatabaseKind, _ body: @escaping @Sendable ([String]) async throws -> Void) async throws {
+        guard kind == .postgresql, let server = ProcessInfo.processInfo.environment["FLOWLINE_TEST_POSTGRES_URL"] else {
+            return try await body([])
+        }
+        try await withTestDatabaseURL(kind) { url in
+            guard case .postgresql(let location) = url, let schema = location.searchPath else { throw TestFailure("no schema for \(url)") }
+            try await body(["--database", server + (server.contains("?") ? "&" : "?") + "search_path=\(schema)"])
+        }
+    }
+
+    func crashRecovery(databaseArguments: [String]) async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
             let marks = directory.url.appendingPathComponent("marks")
@@ -27,7 +46,7 @@ struct OrchestratorProcessTests {
             try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(Self.crashDAG.utf8).write(to: dags.appendingPathComponent("crash.yaml"))
-            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning"]
+            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning"] + databaseArguments
             let environment = ["MARKS": marks.path]
 
             let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)
@@ -43,10 +62,10 @@ struct OrchestratorProcessTests {
             let second = try FlowlineProcess(arguments, in: directory.url, environment: environment)
             defer { second.terminate() }
             try await eventually(timeout: .seconds(30)) {
-                let listing = try? await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path])
+                let listing = try? await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path] + databaseArguments)
                 return listing?.stdout.contains("last=success") == true
             }
-            let listing = try await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path])
+            let listing = try await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path] + databaseArguments)
             #expect(listing.stdout.contains("| success"), "\(listing.stdout)")
             #expect(try String(contentsOf: marks.appendingPathComponent("first-count"), encoding: .utf8) == "ran\n")
             #expect(try String(contentsOf: marks.appendingPathComponent("last-count"), encoding: .utf8) == "last\n")
@@ -82,6 +101,50 @@ struct OrchestratorProcessTests {
             let bad = try await FlowlineProcess.run(["dags", "test", "good", "--conf", #"{"who": 3}"#, "--dags-folder", dags.path, "--data-dir", data])
             #expect(bad.status != 0)
             #expect(bad.stderr.contains("is not of type 'string'"), "\(bad.stderr)")
+        }
+    }
+
+    @Test("flowline up installs the example DAG, points samples_url at its samples service, and the example runs: bash, http, sensor, python")
+    func exampleThroughUp() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data").path
+            let up = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--data-dir", data, "--log-level", "warning"],
+                in: directory.url
+            )
+            defer { up.terminate() }
+            try await up.waitForOutput("Press Ctrl-C to stop.")
+            let orchestrator = try up.url(of: "orchestrator")
+            let health = try await HTTP.request("GET", orchestrator + "/api/v2/monitor/health")
+            #expect(health.status == 200 && health.body.contains(#""scheduler":{"#))
+            try await eventually(timeout: .seconds(10)) {
+                (try? await FlowlineProcess.run(["variables", "get", "samples_url", "--data-dir", data]))?.stdout.contains("http://127.0.0.1:") == true
+            }
+            let test = try await FlowlineProcess.run(["dags", "test", "example_hello", "--conf", #"{"who": "Ada", "n": 7}"#, "--data-dir", data])
+            #expect(test.status == 0, "\(test.stdout)\n\(test.stderr)")
+            #expect(test.stdout.contains("INFO stdout: Ada: 7 samples in run manual__"))
+            #expect(test.stdout.contains(#"{"count":7,"greeting":"hello Ada on "#))
+
+            // A run through the server's REST API, logged in as the default admin (alice / bob).
+            let anonymous = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"logical_date": null}"#)
+            #expect(anonymous.status == 401)
+            let login = try await HTTP.request("POST", orchestrator + "/auth/token", body: #"{"username": "alice", "password": "bob"}"#)
+            #expect(login.status == 201)
+            let token = try #require(try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])["access_token"] as? String
+            let auth = ["Authorization": "Bearer \(token ?? "")"]
+            let trigger = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"logical_date": null, "conf": {"n": 2}}"#, headers: auth)
+            #expect(trigger.status == 200, "\(trigger.body)")
+            let missing = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"conf": {}}"#, headers: auth)
+            #expect(missing.status == 422 && missing.body.contains(#""loc":["body","logical_date"]"#))
+            let invalid = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"logical_date": null, "conf": {"n": 0}}"#, headers: auth)
+            #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"), "\(invalid.body)")
+            let unknown = try await HTTP.request("POST", orchestrator + "/api/v2/dags/nope/dagRuns", body: #"{"logical_date": null}"#, headers: auth)
+            #expect(unknown.status == 404)
+            try await eventually(timeout: .seconds(20)) {
+                (try? await FlowlineProcess.run(["dags", "list-runs", "example_hello", "--data-dir", data]))?.stdout.contains("report=success") == true
+            }
+            up.signal()
+            #expect(try await up.waitForExit() == 0)
         }
     }
 

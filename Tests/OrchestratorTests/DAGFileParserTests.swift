@@ -125,6 +125,18 @@ struct DAGFileParserTests {
         if case .success = parse(text) { Issue.record("\(text.debugDescription) loaded") }
     }
 
+    @Test("Deep nesting is refused before the YAML reader sees it; a long chain of tasks loads")
+    func depth() throws {
+        let deep = "tasks: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n"
+        #expect(try error(deep).message.contains("nests deeper"))
+        var chain = "tasks:\n  - {id: t0, operator: empty}\n"
+        for index in 1..<5000 { chain += "  - {id: t\(index), operator: empty, upstream: [t\(index - 1)]}\n" }
+        #expect(try parse(chain).get().tasks.count == 5000)
+        var loop = chain
+        loop = loop.replacingOccurrences(of: "{id: t0, operator: empty}", with: "{id: t0, operator: empty, upstream: [t4999]}")
+        #expect(try error(loop).message.contains("the tasks form a cycle: "))
+    }
+
     @Test("A file larger than the limit is refused")
     func tooLarge() throws {
         let failure = try error("description: \"" + String(repeating: "x", count: DAGFileParser.maximumFileSize) + "\"\n")

@@ -214,6 +214,48 @@ struct SchedulerTests {
         }
     }
 
+    @Test("An oversized XCom fails its task with a clear message; a sensor past its timeout fails", arguments: TestDatabaseKind.available)
+    func limitsOfXComAndSensors(kind: TestDatabaseKind) async throws {
+        let dag = """
+        tasks:
+          - {id: big, operator: bash, command: "python3 -c 'print(\\"x\\" * 600000)'"}
+          - {id: never, operator: sensor, file: never-there, poke_interval: 50ms, timeout: 300ms}
+        """
+        try await Harness.with(kind, files: ["limits.yaml": dag]) { harness in
+            let run = try await harness.finished(try await harness.trigger("limits"))
+            #expect(run.state == .failed)
+            let big = try await harness.instance(run, "big")
+            #expect(big.state == .failed)
+            #expect(big.message?.contains("more than the 512 KiB an XCom may hold") == true, "\(big.message ?? "")")
+            let never = try await harness.instance(run, "never")
+            #expect(never.state == .failed)
+            #expect(never.message?.contains("did not hold within its timeout of 300ms") == true, "\(never.message ?? "")")
+        }
+    }
+
+    @Test("A task marked success by hand stops running and lets the run go on", arguments: TestDatabaseKind.available)
+    func markTask(kind: TestDatabaseKind) async throws {
+        let dag = """
+        tasks:
+          - {id: stuck, operator: bash, command: "sleep 60"}
+          - {id: after, operator: bash, upstream: [stuck], command: "echo after"}
+        """
+        try await Harness.with(kind, files: ["mark.yaml": dag]) { harness in
+            let run = try await harness.trigger("mark")
+            for _ in 0..<200 where try await harness.instance(run, "stuck").state != .running {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try await harness.scheduler.setTaskState(dagID: "mark", runID: run.runID, taskID: "stuck", to: .success)
+            let ended = try await harness.finished(run, timeout: .seconds(10))
+            #expect(ended.state == .success)
+            let after = try await harness.instance(run, "after")
+            #expect(after.state == .success)
+            await #expect(throws: OrchestratorError.self) {
+                try await harness.scheduler.setTaskState(dagID: "mark", runID: run.runID, taskID: "after", to: .running)
+            }
+        }
+    }
+
     @Test("Files are picked up, changed and removed while the scheduler runs", arguments: [TestDatabaseKind.sqlite])
     func folderChanges(kind: TestDatabaseKind) async throws {
         try await Harness.with(kind, files: [:]) { harness in

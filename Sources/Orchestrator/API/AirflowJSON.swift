@@ -87,3 +87,151 @@ enum AirflowJSON {
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
 }
+
+extension AirflowJSON {
+    static func strings(_ values: [String]) -> JSONValue {
+        .array(values.map { .string($0) })
+    }
+
+    /// `DAGResponse`.
+    static func dag(_ record: DagRecord, dag: DAG?) -> JSONValue {
+        .object(dagFields(record, dag: dag))
+    }
+
+    static func dagFields(_ record: DagRecord, dag: DAG?) -> [String: JSONValue] {
+        [
+            "dag_id": .string(record.dagID),
+            "dag_display_name": .string(record.dagID),
+            "is_paused": .bool(record.isPaused),
+            "is_stale": .bool(!record.isActive),
+            "last_parsed_time": date(record.lastParsedTime),
+            "last_parse_duration": .null,
+            "last_expired": .null,
+            "bundle_name": .string("dags-folder"),
+            "bundle_version": .null,
+            "relative_fileloc": .string(record.fileLocation),
+            "fileloc": .string(record.fileLocation),
+            "description": record.description.map { .string($0) } ?? .null,
+            "timetable_summary": record.schedule.map { .string($0) } ?? .null,
+            "timetable_description": record.schedule.map { .string("Schedule: \($0)") } ?? .string("Never, external triggers only"),
+            "timetable_partitioned": .bool(false),
+            "timetable_periodic": .bool(record.schedule != nil && record.schedule != "@once"),
+            "tags": .array(record.tags.map { .object(["name": .string($0), "dag_id": .string(record.dagID), "dag_display_name": .string(record.dagID)]) }),
+            "max_active_tasks": .integer(record.maxActiveTasks),
+            "max_active_runs": .integer(record.maxActiveRuns),
+            "max_consecutive_failed_dag_runs": .integer(0),
+            "has_task_concurrency_limits": .bool(false),
+            "has_import_errors": .bool(record.hasImportErrors),
+            "next_dagrun_logical_date": date(record.nextRun?.start),
+            "next_dagrun_data_interval_start": date(record.nextRun?.start),
+            "next_dagrun_data_interval_end": date(record.nextRun?.end),
+            "next_dagrun_run_after": date(record.nextRun?.end),
+            "allowed_run_types": .null,
+            "owners": strings(record.owners),
+            "is_backfillable": .bool(false),
+            "file_token": .string(record.fileLocation),
+        ]
+    }
+
+    /// `DAGDetailsResponse`: the DAG plus its settings.
+    static func dagDetails(_ record: DagRecord, dag: DAG?) -> JSONValue {
+        var fields = dagFields(record, dag: dag)
+        var params: [String: JSONValue] = [:]
+        for param in dag?.params ?? [] {
+            params[param.name] = .object([
+                "__class": .string("airflow.sdk.definitions.param.Param"),
+                "value": param.defaultValue ?? .null,
+                "description": param.description.map { .string($0) } ?? .null,
+                "schema": .object(param.schema.keywords),
+            ])
+        }
+        fields["catchup"] = .bool(dag?.catchup ?? false)
+        fields["dag_run_timeout"] = .null
+        fields["doc_md"] = .null
+        fields["start_date"] = date(dag?.startDate)
+        fields["end_date"] = date(dag?.endDate)
+        fields["params"] = .object(params)
+        fields["timezone"] = .string("UTC")
+        fields["default_args"] = .object([:])
+        fields["template_search_path"] = .null
+        fields["is_paused_upon_creation"] = .bool(dag?.pausedUponCreation ?? false)
+        fields["render_template_as_native_obj"] = .bool(false)
+        fields["latest_dag_version"] = .null
+        fields["concurrency"] = .integer(record.maxActiveTasks)
+        return .object(fields)
+    }
+
+    /// `TaskResponse`.
+    static func task(_ task: TaskDefinition, dag: DAG) -> JSONValue {
+        let seconds: (Duration) -> JSONValue = { .object(["__type": .string("TimeDelta"), "days": .integer(0), "seconds": .integer(Int($0.seconds)), "microseconds": .integer(0)]) }
+        return .object([
+            "task_id": .string(task.taskID),
+            "task_display_name": .string(task.taskID),
+            "owner": .string(task.owner),
+            "start_date": date(dag.startDate),
+            "end_date": date(dag.endDate),
+            "trigger_rule": .string(task.triggerRule.rawValue),
+            "depends_on_past": .bool(false),
+            "wait_for_downstream": .bool(false),
+            "retries": .integer(task.retries),
+            "queue": .string("default"),
+            "pool": .string("default_pool"),
+            "pool_slots": .integer(1),
+            "execution_timeout": task.executionTimeout.map(seconds) ?? .null,
+            "retry_delay": seconds(task.retryDelay),
+            "retry_exponential_backoff": .number(JSONNumber(literal: String(task.retryExponentialBackoff), doubleValue: task.retryExponentialBackoff, isIntegerLiteral: false)),
+            "priority_weight": .integer(1),
+            "weight_rule": .string("downstream"),
+            "ui_color": .string("#e8f7e4"),
+            "ui_fgcolor": .string("#000"),
+            "template_fields": strings(task.arguments.keys.sorted()),
+            "downstream_task_ids": strings(dag.downstream(of: task.taskID)),
+            "doc_md": .null,
+            "operator_name": .string(task.operatorName),
+            "params": .object([:]),
+            "class_ref": .object(["module_path": .string("flowline.operators"), "class_name": .string(task.operatorName)]),
+            "is_mapped": .bool(false),
+            "extra_links": .array([]),
+        ])
+    }
+
+    static func importError(_ error: ImportErrorRecord) -> JSONValue {
+        .object([
+            "import_error_id": .integer(Int(error.id)),
+            "timestamp": date(error.timestamp),
+            "filename": .string(error.filename),
+            "bundle_name": .string("dags-folder"),
+            "stack_trace": .string(error.message),
+        ])
+    }
+
+    static func variable(_ variable: VariableRecord) -> JSONValue {
+        .object([
+            "key": .string(variable.key),
+            "value": .string(variable.value),
+            "description": variable.description.map { .string($0) } ?? .null,
+            "is_encrypted": .bool(false),
+        ])
+    }
+
+    static func collection(_ name: String, _ items: [JSONValue], total: Int) -> String {
+        JSONValue.object([name: .array(items), "total_entries": .integer(total)]).jsonText
+    }
+}
+
+extension AirflowJSON {
+    static func xcom(key: String, value: JSONValue, taskID: String, run: DagRun) -> JSONValue {
+        .object([
+            "key": .string(key),
+            "timestamp": date(run.endDate ?? run.startDate ?? run.runAfter),
+            "logical_date": date(run.logicalDate),
+            "map_index": .integer(-1),
+            "task_id": .string(taskID),
+            "dag_id": .string(run.dagID),
+            "run_id": .string(run.runID),
+            "dag_display_name": .string(run.dagID),
+            "task_display_name": .string(taskID),
+            "value": value,
+        ])
+    }
+}

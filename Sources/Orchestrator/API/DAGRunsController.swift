@@ -7,11 +7,12 @@ import NIOCore
 struct DAGRunsController {
     let scheduler: Scheduler
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<OrchestratorRequestContext>) {
         let scheduler = scheduler
         let store = scheduler.store
         router.post("/api/v2/dags/{dag_id}/dagRuns") { request, context -> Response in
-            let dagID = try context.parameters.require("dag_id")
+            let caller = try context.require(.op)
+            let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
             try APIRequest.rejectUnknown(body, allowed: ["dag_run_id", "logical_date", "data_interval_start", "data_interval_end", "run_after", "conf", "note", "partition_key"])
             guard let logical = body["logical_date"] else {
@@ -24,8 +25,8 @@ struct DAGRunsController {
             case nil, .null?: break
             case let other?: throw APIError.validation(type: "dict_type", location: ["body", "conf"], message: "Input should be a valid dictionary", input: other)
             }
-            let runID: String? = if case .string(let id)? = body["dag_run_id"] { id } else { nil }
-            let note: String? = if case .string(let text)? = body["note"] { text } else { nil }
+            let runID = try APIRequest.optionalString(body, "dag_run_id")
+            let note = try APIRequest.optionalString(body, "note")
             let start = try body["data_interval_start"].flatMap { try APIRequest.date($0, field: "data_interval_start") }
             let end = try body["data_interval_end"].flatMap { try APIRequest.date($0, field: "data_interval_end") }
             guard (start == nil) == (end == nil) else {
@@ -33,21 +34,152 @@ struct DAGRunsController {
             }
             let interval = start.flatMap { start in end.map { DataInterval(start: start, end: $0) } }
             let triggeredBy = request.headers[.referer] == nil ? "rest_api" : "ui"
-            let run = try await scheduler.trigger(dagID, runID: runID, conf: conf, logicalDate: logicalDate, dataInterval: interval, triggeredBy: triggeredBy, note: note)
+            let run = try await scheduler.trigger(
+                dagID, runID: runID, conf: conf, logicalDate: logicalDate, dataInterval: interval, triggeredBy: triggeredBy, user: caller.username, note: note
+            )
             return .json(AirflowJSON.dagRun(run).jsonText)
+        }
+        router.get("/api/v2/dags/{dag_id}/dagRuns") { request, context -> Response in
+            _ = try context.require(.viewer)
+            let dagID = try context.parameters.decoded("dag_id")
+            let query = request.uri.queryParameters
+            if dagID != "~" { _ = try await store.dag(dagID) }
+            var states: [DagRunState] = []
+            for name in query.getAll("state") {
+                guard let state = DagRunState(rawValue: name) else {
+                    throw APIError.validation(type: "enum", location: ["query", "state"], message: "Input should be 'queued', 'running', 'success' or 'failed'", input: .string(name))
+                }
+                states.append(state)
+            }
+            var runs = try await store.runs(dagID: dagID == "~" ? nil : dagID, states: states, limit: 100_000).runs
+            for filter in try Self.dateFilters(query) { runs = runs.filter(filter.keep) }
+            runs = try APIQuery.ordered(runs, query: query, keys: [
+                "id": { String(format: "%020lld", $0.id) }, "state": { $0.state.rawValue }, "dag_id": { $0.dagID }, "run_id": { $0.runID },
+                "dag_run_id": { $0.runID }, "logical_date": { $0.logicalDate.map(DateText.format) ?? "" }, "run_after": { DateText.format($0.runAfter) },
+                "start_date": { $0.startDate.map(DateText.format) ?? "" }, "end_date": { $0.endDate.map(DateText.format) ?? "" },
+            ], default: "id")
+            let page = try Paging(query)
+            return .json(AirflowJSON.collection("dag_runs", page.slice(runs).map(AirflowJSON.dagRun), total: runs.count))
         }
         router.get("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { _, context -> Response in
-            let run = try await store.run(dagID: try context.parameters.require("dag_id"), runID: try context.parameters.require("dag_run_id"))
+            _ = try context.require(.viewer)
+            let run = try await store.run(dagID: try context.parameters.decoded("dag_id"), runID: try context.parameters.decoded("dag_run_id"))
             return .json(AirflowJSON.dagRun(run).jsonText)
         }
-        router.get("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances") { _, context -> Response in
-            let run = try await store.run(dagID: try context.parameters.require("dag_id"), runID: try context.parameters.require("dag_run_id"))
-            let instances = try await store.taskInstances(dagID: run.dagID, runID: run.runID)
-            return .json(JSONValue.object([
-                "task_instances": .array(instances.map { AirflowJSON.taskInstance($0, run: run) }),
-                "total_entries": .integer(instances.count),
-            ]).jsonText)
+        router.patch("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { request, context -> Response in
+            _ = try context.require(.op)
+            let dagID = try context.parameters.decoded("dag_id")
+            let runID = try context.parameters.decoded("dag_run_id")
+            let body = try await APIRequest.jsonObject(request)
+            try APIRequest.rejectUnknown(body, allowed: ["state", "note"])
+            var run = try await store.run(dagID: dagID, runID: runID)
+            if let note = try APIRequest.optionalString(body, "note") {
+                guard note.count <= 1000 else { throw APIError.validation(type: "string_too_long", location: ["body", "note"], message: "String should have at most 1000 characters", input: .string(note)) }
+                run = try await store.setRunNote(run, note: note)
+            }
+            if let name = try APIRequest.optionalString(body, "state") {
+                guard let state = DagRunState(rawValue: name), state != .running else {
+                    throw APIError.validation(type: "enum", location: ["body", "state"], message: "Input should be 'queued', 'success' or 'failed'", input: .string(name))
+                }
+                run = try await scheduler.setRunState(dagID: dagID, runID: runID, to: state)
+            }
+            return .json(AirflowJSON.dagRun(run).jsonText)
         }
+        router.delete("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { _, context -> Response in
+            _ = try context.require(.op)
+            try await store.deleteRun(dagID: try context.parameters.decoded("dag_id"), runID: try context.parameters.decoded("dag_run_id"))
+            return Response(status: .noContent)
+        }
+        router.post("/api/v2/dags/{dag_id}/clearTaskInstances") { request, context -> Response in
+            _ = try context.require(.op)
+            let dagID = try context.parameters.decoded("dag_id")
+            let body = try await APIRequest.jsonObject(request)
+            try APIRequest.rejectUnknown(body, allowed: [
+                "dry_run", "start_date", "end_date", "only_failed", "only_running", "reset_dag_runs", "task_ids", "dag_run_id",
+                "include_upstream", "include_downstream", "include_future", "include_past", "run_on_latest_version", "prevent_running_task", "note",
+            ])
+            let dryRun = try APIRequest.bool(body, "dry_run") ?? true
+            let onlyFailed = try APIRequest.bool(body, "only_failed") ?? true
+            let downstream = try APIRequest.bool(body, "include_downstream") ?? false
+            var taskIDs: [String] = []
+            if case .array(let items)? = body["task_ids"] {
+                for item in items {
+                    switch item {
+                    case .string(let id): taskIDs.append(id)
+                    case .array(let pair): if case .string(let id)? = pair.first { taskIDs.append(id) }
+                    default: break
+                    }
+                }
+            }
+            let dag = try await scheduler.dag(dagID)
+            let runs: [DagRun]
+            if let runID = try APIRequest.optionalString(body, "dag_run_id") {
+                runs = [try await store.run(dagID: dagID, runID: runID)]
+            } else {
+                runs = try await store.runs(dagID: dagID, limit: 100_000).runs
+            }
+            var cleared: [(TaskInstance, DagRun)] = []
+            for run in runs {
+                let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : (downstream ? dag.withDownstream(taskIDs) : taskIDs)
+                if dryRun {
+                    for instance in try await store.taskInstances(dagID: dagID, runID: run.runID) where targets.contains(instance.taskID) {
+                        if instance.state == nil || (onlyFailed && instance.state?.isFailureLike != true) { continue }
+                        cleared.append((instance, run))
+                    }
+                } else {
+                    for instance in try await scheduler.clear(dagID: dagID, runID: run.runID, taskIDs: targets, includeDownstream: false, onlyFailed: onlyFailed) {
+                        cleared.append((instance, run))
+                    }
+                }
+            }
+            return .json(AirflowJSON.collection("task_instances", cleared.map { AirflowJSON.taskInstance($0.0, run: $0.1) }, total: cleared.count))
+        }
+    }
+
+    /// `start_date_gte`, `end_date_lte`, `logical_date_gt`, … filters.
+    static func dateFilters(_ query: Parameters) throws -> [(name: String, keep: (DagRun) -> Bool)] {
+        var filters: [(name: String, keep: (DagRun) -> Bool)] = []
+        let fields: [String: (DagRun) -> Date?] = [
+            "start_date": { $0.startDate }, "end_date": { $0.endDate }, "logical_date": { $0.logicalDate }, "run_after": { $0.runAfter },
+        ]
+        for (field, value) in fields {
+            for (suffix, compare) in [("gte", { (a: Date, b: Date) in a >= b }), ("gt", { $0 > $1 }), ("lte", { $0 <= $1 }), ("lt", { $0 < $1 })] as [(String, (Date, Date) -> Bool)] {
+                let name = "\(field)_\(suffix)"
+                guard let text = query.get(name) else { continue }
+                guard let bound = DateText.parse(text) else {
+                    throw APIError.validation(type: "datetime_from_date_parsing", location: ["query", .string(name)], message: "Input should be a valid datetime", input: .string(text))
+                }
+                filters.append((name, { run in value(run).map { compare($0, bound) } ?? false }))
+            }
+        }
+        return filters
+    }
+}
+
+/// Airflow's `limit` (default 50, at most 100) and `offset` query parameters.
+struct Paging {
+    static let defaultLimit = 50
+    static let maximumLimit = 100
+
+    var limit: Int
+    var offset: Int
+
+    init(_ query: Parameters) throws {
+        limit = try Self.integer(query, "limit") ?? Self.defaultLimit
+        offset = try Self.integer(query, "offset") ?? 0
+        limit = min(limit, Self.maximumLimit)
+    }
+
+    func slice<T>(_ items: [T]) -> ArraySlice<T> {
+        items.dropFirst(offset).prefix(limit)
+    }
+
+    private static func integer(_ query: Parameters, _ name: String) throws -> Int? {
+        guard let text = query.get(name) else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw APIError.validation(type: "int_parsing", location: ["query", .string(name)], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(String(text)))
+        }
+        return value
     }
 }
 
@@ -74,6 +206,22 @@ enum APIRequest {
     }
 
     /// Strict bodies (`additionalProperties: false`) refuse unknown fields.
+    static func optionalString(_ body: [String: JSONValue], _ field: String) throws -> String? {
+        switch body[field] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw APIError.validation(type: "string_type", location: ["body", .string(field)], message: "Input should be a valid string", input: other)
+        }
+    }
+
+    static func bool(_ body: [String: JSONValue], _ field: String) throws -> Bool? {
+        switch body[field] {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case let other?: throw APIError.validation(type: "bool_type", location: ["body", .string(field)], message: "Input should be a valid boolean", input: other)
+        }
+    }
+
     static func rejectUnknown(_ body: [String: JSONValue], allowed: Set<String>) throws {
         for key in body.keys.sorted() where !allowed.contains(key) {
             throw APIError.validation(type: "extra_forbidden", location: ["body", .string(key)], message: "Extra inputs are not permitted", input: body[key] ?? .null)

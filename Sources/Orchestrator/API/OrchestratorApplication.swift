@@ -4,18 +4,25 @@ public import Hummingbird
 public import Logging
 import NIOCore
 
-/// Builds the orchestrator's HTTP server: `/health`, `/api/v2/monitor/health` and
-/// `/api/v2/version` (Airflow's shapes) and `/metrics`.
+/// Builds the orchestrator's HTTP server: Airflow 3's REST API (`/api/v2`, bearer tokens from
+/// `POST /auth/token`), `/health` and `/metrics`.
 public func buildOrchestratorApplication(
     configuration: OrchestratorConfiguration,
     scheduler: Scheduler,
+    tokens: TokenService,
     version: String,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let service = ServiceRouter(logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
+    let service = ServiceRouter(context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
     let router = service.router
+    let store = scheduler.store
+    router.add(middleware: AuthMiddleware(tokens: tokens, store: store))
+    AuthController(tokens: tokens, store: store, throttle: LoginThrottle()).addRoutes(to: router)
+    DAGsController(scheduler: scheduler).addRoutes(to: router)
     DAGRunsController(scheduler: scheduler).addRoutes(to: router)
+    TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
+    VariablesController(store: store).addRoutes(to: router)
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
     }
@@ -47,6 +54,25 @@ struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.response(status: .init(code: error.status), detail: error.message)
         } catch let error as APIError {
             return Response(status: error.status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: error.body.jsonText)))
+        } catch let error as AuthError {
+            switch error {
+            case .notAuthenticated:
+                var response = Self.response(status: .unauthorized, detail: "Not authenticated")
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            case .invalidToken:
+                var response = Self.response(status: .unauthorized, detail: "Invalid JWT token")
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            case .forbidden(let needed):
+                return Self.response(status: .forbidden, detail: "Forbidden: this needs the \(needed.rawValue) role")
+            case .invalidCredentials:
+                return Self.response(status: .unauthorized, detail: "Invalid credentials")
+            case .throttled(let seconds):
+                var response = Self.response(status: .tooManyRequests, detail: "Too many failed logins; try again in \(seconds) s")
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            }
         } catch let error as HTTPError {
             return Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
         }

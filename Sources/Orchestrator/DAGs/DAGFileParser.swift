@@ -62,6 +62,7 @@ public enum DAGFileParser {
         guard text.utf8.count <= maximumFileSize else {
             throw .init("the file is larger than \(maximumFileSize / 1024) KiB; DAG files describe tasks, keep data elsewhere")
         }
+        if let problem = nestingProblem(text) { throw problem }
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text) else { throw DAGFileError.Problem("the file is empty; a DAG needs at least 'tasks'") }
@@ -212,28 +213,86 @@ public enum DAGFileParser {
         }
     }
 
-    /// A cycle of task ids (first repeated at the end), or `nil`.
+    /// A cycle of task ids (first repeated at the end), or `nil`. Iterative (Kahn's algorithm), so
+    /// a DAG of many thousands of tasks in a chain cannot exhaust the stack.
     static func findCycle(_ tasks: [TaskDefinition]) -> [String]? {
-        let upstream = Dictionary(tasks.map { ($0.taskID, $0.upstream) }, uniquingKeysWith: { first, _ in first })
-        var state: [String: Int] = [:]  // 1 = on the path, 2 = done
-        var path: [String] = []
-        func visit(_ id: String) -> [String]? {
-            if state[id] == 2 { return nil }
-            if state[id] == 1, let start = path.firstIndex(of: id) {
-                // The path follows upstream edges; reversed, it reads in the order the tasks would run.
-                return (Array(path[start...]) + [id]).reversed()
-            }
-            state[id] = 1
-            path.append(id)
-            for next in upstream[id] ?? [] {
-                if let cycle = visit(next) { return cycle }
-            }
-            path.removeLast()
-            state[id] = 2
-            return nil
+        var upstream: [String: [String]] = [:]
+        for task in tasks where upstream[task.taskID] == nil { upstream[task.taskID] = task.upstream }
+        var remaining = upstream.mapValues { Set($0).count }
+        var downstream: [String: [String]] = [:]
+        for (id, parents) in upstream {
+            for parent in Set(parents) { downstream[parent, default: []].append(id) }
         }
-        for task in tasks {
-            if let cycle = visit(task.taskID) { return cycle }
+        var ready = remaining.filter { $0.value == 0 }.map(\.key)
+        while let id = ready.popLast() {
+            remaining.removeValue(forKey: id)
+            for child in downstream[id] ?? [] {
+                guard let count = remaining[child] else { continue }
+                remaining[child] = count - 1
+                if count == 1 { ready.append(child) }
+            }
+        }
+        // Every task left waits on another task left: walk upstream edges until one repeats.
+        guard let first = tasks.map(\.taskID).first(where: { remaining[$0] != nil }) else { return nil }
+        var path = [first]
+        var seen: [String: Int] = [first: 0]
+        var current = first
+        while let next = upstream[current]?.first(where: { remaining[$0] != nil }) {
+            if let start = seen[next] {
+                // The path follows upstream edges; reversed, it reads in the order the tasks would run.
+                return (Array(path[start...]) + [next]).reversed()
+            }
+            seen[next] = path.count
+            path.append(next)
+            current = next
+        }
+        return nil
+    }
+
+    /// The deepest nesting a DAG file may have, in brackets or indentation.
+    static let maximumNesting = 64
+
+    /// Refuses absurdly deep nesting before the YAML reader (whose node tree is recursive) sees it.
+    static func nestingProblem(_ text: String) -> DAGFileError.Problem? {
+        var depth = 0
+        var line = 1
+        var column = 0
+        var indentation = 0
+        var atLineStart = true
+        var quote: UInt8?
+        for byte in text.utf8 {
+            column += 1
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 0
+                indentation = 0
+                atLineStart = true
+                continue
+            }
+            if atLineStart {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") {
+                    indentation += 1
+                    if indentation > maximumNesting * 8 {
+                        return .init("the file nests deeper than a DAG needs (indentation past \(maximumNesting * 8) columns)", line: line, column: column)
+                    }
+                    continue
+                }
+                atLineStart = false
+            }
+            if let open = quote {
+                if byte == open { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumNesting {
+                    return .init("the file nests deeper than \(maximumNesting) levels of brackets", line: line, column: column)
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
         }
         return nil
     }

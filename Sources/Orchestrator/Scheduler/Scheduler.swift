@@ -60,8 +60,15 @@ public actor Scheduler: Service {
     private var armedUntil: Date?
     private var loaded = false
 
-    public init(store: OrchestratorStore, configuration: Configuration, logger: Logger, echo: (@Sendable (String) -> Void)? = nil) {
+    /// Runs once the database serves requests, before scheduling starts (the first admin user).
+    private let onStart: @Sendable () async throws -> Void
+
+    public init(
+        store: OrchestratorStore, configuration: Configuration, logger: Logger, echo: (@Sendable (String) -> Void)? = nil,
+        onStart: @escaping @Sendable () async throws -> Void = {}
+    ) {
         self.store = store
+        self.onStart = onStart
         self.configuration = configuration
         self.logger = logger
         runner = TaskRunner(store: store, folders: configuration.folders, python: configuration.python, logger: logger, echo: echo)
@@ -78,6 +85,7 @@ public actor Scheduler: Service {
     /// Schedules and runs tasks until cancelled or shut down gracefully; on shutdown, running tries
     /// are stopped (and, like tries lost to a crash, retried by the next start).
     public func run() async throws {
+        try await onStart()
         try await recoverLostTries()
         await reloadIfChanged(force: true)
         wake.yield()

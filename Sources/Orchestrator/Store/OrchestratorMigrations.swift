@@ -4,7 +4,18 @@ import SQLKit
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core]
+    public static let all: [Migration] = [core, users]
+
+    static let users = Migration("orchestrator-002-users", statements: [
+        """
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
+    ])
 
     static let core = Migration("orchestrator-001-dags-runs-tasks") { database in
         let sqlite = database.dialect.name == "sqlite"

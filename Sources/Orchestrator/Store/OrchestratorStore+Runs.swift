@@ -116,6 +116,31 @@ extension OrchestratorStore {
         return updated
     }
 
+    public func setRunNote(_ run: DagRun, note: String) async throws -> DagRun {
+        try await database.write { sql in
+            try await sql.update("dag_runs").set("note", to: SQLBind(note)).where("id", .equal, SQLBind(run.id)).run()
+        }
+        var updated = run
+        updated.note = note
+        return updated
+    }
+
+    /// Deletes a finished or queued run with its task instances, tries and XComs (its logs stay).
+    /// - Throws: ``OrchestratorError/conflict(_:)`` while it runs.
+    public func deleteRun(dagID: String, runID: String) async throws {
+        try await database.write { sql in
+            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+                throw OrchestratorError.notFound("The DagRun with dag_id: `\(dagID)` and run_id: `\(runID)` was not found")
+            }
+            guard try Self.dagRun(row).state != .running else {
+                throw OrchestratorError.conflict("The DagRun `\(runID)` is running; mark it success or failed before deleting it")
+            }
+            for table in ["task_instances", "task_instance_history", "xcom", "dag_runs"] {
+                try await sql.delete(from: SQLIdentifier(table)).where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).run()
+            }
+        }
+    }
+
     static func dagRun(_ row: any SQLRow) throws -> DagRun {
         let start = try row.optionalInt64("data_interval_start")
         let end = try row.optionalInt64("data_interval_end")
@@ -291,6 +316,16 @@ extension OrchestratorStore {
                 .run()
         }
         return next
+    }
+
+    public func setTaskNote(_ instance: TaskInstance, note: String) async throws -> TaskInstance {
+        try await database.write { sql in
+            try await sql.update("task_instances").set("note", to: SQLBind(note)).where("dag_id", .equal, SQLBind(instance.dagID))
+                .where("run_id", .equal, SQLBind(instance.runID)).where("task_id", .equal, SQLBind(instance.taskID)).run()
+        }
+        var updated = instance
+        updated.note = note
+        return updated
     }
 
     /// Records the process (and process group) id of a running try.

@@ -1,0 +1,88 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Checks the bearer token of every `/api/v2` request, except health and version (which Airflow
+/// serves without login), and records who is asking. A request without a valid token is refused
+/// before routing, so no route, existing or not, answers anything else.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = OrchestratorRequestContext
+
+    static let publicPaths: Set<String> = ["/api/v2/monitor/health", "/api/v2/version"]
+
+    let tokens: TokenService
+    let store: OrchestratorStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v2"), !Self.publicPaths.contains(path) else {
+            return try await next(request, context)
+        }
+        guard let header = request.headers[.authorization] else { throw AuthError.notAuthenticated }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw AuthError.notAuthenticated }
+        guard let claims = await tokens.verify(String(parts[1])) else { throw AuthError.invalidToken }
+        // The user's current role counts (a deleted user's tokens stop working at once).
+        guard let user = try? await store.user(claims.username) else { throw AuthError.invalidToken }
+        var context = context
+        context.identity = Identity(username: user.username, role: user.role)
+        return try await next(request, context)
+    }
+}
+
+/// `POST /auth/token`: a login with username and password (JSON or a form) gives a token.
+struct AuthController {
+    let tokens: TokenService
+    let store: OrchestratorStore
+    let throttle: LoginThrottle
+
+    func addRoutes(to router: Router<OrchestratorRequestContext>) {
+        let tokens = tokens
+        let store = store
+        let throttle = throttle
+        router.post("/auth/token") { request, context -> Response in
+            let (username, password) = try await Self.credentials(request)
+            let address = context.clientAddress
+            if let wait = await throttle.waitTime(username: username, address: address) {
+                throw AuthError.throttled(retryAfter: Int(wait.rounded(.up)))
+            }
+            guard let user = try await store.authenticate(username, password: password) else {
+                await throttle.failed(username: username, address: address)
+                context.logger.notice("Failed login for \(username) from \(address)")
+                throw AuthError.invalidCredentials
+            }
+            await throttle.succeeded(username: username, address: address)
+            let token = try await tokens.issue(username: user.username, role: user.role)
+            let body = JSONValue.object(["access_token": .string(token), "token_type": .string("bearer")]).jsonText
+            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    /// Username and password from a JSON body or an HTML form.
+    static func credentials(_ request: Request) async throws -> (String, String) {
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
+        var fields: [String: String] = [:]
+        if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            var request = request
+            let buffer = try await request.collectBody(upTo: 64 * 1024)
+            for pair in String(buffer: buffer).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { fields[parts[0]] = parts[1] }
+            }
+        } else if contentType.hasPrefix("application/json") {
+            let body = try await APIRequest.jsonObject(request)
+            try APIRequest.rejectUnknown(body, allowed: ["username", "password"])
+            for (key, value) in body {
+                if case .string(let text) = value { fields[key] = text }
+            }
+        } else {
+            throw OrchestratorError.unsupportedMediaType("Send the credentials as application/json or application/x-www-form-urlencoded")
+        }
+        guard let username = fields["username"], let password = fields["password"], !username.isEmpty, !password.isEmpty else {
+            throw OrchestratorError.invalid("Username and password must be provided")
+        }
+        return (username, password)
+    }
+}

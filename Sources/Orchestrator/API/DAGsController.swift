@@ -1,0 +1,141 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+
+/// `dags…` and `importErrors`: listing DAGs, their details and tasks, pausing them.
+struct DAGsController {
+    let scheduler: Scheduler
+
+    func addRoutes(to router: Router<OrchestratorRequestContext>) {
+        let scheduler = scheduler
+        let store = scheduler.store
+        router.get("/api/v2/dags") { request, context -> Response in
+            _ = try context.require(.viewer)
+            let query = request.uri.queryParameters
+            var records = try await store.dags()
+            if query.get("exclude_stale").map({ $0 != "false" }) ?? true, query.get("only_active").map({ $0 != "false" }) ?? true {
+                records = records.filter(\.isActive)
+            }
+            if let pattern = query.get("dag_id_pattern"), pattern != "~" {
+                records = records.filter { Pattern.matches($0.dagID, pattern: pattern) }
+            }
+            if let paused = try APIQuery.bool(query, "paused") { records = records.filter { $0.isPaused == paused } }
+            let tags = query.getAll("tags")
+            if !tags.isEmpty {
+                let matchAll = query.get("tags_match_mode") == "all"
+                records = records.filter { record in matchAll ? tags.allSatisfy(record.tags.contains) : tags.contains(where: record.tags.contains) }
+            }
+            let owners = query.getAll("owners")
+            if !owners.isEmpty { records = records.filter { $0.owners.contains(where: owners.contains) } }
+            records = try APIQuery.ordered(records, query: query, keys: [
+                "dag_id": { $0.dagID }, "dag_display_name": { $0.dagID }, "next_dagrun": { $0.nextRun.map { DateText.format($0.start) } ?? "" },
+            ], default: "dag_id")
+            let page = try Paging(query)
+            var items: [JSONValue] = []
+            for record in page.slice(records) { items.append(AirflowJSON.dag(record, dag: try? await scheduler.dag(record.dagID))) }
+            return .json(AirflowJSON.collection("dags", items, total: records.count))
+        }
+        router.get("/api/v2/dags/{dag_id}") { _, context -> Response in
+            _ = try context.require(.viewer)
+            let dagID = try context.parameters.decoded("dag_id")
+            return .json(AirflowJSON.dag(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+        }
+        router.patch("/api/v2/dags/{dag_id}") { request, context -> Response in
+            _ = try context.require(.op)
+            let dagID = try context.parameters.decoded("dag_id")
+            let body = try await APIRequest.jsonObject(request)
+            try APIRequest.rejectUnknown(body, allowed: ["is_paused"])
+            guard case .bool(let paused)? = body["is_paused"] else {
+                throw APIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
+            }
+            try await scheduler.setPaused(dagID, paused)
+            return .json(AirflowJSON.dag(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+        }
+        router.get("/api/v2/dags/{dag_id}/details") { _, context -> Response in
+            _ = try context.require(.viewer)
+            let dagID = try context.parameters.decoded("dag_id")
+            return .json(AirflowJSON.dagDetails(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+        }
+        router.get("/api/v2/dags/{dag_id}/tasks") { request, context -> Response in
+            _ = try context.require(.viewer)
+            let dagID = try context.parameters.decoded("dag_id")
+            _ = try await store.dag(dagID)
+            let dag = try await scheduler.dag(dagID)
+            var tasks = dag.tasks
+            if request.uri.queryParameters.get("order_by") ?? "task_id" == "task_id" { tasks.sort { $0.taskID < $1.taskID } }
+            return .json(AirflowJSON.collection("tasks", tasks.map { AirflowJSON.task($0, dag: dag) }, total: tasks.count))
+        }
+        router.get("/api/v2/dags/{dag_id}/tasks/{task_id}") { _, context -> Response in
+            _ = try context.require(.viewer)
+            let dag = try await scheduler.dag(try context.parameters.decoded("dag_id"))
+            let taskID = try context.parameters.decoded("task_id")
+            guard let task = dag.task(taskID) else { throw OrchestratorError.notFound("Task with id \(taskID) not found") }
+            return .json(AirflowJSON.task(task, dag: dag).jsonText)
+        }
+        router.get("/api/v2/importErrors") { request, context -> Response in
+            _ = try context.require(.viewer)
+            var errors = try await store.importErrors()
+            if let pattern = request.uri.queryParameters.get("filename_pattern") { errors = errors.filter { Pattern.matches($0.filename, pattern: pattern) } }
+            let page = try Paging(request.uri.queryParameters)
+            return .json(AirflowJSON.collection("import_errors", page.slice(errors).map(AirflowJSON.importError), total: errors.count))
+        }
+        router.get("/api/v2/importErrors/{import_error_id}") { _, context -> Response in
+            _ = try context.require(.viewer)
+            let text = try context.parameters.decoded("import_error_id")
+            guard let id = Int64(text) else {
+                throw APIError.validation(type: "int_parsing", location: ["path", "import_error_id"], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(text))
+            }
+            guard let error = try await store.importErrors().first(where: { $0.id == id }) else {
+                throw OrchestratorError.notFound("The ImportError with import_error_id: `\(id)` was not found")
+            }
+            return .json(AirflowJSON.importError(error).jsonText)
+        }
+    }
+}
+
+/// Airflow's `*_pattern` filters: case-insensitive substring, `%` and `_` wildcards, `|` for or.
+enum Pattern {
+    static func matches(_ value: String, pattern: String) -> Bool {
+        pattern.split(separator: "|").contains { alternative in
+            let escaped = NSRegularExpression.escapedPattern(for: String(alternative))
+                .replacingOccurrences(of: "%", with: ".*").replacingOccurrences(of: "_", with: ".")
+            return value.range(of: escaped, options: [.regularExpression, .caseInsensitive]) != nil
+        }
+    }
+}
+
+/// Query parameters as Airflow reads them.
+enum APIQuery {
+    static func bool(_ query: Parameters, _ name: String) throws -> Bool? {
+        guard let text = query.get(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default:
+            throw APIError.validation(type: "bool_parsing", location: ["query", .string(name)], message: "Input should be a valid boolean, unable to interpret input", input: .string(text))
+        }
+    }
+
+    /// Sorts by the `order_by` keys (a `-` prefix for descending), refusing unknown keys.
+    static func ordered<T>(_ items: [T], query: Parameters, keys: [String: (T) -> String], default key: String) throws -> [T] {
+        let orders = query.getAll("order_by").isEmpty ? [key] : query.getAll("order_by")
+        var comparators: [(T, T) -> Bool?] = []
+        for order in orders {
+            let descending = order.hasPrefix("-")
+            let name = descending ? String(order.dropFirst()) : order
+            guard let field = keys[name] else {
+                throw OrchestratorError.invalid("Ordering with '\(name)' is disallowed or the attribute does not exist on the model")
+            }
+            comparators.append { a, b in
+                let (x, y) = (field(a), field(b))
+                return x == y ? nil : (descending ? x > y : x < y)
+            }
+        }
+        return items.sorted { a, b in
+            for comparator in comparators {
+                if let result = comparator(a, b) { return result }
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+public import Hummingbird
+public import NIOCore
+
+/// The orchestrator's request context: the client's address (for login throttling) and, once the
+/// token is checked, who is asking.
+public struct OrchestratorRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    /// The user the bearer token names; set by ``AuthMiddleware``.
+    public var identity: Identity?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client's IP address, for logs and throttling.
+    public var clientAddress: String {
+        remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The caller, if their role is at least `role`.
+    /// - Throws: 401 without a valid token, 403 when the role is too low.
+    public func require(_ role: Role) throws -> Identity {
+        guard let identity else { throw AuthError.notAuthenticated }
+        guard identity.role >= role else { throw AuthError.forbidden(needed: role) }
+        return identity
+    }
+}
+
+/// Who a request comes from.
+public struct Identity: Sendable, Equatable {
+    public var username: String
+    public var role: Role
+}
+
+/// Authentication and authorization failures, as Airflow's API answers them.
+public enum AuthError: Error, Equatable {
+    /// 401 `{"detail": "Not authenticated"}`.
+    case notAuthenticated
+    /// 401 `{"detail": "Invalid JWT token"}`: unsigned, expired, or for a user that is gone.
+    case invalidToken
+    /// 403 `{"detail": "Forbidden"}`.
+    case forbidden(needed: Role)
+    /// 401 `{"detail": "Invalid credentials"}`.
+    case invalidCredentials
+    /// 429: too many failed logins.
+    case throttled(retryAfter: Int)
+}
+
+extension Parameters {
+    /// A path parameter, percent-decoded (`manual__2026-01-01T00%3A00%3A00%2B00%3A00`).
+    /// - Throws: 404 when it is missing, as for an unknown path.
+    func decoded(_ name: String) throws -> String {
+        let raw = try require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+}

@@ -1,0 +1,23 @@
+/// What a user may do. Each role includes the ones below it: a viewer reads; an op also
+/// triggers, clears, marks and pauses; an admin also manages users and variables.
+public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
+    case viewer
+    case op
+    case admin
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+
+    /// Parses a role name, case-insensitively (`ADMIN`, `Op`).
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+}
+
+/// A user as the store keeps them (without the password hash).
+public struct User: Sendable, Equatable {
+    public var username: String
+    public var role: Role
+    public var createdAt: Double
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HummingbirdBcrypt
+import SQLKit
+import Storage
+
+extension OrchestratorStore {
+    /// bcrypt's work factor: about 60 ms per hash here.
+    static let bcryptCost: UInt8 = 10
+
+    public func users() async throws -> [User] {
+        try await database.read { sql in
+            try await sql.select().columns("username", "role", "created_at").from("users").orderBy("username").all().map(Self.user)
+        }
+    }
+
+    public func user(_ username: String) async throws -> User {
+        try await database.read { sql in
+            guard let row = try await sql.select().columns("username", "role", "created_at").from("users").where("username", .equal, SQLBind(username)).first() else {
+                throw OrchestratorError.notFound("The user `\(username)` was not found")
+            }
+            return try Self.user(row)
+        }
+    }
+
+    /// Creates a user. - Throws: ``OrchestratorError/conflict(_:)`` when the name is taken.
+    public func createUser(_ username: String, password: String, role: Role, now: Date = Date()) async throws -> User {
+        try Self.checkUsername(username)
+        try Self.checkPassword(password)
+        let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
+        return try await database.write { sql in
+            if try await sql.select().column("username").from("users").where("username", .equal, SQLBind(username)).first() != nil {
+                throw OrchestratorError.conflict("The user `\(username)` already exists")
+            }
+            try await sql.insert(into: "users").columns("username", "password_hash", "role", "created_at")
+                .values(SQLBind(username), SQLBind(hash), SQLBind(role.rawValue), SQLBind(now.microseconds)).run()
+            return User(username: username, role: role, createdAt: now.timeIntervalSince1970)
+        }
+    }
+
+    public func setPassword(_ username: String, password: String) async throws {
+        try Self.checkPassword(password)
+        let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
+        try await database.write { sql in
+            let changed = try await sql.update("users").set("password_hash", to: SQLBind(hash)).where("username", .equal, SQLBind(username)).returning("username").all()
+            guard !changed.isEmpty else { throw OrchestratorError.notFound("The user `\(username)` was not found") }
+        }
+    }
+
+    public func setRole(_ username: String, role: Role) async throws {
+        try await database.write { sql in
+            let changed = try await sql.update("users").set("role", to: SQLBind(role.rawValue)).where("username", .equal, SQLBind(username)).returning("username").all()
+            guard !changed.isEmpty else { throw OrchestratorError.notFound("The user `\(username)` was not found") }
+        }
+    }
+
+    /// Deletes a user; the last admin cannot be deleted.
+    public func deleteUser(_ username: String) async throws {
+        try await database.write { sql in
+            guard let row = try await sql.select().column("role").from("users").where("username", .equal, SQLBind(username)).first() else {
+                throw OrchestratorError.notFound("The user `\(username)` was not found")
+            }
+            if try row.string("role") == Role.admin.rawValue {
+                let admins = try await sql.select().column("username").from("users").where("role", .equal, SQLBind(Role.admin.rawValue)).all()
+                guard admins.count > 1 else { throw OrchestratorError.conflict("`\(username)` is the last admin; create another admin first") }
+            }
+            try await sql.delete(from: "users").where("username", .equal, SQLBind(username)).run()
+        }
+    }
+
+    /// The user, if `password` is theirs. Takes as long for unknown users as for known ones.
+    public func authenticate(_ username: String, password: String) async throws -> User? {
+        let row = try await database.read { sql in
+            try await sql.select().columns("username", "role", "created_at", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
+        }
+        guard let row else {
+            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+            return nil
+        }
+        guard Bcrypt.verify(password, hash: try row.string("password_hash")) else { return nil }
+        return try Self.user(row)
+    }
+
+    /// Creates the first admin on a database without users.
+    /// - Returns: whether it was created.
+    @discardableResult
+    public func ensureAdmin(username: String, password: String) async throws -> Bool {
+        guard try await users().isEmpty else { return false }
+        do {
+            _ = try await createUser(username, password: password, role: .admin)
+            return true
+        } catch OrchestratorError.conflict {
+            return false
+        }
+    }
+
+    static let decoyHash = Bcrypt.hash("flowline-decoy-password", cost: bcryptCost)
+
+    static func user(_ row: any SQLRow) throws -> User {
+        User(username: try row.string("username"), role: Role(name: try row.string("role")) ?? .viewer,
+             createdAt: Double(try row.int64("created_at")) / 1_000_000)
+    }
+
+    static func checkUsername(_ username: String) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_.@-"))
+        guard !username.isEmpty, username.count <= 64, username.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }) else {
+            throw OrchestratorError.invalid("a username is 1 to 64 letters, digits, '_', '.', '@' or '-'")
+        }
+    }
+
+    static func checkPassword(_ password: String) throws {
+        guard password.utf8.count >= 3, password.utf8.count <= 72 else {
+            throw OrchestratorError.invalid("a password is 3 to 72 bytes long")
+        }
+    }
+}
