@@ -58,7 +58,7 @@ wait_for "http://127.0.0.1:$port/health"
 echo "flowline start_s=$(python3 -c "print(($(date +%s%N) - $started) / 1e9)")" >>"$results"
 sleep 2
 log "measuring flowline"
-SCHEDULER_PID=$group "$venv/bin/python" "$root/benchmarks/orchestrator/workload.py" "http://127.0.0.1:$port" "$group" "$chain_runs" "${fanouts[@]}" |
+USERNAME=alice PASSWORD=bob SCHEDULER_PID=$group "$venv/bin/python" "$root/benchmarks/orchestrator/workload.py" "http://127.0.0.1:$port" "$group" "$chain_runs" "${fanouts[@]}" |
   python3 -c "import json,sys; print('flowline', ' '.join(f'{k}={v}' for k, v in json.load(sys.stdin).items()))" >>"$results"
 kill -- "-$group" 2>/dev/null || true
 

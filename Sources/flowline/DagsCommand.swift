@@ -94,30 +94,47 @@ struct DagsCommand: AsyncParsableCommand {
 extension DagsCommand {
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue a run of a DAG; the running server (flowline up or server) picks it up within a second.",
-            discussion: "The conf is checked against the DAG's params."
+            abstract: "Trigger a run of a DAG through the orchestrator's REST API.",
+            discussion: "The conf is checked against the DAG's params by the server. With --wait, task states are printed as they change, and the command exits 1 if the run fails."
         )
         @Argument(help: "The DAG's id.") var dagID: String
         @Option(help: "The run's conf, a JSON object.") var conf: String?
         @Option(help: "The run's id (default: manual__<time>).") var runID: String?
-        @OptionGroup var state: StateOptions
-        @OptionGroup var orchestrator: OrchestratorOptions
+        @Flag(help: "Wait for the run to finish, printing task states as they change.") var wait = false
+        @OptionGroup var server: ServerOptions
 
         func run() async throws {
-            let dag = try loadDAG(dagID, state: state, orchestrator: orchestrator)
-            let conf = try parseConf(conf)
-            let problems = dag.validate(conf: dag.resolvedParams(conf: conf))
-            guard problems.isEmpty else { throw ValidationError("the conf does not fit the DAG's params: \(problems.joined(separator: "; "))") }
-            let runID = runID
-            try await withStore(state) { store in
-                let now = Date()
-                try await store.sync(dag, source: (try? String(contentsOf: try state.configuration().folders.dags.appendingPathComponent(dag.fileLocation), encoding: .utf8)) ?? "", nextRun: nil)
-                let run = try await store.createRun(
-                    dag, runID: runID ?? "manual__\(DateText.format(now))", runType: .manual, logicalDate: nil, dataInterval: nil,
-                    runAfter: now, conf: conf, triggeredBy: "cli"
-                )
-                printNow("Queued run \(run.runID) of \(dag.dagID).")
-            }
+            let client = try await server.client()
+            var body: [String: JSONValue] = ["logical_date": .null, "conf": .object(try parseConf(conf))]
+            if let runID { body["dag_run_id"] = .string(runID) }
+            let run = try await client.send("POST", "/api/v2/dags/\(APIClient.segment(dagID))/dagRuns", body: .object(body))
+            guard let id = run["dag_run_id"]?.string else { throw APIClient.Failure(status: 0, detail: "no dag_run_id in the answer") }
+            printNow("Triggered \(dagID) run \(id) (\(run["state"]?.string ?? "queued")).")
+            guard wait else { return }
+            let state = try await RunWatcher(client: client, dagID: dagID, runID: id).watch()
+            if state != "success" { throw ExitCode.failure }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a DAG through the REST API: no new scheduled runs; queued runs wait.")
+        @Argument(help: "The DAG's id.") var dagID: String
+        @OptionGroup var server: ServerOptions
+
+        func run() async throws {
+            try await server.client().send("PATCH", "/api/v2/dags/\(APIClient.segment(dagID))", body: .object(["is_paused": .bool(true)]))
+            printNow("Paused \(dagID).")
+        }
+    }
+
+    struct Unpause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unpause a DAG through the REST API.")
+        @Argument(help: "The DAG's id.") var dagID: String
+        @OptionGroup var server: ServerOptions
+
+        func run() async throws {
+            try await server.client().send("PATCH", "/api/v2/dags/\(APIClient.segment(dagID))", body: .object(["is_paused": .bool(false)]))
+            printNow("Unpaused \(dagID).")
         }
     }
 
@@ -142,39 +159,11 @@ extension DagsCommand {
             }
         }
     }
-
-    struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause a DAG: no new scheduled runs, and queued runs wait.")
-        @Argument(help: "The DAG's id.") var dagID: String
-        @OptionGroup var state: StateOptions
-
-        func run() async throws {
-            let dagID = dagID
-            try await withStore(state) { store in
-                try await store.setPaused(dagID, true)
-                printNow("Paused \(dagID).")
-            }
-        }
-    }
-
-    struct Unpause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Unpause a DAG.")
-        @Argument(help: "The DAG's id.") var dagID: String
-        @OptionGroup var state: StateOptions
-
-        func run() async throws {
-            let dagID = dagID
-            try await withStore(state) { store in
-                try await store.setPaused(dagID, false)
-                printNow("Unpaused \(dagID).")
-            }
-        }
-    }
 }
 
 /// `flowline tasks test DAG TASK`: one task alone.
 struct TasksCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tasks", abstract: "Test single tasks.", subcommands: [Test.self])
+    static let configuration = CommandConfiguration(commandName: "tasks", abstract: "Test single tasks; read task logs.", subcommands: [Test.self, Logs.self])
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -143,6 +143,25 @@ struct OrchestratorProcessTests {
             try await eventually(timeout: .seconds(20)) {
                 (try? await FlowlineProcess.run(["dags", "list-runs", "example_hello", "--data-dir", data]))?.stdout.contains("report=success") == true
             }
+
+            // The CLI as a client of the REST API.
+            let server = ["--server", orchestrator]
+            let waited = try await FlowlineProcess.run(["dags", "trigger", "example_hello", "--conf", #"{"who": "Bo"}"#, "--run-id", "cli-run", "--wait"] + server)
+            #expect(waited.status == 0, "\(waited.stdout) \(waited.stderr)")
+            #expect(waited.stdout.contains("Triggered example_hello run cli-run") && waited.stdout.contains("report: success") && waited.stdout.contains("Run cli-run: success"))
+            let refused = try await FlowlineProcess.run(["dags", "trigger", "example_hello", "--conf", #"{"n": 500}"#] + server)
+            #expect(refused.status != 0 && refused.stderr.contains("400"), "\(refused.stderr)")
+            let wrongPassword = try await FlowlineProcess.run(["runs", "list", "example_hello", "--password", "nope"] + server)
+            #expect(wrongPassword.status != 0 && wrongPassword.stderr.contains("Invalid credentials"))
+            let runs = try await FlowlineProcess.run(["runs", "list", "example_hello"] + server)
+            #expect(runs.status == 0 && runs.stdout.contains("cli-run") && runs.stdout.contains("success"))
+            let logs = try await FlowlineProcess.run(["tasks", "logs", "example_hello", "cli-run", "say"] + server)
+            #expect(logs.status == 0 && logs.stdout.contains("INFO stdout: hello Bo on "), "\(logs.stdout) \(logs.stderr)")
+            let paused = try await FlowlineProcess.run(["dags", "pause", "example_hello"] + server)
+            #expect(paused.status == 0)
+            let listing = try await FlowlineProcess.run(["dags", "list", "--data-dir", data])
+            #expect(listing.stdout.contains("example_hello") && listing.stdout.contains("True"))
+            #expect(try await FlowlineProcess.run(["dags", "unpause", "example_hello"] + server).status == 0)
             up.signal()
             #expect(try await up.waitForExit() == 0)
         }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPSupport
+
+/// Where the orchestrator's REST API is, and who logs in: for the commands that work from any
+/// machine through the API.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "The orchestrator's URL (env: FLOWLINE_SERVER; default: http://127.0.0.1:8080).")
+    var server: String?
+
+    @Option(help: "Username (env: FLOWLINE_USER; default: FLOWLINE_ADMIN_USER or alice).")
+    var username: String?
+
+    @Option(help: "Password (env: FLOWLINE_PASSWORD; default: FLOWLINE_ADMIN_PASSWORD or bob).")
+    var password: String?
+
+    /// A logged-in client.
+    func client() async throws -> APIClient {
+        let environment = ProcessInfo.processInfo.environment
+        let base = server ?? environment["FLOWLINE_SERVER"] ?? "http://127.0.0.1:8080"
+        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.scheme?.hasPrefix("http") == true else {
+            throw ValidationError("--server must be an http(s) URL, like http://127.0.0.1:8080")
+        }
+        let user = username ?? environment["FLOWLINE_USER"] ?? environment["FLOWLINE_ADMIN_USER"] ?? "alice"
+        let secret = password ?? environment["FLOWLINE_PASSWORD"] ?? environment["FLOWLINE_ADMIN_PASSWORD"] ?? "bob"
+        return try await APIClient.login(base: url, username: user, password: secret)
+    }
+}
+
+/// A small client of the orchestrator's REST API (Airflow 3's `/api/v2` shapes).
+struct APIClient: Sendable {
+    let base: URL
+    let token: String
+
+    /// An error answer of the server, shown as its `detail`.
+    struct Failure: Error, CustomStringConvertible {
+        var status: Int
+        var detail: String
+        var description: String { "the server answered \(status): \(detail)" }
+    }
+
+    static func login(base: URL, username: String, password: String) async throws -> APIClient {
+        let unauthenticated = APIClient(base: base, token: "")
+        let body = JSONValue.object(["username": .string(username), "password": .string(password)])
+        let answer = try await unauthenticated.send("POST", "/auth/token", body: body, authenticated: false)
+        guard case .object(let fields) = answer, case .string(let token)? = fields["access_token"] else {
+            throw Failure(status: 0, detail: "no token in the login answer")
+        }
+        return APIClient(base: base, token: token)
+    }
+
+    /// Sends a request and returns the JSON answer; a non-2xx answer throws ``Failure``.
+    @discardableResult
+    func send(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authenticated: Bool = true) async throws -> JSONValue {
+        let (data, _) = try await raw(method, path, query: query, body: body, authenticated: authenticated, accept: "application/json")
+        guard !data.isEmpty else { return .null }
+        return (try? JSONParser.parse(Array(data))) ?? .string(String(decoding: data, as: UTF8.self))
+    }
+
+    func raw(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authenticated: Bool = true,
+             accept: String) async throws -> (Data, [String: String]) {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        guard let url = components?.url else { throw Failure(status: 0, detail: "bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.setValue(accept, forHTTPHeaderField: "Accept")
+        if authenticated { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = Data(body.jsonText.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw Failure(status: 0, detail: "cannot reach \(base.absoluteString): \(error.localizedDescription) (is `flowline up` or `flowline server` running? --server sets the URL)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            var detail = String(decoding: data, as: UTF8.self)
+            if case .object(let fields)? = try? JSONParser.parse(Array(data)), let value = fields["detail"] {
+                if case .string(let text) = value { detail = text } else { detail = value.jsonText }
+            }
+            throw Failure(status: status, detail: detail)
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return (data, headers)
+    }
+
+    /// A path segment, percent-encoded (run ids contain `:` and `+`).
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}
+
+extension JSONValue {
+    subscript(_ key: String) -> JSONValue? {
+        if case .object(let fields) = self { fields[key] } else { nil }
+    }
+
+    var string: String? {
+        if case .string(let text) = self { text } else { nil }
+    }
+
+    var array: [JSONValue] {
+        if case .array(let items) = self { items } else { [] }
+    }
+}
