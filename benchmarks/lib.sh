@@ -36,3 +36,20 @@ wrk_summary() {
 
 # CPU ticks (user + system) a process has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Builds flowline in release mode; sets `flowline` to the binary.
+build_flowline() {  # ROOT
+  log "building flowline (release)"
+  (cd "$1" && swift build -c release --product flowline >&2)
+  flowline="$1/.build/release/flowline"
+}
+
+# Creates VENV with PACKAGES unless it already has COMMAND.
+ensure_venv() {  # VENV COMMAND PACKAGES...
+  local venv=$1 command=$2; shift 2
+  if [ ! -x "$venv/bin/$command" ]; then
+    log "installing the reference ($*) into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q "$@" >&2
+  fi
+}

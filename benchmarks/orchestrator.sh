@@ -32,17 +32,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "building flowline (release)"
-(cd "$root" && swift build -c release --product flowline >&2)
-flowline="$root/.build/release/flowline"
-
+build_flowline "$root"
 venv="$cache/bench-airflow-venv"
-if [ ! -x "$venv/bin/airflow" ]; then
-  log "installing the reference (apache-airflow 3.3.2) into $venv"
-  python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install -q "apache-airflow==3.3.2" >&2
-fi
-"$venv/bin/pip" install -q requests >&2
+ensure_venv "$venv" airflow "apache-airflow==3.3.2" requests
 
 python3 "$root/benchmarks/orchestrator/make_dags.py" "$work/flowline-dags" "$work/airflow-dags" "${fanouts[@]}"
 results="$work/results.txt"
@@ -121,6 +113,7 @@ rows = [("chain of 3 `true`, trigger to finish (s)", "chain_s", False),
         ("gap upstream end -> downstream start, p99 (ms)", "gap_p99_ms", False)]
 for n in sys.argv[2:]:
     rows += [(f"fan-out 1 -> {n} -> 1 (tasks/s)", f"fanout_{n}_tasks_per_s", True),
+             (f"  tasks finished (of {int(n) + 2})", f"fanout_{n}_tasks_finished", None),
              (f"  CPU per task, all processes (ms)", f"fanout_{n}_cpu_ms_per_task", False),
              (f"  CPU per task, scheduler process (ms)", f"fanout_{n}_scheduler_cpu_ms_per_task", None)]
 rows += [("server errors while polling (5xx answers)", "server_errors_while_polling", None),

@@ -28,16 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_wrk
-log "building flowline (release)"
-(cd "$root" && swift build -c release --product flowline >&2)
-flowline="$root/.build/release/flowline"
-
+build_flowline "$root"
 venv="$cache/bench-mlflow-venv"
-if [ ! -x "$venv/bin/mlflow" ]; then
-  log "installing the reference (mlflow 3.17.2) into $venv"
-  python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install -q "mlflow==3.17.2" requests >&2
-fi
+ensure_venv "$venv" mlflow "mlflow==3.17.2" requests
 
 # Starts a server in its own process group; sets server_pid and start_ms (spawn to /health).
 start_server() {  # NAME PORT COMMAND...

@@ -114,7 +114,9 @@ public enum Stack {
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.orchestrator"),
             onServerRunning: { port in
-                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "DAGs, runs and task logs" }
+                // Ready once the scheduler is: the first admin exists and the DAGs are loaded.
+                await scheduler.waitUntilStarted()
+                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "DAGs, runs, task logs; first admin: \(configuration.adminUsername)" }
             }
         )
     }

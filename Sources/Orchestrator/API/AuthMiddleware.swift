@@ -37,12 +37,16 @@ struct AuthController {
     let tokens: TokenService
     let store: OrchestratorStore
     let throttle: LoginThrottle
+    /// Waits until the first admin exists (a login racing the server's start would fail).
+    let ready: @Sendable () async -> Void
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
         let tokens = tokens
         let store = store
         let throttle = throttle
+        let ready = ready
         router.post("/auth/token") { request, context -> Response in
+            await ready()
             let (username, password) = try await Self.credentials(request)
             let address = context.clientAddress
             if let wait = await throttle.waitTime(username: username, address: address) {

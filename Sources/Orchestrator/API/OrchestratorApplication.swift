@@ -18,11 +18,12 @@ public func buildOrchestratorApplication(
     let router = service.router
     let store = scheduler.store
     router.add(middleware: AuthMiddleware(tokens: tokens, store: store))
-    AuthController(tokens: tokens, store: store, throttle: LoginThrottle()).addRoutes(to: router)
+    AuthController(tokens: tokens, store: store, throttle: LoginThrottle(), ready: { await scheduler.waitUntilStarted() }).addRoutes(to: router)
     DAGsController(scheduler: scheduler).addRoutes(to: router)
     DAGRunsController(scheduler: scheduler).addRoutes(to: router)
     TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
     VariablesController(store: store).addRoutes(to: router)
+    router.addOpenAPIRoutes(document: OrchestratorOpenAPI.document(version: version), title: "Flowline orchestrator API")
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
     }

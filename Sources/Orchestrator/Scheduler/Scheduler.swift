@@ -59,6 +59,8 @@ public actor Scheduler: Service {
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
     private var loaded = false
+    private var started = false
+    private var startWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Runs once the database serves requests, before scheduling starts (the first admin user).
     private let onStart: @Sendable () async throws -> Void
@@ -88,6 +90,7 @@ public actor Scheduler: Service {
         try await onStart()
         try await recoverLostTries()
         await reloadIfChanged(force: true)
+        markStarted()
         wake.yield()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -117,6 +120,19 @@ public actor Scheduler: Service {
         }
         // Cancellation: stop the wake stream so the loop ends.
         wake.finish()
+    }
+
+    /// Returns once the scheduler has started: its start hook ran (the first admin exists), lost
+    /// tries were recovered and the DAGs folder was read.
+    public func waitUntilStarted() async {
+        if started { return }
+        await withCheckedContinuation { startWaiters.append($0) }
+    }
+
+    private func markStarted() {
+        started = true
+        startWaiters.forEach { $0.resume() }
+        startWaiters = []
     }
 
     private func takeLaunches() -> [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] {
