@@ -135,6 +135,21 @@ struct APITests {
                     }
                 }
             }
+            // An expired token (signed with the server's own key) is refused.
+            let secret = server.harness.folders.logs.deletingLastPathComponent().appendingPathComponent("jwt-secret")
+            let expired = try await TokenService.load(secretFile: secret, lifetime: .seconds(60))
+                .issue(username: "user-admin", role: .admin, now: Date().addingTimeInterval(-3600))
+            #expect(try await server.call(.get, "/api/v2/dags", token: expired).status == .unauthorized)
+            // A deleted user's token stops working at once.
+            _ = try await server.harness.store.createUser("temp", password: "temp-pw", role: .admin)
+            let login = try await server.call(.post, "/auth/token", #"{"username": "temp", "password": "temp-pw"}"#, as: nil)
+            let temporary = try #require(try jsonDictionary(ByteBuffer(string: login.body))["access_token"] as? String)
+            #expect(try await server.call(.get, "/api/v2/dags", token: temporary).status == .ok)
+            try await server.harness.store.deleteUser("temp")
+            #expect(try await server.call(.get, "/api/v2/dags", token: temporary).status == .unauthorized)
+            // Health reports a live scheduler.
+            let health = try await server.call(.get, "/api/v2/monitor/health", as: nil)
+            #expect(health.body.contains(#""scheduler":{"latest_scheduler_heartbeat":"#) && health.body.contains(#""status":"healthy""#), "\(health.body)")
             // Unknown routes do not tell anonymous callers whether they exist.
             let unknown = try await server.call(.get, "/api/v2/nothing-here", as: nil)
             #expect(unknown.status == .unauthorized)

@@ -28,13 +28,19 @@ public func buildOrchestratorApplication(
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
     }
     router.get("/api/v2/monitor/health") { _, _ in
-        let heartbeat = JSONValue.string(DateText.format(Date()))
-        let healthy = JSONValue.string("healthy")
+        // Healthy: the database answers, and the scheduler passed within the last 30 s (it passes
+        // at least every second). Sensors run in the scheduler and DAG files are read by it, so
+        // its heartbeat is also the triggerer's and the DAG processor's.
+        let databaseHealthy = (try? await store.pausedDAGIDs()) != nil
+        let heartbeat = await scheduler.lastHeartbeat
+        let schedulerHealthy = heartbeat.map { Date().timeIntervalSince($0) < 30 } ?? false
+        let status = { (healthy: Bool) -> JSONValue in .string(healthy ? "healthy" : "unhealthy") }
+        let beat = heartbeat.map { JSONValue.string(DateText.format($0)) } ?? .null
         let body = JSONValue.object([
-            "metadatabase": .object(["status": healthy]),
-            "scheduler": .object(["status": healthy, "latest_scheduler_heartbeat": heartbeat]),
-            "triggerer": .object(["status": healthy, "latest_triggerer_heartbeat": heartbeat]),
-            "dag_processor": .object(["status": healthy, "latest_dag_processor_heartbeat": heartbeat]),
+            "metadatabase": .object(["status": status(databaseHealthy)]),
+            "scheduler": .object(["status": status(schedulerHealthy), "latest_scheduler_heartbeat": beat]),
+            "triggerer": .object(["status": status(schedulerHealthy), "latest_triggerer_heartbeat": beat]),
+            "dag_processor": .object(["status": status(schedulerHealthy), "latest_dag_processor_heartbeat": beat]),
         ])
         return Response.json(body.jsonText)
     }

@@ -60,6 +60,8 @@ public actor Scheduler: Service {
     private var armedUntil: Date?
     private var loaded = false
     private var started = false
+    /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
+    public private(set) var lastHeartbeat: Date?
     private var startWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Runs once the database serves requests, before scheduling starts (the first admin user).
@@ -379,6 +381,7 @@ public actor Scheduler: Service {
     private func pass() async {
         do {
             let now = Date()
+            defer { lastHeartbeat = Date() }
             // Pausing may come from another process (`flowline dags pause`).
             if configuration.only == nil { paused = try await store.pausedDAGIDs() }
             try await createScheduledRuns(now: now)
