@@ -131,7 +131,10 @@ for label, key, higher in rows:
     if theirs is None or higher is None:
         print(f"| {label:<48} | {ours:>10.2f} | {theirs if theirs is not None else '-':>10} | {'-':>14} |")
         continue
-    ratio = (ours / theirs if higher else theirs / ours) if ours and theirs else 0
     word = "faster" if higher or "(s)" in label or "(ms)" in label else "less"
-    print(f"| {label:<48} | {ours:>10.2f} | {theirs:>10.2f} | {f'{ratio:.1f}x {word}':>14} |")
+    if not ours or not theirs:
+        shown = "none finished" if higher and not theirs else "-"
+    else:
+        shown = f"{(ours / theirs if higher else theirs / ours):.1f}x {word}"
+    print(f"| {label:<48} | {ours:>10.2f} | {theirs:>10.2f} | {shown:>14} |")
 PY

@@ -147,9 +147,10 @@ for n in SIZES:
     if run["state"] not in ("success", "failed"):
         # Leave the server free for the next measurement.
         session.patch(f"{API}/dags/{dag}/dagRuns/{run['dag_run_id']}", json={"state": "failed"})
-    results[f"fanout_{n}_cpu_ms_per_task"] = 1000 * (cpu_seconds() - total_before) / max(tasks, 1)
-    if scheduler_before is not None:
-        results[f"fanout_{n}_scheduler_cpu_ms_per_task"] = 1000 * (cpu_seconds(int(os.environ["SCHEDULER_PID"])) - scheduler_before) / max(tasks, 1)
+    if tasks:
+        results[f"fanout_{n}_cpu_ms_per_task"] = 1000 * (cpu_seconds() - total_before) / tasks
+    if scheduler_before is not None and tasks:
+        results[f"fanout_{n}_scheduler_cpu_ms_per_task"] = 1000 * (cpu_seconds(int(os.environ["SCHEDULER_PID"])) - scheduler_before) / tasks
 rss, pss = memory_mb()
 results.update(rss_after_mb=rss, pss_after_mb=pss, server_errors_while_polling=server_errors[0], tasks_not_successful=failed_tasks[0], runs_unfinished_at_timeout=unfinished_runs[0])
 print(json.dumps(results))
