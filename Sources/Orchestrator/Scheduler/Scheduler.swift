@@ -58,7 +58,6 @@ public actor Scheduler: Service {
     private var nextDeadline: Date?
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
-    private var loaded = false
     private var started = false
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
     public private(set) var lastHeartbeat: Date?
@@ -219,7 +218,6 @@ public actor Scheduler: Service {
         for failure in contents.errors { logger.warning("DAG import error: \(failure)") }
         dags = loaded
         paused = nowPaused
-        self.loaded = true
         return true
     }
 
