@@ -7,7 +7,8 @@
 #   - a 1 -> N -> 1 fan-out of `true` tasks for each N in FANOUTS, in tasks/s, and CPU per task
 #     (all processes; Flowline's scheduler process alone too);
 #   - start to healthy; memory idle and after the load (RSS and PSS of all processes).
-# Both run 32 task processes at most at once (Flowline --parallelism, Airflow core.parallelism).
+# Both run with their defaults: at most 32 task processes at once (Flowline --parallelism, Airflow
+# core.parallelism) and 16 running tasks per DAG (max_active_tasks).
 # The load generator is a Python requests session (benchmarks/orchestrator/workload.py), polling
 # run state every 5 ms at first, backing off to 200 ms.
 #
@@ -61,7 +62,6 @@ export AIRFLOW__CORE__DAGS_FOLDER="$work/airflow-dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 export AIRFLOW__CORE__PARALLELISM=32
-export AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=100000
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
 export AIRFLOW__API__HOST=127.0.0.1
 export AIRFLOW__API__PORT=$port

@@ -16,7 +16,7 @@ with open(os.path.join(flowline, "chain.yaml"), "w") as f:
             "  - {id: c, operator: bash, command: 'true', upstream: [b]}\n")
 for n in sizes:
     with open(os.path.join(flowline, f"fanout_{n}.yaml"), "w") as f:
-        f.write("max_active_tasks: 10000\ntasks:\n  - {id: start, operator: bash, command: 'true'}\n")
+        f.write("tasks:\n  - {id: start, operator: bash, command: 'true'}\n")
         for i in range(n):
             f.write(f"  - {{id: t{i}, operator: bash, command: 'true', upstream: [start]}}\n")
         f.write("  - {id: end, operator: bash, command: 'true', upstream: [" + ", ".join(f"t{i}" for i in range(n)) + "]}\n")
@@ -36,7 +36,7 @@ with DAG("chain", schedule=None, start_date=datetime(2026, 1, 1), catchup=False)
 for n in sizes:
     with open(os.path.join(airflow, f"bench_fanout_{n}.py"), "w") as f:
         f.write(header + f"""
-with DAG("fanout_{n}", schedule=None, start_date=datetime(2026, 1, 1), catchup=False, max_active_tasks=10000):
+with DAG("fanout_{n}", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):
     start = BashOperator(task_id="start", bash_command="true")
     end = BashOperator(task_id="end", bash_command="true")
     for i in range({n}):

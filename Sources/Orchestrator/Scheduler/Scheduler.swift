@@ -88,6 +88,8 @@ public actor Scheduler: Service {
     /// Schedules and runs tasks until cancelled or shut down gracefully; on shutdown, running tries
     /// are stopped (and, like tries lost to a crash, retried by the next start).
     public func run() async throws {
+        // Whatever happens, nobody waits for a start that will not come.
+        defer { markStarted() }
         try await onStart()
         try await recoverLostTries()
         await reloadIfChanged(force: true)
@@ -124,7 +126,7 @@ public actor Scheduler: Service {
     }
 
     /// Returns once the scheduler has started: its start hook ran (the first admin exists), lost
-    /// tries were recovered and the DAGs folder was read.
+    /// tries were recovered and the DAGs folder was read; or once it has stopped without starting.
     public func waitUntilStarted() async {
         if started { return }
         await withCheckedContinuation { startWaiters.append($0) }
