@@ -112,6 +112,11 @@ struct APITests {
         (.post, "/api/v2/dags/demo/clearTaskInstances", #"{"dry_run": true, "dag_run_id": "RUN"}"#, .op),
         (.get, "/api/v2/variables", nil, .op),
         (.post, "/api/v2/variables", #"{"key": "k-ROLE", "value": "v"}"#, .admin),
+        (.get, "/api/v2/variables/k-admin", nil, .op),
+        (.patch, "/api/v2/variables/k-admin", #"{"value": "w"}"#, .admin),
+        (.get, "/api/v2/dags/demo/dagRuns/RUN/taskInstances/a/xcomEntries/return_value", nil, .viewer),
+        (.patch, "/api/v2/dags/demo/dagRuns/RUN", #"{"state": "success"}"#, .op),
+        (.delete, "/api/v2/variables/k-admin", nil, .admin),
     ]
 
     @Test("Every route refuses a missing or bad token (401) and a too-low role (403)")
@@ -135,6 +140,12 @@ struct APITests {
                     }
                 }
             }
+            // Deleting a run needs op.
+            let spare = try await server.harness.finished(try await server.harness.trigger("demo"))
+            let sparePath = "/api/v2/dags/demo/dagRuns/" + (spare.runID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? spare.runID)
+            #expect(try await server.call(.delete, sparePath, as: .viewer).status == .forbidden)
+            #expect(try await server.call(.delete, sparePath, as: nil).status == .unauthorized)
+            #expect(try await server.call(.delete, sparePath, as: .op).status == .noContent)
             // An expired token (signed with the server's own key) is refused.
             let secret = server.harness.folders.logs.deletingLastPathComponent().appendingPathComponent("jwt-secret")
             let expired = try await TokenService.load(secretFile: secret, lifetime: .seconds(60))
