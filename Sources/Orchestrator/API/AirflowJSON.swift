@@ -94,11 +94,11 @@ extension AirflowJSON {
     }
 
     /// `DAGResponse`.
-    static func dag(_ record: DagRecord, dag: DAG?) -> JSONValue {
-        .object(dagFields(record, dag: dag))
+    static func dag(_ record: DagRecord) -> JSONValue {
+        .object(dagFields(record))
     }
 
-    static func dagFields(_ record: DagRecord, dag: DAG?) -> [String: JSONValue] {
+    static func dagFields(_ record: DagRecord) -> [String: JSONValue] {
         [
             "dag_id": .string(record.dagID),
             "dag_display_name": .string(record.dagID),
@@ -135,7 +135,7 @@ extension AirflowJSON {
 
     /// `DAGDetailsResponse`: the DAG plus its settings.
     static func dagDetails(_ record: DagRecord, dag: DAG?) -> JSONValue {
-        var fields = dagFields(record, dag: dag)
+        var fields = dagFields(record)
         var params: [String: JSONValue] = [:]
         for param in dag?.params ?? [] {
             params[param.name] = .object([

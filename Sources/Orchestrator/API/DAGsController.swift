@@ -31,14 +31,12 @@ struct DAGsController {
                 "dag_id": { $0.dagID }, "dag_display_name": { $0.dagID }, "next_dagrun": { $0.nextRun.map { DateText.format($0.start) } ?? "" },
             ], default: "dag_id")
             let page = try Paging(query)
-            var items: [JSONValue] = []
-            for record in page.slice(records) { items.append(AirflowJSON.dag(record, dag: try? await scheduler.dag(record.dagID))) }
-            return .json(AirflowJSON.collection("dags", items, total: records.count))
+            return .json(AirflowJSON.collection("dags", page.slice(records).map(AirflowJSON.dag), total: records.count))
         }
         router.get("/api/v2/dags/{dag_id}") { _, context -> Response in
             _ = try context.require(.viewer)
             let dagID = try context.parameters.decoded("dag_id")
-            return .json(AirflowJSON.dag(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+            return .json(AirflowJSON.dag(try await store.dag(dagID)).jsonText)
         }
         router.patch("/api/v2/dags/{dag_id}") { request, context -> Response in
             _ = try context.require(.op)
@@ -49,7 +47,7 @@ struct DAGsController {
                 throw APIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
             }
             try await scheduler.setPaused(dagID, paused)
-            return .json(AirflowJSON.dag(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+            return .json(AirflowJSON.dag(try await store.dag(dagID)).jsonText)
         }
         router.get("/api/v2/dags/{dag_id}/details") { _, context -> Response in
             _ = try context.require(.viewer)

@@ -46,13 +46,6 @@ extension OrchestratorStore {
         }
     }
 
-    public func setRole(_ username: String, role: Role) async throws {
-        try await database.write { sql in
-            let changed = try await sql.update("users").set("role", to: SQLBind(role.rawValue)).where("username", .equal, SQLBind(username)).returning("username").all()
-            guard !changed.isEmpty else { throw OrchestratorError.notFound("The user `\(username)` was not found") }
-        }
-    }
-
     /// Deletes a user; the last admin cannot be deleted.
     public func deleteUser(_ username: String) async throws {
         try await database.write { sql in

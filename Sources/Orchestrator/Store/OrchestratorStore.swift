@@ -109,16 +109,6 @@ public struct OrchestratorStore: Sendable {
         }
     }
 
-    /// The YAML text the DAG was last loaded from.
-    public func source(of dagID: String) async throws -> String {
-        try await database.read { sql in
-            guard let row = try await sql.select().column("source").from("dags").where("dag_id", .equal, SQLBind(dagID)).first() else {
-                throw OrchestratorError.notFound("The DAG with dag_id: `\(dagID)` was not found")
-            }
-            return try row.string("source")
-        }
-    }
-
     public func pausedDAGIDs() async throws -> Set<String> {
         try await database.read { sql in
             Set(try await sql.select().column("dag_id").from("dags").where("is_paused", .equal, SQLBind(true)).all().map { try $0.string("dag_id") })
