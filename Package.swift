@@ -60,10 +60,42 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExampleProjects",
+            path: "examples",
+            sources: ["ExampleProjects.swift", "ExampleDAGs.swift", "ExampleModelRepository.swift"],
+            resources: [.copy("dags"), .copy("line-model")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Training",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TrackingClient",
+            dependencies: ["HTTPSupport"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Serving",
+            dependencies: [
+                "HTTPSupport",
+                "Training",
+                "TrackingClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Orchestrator",
             dependencies: [
                 "HTTPSupport",
                 "Storage",
+                "TrackingClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,7 +138,10 @@ let package = Package(
         .target(
             name: "FlowlineStack",
             dependencies: [
+                "ExampleProjects",
                 "HTTPSupport",
+                "Serving",
+                "TrackingClient",
                 "Orchestrator",
                 "Samples",
                 "Storage",
@@ -124,6 +159,9 @@ let package = Package(
             name: "flowline",
             dependencies: [
                 "FlowlineStack",
+                "Serving",
+                "TrackingClient",
+                "Training",
                 "Orchestrator",
                 "Samples",
                 "Storage",
@@ -210,6 +248,7 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
+                "ExampleProjects",
                 "Orchestrator",
                 "HTTPSupport",
                 "Storage",

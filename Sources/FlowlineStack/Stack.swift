@@ -1,8 +1,12 @@
 import Foundation
 public import Logging
+import ExampleProjects
 import Orchestrator
 public import Samples
+public import Serving
 import ServiceLifecycle
+import Synchronization
+public import TrackingClient
 import UnixSignals
 public import Storage
 public import Tracking
@@ -32,12 +36,18 @@ public enum Stack {
         let orchestratorDatabase = shared ? database : try await Database.open(
             orchestration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database")
         )
-        let (scheduler, tokens) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
+        let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
         let banner = ReadinessBanner(
-            expected: ["orchestrator", "tracking", "samples"],
+            expected: ["orchestrator", "tracking", "samples", "serving"],
             header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
-            footer: "DAGs folder: \(orchestration.folders.dags.path)\nPress Ctrl-C to stop.",
+            footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
+        )
+        // The model server asks the tracking server of this stack, known once it listens.
+        let trackingClient = Mutex<TrackingClient?>(nil)
+        let watcher = ModelWatcher(
+            reference: configuration.serving.model, client: { trackingClient.withLock { $0 } },
+            interval: configuration.serving.pollInterval, logger: logger.labelled("flowline.serving")
         )
         // The databases come first: services shut down in reverse order, so they outlive the servers.
         try await run(
@@ -45,11 +55,14 @@ public enum Stack {
                 scheduler,
                 orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
                 trackingService(configuration.tracking, database: database, banner: banner, logger: logger) { url in
+                    trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
                 },
                 samplesService(configuration.samples, banner: banner, logger: logger) { url in
                     try? await scheduler.store.setStackVariable("samples_url", value: url)
                 },
+                watcher,
+                servingService(configuration.serving, watcher: watcher, banner: banner, logger: logger),
             ],
             logger: logger
         )
@@ -62,7 +75,7 @@ public enum Stack {
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
         let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
-        let (scheduler, tokens) = try await makeOrchestrator(configuration, database: database, logger: logger)
+        let (scheduler, tokens, _) = try await makeOrchestrator(configuration, database: database, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator"],
             header: "Flowline orchestrator \(FlowlineVersion.current). Database: \(configuration.database)",
@@ -72,13 +85,18 @@ public enum Stack {
         try await run([database, scheduler, orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)], logger: logger)
     }
 
-    /// The scheduler and the login tokens; once the database runs, the first admin on a database
-    /// without users.
-    static func makeOrchestrator(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) async throws -> (Scheduler, TokenService) {
+    /// The scheduler, the login tokens and the example model repository (with examples on); once
+    /// the database runs, the first admin on a database without users.
+    static func makeOrchestrator(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
         let store = OrchestratorStore(database: database)
         let tokens = try await TokenService.load(secretFile: configuration.tokenSecretFile)
+        var repository: ExampleModelRepository?
         if configuration.installExamples {
-            try ExampleDAGs.install(into: configuration.folders.dags)
+            let example = try ExampleModelRepository.ensure(at: configuration.exampleRepository)
+            try ExampleDAGs.install(into: configuration.folders.dags, substitutions: [
+                "MODEL_REPO": example.url.path, "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
+            ])
+            repository = example
         } else {
             try FileManager.default.createDirectory(at: configuration.folders.dags, withIntermediateDirectories: true)
         }
@@ -88,7 +106,16 @@ public enum Stack {
             logger: logger.labelled("flowline.scheduler"),
             onStart: { try await ensureAdmin(configuration, store: store, logger: logger) }
         )
-        return (scheduler, tokens)
+        return (scheduler, tokens, repository)
+    }
+
+    /// The banner's lines on the example model repository: where it is and the commits to try.
+    static func exampleLines(_ repository: ExampleModelRepository) -> String {
+        var text = "Example model repository: \(repository.url.path)\n"
+        for commit in repository.commits {
+            text += "  \(commit.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(commit.sha)\(commit.sha == repository.head ? "  (the DAG's default)" : "")\n"
+        }
+        return text
     }
 
     static func ensureAdmin(_ configuration: OrchestratorConfiguration, store: OrchestratorStore, logger: Logger) async throws {
@@ -148,8 +175,32 @@ public enum Stack {
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.tracking"),
             onServerRunning: { port in
-                await banner.ready("tracking", host: configuration.host, port: port) { "MLFLOW_TRACKING_URI=\($0)" }
+                // The stack's Variables are set before the banner says the stack is ready.
                 await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
+                await banner.ready("tracking", host: configuration.host, port: port) { "MLFLOW_TRACKING_URI=\($0)" }
+            }
+        )
+    }
+
+    /// Runs a model server alone (`flowline models serve`).
+    public static func serving(_ configuration: ServingConfiguration, client: TrackingClient, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        let banner = ReadinessBanner(
+            expected: ["serving"],
+            header: "Flowline model server \(FlowlineVersion.current): \(configuration.model) from \(client.baseURL.absoluteString)",
+            footer: "Press Ctrl-C to stop.",
+            output: output
+        )
+        let watcher = ModelWatcher(configuration, client: client, logger: logger.labelled("flowline.serving"))
+        try await run([watcher, servingService(configuration, watcher: watcher, banner: banner, logger: logger)], logger: logger)
+    }
+
+    /// The scoring server, reporting its address to `banner` once it listens.
+    static func servingService(_ configuration: ServingConfiguration, watcher: ModelWatcher, banner: ReadinessBanner, logger: Logger) -> some Service {
+        buildServingApplication(
+            host: configuration.host, port: configuration.port, watcher: watcher, version: FlowlineVersion.current,
+            logger: logger.labelled("flowline.serving"),
+            onServerRunning: { port in
+                await banner.ready("serving", host: configuration.host, port: port) { "POST \($0)/invocations (\(configuration.model))" }
             }
         )
     }
@@ -175,8 +226,8 @@ public enum Stack {
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.samples"),
             onServerRunning: { port in
-                await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
                 await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
+                await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
             }
         )
     }

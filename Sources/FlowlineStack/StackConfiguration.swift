@@ -2,6 +2,8 @@ import Foundation
 public import Logging
 public import Orchestrator
 public import Samples
+public import Serving
+import TrackingClient
 public import Storage
 public import Tracking
 
@@ -17,6 +19,8 @@ public struct StackConfiguration: Sendable {
     public var tracking: TrackingConfiguration
     /// The orchestrator; its host is ``host``.
     public var orchestrator: OrchestratorConfiguration
+    /// The model server of the example pipeline's champion; its host is ``host``.
+    public var serving: ServingConfiguration
     public var logLevel: Logger.Level
 
     /// The flags of `flowline up`, `nil` where not given.
@@ -25,6 +29,7 @@ public struct StackConfiguration: Sendable {
         public var host: String?
         public var samplesPort: Int?
         public var trackingPort: Int?
+        public var servingPort: Int?
         public var database: String?
         public var logLevel: String?
         public var orchestrator = OrchestratorFlags()
@@ -58,8 +63,9 @@ public struct StackConfiguration: Sendable {
 
     public init(
         dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, tracking: TrackingConfiguration,
-        orchestrator: OrchestratorConfiguration, logLevel: Logger.Level
+        orchestrator: OrchestratorConfiguration, serving: ServingConfiguration, logLevel: Logger.Level
     ) {
+        self.serving = serving
         self.dataDirectory = dataDirectory
         self.host = host
         self.orchestrator = orchestrator
@@ -90,12 +96,18 @@ public struct StackConfiguration: Sendable {
         let database = settings.string(flag: flags.database, variable: "FLOWLINE_DATABASE", default: "")
         var orchestrator = try orchestratorConfiguration(flags.orchestrator, database: database, dataDirectory: dataDirectory, settings: settings)
         orchestrator.host = host
+        let serving = ServingConfiguration(
+            host: host,
+            port: try settings.port(flag: flags.servingPort, option: "--serving-port", variable: "FLOWLINE_SERVING_PORT", default: ServingConfiguration.defaultPort),
+            model: try ModelReference(ServingConfiguration.defaultModel)
+        )
         return StackConfiguration(
             dataDirectory: dataDirectory,
             host: host,
             samples: samples,
             tracking: tracking,
             orchestrator: orchestrator,
+            serving: serving,
             logLevel: try logLevel(flags.logLevel, settings: settings)
         )
     }

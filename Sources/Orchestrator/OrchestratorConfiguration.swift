@@ -14,6 +14,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var python: String
     /// Whether the example DAGs are installed in the DAGs folder.
     public var installExamples: Bool
+    /// Where the example model repository is built (`<data-dir>/examples/line-model`).
+    public var exampleRepository: URL
     /// Where the key that signs login tokens is kept (created 0600 when missing).
     public var tokenSecretFile: URL
     /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`/`…_PASSWORD`).
@@ -24,7 +26,8 @@ public struct OrchestratorConfiguration: Sendable {
     public static let defaultAdminPassword = "bob"
 
     public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
-                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, tokenSecretFile: URL) {
+                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, tokenSecretFile: URL, exampleRepository: URL) {
+        self.exampleRepository = exampleRepository
         self.tokenSecretFile = tokenSecretFile
         self.host = host
         self.port = port
@@ -44,7 +47,8 @@ public struct OrchestratorConfiguration: Sendable {
                 logs: directory.appendingPathComponent("logs", isDirectory: true),
                 workspaces: directory.appendingPathComponent("workspaces", isDirectory: true)
             ),
-            tokenSecretFile: directory.appendingPathComponent("jwt-secret")
+            tokenSecretFile: directory.appendingPathComponent("jwt-secret"),
+            exampleRepository: directory.appendingPathComponent("examples", isDirectory: true).appendingPathComponent("line-model", isDirectory: true)
         )
     }
 

@@ -30,3 +30,10 @@ extension Settings {
     /// Settings from this process' environment.
     static var process: Settings { Settings(environment: ProcessInfo.processInfo.environment) }
 }
+
+/// A command that could not do its work: printed as `Error: <message>`, without the usage text
+/// (which is for mistakes in the command line), and exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -13,6 +13,6 @@ struct Flowline: AsyncParsableCommand {
         then defaults.
         """,
         version: FlowlineVersion.current,
-        subcommands: [Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self, SamplesCommand.self, TrackingCommand.self, Reset.self]
+        subcommands: [Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self, SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self]
     )
 }

@@ -8,7 +8,9 @@ struct Up: AsyncParsableCommand {
         discussion: """
         Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
         Services: the orchestrator (port 8080; DAGs in the data directory's dags/ folder), the \
-        MLflow-compatible tracking server (port 5000) and the line-samples API (port 6780).
+        MLflow-compatible tracking server (port 5000), the line-samples API (port 6780) and the \
+        champion of the example pipeline's model (models:/line-model@champion, port 5001, once one \
+        exists). With examples on, the example model repository is built in the data directory.
         """
     )
 
@@ -30,6 +32,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Port of the orchestrator; 0 picks a free one (env: FLOWLINE_ORCHESTRATOR_PORT; default: 8080).")
     var orchestratorPort: Int?
 
+    @Option(help: "Port of the model server; 0 picks a free one (env: FLOWLINE_SERVING_PORT; default: 5001).")
+    var servingPort: Int?
+
     @OptionGroup var orchestrator: OrchestratorOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -37,6 +42,7 @@ struct Up: AsyncParsableCommand {
         var flags = StackConfiguration.Flags(
             dataDir: dataDir, host: host, samplesPort: samplesPort, trackingPort: trackingPort, database: database, logLevel: logging.logLevel
         )
+        flags.servingPort = servingPort
         flags.orchestrator = orchestrator.flags
         flags.orchestrator.port = orchestratorPort
         let configuration = try StackConfiguration.resolve(flags, settings: .process)

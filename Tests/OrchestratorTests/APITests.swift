@@ -49,7 +49,7 @@ struct APITests {
             for role in Role.allCases {
                 _ = try await harness.store.createUser("user-\(role.rawValue)", password: "pw-\(role.rawValue)", role: role)
             }
-            var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, tokenSecretFile: secret)
+            var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, tokenSecretFile: secret, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
             configuration.host = "127.0.0.1"
             let application = buildOrchestratorApplication(configuration: configuration, scheduler: harness.scheduler, tokens: tokens, version: "test", logger: TestLogger.silent)
             try await application.test(.live) { client in

@@ -1,4 +1,5 @@
 import Foundation
+import ExampleProjects
 import Testing
 @testable import Orchestrator
 
@@ -8,7 +9,7 @@ import Testing
 @Suite("DAG loader fuzzing")
 struct DAGLoaderFuzzTests {
     static let corpus = [
-        ExampleDAGs.files[0].text,
+        try! ExampleDAGs.files()[0].text,
         "dag_id: x\nschedule: '*/5 * * * *'\nparams: {n: {type: integer, default: 1}}\ntasks:\n  - {id: a, operator: bash, command: 'echo {{ params.n }}'}\n  - {id: b, operator: sensor, upstream: [a], delay: 1s}\n",
         "tasks:\n  - id: h\n    operator: http\n    url: http://x\n    json: {a: [1, 2, {b: c}]}\n    headers: {X: y}\n",
     ]

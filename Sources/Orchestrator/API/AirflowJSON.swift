@@ -37,7 +37,9 @@ enum AirflowJSON {
         ])
     }
 
-    static func taskInstance(_ instance: TaskInstance, run: DagRun) -> JSONValue {
+    /// A task instance; `trackingRunID` is the tracking run its try started (project tasks), a
+    /// Flowline field next to Airflow's.
+    static func taskInstance(_ instance: TaskInstance, run: DagRun, trackingRunID: String? = nil) -> JSONValue {
         let duration: JSONValue = instance.duration.map { .number(JSONNumber(literal: String($0), doubleValue: $0, isIntegerLiteral: false)) } ?? .null
         return .object([
             "id": .string(stableID(instance)),
@@ -69,6 +71,7 @@ enum AirflowJSON {
             "executor": .string("LocalExecutor"),
             "executor_config": .string("{}"),
             "note": instance.note.map { .string($0) } ?? .null,
+            "tracking_run_id": trackingRunID.map { .string($0) } ?? .null,
             "rendered_map_index": .null,
             "rendered_fields": .object([:]),
             "trigger": .null,

@@ -64,7 +64,14 @@ struct DAGRunsController {
         router.get("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { _, context -> Response in
             _ = try context.require(.viewer)
             let run = try await store.run(dagID: try context.parameters.decoded("dag_id"), runID: try context.parameters.decoded("dag_run_id"))
-            return .json(AirflowJSON.dagRun(run).jsonText)
+            // Flowline's lineage field: task id → the tracking run it started.
+            var json = AirflowJSON.dagRun(run)
+            if case .object(var fields) = json {
+                let tracking = try await store.trackingRunIDs(dagID: run.dagID, runID: run.runID)
+                fields["tracking_run_ids"] = .object(tracking.mapValues { .string($0) })
+                json = .object(fields)
+            }
+            return .json(json.jsonText)
         }
         router.patch("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { request, context -> Response in
             _ = try context.require(.op)

@@ -23,13 +23,17 @@ struct TaskInstancesController {
             if !states.isEmpty { instances = instances.filter { states.contains($0.state?.rawValue ?? "no_status") } }
             if let taskID = query.get("task_id") { instances = instances.filter { $0.taskID == taskID } }
             let page = try Paging(query)
-            return .json(AirflowJSON.collection("task_instances", page.slice(instances).map { AirflowJSON.taskInstance($0, run: run) }, total: instances.count))
+            let tracking = try await store.trackingRunIDs(dagID: run.dagID, runID: run.runID)
+            return .json(AirflowJSON.collection("task_instances", page.slice(instances).map {
+                AirflowJSON.taskInstance($0, run: run, trackingRunID: tracking[$0.taskID])
+            }, total: instances.count))
         }
         router.get(RouterPath(base + "/{task_id}")) { _, context -> Response in
             _ = try context.require(.viewer)
             let run = try await Self.run(context, store: store)
             let instance = try await store.taskInstance(dagID: run.dagID, runID: run.runID, taskID: try context.parameters.decoded("task_id"))
-            return .json(AirflowJSON.taskInstance(instance, run: run).jsonText)
+            let tracking = try await store.trackingRunIDs(dagID: run.dagID, runID: run.runID)
+            return .json(AirflowJSON.taskInstance(instance, run: run, trackingRunID: tracking[instance.taskID]).jsonText)
         }
         router.patch(RouterPath(base + "/{task_id}")) { request, context -> Response in
             _ = try context.require(.op)

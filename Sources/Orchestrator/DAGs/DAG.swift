@@ -20,6 +20,9 @@ public struct DAG: Sendable, Equatable {
     public var tasks: [TaskDefinition]
     /// The file the DAG came from, relative to the DAGs folder.
     public var fileLocation: String
+    /// Whether a run's conf may only name the DAG's params (`strict_params: true`); Airflow's
+    /// default, and Flowline's, lets other keys through.
+    public var strictParams = false
 
     /// The task named `taskID`.
     public func task(_ taskID: String) -> TaskDefinition? {
@@ -63,6 +66,12 @@ public struct DAG: Sendable, Equatable {
     /// schema. Returns the messages of what does not fit (empty when the conf is valid).
     public func validate(conf: [String: JSONValue]) -> [String] {
         var problems: [String] = []
+        if strictParams {
+            let names = Set(params.map(\.name))
+            for key in conf.keys.sorted() where !names.contains(key) {
+                problems.append("conf key '\(key)' is not a param of this DAG (its params: \(params.map(\.name).joined(separator: ", ")))\(DAGFileParser.suggestion(key, names))")
+            }
+        }
         for param in params {
             guard let value = conf[param.name] ?? param.defaultValue else {
                 problems.append("param '\(param.name)' has no default and was not given in conf")

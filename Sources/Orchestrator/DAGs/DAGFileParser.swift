@@ -42,7 +42,7 @@ public enum DAGFileParser {
 
     static let dagKeys: Set<String> = [
         "dag_id", "description", "schedule", "start_date", "end_date", "catchup", "max_active_runs",
-        "max_active_tasks", "paused", "tags", "params", "default_args", "tasks", "doc_md",
+        "max_active_tasks", "paused", "tags", "params", "strict_params", "default_args", "tasks", "doc_md",
     ]
     static let defaultArgKeys: Set<String> = [
         "owner", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout", "env", "trigger_rule",
@@ -133,7 +133,8 @@ public enum DAGFileParser {
             tags: try field("tags")?.strings("tags") ?? [],
             params: params,
             tasks: tasks,
-            fileLocation: file
+            fileLocation: file,
+            strictParams: try field("strict_params")?.bool("strict_params") ?? false
         )
     }
 

@@ -7,11 +7,16 @@ public struct OrchestratorFolders: Sendable {
     public var dags: URL
     public var logs: URL
     public var workspaces: URL
+    /// The cached clones of the repositories project tasks use.
+    public var repositories: URL
 
-    public init(dags: URL, logs: URL, workspaces: URL) {
+    /// - Parameter repositories: defaults to `cache/git` next to `workspaces`.
+    public init(dags: URL, logs: URL, workspaces: URL, repositories: URL? = nil) {
         self.dags = dags
         self.logs = logs
         self.workspaces = workspaces
+        self.repositories = repositories
+            ?? workspaces.deletingLastPathComponent().appendingPathComponent("cache", isDirectory: true).appendingPathComponent("git", isDirectory: true)
     }
 
     /// The workspace of a run: the working directory of its tasks.
@@ -47,6 +52,7 @@ struct TaskRunner: Sendable {
     let store: OrchestratorStore
     let folders: OrchestratorFolders
     let python: String
+    let repositories: GitRepositoryCache
     let logger: Logger
     /// Also prints each log line (`flowline dags test`).
     let echo: (@Sendable (String) -> Void)?
@@ -86,14 +92,16 @@ struct TaskRunner: Sendable {
         // Shutting down: the try is left as it is, and the next start retries it like a lost one.
         if Task.isCancelled { return nil }
         switch outcome {
-        case .success(.success(let xcom)):
-            if let xcom {
+        case .success(.success(let xcom, let more)):
+            var values = more
+            if let xcom { values["return_value"] = xcom }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
                 do {
-                    try await store.pushXCom(dagID: dag.dagID, runID: run.runID, taskID: task.taskID, value: xcom)
+                    try await store.pushXCom(dagID: dag.dagID, runID: run.runID, taskID: task.taskID, key: key, value: value)
                 } catch {
                     return await finish(running, task: task, run: run, failure: "\(error)", log: log)
                 }
-                log.write("Pushed XCom return_value: \(xcom.jsonText.prefix(200))")
+                log.write("Pushed XCom \(key): \(value.jsonText.prefix(200))")
             }
             log.write("Task succeeded")
             return await settle(running, to: .success, message: nil)
@@ -215,7 +223,7 @@ struct TaskRunner: Sendable {
         return TaskRunContext(
             dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber, settings: settings,
             workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
-            python: python, log: log,
+            python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log,
             processStarted: { pid in
                 try? await store.recordProcess(pid, dagID: dag.dagID, runID: run.runID, taskID: task.taskID)
             }

@@ -27,9 +27,17 @@ enum ProcessTask {
         }
     }
 
-    /// The environment of a task's process: the server's own, then the task's `env`.
+    /// The environment of a task's process: the server's own, then the task's `env`; `PATH`
+    /// starts with the folders of this `flowline` binary and of the configured python, so that
+    /// commands can call `flowline …` and `python …`.
     static func environment(_ context: TaskRunContext) -> [String: String] {
-        ProcessInfo.processInfo.environment.merging(context.environment) { _, task in task }
+        var environment = ProcessInfo.processInfo.environment.merging(context.environment) { _, task in task }
+        var folders: [String] = []
+        if let binary = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path { folders.append(binary) }
+        if context.python.contains("/") { folders.append(URL(fileURLWithPath: context.python).deletingLastPathComponent().path) }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        environment["PATH"] = (folders + [path]).joined(separator: ":")
+        return environment
     }
 }
 

@@ -30,7 +30,7 @@ extension TaskOperator {
 /// Every operator Flowline knows.
 public enum OperatorRegistry {
     public static let all: [any TaskOperator.Type] = [
-        BashOperator.self, PythonOperator.self, HTTPOperator.self, SensorOperator.self, EmptyOperator.self,
+        BashOperator.self, PythonOperator.self, HTTPOperator.self, SensorOperator.self, EmptyOperator.self, ProjectOperator.self,
     ]
 
     public static func named(_ name: String) -> (any TaskOperator.Type)? {
@@ -40,8 +40,9 @@ public enum OperatorRegistry {
 
 /// How a try ended, when it did not fail.
 public enum TaskOutcome: Sendable, Equatable {
-    /// Done; the value, if any, is pushed as the task's XCom (`return_value`).
-    case success(xcom: JSONValue?)
+    /// Done; the value, if any, is pushed as the task's XCom (`return_value`), and `more` under
+    /// their own keys.
+    case success(xcom: JSONValue?, more: [String: JSONValue] = [:])
     /// The task decided not to do its work (bash exit 99).
     case skipped(String)
 }
@@ -70,6 +71,12 @@ public struct TaskRunContext: Sendable {
     public var templateContext: JSONValue
     /// The interpreter for python tasks.
     public var python: String
+    /// The cached clones of model repositories (project tasks).
+    public var repositories: GitRepositoryCache
+    /// The task's owner, for the tracking runs it starts.
+    public var owner: String
+    /// The run's configuration.
+    public var conf: [String: JSONValue]
     /// The try's log.
     public var log: TaskLog
     /// Records the process id of a try that runs a program, so a restarted server can stop it.

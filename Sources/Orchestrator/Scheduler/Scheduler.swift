@@ -74,7 +74,10 @@ public actor Scheduler: Service {
         self.onStart = onStart
         self.configuration = configuration
         self.logger = logger
-        runner = TaskRunner(store: store, folders: configuration.folders, python: configuration.python, logger: logger, echo: echo)
+        runner = TaskRunner(
+            store: store, folders: configuration.folders, python: configuration.python,
+            repositories: GitRepositoryCache(folder: configuration.folders.repositories), logger: logger, echo: echo
+        )
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -434,6 +434,11 @@ extension OrchestratorStore {
         }
     }
 
+    /// The tracking runs a run's tasks started (XCom `tracking_run_id`): task id → run id.
+    public func trackingRunIDs(dagID: String, runID: String) async throws -> [String: String] {
+        try await xcoms(dagID: dagID, runID: runID).compactMapValues { $0["tracking_run_id"]?.string }
+    }
+
     /// The XComs of a run: task id → key → value.
     public func xcoms(dagID: String, runID: String) async throws -> [String: [String: JSONValue]] {
         try await database.read { sql in

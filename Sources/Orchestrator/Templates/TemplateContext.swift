@@ -45,6 +45,7 @@ public enum TemplateContext {
             "params": .object(params),
             "dag_run": runObject,
             "xcom": .object(xcom),
+            "xcoms": .object(xcoms.mapValues { .object($0) }),
             "var": .object(variables),
             "workspace": .string(workspace.path),
         ]

@@ -62,7 +62,9 @@ struct APIClient: Sendable {
 
     func raw(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authenticated: Bool = true,
              accept: String) async throws -> (Data, [String: String]) {
-        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        // The path is already percent-encoded: appendingPathComponent would encode its '%' again.
+        let baseText = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+        var components = URL(string: baseText + path).flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components?.url else { throw Failure(status: 0, detail: "bad path \(path)") }
         var request = URLRequest(url: url)
@@ -98,19 +100,5 @@ struct APIClient: Sendable {
     /// A path segment, percent-encoded (run ids contain `:` and `+`).
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
-    }
-}
-
-extension JSONValue {
-    subscript(_ key: String) -> JSONValue? {
-        if case .object(let fields) = self { fields[key] } else { nil }
-    }
-
-    var string: String? {
-        if case .string(let text) = self { text } else { nil }
-    }
-
-    var array: [JSONValue] {
-        if case .array(let items) = self { items } else { [] }
     }
 }

@@ -1,0 +1,68 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+import Training
+public import TrackingClient
+
+/// Keeps the served model current: loads what the reference names and, for an alias, checks every
+/// `interval` whether it moved, loading the new version when it did. A failed load keeps the
+/// model that was serving.
+public final class ModelWatcher: Service, Sendable {
+    /// What is being served, or why nothing is.
+    public struct Current: Sendable {
+        public var model: LineModel?
+        public var version: String?
+        public var artifactURI: String?
+        public var problem: String?
+    }
+
+    public let reference: ModelReference
+    /// The tracking server to ask; `nil` while it is not known yet (it starts with the stack).
+    let client: @Sendable () async -> TrackingClient?
+    let interval: Duration
+    let logger: Logger
+    private let state = Mutex(Current(problem: "the model is loading"))
+
+    public init(reference: ModelReference, client: @escaping @Sendable () async -> TrackingClient?, interval: Duration = .seconds(2), logger: Logger) {
+        self.reference = reference
+        self.client = client
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public convenience init(_ configuration: ServingConfiguration, client: TrackingClient, logger: Logger) {
+        self.init(reference: configuration.model, client: { client }, interval: configuration.pollInterval, logger: logger)
+    }
+
+    public var current: Current { state.withLock { $0 } }
+
+    public func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            await refresh()
+            if case .alias = reference {} else if current.model != nil { break }
+            try? await Task.sleep(for: interval)
+        }
+        // A fixed reference, once loaded, needs no more checks: wait for shutdown.
+        try? await gracefulShutdown()
+    }
+
+    /// Checks the reference once, loading the model when it changed.
+    public func refresh() async {
+        guard let client = await client() else { return }
+        do {
+            let (artifactURI, version) = try await client.locate(reference)
+            if current.artifactURI == artifactURI, current.model != nil { return }
+            let model = try await ModelLoader.load(artifactURI: artifactURI, client: client)
+            state.withLock { $0 = Current(model: model, version: version, artifactURI: artifactURI, problem: nil) }
+            logger.notice("Serving \(reference)\(version.map { " (version \($0))" } ?? ""): \(model.kind), coefficients \(model.coefficients)")
+        } catch {
+            let message = (error as? TrackingClientError)?.message ?? "\(error)"
+            let changed = state.withLock { state in
+                defer { state.problem = state.model == nil ? message : state.problem }
+                return state.problem != message
+            }
+            if changed { logger.warning("Cannot load \(reference): \(message)") }
+        }
+    }
+}

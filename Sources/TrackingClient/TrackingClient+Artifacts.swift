@@ -1,0 +1,47 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPSupport
+
+extension TrackingClient {
+    /// Uploads `data` as `path` under `artifactURI` (an `mlflow-artifacts:` location, e.g. a run's
+    /// artifact root) through the server's artifact proxy.
+    public func upload(_ data: Data, to path: String, under artifactURI: String) async throws(TrackingClientError) {
+        var request = URLRequest(url: try proxyURL(artifactURI, path))
+        request.httpMethod = "PUT"
+        request.httpBody = data
+        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        _ = try await send(request)
+    }
+
+    /// Downloads `path` under `artifactURI`.
+    public func download(_ path: String, under artifactURI: String) async throws(TrackingClientError) -> Data {
+        try await send(URLRequest(url: try proxyURL(artifactURI, path)))
+    }
+
+    /// The names of the files and folders directly under `path` of a run's artifacts.
+    public func listArtifacts(runID: String, path: String) async throws(TrackingClientError) -> [String] {
+        let response = try await call("GET", "artifacts/list", ["run_id": .string(runID), "path": .string(path)])
+        return response["files"]?.array.compactMap { $0["path"]?.string } ?? []
+    }
+
+    /// The proxy URL of `path` under an `mlflow-artifacts:` location.
+    func proxyURL(_ artifactURI: String, _ path: String) throws(TrackingClientError) -> URL {
+        guard artifactURI.hasPrefix("mlflow-artifacts:") else {
+            throw TrackingClientError(code: nil, status: nil, message: "the artifact location '\(artifactURI)' is not served through the tracking server (it is not an mlflow-artifacts: URI)")
+        }
+        var rest = artifactURI.dropFirst("mlflow-artifacts:".count)
+        if rest.hasPrefix("//") {
+            // mlflow-artifacts://host:port/path: the authority is the server we talk to anyway.
+            rest = rest.dropFirst(2).drop { $0 != "/" }
+        }
+        let root = rest.split(separator: "/").joined(separator: "/")
+        let full = [root, path].filter { !$0.isEmpty }.joined(separator: "/")
+        let encoded = full.split(separator: "/").map { String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }.joined(separator: "/")
+        guard let url = URL(string: baseURL.absoluteString + "/api/2.0/mlflow-artifacts/artifacts/" + encoded) else {
+            throw TrackingClientError(code: nil, status: nil, message: "cannot make an artifact URL for '\(full)'")
+        }
+        return url
+    }
+}

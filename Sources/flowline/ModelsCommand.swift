@@ -1,0 +1,147 @@
+import ArgumentParser
+import FlowlineStack
+import Foundation
+import HTTPSupport
+import Serving
+import TrackingClient
+
+/// `flowline models …`: the model registry from the pipeline's side.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Serve, evaluate and promote registered models.",
+        subcommands: [Serve.self, Evaluate.self, Promote.self]
+    )
+
+    /// Where the tracking server is.
+    struct TrackingOptions: ParsableArguments {
+        @Option(help: "The tracking server (env: MLFLOW_TRACKING_URI; default: http://127.0.0.1:5000).")
+        var trackingURI: String?
+
+        func client() throws -> TrackingClient {
+            let uri = trackingURI ?? ProcessInfo.processInfo.environment["MLFLOW_TRACKING_URI"] ?? "http://127.0.0.1:5000"
+            do {
+                return try TrackingClient(trackingURI: uri)
+            } catch {
+                throw CommandFailure(error.message)
+            }
+        }
+    }
+
+    /// What decides which model is better.
+    struct PromotionOptions: ParsableArguments {
+        @Option(help: "The tracking run that trained the candidate.")
+        var runID: String
+
+        @Option(help: "The registered model, e.g. line-model.")
+        var model: String
+
+        @Option(help: "The alias the best version carries.")
+        var alias: String = "champion"
+
+        @Option(help: "The metric that decides.")
+        var metric: String = "test-R2-score"
+
+        @Flag(help: "Lower values of the metric are better (an error, not a score).")
+        var lowerIsBetter = false
+
+        func promotion(_ client: TrackingClient) -> ModelPromotion {
+            ModelPromotion(client: client, model: model, alias: alias, metric: metric, greaterIsBetter: !lowerIsBetter)
+        }
+    }
+
+    /// `flowline models evaluate`
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare a run's metric with the alias holder's; prints the comparison as JSON."
+        )
+
+        @OptionGroup var tracking: TrackingOptions
+        @OptionGroup var options: PromotionOptions
+
+        func run() async throws {
+            do {
+                let comparison = try await options.promotion(try tracking.client()).compare(runID: options.runID)
+                printNow(comparison.reason + (comparison.isBetter ? ": the candidate is better" : ": the candidate is not better"))
+                printNow(comparison.json.jsonText)
+            } catch let error as TrackingClientError {
+                throw CommandFailure(error.message)
+            }
+        }
+    }
+
+    /// `flowline models promote`
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a run's model as a new version; move the alias to it if it is better.",
+            discussion: "Prints what happened as JSON: the version, and whether the alias moved."
+        )
+
+        @OptionGroup var tracking: TrackingOptions
+        @OptionGroup var options: PromotionOptions
+
+        @Option(help: "Where the run's model is (runs:/…, models:/m-…, mlflow-artifacts:…); found from the run when omitted.")
+        var modelURI: String?
+
+        func run() async throws {
+            do {
+                let result = try await options.promotion(try tracking.client()).promote(runID: options.runID, modelURI: modelURI)
+                let moved = result["alias_moved"] == .bool(true)
+                printNow("Registered \(options.model) version \(result["version"]?.string ?? "?"); \(options.alias) \(moved ? "moved to it" : "stays on version \(result["champion_version"]?.string ?? "?")") (\(result["reason"]?.string ?? ""))")
+                printNow(result.jsonText)
+            } catch let error as TrackingClientError {
+                throw CommandFailure(error.message)
+            }
+        }
+    }
+
+    /// `flowline models serve`
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a model with MLflow's scoring protocol, following its alias.",
+            discussion: """
+            POST /invocations with {"inputs": …}, {"instances": …}, {"dataframe_split": …} or \
+            {"dataframe_records": …} (or CSV) answers {"predictions": […]}; GET /ping, /health, \
+            /version. For models:/<name>@<alias>, the alias is checked every --poll-interval and \
+            the new version loaded when it moves.
+            """
+        )
+
+        @Argument(help: "The model: models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/model.")
+        var model: String
+
+        @Option(help: "Address to listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
+        var host: String?
+
+        @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_SERVING_PORT; default: 5001).")
+        var port: Int?
+
+        @Option(help: "How often to check whether the alias moved, in seconds.")
+        var pollInterval: Double = 2
+
+        @OptionGroup var tracking: TrackingOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            guard pollInterval > 0, pollInterval <= 3600 else { throw ValidationError("--poll-interval must be between 0 and 3600 seconds") }
+        }
+
+        func run() async throws {
+            let reference: ModelReference
+            do {
+                reference = try ModelReference(model)
+            } catch {
+                throw CommandFailure(error.message)
+            }
+            let settings = Settings.process
+            let configuration = ServingConfiguration(
+                host: settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1"),
+                port: try settings.port(flag: port, option: "--port", variable: "FLOWLINE_SERVING_PORT", default: ServingConfiguration.defaultPort),
+                model: reference,
+                pollInterval: .milliseconds(Int64(pollInterval * 1000))
+            )
+            let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
+            try await Stack.serving(configuration, client: try tracking.client(), logger: logger, output: printNow)
+        }
+    }
+}
