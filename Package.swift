@@ -262,6 +262,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving",
+                "TrackingClient",
+                "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["flowline", "TestSupport", "Storage"],
             swiftSettings: strictSettings

@@ -30,11 +30,7 @@ if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then
 fi
 echo "$FLOWLINE_TEST_POSTGRES_URL"
 
-echo "== Swift tests"
-swift build --build-tests
-swift test --skip-build
-
-echo "== Python client tests"
+echo "== Python venv for the client tests and the example model's Python commit"
 venv="$cache/venv"
 requirements="$root/Tests/clients/requirements.txt"
 stamp="$venv/.requirements.sha256"
@@ -44,6 +40,12 @@ if [ ! -x "$venv/bin/python" ] || ! sha256sum --status -c "$stamp" 2>/dev/null; 
   "$venv/bin/pip" install -q -r "$requirements"
   sha256sum "$requirements" >"$stamp"
 fi
+echo "== Swift tests"
+swift build --build-tests
+FLOWLINE_TEST_PYTHON="$venv/bin/python" swift test --skip-build
+
+echo "== Python client tests"
+
 if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing Debian's chromium and chromium-driver for the browser tests"

@@ -109,7 +109,7 @@ struct OrchestratorProcessTests {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data").path
             let up = try FlowlineProcess(
-                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--data-dir", data, "--log-level", "warning"],
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--data-dir", data, "--log-level", "warning"],
                 in: directory.url
             )
             defer { up.terminate() }

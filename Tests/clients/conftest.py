@@ -165,7 +165,7 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
 
 @pytest.fixture
 def stack(workdir):
-    running = RunningFlowline(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--log-level", "warning"], workdir)
+    running = RunningFlowline(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning"], workdir)
     yield running
     running.stop()
     assert running.process.returncode == 0
