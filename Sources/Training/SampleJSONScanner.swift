@@ -4,7 +4,7 @@ import Foundation
 /// without an intermediate tree or string. Values other than the samples are skipped.
 struct SampleJSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    /// The document's length; `bytes[end]` is a NUL that stops `strtod`.
+    /// The document's length.
     let end: Int
     var index = 0
     var problems = ProblemList()
@@ -32,7 +32,7 @@ struct SampleJSONScanner {
             while true {
                 let key = try string()
                 skipSpace()
-                try expect(":", "expected ':' after the key \"\(key)\"")
+                try expect(UInt8(ascii: ":"), "expected ':' after the key \"\(key)\"")
                 skipSpace()
                 if key == "samples" { samples = try sampleArray() } else { _ = try skipValue(depth: 1) }
                 skipSpace()
@@ -41,7 +41,7 @@ struct SampleJSONScanner {
                     skipSpace()
                     continue
                 }
-                try expect("}", "expected ',' or '}' in the top-level object")
+                try expect(UInt8(ascii: "}"), "expected ',' or '}' in the top-level object")
                 break
             }
         case UInt8(ascii: "["):
@@ -81,7 +81,7 @@ struct SampleJSONScanner {
                 row += 1
                 continue
             }
-            try expect("]", "expected ',' or ']' after samples[\(row)]")
+            try expect(UInt8(ascii: "]"), "expected ',' or ']' after samples[\(row)]")
             return samples
         }
     }
@@ -118,7 +118,7 @@ struct SampleJSONScanner {
                     skipSpace()
                     continue
                 }
-                try expect("]", "expected ',' or ']' in samples[\(row)]")
+                try expect(UInt8(ascii: "]"), "expected ',' or ']' in samples[\(row)]")
                 break
             }
         }
@@ -135,32 +135,81 @@ struct SampleJSONScanner {
     /// literal for messages; `nil` when the value there is not a number.
     private mutating func numberIfPresent() throws(TrainingError) -> (Double, String)? {
         let start = index
-        for special in ["NaN", "Infinity", "-Infinity"] where matches(special) {
-            index += special.utf8.count
-            return (special == "NaN" ? .nan : special.hasPrefix("-") ? -.infinity : .infinity, special)
-        }
         let first = current
+        if first == UInt8(ascii: "N") || first == UInt8(ascii: "I") || (first == UInt8(ascii: "-") && index + 1 < end && bytes[index + 1] == UInt8(ascii: "I")) {
+            for special in ["NaN", "Infinity", "-Infinity"] where matches(special) {
+                index += special.utf8.count
+                return (special == "NaN" ? .nan : special.hasPrefix("-") ? -.infinity : .infinity, special)
+            }
+            return nil
+        }
         guard first == UInt8(ascii: "-") || isDigit(first) else { return nil }
-        if first == UInt8(ascii: "-") { index += 1 }
+        let negative = first == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard isDigit(current) else { throw syntax("a number needs a digit after '-'") }
-        if current == UInt8(ascii: "0") { index += 1 } else { skipDigits() }
+        // The digits as an integer mantissa while they fit, for the exact fast path.
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        if current == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while isDigit(current) {
+                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(current &- UInt8(ascii: "0")) } else { exponent += 1 }
+                significant += 1
+                index += 1
+            }
+        }
         if current == UInt8(ascii: ".") {
             index += 1
             guard isDigit(current) else { throw syntax("a number needs a digit after '.'") }
-            skipDigits()
+            while isDigit(current) {
+                let digit = current &- UInt8(ascii: "0")
+                if significant > 0 || digit != 0 { significant += 1 }
+                if significant <= 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    exponent -= 1
+                }
+                index += 1
+            }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             index += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            var sign = 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") {
+                if current == UInt8(ascii: "-") { sign = -1 }
+                index += 1
+            }
             guard isDigit(current) else { throw syntax("a number needs a digit in its exponent") }
-            skipDigits()
+            var value = 0
+            while isDigit(current) {
+                if value < 100_000 { value = value * 10 + Int(current &- UInt8(ascii: "0")) }
+                index += 1
+            }
+            exponent += sign * value
         }
-        // The token is valid JSON and is followed by a delimiter (or the NUL), so strtod reads
-        // exactly these bytes.
-        let value = bytes.baseAddress.map { base in
-            base.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: index - start + 1) { strtod($0, nil) }
-        } ?? .nan
+        // Clinger's fast path: an exact mantissa below 2^53 and a power of ten that is exact as a
+        // Double make one correctly rounded operation. Anything else goes to strtod.
+        let value: Double
+        if significant <= 19, mantissa <= 1 << 53, (-22...22).contains(exponent) {
+            let magnitude = exponent < 0 ? Double(mantissa) / Self.powersOfTen[-exponent] : Double(mantissa) * Self.powersOfTen[exponent]
+            value = negative ? -magnitude : magnitude
+        } else {
+            value = strtod(from: start, to: index)
+        }
         return (value, value.isFinite ? "" : String(decoding: bytes[start..<index], as: UTF8.self))
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// `strtod` of the (validated) token at `start..<stop`, copied with a terminating NUL.
+    private func strtod(from start: Int, to stop: Int) -> Double {
+        let length = stop - start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            for offset in 0..<length { buffer[offset] = CChar(bitPattern: bytes[start + offset]) }
+            buffer[length] = 0
+            return buffer.baseAddress.map { Foundation.strtod($0, nil) } ?? .nan
+        }
     }
 
     /// Skips one value; returns its type in words ("a string", "null", …).
@@ -183,7 +232,7 @@ struct SampleJSONScanner {
                 if !isArray {
                     _ = try string()
                     skipSpace()
-                    try expect(":", "expected ':' after a key")
+                    try expect(UInt8(ascii: ":"), "expected ':' after a key")
                     skipSpace()
                 }
                 _ = try skipValue(depth: depth + 1)
@@ -231,8 +280,8 @@ struct SampleJSONScanner {
         return true
     }
 
-    private mutating func expect(_ character: Character, _ message: String) throws(TrainingError) {
-        guard let ascii = character.asciiValue, current == ascii else { throw syntax(message) }
+    private mutating func expect(_ character: UInt8, _ message: @autoclosure () -> String) throws(TrainingError) {
+        guard current == character else { throw syntax(message()) }
         index += 1
     }
 

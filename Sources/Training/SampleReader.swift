@@ -27,15 +27,11 @@ public enum SampleReader {
 
     /// Parses samples JSON.
     public static func parseJSON(_ data: some Collection<UInt8>) throws(TrainingError) -> Samples {
-        // strtod needs a terminator after the last number; a copy with a trailing NUL gives it one.
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(data.count + 1)
-        bytes.append(contentsOf: data)
-        bytes.append(0)
-        let result: Result<Samples, TrainingError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = SampleJSONScanner(bytes: buffer, end: buffer.count - 1)
+        let scan = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<Samples, TrainingError> in
+            var scanner = SampleJSONScanner(bytes: buffer, end: buffer.count)
             return Result { () throws(TrainingError) in try scanner.document() }
         }
+        let result = data.withContiguousStorageIfAvailable(scan) ?? Array(data).withUnsafeBufferPointer(scan)
         return try result.get()
     }
 

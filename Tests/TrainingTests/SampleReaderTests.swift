@@ -14,6 +14,24 @@ struct SampleReaderTests {
         #expect(try parse(#"{"samples": [[0.1, 0.2]], "more": [[[]]]}"#) == Samples(x: [0.1], y: [0.2]))
     }
 
+    @Test("Numbers read exactly as strtod reads them, on the fast path and off it")
+    func numbers() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "1", "0.1", "1e22", "1e23", "9007199254740993", "123456789012345678901234", "0.000000000000000000000000001",
+                     "1.7976931348623157e308", "2.2250738585072014e-308", "4.9e-324", "1E-5", "-2.5e+3", "0.30000000000000004"]
+        for _ in 0..<5000 {
+            let value = Double.random(in: -1e6...1e6, using: &generator) * pow(10, Double(Int.random(in: -30...30, using: &generator)))
+            texts.append(value.description)
+            texts.append(String(format: "%.17g", value))
+            texts.append(String(format: "%.3f", value))
+        }
+        let samples = try parse("[" + texts.map { "[\($0), 0]" }.joined(separator: ",") + "]")
+        for (text, parsed) in zip(texts, samples.x) {
+            let expected = try #require(Double(text))
+            #expect(parsed.bitPattern == expected.bitPattern, "\(text): \(parsed) ≠ \(expected)")
+        }
+    }
+
     @Test("Bad samples are named by their index, and all of them are counted")
     func badSamples() {
         let cases: [(String, String)] = [
