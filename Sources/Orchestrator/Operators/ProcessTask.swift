@@ -8,11 +8,12 @@ enum ProcessTask {
     /// - Parameter skipCode: an exit code that means "skipped" (bash: 99).
     static func run(_ process: ChildProcess, context: TaskRunContext, skipCode: Int32?) async throws -> (outcome: TaskOutcome, lastLine: String?) {
         let lastLine = LastLine()
+        let lastError = LastLine()
         let log = context.log
         log.write("Running: \(([process.executable] + process.arguments).joined(separator: " "))")
         let termination = try await process.run(onStart: context.processStarted) { line, isStdout in
             log.write(line, level: isStdout ? .info : .warning, source: isStdout ? "stdout" : "stderr")
-            if isStdout, !line.trimmingCharacters(in: .whitespaces).isEmpty { lastLine.set(line) }
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty { (isStdout ? lastLine : lastError).set(line) }
         }
         try Task.checkCancellation()
         switch termination {
@@ -21,7 +22,8 @@ enum ProcessTask {
         case .exited(let code) where code == skipCode:
             return (.skipped("the command exited with \(code): skipped"), nil)
         case .exited(let code):
-            throw TaskFailure("the command exited with code \(code)")
+            let detail = lastError.value.map { ": \($0.trimmingCharacters(in: .whitespaces).prefix(300))" } ?? ""
+            throw TaskFailure("the command exited with code \(code)\(detail)")
         case .signalled(let signal):
             throw TaskFailure("the command was killed by signal \(signal)")
         }
