@@ -109,6 +109,9 @@ for commit, name in ((linear, "linear (flowline fit)"), (cubic, "cubic (flowline
     other = theirs["median_s"].get(commit) if theirs else None
     ratio = f"{other / mine:.1f}x faster" if other else "-"
     print(f"| {name} | {mine:.3f} | {f'{other:.3f}' if other else '-'} | {ratio} |")
+if theirs:
+    mine, other = ours["median_s"][cubic], theirs["median_s"][python]
+    print(f"| the example as each stack runs it: flowline's default (cubic) vs the original's Python route | {mine:.3f} | {other:.3f} | {other / mine:.1f}x faster |")
 print(f"\nruns (s): flowline {json.dumps(ours['runs_s'])}" + (f"; airflow {json.dumps(theirs['runs_s'])}" if theirs else ""))
 PY
 if [ "${SKIP_TRAINING:-0}" != 1 ]; then echo; "$root/benchmarks/training.sh"; fi
