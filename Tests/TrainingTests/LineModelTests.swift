@@ -93,10 +93,11 @@ struct LineModelTests {
     func artifact() throws {
         let model = LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [0.25, 2])
         let files = try ModelArtifact.files(for: model, runID: "abc")
-        #expect(files.map(\.name) == ["MLmodel", "model.json"])
+        #expect(files.map(\.name) == ["MLmodel", "model.json", "code/flowline_pyfunc.py"])
         let descriptor = String(decoding: files[0].data, as: UTF8.self)
         #expect(descriptor.contains("flavors:\n  flowline:\n    data: model.json"))
         #expect(descriptor.contains("run_id: abc"))
+        #expect(descriptor.contains("  python_function:\n    loader_module: flowline_pyfunc\n    code: code\n    data: model.json"))
         #expect(try ModelArtifact.model(from: files[1].data) == model)
         #expect(throws: TrainingError.self) { try ModelArtifact.model(from: Data("{}".utf8)) }
         let summary = TrainingSummary(model: model, training: FitScores(model: model, samples: exact([0.25, 2])), test: nil, modelURL: "u", modelCommit: "c")

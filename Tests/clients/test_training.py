@@ -75,3 +75,30 @@ def test_bad_samples(tmp_path, samples, message):
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
     assert "Usage" not in result.stderr
+
+
+def test_logged_to_a_run_and_loadable_with_mlflow_pyfunc(tracking_url, tmp_path):
+    """With MLFLOW_RUN_ID set, fit logs params, metrics and the model into that run; the model
+    loads with mlflow.pyfunc.load_model and predicts what Flowline's coefficients say."""
+    import mlflow
+    import pandas
+
+    samples = noisy(1000, 4)
+    train = tmp_path / "train.json"
+    train.write_text(json.dumps({"samples": samples}))
+    mlflow.set_experiment("fit")
+    with mlflow.start_run() as run:
+        environment = dict(os.environ, MLFLOW_RUN_ID=run.info.run_id, MLFLOW_TRACKING_URI=tracking_url,
+                           FLOWLINE_PROJECT_REPO="https://example.invalid/model.git", FLOWLINE_PROJECT_COMMIT="abc123")
+        result = subprocess.run([FLOWLINE, "fit", "--train", str(train)], capture_output=True, text=True, env=environment, timeout=60)
+        assert result.returncode == 0, result.stderr
+    coefficients = json.loads(result.stdout.strip().splitlines()[-1])["coefficients"]
+    logged = mlflow.get_run(run.info.run_id).data
+    assert logged.params["model-url"] == "https://example.invalid/model.git"
+    assert logged.params["model-gitsha"] == "abc123"
+    assert float(logged.params["intercept"]) == coefficients[0]
+    assert float(logged.params["coefficient"]) == coefficients[1]
+    assert logged.metrics["training-R2-score"] > 0.9
+    model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    predictions = model.predict(pandas.DataFrame({"x": [0.5, 2.0]}))
+    assert list(predictions) == pytest.approx([coefficients[0] + coefficients[1] * x for x in (0.5, 2.0)], abs=1e-12)
