@@ -270,6 +270,7 @@ let package = Package(
             name: "ServingTests",
             dependencies: [
                 "Serving",
+                .product(name: "Yams", package: "Yams"),
                 "TrackingClient",
                 "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,27 +7,45 @@ import Yams
 /// trainer), or any MLflow model whose `MLmodel` carries the linear coefficients as
 /// `metadata.flowline_model` (the example's Python commit logs them so).
 public enum ModelLoader {
+    /// The parts of an `MLmodel` file serving reads; everything else is ignored.
+    struct Descriptor: Decodable {
+        struct Flavor: Decodable {
+            var data: String?
+        }
+
+        struct Metadata: Decodable {
+            struct Coefficients: Decodable {
+                var kind: String?
+                var alpha: Double?
+                var coefficients: [Double]
+            }
+
+            var flowline_model: Coefficients?
+        }
+
+        var flavors: [String: Flavor]?
+        var metadata: Metadata?
+    }
+
     public static func load(artifactURI: String, client: TrackingClient) async throws -> LineModel {
-        let descriptor = try await client.download("MLmodel", under: artifactURI)
-        let yaml: Any?
+        let file = try await client.download("MLmodel", under: artifactURI)
+        let descriptor: Descriptor
         do {
-            yaml = try Yams.load(yaml: String(decoding: descriptor, as: UTF8.self))
+            // YAMLDecoder, not Yams.load: a downloaded file must never crash the server.
+            descriptor = try YAMLDecoder().decode(Descriptor.self, from: String(decoding: file, as: UTF8.self))
         } catch {
-            throw TrainingError("the MLmodel file at \(artifactURI) is not valid YAML: \(error)")
+            throw TrainingError("the MLmodel file at \(artifactURI) is not an MLflow model descriptor: \(error)")
         }
-        guard let fields = yaml as? [String: Any] else { throw TrainingError("the MLmodel file at \(artifactURI) is not a mapping") }
-        let flavors = fields["flavors"] as? [String: Any] ?? [:]
-        if let flavor = flavors[ModelArtifact.flavor] as? [String: Any] {
-            let file = flavor["data"] as? String ?? ModelArtifact.dataFile
-            return try ModelArtifact.model(from: try await client.download(file, under: artifactURI))
+        let flavors = descriptor.flavors ?? [:]
+        if let flavor = flavors[ModelArtifact.flavor] {
+            return try ModelArtifact.model(from: try await client.download(flavor.data ?? ModelArtifact.dataFile, under: artifactURI))
         }
-        if let metadata = (fields["metadata"] as? [String: Any])?["flowline_model"] as? [String: Any] {
-            let coefficients = (metadata["coefficients"] as? [Any] ?? []).compactMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
-            let data = try JSONSerialization.data(withJSONObject: [
-                "kind": metadata["kind"] as? String ?? "linear", "degree": max(coefficients.count - 1, 1),
-                "alpha": metadata["alpha"] as? Double ?? 0, "coefficients": coefficients,
-            ])
-            return try ModelArtifact.model(from: data)
+        if let linear = descriptor.metadata?.flowline_model {
+            let model = LineModel(kind: linear.kind ?? "linear", degree: max(linear.coefficients.count - 1, 1), alpha: linear.alpha ?? 0, coefficients: linear.coefficients)
+            guard !model.coefficients.isEmpty, model.coefficients.allSatisfy(\.isFinite) else {
+                throw TrainingError("the flowline_model metadata at \(artifactURI) has no finite coefficients")
+            }
+            return model
         }
         throw TrainingError(
             "the model at \(artifactURI) has the flavors \(flavors.keys.sorted()) and no 'flowline' flavor or flowline_model metadata; Flowline serves its own linear models (use `mlflow models serve` for others)"
