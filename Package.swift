@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/stencilproject/Stencil.git", from: "0.15.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Domain modules
@@ -73,6 +74,20 @@ let package = Package(
         .target(
             name: "TrackingClient",
             dependencies: ["HTTPSupport"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "WebUI",
+            dependencies: [
+                "HTTPSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "Orchestrator",
+                "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -139,6 +154,7 @@ let package = Package(
             name: "FlowlineStack",
             dependencies: [
                 "ExampleProjects",
+                "WebUI",
                 "HTTPSupport",
                 "Serving",
                 "TrackingClient",

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import Synchronization
 public import TrackingClient
 import UnixSignals
+import WebUI
 public import Storage
 public import Tracking
 
@@ -53,7 +54,7 @@ public enum Stack {
         try await run(
             (shared ? [database] : [database, orchestratorDatabase]) + [
                 scheduler,
-                orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
+                try orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
                 trackingService(configuration.tracking, database: database, banner: banner, logger: logger) { url in
                     trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
@@ -82,7 +83,7 @@ public enum Stack {
             footer: "DAGs folder: \(configuration.folders.dags.path)\nPress Ctrl-C to stop.",
             output: output
         )
-        try await run([database, scheduler, orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)], logger: logger)
+        try await run([database, scheduler, try orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)], logger: logger)
     }
 
     /// The scheduler, the login tokens and the example model repository (with examples on); once
@@ -133,13 +134,15 @@ public enum Stack {
 
     static func orchestratorService(
         _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger
-    ) -> some Service {
-        buildOrchestratorApplication(
+    ) throws -> some Service {
+        let ui = try OrchestratorUI(scheduler: scheduler, folders: configuration.folders)
+        return buildOrchestratorApplication(
             configuration: configuration,
             scheduler: scheduler,
             tokens: tokens,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.orchestrator"),
+            addRoutes: { ui.addRoutes(to: $0) },
             onServerRunning: { port in
                 // Ready once the scheduler is: the first admin exists and the DAGs are loaded.
                 await scheduler.waitUntilStarted()

@@ -5,13 +5,14 @@ public import Logging
 import NIOCore
 
 /// Builds the orchestrator's HTTP server: Airflow 3's REST API (`/api/v2`, bearer tokens from
-/// `POST /auth/token`), `/health` and `/metrics`.
+/// `POST /auth/token`), `/health` and `/metrics`; `addRoutes` adds more (the web UI).
 public func buildOrchestratorApplication(
     configuration: OrchestratorConfiguration,
     scheduler: Scheduler,
     tokens: TokenService,
     version: String,
     logger: Logger,
+    addRoutes: (Router<OrchestratorRequestContext>) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
@@ -23,6 +24,7 @@ public func buildOrchestratorApplication(
     DAGRunsController(scheduler: scheduler).addRoutes(to: router)
     TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
     VariablesController(store: store).addRoutes(to: router)
+    addRoutes(router)
     router.addOpenAPIRoutes(document: OrchestratorOpenAPI.document(version: version), title: "Flowline orchestrator API")
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))

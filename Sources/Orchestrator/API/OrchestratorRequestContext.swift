@@ -7,8 +7,10 @@ public import NIOCore
 public struct OrchestratorRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
-    /// The user the bearer token names; set by ``AuthMiddleware``.
+    /// The user the bearer token (API) or the session cookie (web UI) names.
     public var identity: Identity?
+    /// The web UI's login session, when the request came with one.
+    public var uiSession: UISession?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -33,6 +35,11 @@ public struct OrchestratorRequestContext: RequestContext, RemoteAddressRequestCo
 public struct Identity: Sendable, Equatable {
     public var username: String
     public var role: Role
+
+    public init(username: String, role: Role) {
+        self.username = username
+        self.role = role
+    }
 }
 
 /// Authentication and authorization failures, as Airflow's API answers them.

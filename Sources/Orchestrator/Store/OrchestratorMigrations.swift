@@ -4,7 +4,20 @@ import SQLKit
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users]
+    public static let all: [Migration] = [core, users, sessions]
+
+    /// Web UI login sessions: kept in the database, so they survive a restart.
+    static let sessions = Migration("orchestrator-003-ui-sessions", statements: [
+        """
+        CREATE TABLE ui_sessions (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        )
+        """,
+    ])
 
     static let users = Migration("orchestrator-002-users", statements: [
         """

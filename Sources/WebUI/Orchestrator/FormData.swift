@@ -1,0 +1,47 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An HTML form post (`application/x-www-form-urlencoded`): field name → value (the last one wins).
+struct FormData {
+    static let maximumSize = 1 << 20
+    var fields: [String: String]
+
+    subscript(_ name: String) -> String? { fields[name] }
+
+    static func read(_ request: inout Request) async throws -> FormData {
+        let buffer = try await request.collectBody(upTo: maximumSize)
+        return FormData(fields: parse(String(buffer: buffer)))
+    }
+
+    static func parse(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return fields
+    }
+}
+
+/// Cookies of a request.
+enum Cookies {
+    static func value(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /, Secure when the request came over TLS.
+    static func make(_ name: String, _ value: String, maxAge: Int, request: Request) -> String {
+        let forwarded = HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] }
+        let secure = request.uri.scheme?.rawValue == "https" || forwarded?.lowercased() == "https"
+        return "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+import NIOCore
+import Orchestrator
+
+extension OrchestratorUI {
+    func addRunRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
+        let ui = self
+        router.get("/dags/{dag_id}/trigger") { _, context in
+            _ = try ui.require(.op, context)
+            let dag = try await ui.scheduler.dag(try context.parameters.require("dag_id"))
+            return await ui.triggerPage(dag, context, fields: [:], errors: [:])
+        }
+        router.post("/dags/{dag_id}/trigger") { request, context in try await ui.trigger(request, context) }
+        let run = "/dags/{dag_id}/runs/{run_id}"
+        router.get(RouterPath(run)) { _, context in try await ui.runPage(context) }
+        router.post(RouterPath(run + "/state")) { request, context in
+            _ = try ui.require(.op, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            let (dagID, runID) = try Self.runParameters(context)
+            guard let state = form["state"].flatMap(DagRunState.init(rawValue:)), [.success, .failed].contains(state) else {
+                throw UIError(.badRequest, "state must be success or failed")
+            }
+            _ = try await ui.scheduler.setRunState(dagID: dagID, runID: runID, to: state)
+            return HTML.redirect("/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))")
+        }
+        router.post(RouterPath(run + "/clear")) { _, context in
+            _ = try ui.require(.op, context)
+            let (dagID, runID) = try Self.runParameters(context)
+            let taskIDs = try await ui.store.taskInstances(dagID: dagID, runID: runID).map(\.taskID)
+            _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: taskIDs, includeDownstream: false, onlyFailed: true)
+            return HTML.redirect("/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))")
+        }
+        let task = run + "/tasks/{task_id}"
+        router.get(RouterPath(task)) { request, context in try await ui.taskPage(request, context) }
+        router.post(RouterPath(task + "/clear")) { request, context in
+            _ = try ui.require(.op, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            let (dagID, runID) = try Self.runParameters(context)
+            let taskID = try Self.decoded(context, "task_id")
+            _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: [taskID], includeDownstream: form["downstream"] == "true")
+            return HTML.redirect(Self.taskPath(dagID, runID, taskID))
+        }
+        router.post(RouterPath(task + "/state")) { request, context in
+            _ = try ui.require(.op, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            let (dagID, runID) = try Self.runParameters(context)
+            let taskID = try Self.decoded(context, "task_id")
+            guard let state = form["state"].flatMap(TaskState.init(rawValue:)), [.success, .failed].contains(state) else {
+                throw UIError(.badRequest, "state must be success or failed")
+            }
+            _ = try await ui.scheduler.setTaskState(dagID: dagID, runID: runID, taskID: taskID, to: state)
+            return HTML.redirect(Self.taskPath(dagID, runID, taskID))
+        }
+        router.get(RouterPath(task + "/logs/{try_number}/stream")) { _, context in try await ui.logStream(context) }
+    }
+
+    static func decoded(_ context: OrchestratorRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    static func runParameters(_ context: OrchestratorRequestContext) throws -> (String, String) {
+        (try decoded(context, "dag_id"), try decoded(context, "run_id"))
+    }
+
+    static func taskPath(_ dagID: String, _ runID: String, _ taskID: String) -> String {
+        "/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))/tasks/\(HTML.segment(taskID))"
+    }
+
+    // MARK: Trigger
+
+    func triggerPage(_ dag: DAG, _ context: OrchestratorRequestContext, fields: [String: String], errors: [String: String],
+                     status: HTTPResponse.Status = .ok) async -> Response {
+        var values = await base(context)
+        values["dag_id"] = dag.dagID
+        values["path_id"] = HTML.segment(dag.dagID)
+        values["params"] = dag.params.map { param -> [String: Any] in
+            let types = param.schema.allowedTypes
+            let type = types.first { $0 != "null" } ?? ""
+            let given = fields["param.\(param.name)"]
+            var entry: [String: Any] = ["name": param.name, "type": types.joined(separator: " or "), "description": param.description ?? ""]
+            if let error = errors[param.name] { entry["error"] = error }
+            if case .array(let options)? = param.schema.keywords["enum"] {
+                let current = given ?? param.defaultValue.map(Self.fieldText) ?? ""
+                entry["is_enum"] = true
+                entry["options"] = options.map { option -> [String: Any] in
+                    let text = Self.fieldText(option)
+                    return ["value": text, "selected": text == current]
+                }
+            } else if type == "boolean" {
+                entry["is_bool"] = true
+                entry["checked"] = (given ?? param.defaultValue.map(Self.fieldText)) == "true"
+            } else if type == "object" || type == "array" {
+                entry["is_json"] = true
+                entry["value"] = given ?? param.defaultValue?.jsonText ?? ""
+            } else {
+                entry["is_input"] = true
+                entry["is_number"] = type == "integer" || type == "number"
+                entry["input_type"] = type == "integer" || type == "number" ? "number" : "text"
+                entry["value"] = given ?? param.defaultValue.map(Self.fieldText) ?? ""
+            }
+            return entry
+        }
+        values["conf"] = fields["conf"] ?? ""
+        values["note"] = fields["note"] ?? ""
+        if let error = errors[""] { values["form_error"] = error }
+        if let error = errors["conf"] { values["conf_error"] = error }
+        return render("trigger", values, status: status)
+    }
+
+    /// A JSON value as a form field shows it: strings bare, the rest as JSON.
+    static func fieldText(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return text }
+        return value.jsonText
+    }
+
+    func trigger(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
+        let identity = try require(.op, context)
+        let dag = try await scheduler.dag(try Self.decoded(context, "dag_id"))
+        var request = request
+        let form = try await FormData.read(&request)
+        var errors: [String: String] = [:]
+        var conf: [String: JSONValue] = [:]
+        let raw = (form["conf"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !raw.isEmpty {
+            switch try? JSONParser.parse(Array(raw.utf8)) {
+            case .object(let object)?: conf = object
+            case _?: errors["conf"] = "The configuration must be a JSON object, like {\"key\": \"value\"}."
+            case nil: errors["conf"] = "The configuration is not valid JSON."
+            }
+        } else {
+            for param in dag.params {
+                guard let text = form["param.\(param.name)"] else { continue }
+                switch Self.value(text, for: param) {
+                case .success(let value?): conf[param.name] = value
+                case .success(nil): continue
+                case .failure(let error): errors[param.name] = error.message
+                }
+            }
+        }
+        if errors.isEmpty {
+            for problem in dag.validate(conf: dag.resolvedParams(conf: conf).filter { key, _ in conf[key] != nil || dag.params.contains { $0.name == key } }) {
+                // "param 'n': …" goes next to its field; other problems on top.
+                if let name = dag.params.map(\.name).first(where: { problem.hasPrefix("param '\($0)'") }), raw.isEmpty {
+                    errors[name] = problem
+                } else if raw.isEmpty {
+                    errors[""] = (errors[""].map { $0 + "; " } ?? "") + problem
+                } else {
+                    errors["conf"] = (errors["conf"].map { $0 + "; " } ?? "") + problem
+                }
+            }
+        }
+        guard errors.isEmpty else {
+            return await triggerPage(dag, context, fields: form.fields, errors: errors, status: .badRequest)
+        }
+        let note = form["note"].flatMap { $0.isEmpty ? nil : $0 }
+        let run = try await scheduler.trigger(dag.dagID, conf: conf, triggeredBy: "ui", user: identity.username, note: note)
+        return HTML.redirect("/dags/\(HTML.segment(dag.dagID))/runs/\(HTML.segment(run.runID))")
+    }
+
+    /// A form field's text as the param's JSON type; `nil` for an empty optional field.
+    static func value(_ text: String, for param: Param) -> Result<JSONValue?, UIFieldError> {
+        let types = param.schema.allowedTypes
+        let type = types.first { $0 != "null" } ?? "string"
+        if text.isEmpty, type != "string" { return .success(types.contains("null") ? .null : nil) }
+        switch type {
+        case "integer", "number":
+            guard let value = try? JSONParser.parse(Array(text.trimmingCharacters(in: .whitespaces).utf8)), case .number = value else {
+                return .failure(UIFieldError("'\(text)' is not a number"))
+            }
+            return .success(value)
+        case "boolean":
+            return .success(.bool(text == "true"))
+        case "object", "array":
+            guard let value = try? JSONParser.parse(Array(text.utf8)) else { return .failure(UIFieldError("not valid JSON")) }
+            return .success(value)
+        default:
+            if case .array(let options)? = param.schema.keywords["enum"], let option = options.first(where: { fieldText($0) == text }) {
+                return .success(option)
+            }
+            return .success(.string(text))
+        }
+    }
+
+    // MARK: Run and task pages
+
+    func runPage(_ context: OrchestratorRequestContext) async throws -> Response {
+        let (dagID, runID) = try Self.runParameters(context)
+        let run = try await store.run(dagID: dagID, runID: runID)
+        let tracking = try await store.trackingRunIDs(dagID: dagID, runID: runID)
+        let base = await self.base(context)
+        let trackingURL = base["tracking_url"] as? String
+        var values = base
+        values["dag_id"] = dagID
+        values["path_id"] = HTML.segment(dagID)
+        values["run_id"] = runID
+        values["run_path"] = HTML.segment(runID)
+        values["state"] = run.state.rawValue
+        values["run_type"] = run.runType.rawValue
+        values["start"] = run.startDate.map(Self.date) ?? ""
+        values["end"] = run.endDate.map(Self.date) ?? ""
+        values["duration"] = Self.duration(run.startDate, run.endDate)
+        values["triggered_by"] = [run.triggeredBy, run.triggeringUser].compactMap { $0 }.joined(separator: " · ")
+        values["conf"] = JSONValue.object(run.conf).jsonText
+        values["note"] = run.note ?? ""
+        values["can_edit"] = (context.identity?.role ?? .viewer) >= .op
+        values["tasks"] = try await store.taskInstances(dagID: dagID, runID: runID).map { instance -> [String: Any] in
+            var row: [String: Any] = [
+                "task_id": instance.taskID, "task_path": HTML.segment(instance.taskID), "state": instance.state?.rawValue ?? "none",
+                "try_number": instance.tryNumber, "start": instance.startDate.map(Self.date) ?? "", "duration": Self.duration(instance.startDate, instance.endDate),
+                "path_id": HTML.segment(dagID), "run_path": HTML.segment(runID),
+            ]
+            if let id = tracking[instance.taskID] {
+                row["tracking_run_id"] = id
+                row["tracking_link"] = Self.trackingLink(trackingURL, runID: id)
+            }
+            return row
+        }
+        return render("run", values)
+    }
+
+    /// Where a tracking run is shown.
+    static func trackingLink(_ trackingURL: String?, runID: String) -> String {
+        "\(trackingURL ?? "")/api/2.0/mlflow/runs/get?run_id=\(HTML.segment(runID))"
+    }
+
+    func taskPage(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
+        let (dagID, runID) = try Self.runParameters(context)
+        let taskID = try Self.decoded(context, "task_id")
+        let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        let tries = try await store.tries(dagID: dagID, runID: runID, taskID: taskID)
+        let shown = request.uri.queryParameters["try"].flatMap { Int($0) } ?? max(instance.tryNumber, 1)
+        let base = await self.base(context)
+        var values = base
+        values["dag_id"] = dagID
+        values["path_id"] = HTML.segment(dagID)
+        values["run_id"] = runID
+        values["run_path"] = HTML.segment(runID)
+        values["task_id"] = taskID
+        values["task_path"] = HTML.segment(taskID)
+        values["state"] = instance.state?.rawValue ?? "none"
+        values["operator"] = instance.operatorName
+        values["try_number"] = instance.tryNumber
+        values["max_tries_plus_one"] = instance.maxTries + 1
+        values["start"] = instance.startDate.map(Self.date) ?? ""
+        values["duration"] = Self.duration(instance.startDate, instance.endDate)
+        values["message"] = tries.last?.message ?? ""
+        values["can_edit"] = (context.identity?.role ?? .viewer) >= .op
+        let xcoms = try await store.xcoms(dagID: dagID, runID: runID)[taskID] ?? [:]
+        values["has_xcom"] = !xcoms.isEmpty
+        values["xcom"] = xcoms.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": String($0.value.jsonText.prefix(2000))] }
+        if let id = xcoms["tracking_run_id"]?.string {
+            values["tracking_run_id"] = id
+            values["tracking_link"] = Self.trackingLink(base["tracking_url"] as? String, runID: id)
+        }
+        values["tries"] = tries.map { ["number": $0.tryNumber, "state": $0.state.rawValue, "current": $0.tryNumber == shown] as [String: Any] }
+        values["shown_try"] = shown
+        let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: shown)
+        values["log"] = Self.logText(url) ?? (shown > instance.tryNumber ? "No such try." : "No log yet.")
+        values["live"] = instance.state == .running && shown == instance.tryNumber
+        return render("task", values)
+    }
+
+    /// The log file's text; the last 2 MiB of a longer one.
+    static func logText(_ url: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let limit: UInt64 = 2 << 20
+        if size > limit { try? handle.seek(toOffset: size - limit) } else { try? handle.seek(toOffset: 0) }
+        let data = (try? handle.readToEnd()) ?? Data()
+        return (size > limit ? "… (earlier lines cut; the whole log is in \(url.path))\n" : "") + String(decoding: data, as: UTF8.self)
+    }
+
+    /// Server-sent events of a running try's new log lines (`event: line`), then `event: end`.
+    func logStream(_ context: OrchestratorRequestContext) async throws -> Response {
+        let (dagID, runID) = try Self.runParameters(context)
+        let taskID = try Self.decoded(context, "task_id")
+        guard let tryNumber = Int(try context.parameters.require("try_number")) else { throw UIError(.badRequest, "try_number must be a number") }
+        let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
+        let store = store
+        let body = ResponseBody { writer in
+            var offset = UInt64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.uint64Value ?? 0)
+            var pending = ""
+            while !Task.isCancelled {
+                if let handle = try? FileHandle(forReadingFrom: url) {
+                    try? handle.seek(toOffset: offset)
+                    let data = (try? handle.readToEnd()) ?? Data()
+                    try? handle.close()
+                    offset += UInt64(data.count)
+                    pending += String(decoding: data, as: UTF8.self)
+                    var lines = pending.components(separatedBy: "\n")
+                    pending = lines.removeLast()
+                    for line in lines {
+                        try await writer.write(ByteBuffer(string: "event: line\ndata: \(line.replacingOccurrences(of: "\r", with: ""))\n\n"))
+                    }
+                }
+                let instance = try? await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+                if instance?.state != .running || instance?.tryNumber != tryNumber { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            try await writer.write(ByteBuffer(string: "event: end\ndata: end\n\n"))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+}
+
+/// Why a form field's text is not a value of its param.
+struct UIFieldError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPSupport
+public import Hummingbird
+public import Orchestrator
+import NIOCore
+
+/// The orchestrator's web UI, on the orchestrator's own port: login, DAGs, grid, graph, code,
+/// trigger with config, runs, task instances with their logs. Roles as in the REST API: viewers
+/// look, ops act, admins manage.
+public struct OrchestratorUI: Sendable {
+    let scheduler: Scheduler
+    let pages: WebPages
+    let throttle = LoginThrottle()
+    let folders: OrchestratorFolders
+
+    public init(scheduler: Scheduler, folders: OrchestratorFolders) throws {
+        self.scheduler = scheduler
+        self.folders = folders
+        pages = try WebPages()
+    }
+
+    var store: OrchestratorStore { scheduler.store }
+
+    /// Adds the UI's routes (outside `/api`).
+    public func addRoutes(to router: Router<OrchestratorRequestContext>) {
+        let ui = self
+        router.get("/static/flowline.css") { _, _ in Self.asset(Stylesheet.css, type: "text/css; charset=utf-8") }
+        router.get("/static/flowline.js") { _, _ in Self.asset(Script.javascript, type: "text/javascript; charset=utf-8") }
+        let open = router.group().add(middleware: UIErrorMiddleware(pages: pages))
+        open.get("/login") { request, context in try await ui.loginPage(request, context, error: nil) }
+        open.post("/login") { request, context in try await ui.login(request, context) }
+        let pages = router.group().add(middleware: UIErrorMiddleware(pages: self.pages)).add(middleware: UISessionMiddleware(store: store))
+        pages.get("/") { _, _ in HTML.redirect("/dags") }
+        pages.post("/logout") { request, context in
+            if let session = context.uiSession { try await ui.store.deleteSession(session.id) }
+            return HTML.redirect("/login", cookies: [Cookies.make(UISessionMiddleware.cookie, "", maxAge: 0, request: request)])
+        }
+        addDAGRoutes(to: pages)
+        addRunRoutes(to: pages)
+    }
+
+    private static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// What every page's layout needs: who is logged in, their CSRF token, the tracking UI.
+    func base(_ context: OrchestratorRequestContext) async -> [String: Any] {
+        var values: [String: Any] = [:]
+        if let identity = context.identity, let session = context.uiSession {
+            values["session"] = [
+                "username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken, "is_admin": identity.role >= .admin,
+            ] as [String: Any]
+        }
+        if let tracking = try? await store.variable("tracking_uri").value { values["tracking_url"] = tracking }
+        return values
+    }
+
+    func render(_ name: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
+        HTML.page(pages.render(name, values), status: status, cookies: cookies)
+    }
+
+    /// The caller's identity, when their role is at least `role`.
+    func require(_ role: Role, _ context: OrchestratorRequestContext) throws -> Identity {
+        guard let identity = context.identity else { throw UIError(.unauthorized, "Log in first.") }
+        guard identity.role >= role else {
+            throw UIError(.forbidden, "This needs the \(role.rawValue) role; you are \(identity.username) (\(identity.role.rawValue)).")
+        }
+        return identity
+    }
+
+    // MARK: Login
+
+    static let loginCookie = "flowline_login_csrf"
+
+    func loginPage(_ request: Request, _ context: OrchestratorRequestContext, error: String?, username: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
+        let token = Cookies.value(Self.loginCookie, in: request).flatMap { $0.count == 32 ? $0 : nil } ?? Self.randomHex(16)
+        let next = request.uri.queryParameters["next"].map(String.init) ?? ""
+        var values = await base(context)
+        values["login_csrf"] = token
+        values["next"] = next
+        values["username"] = username
+        if let error { values["error"] = error }
+        return render("login", values, status: status, cookies: [Cookies.make(Self.loginCookie, token, maxAge: 3600, request: request)])
+    }
+
+    func login(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
+        var request = request
+        let form = try await FormData.read(&request)
+        let username = form["username"] ?? "", password = form["password"] ?? ""
+        guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], UISessionMiddleware.constantTimeEqual(cookie, token) else {
+            return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
+        }
+        await scheduler.waitUntilStarted()
+        let address = context.clientAddress
+        if let wait = await throttle.waitTime(username: username, address: address) {
+            return try await loginPage(request, context, error: "Too many failed logins; try again in \(Int(wait.rounded(.up))) s.", username: username, status: .tooManyRequests)
+        }
+        guard !username.isEmpty, !password.isEmpty, let user = try await store.authenticate(username, password: password) else {
+            await throttle.failed(username: username, address: address)
+            return try await loginPage(request, context, error: "Wrong username or password.", username: username, status: .unauthorized)
+        }
+        await throttle.succeeded(username: username, address: address)
+        let session = try await store.createSession(for: user.username)
+        let next = form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/dags"
+        return HTML.redirect(next, cookies: [
+            Cookies.make(UISessionMiddleware.cookie, session.id, maxAge: Int(OrchestratorStore.sessionLifetime), request: request),
+            Cookies.make(Self.loginCookie, "", maxAge: 0, request: request),
+        ])
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// Renders errors of the UI's routes as HTML pages (the API's routes keep their JSON).
+struct UIErrorMiddleware: RouterMiddleware {
+    typealias Context = OrchestratorRequestContext
+    let pages: WebPages
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as UIError {
+            return page(error.status, error.message, context)
+        } catch let error as OrchestratorError {
+            return page(.init(code: error.status), error.message, context)
+        } catch let error as HTTPError {
+            return page(error.status, error.body ?? error.status.reasonPhrase, context)
+        }
+    }
+
+    private func page(_ status: HTTPResponse.Status, _ message: String, _ context: Context) -> Response {
+        var values: [String: Any] = ["status": "\(status.code) \(status.reasonPhrase)", "message": message]
+        if let identity = context.identity, let session = context.uiSession {
+            values["session"] = ["username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken] as [String: Any]
+        }
+        return HTML.page(pages.render("error", values), status: status)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import Mustache
+import NIOCore
+
+/// The page templates, compiled once: Mustache, so every `{{value}}` is HTML-escaped.
+public struct WebPages: Sendable {
+    let library: MustacheLibrary
+
+    public init() throws {
+        var library = MustacheLibrary()
+        let templates: [(String, String)] = [
+            ("layout", LayoutTemplate.text), ("login", LoginTemplate.text), ("error", ErrorTemplate.text),
+            ("dags", DAGsTemplate.text), ("dag", DAGTemplate.text), ("trigger", TriggerTemplate.text),
+            ("run", RunTemplate.text), ("task", TaskInstanceTemplate.text),
+        ]
+        for (name, text) in templates { try library.register(text, named: name) }
+        self.library = library
+    }
+
+    /// The page `name` with `context`.
+    func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? "template \(name) is missing"
+    }
+}
+
+/// Responses of the web pages.
+enum HTML {
+    /// Pages load nothing from elsewhere, run no inline script, and cannot be framed.
+    static func addSecurityHeaders(to headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        headers[.cacheControl] = "no-store"
+        if let name = HTTPField.Name("X-Content-Type-Options") { headers[name] = "nosniff" }
+    }
+
+    static func page(_ html: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        addSecurityHeaders(to: &headers)
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// 303 See Other to `location` (after a form post, and to the login page).
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// A path segment, percent-encoded (run ids hold `:` and `+`).
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}

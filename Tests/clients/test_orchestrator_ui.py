@@ -1,0 +1,60 @@
+"""The orchestrator's web UI in a real headless browser: log in as alice, trigger the example DAG
+with a changed commit in the config form, watch the run turn green, open the training task's log.
+Screenshots of the pages land in FLOWLINE_SCREENSHOTS (default: a temporary folder)."""
+import os
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from test_docs_browser import browser  # noqa: F401  (the fixture)
+
+
+def commit(stack, name):
+    return re.search(rf"^  {name} +([0-9a-f]{{40}})", stack.output, re.M).group(1)
+
+
+def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path):  # noqa: F811
+    shots = os.environ.get("FLOWLINE_SCREENSHOTS", str(tmp_path))
+    os.makedirs(shots, exist_ok=True)
+    base = stack.url("orchestrator")
+    wait = WebDriverWait(browser, 30)
+
+    browser.get(base + "/dags")
+    assert "/login" in browser.current_url
+    browser.find_element(By.ID, "username").send_keys("alice")
+    browser.find_element(By.ID, "password").send_keys("bob")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "alpha_orchestrated_experiment")))
+    browser.save_screenshot(os.path.join(shots, "dags.png"))
+
+    browser.find_element(By.LINK_TEXT, "alpha_orchestrated_experiment").click()
+    browser.find_element(By.LINK_TEXT, "Trigger…").click()
+    field = browser.find_element(By.ID, "param-commit")
+    field.clear()
+    field.send_keys(commit(stack, "linear"))
+    browser.save_screenshot(os.path.join(shots, "trigger.png"))
+    browser.find_element(By.CSS_SELECTOR, "form button.primary").click()
+
+    # The run page: reload until every task is green.
+    def finished(driver):
+        driver.refresh()
+        states = [e.get_attribute("class") for e in driver.find_elements(By.CSS_SELECTOR, "tbody .state")]
+        return len(states) == 5 and all("success" in s for s in states)
+    wait.until(finished)
+    browser.save_screenshot(os.path.join(shots, "run.png"))
+
+    browser.find_element(By.LINK_TEXT, "model_training").click()
+    log = browser.find_element(By.TAG_NAME, "pre").text
+    assert "Using commit " + commit(stack, "linear") in log
+    assert "model-gitsha: " + commit(stack, "linear") in log
+    browser.save_screenshot(os.path.join(shots, "task.png"))
+
+    browser.get(base + "/dags/alpha_orchestrated_experiment")
+    cells = browser.find_elements(By.CSS_SELECTOR, "table.grid tbody a.state")
+    assert cells and all("success" in c.get_attribute("class") for c in cells)
+    browser.save_screenshot(os.path.join(shots, "grid.png"))
+    browser.get(base + "/dags/alpha_orchestrated_experiment/graph")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg rect")) == 5
+    browser.save_screenshot(os.path.join(shots, "graph.png"))
