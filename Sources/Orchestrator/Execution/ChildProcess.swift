@@ -18,6 +18,15 @@ struct ChildProcess {
     /// A file given to the process as its standard input, if any.
     var standardInput: URL?
 
+    /// Whether process `pid` is still the one a try of this task started: its environment names
+    /// the task (every task process gets `FLOWLINE_DAG_ID`, `FLOWLINE_RUN_ID`, `FLOWLINE_TASK_ID`).
+    /// A process id reused by anything else does not.
+    static func belongsToTask(pid: Int, dagID: String, runID: String, taskID: String) -> Bool {
+        guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        let entries = Set(environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        return entries.contains("FLOWLINE_DAG_ID=\(dagID)") && entries.contains("FLOWLINE_RUN_ID=\(runID)") && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
+    }
+
     /// How the process ended.
     enum Termination: Equatable {
         case exited(Int32)

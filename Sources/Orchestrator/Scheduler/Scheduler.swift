@@ -359,7 +359,10 @@ public actor Scheduler: Service {
     /// leftover processes are killed and they are retried (or failed when out of tries).
     private func recoverLostTries() async throws {
         for instance in try await store.unfinishedTries() {
-            if let pid = instance.pid, pid > 1 { kill(-Int32(pid), SIGKILL) }
+            // Only the group its try started: after a restart the id may belong to anything else.
+            if let pid = instance.pid, pid > 1, ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID) {
+                kill(-Int32(pid), SIGKILL)
+            }
             let message = "the try was lost: Flowline stopped while it was \(instance.state?.rawValue ?? "active")"
             let retry = RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries)
             logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(message); \(retry ? "retrying" : "failing") it")
