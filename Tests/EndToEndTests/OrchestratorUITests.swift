@@ -1,0 +1,154 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestSupport
+
+/// The orchestrator's web UI at the HTTP level: login, sessions, CSRF, roles, escaping.
+@Suite("Orchestrator web UI over HTTP")
+struct OrchestratorUITests {
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        // Test-only: used by one test task at a time.
+        var cookies: [String: String] = [:]
+        let base: String
+        lazy var session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
+
+        init(_ base: String) { self.base = base }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+                        completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+
+        func request(_ method: String, _ path: String, form: [String: String]? = nil) async throws -> (status: Int, body: String, location: String?) {
+            var request = URLRequest(url: try #require(URL(string: base + path)))
+            request.httpMethod = method
+            request.httpShouldHandleCookies = false
+            if !cookies.isEmpty { request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie") }
+            if let form {
+                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+                request.httpBody = Data(form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
+                request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, response) = try await session.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            if let header = http.value(forHTTPHeaderField: "Set-Cookie") {
+                for cookie in header.components(separatedBy: ", ") {
+                    let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                    if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) } else if pair.count == 1 { cookies[String(pair[0])] = nil }
+                }
+            }
+            return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Location"))
+        }
+
+        func csrf(_ page: String) -> String? {
+            page.range(of: #"name="csrf_token" value="([0-9a-f]+)""#, options: .regularExpression).map {
+                String(page[$0].dropFirst(#"name="csrf_token" value=""#.count).dropLast())
+            }
+        }
+
+        func logIn(_ username: String, _ password: String) async throws -> (status: Int, body: String, location: String?) {
+            let page = try await request("GET", "/login")
+            return try await request("POST", "/login", form: ["username": username, "password": password, "csrf_token": csrf(page.body) ?? ""])
+        }
+    }
+
+    static let hostile = """
+    dag_id: hostile
+    description: "<script>alert('description')</script>"
+    tags: ["<b>tag</b>"]
+    params:
+      who: {type: string, default: "<img src=x onerror=alert(1)>", description: "<i>who</i>"}
+      n: {type: integer, default: 1, minimum: 1}
+    tasks:
+      - {id: say, operator: bash, command: "echo '<script>alert(\\"log\\")</script>'"}
+    """
+
+    @Test("Pages need a login; sessions survive a restart; forms need their CSRF token; viewers cannot act; everything user-given is escaped")
+    func pages() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data")
+            let dags = directory.url.appendingPathComponent("dags")
+            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            try Data(Self.hostile.utf8).write(to: dags.appendingPathComponent("hostile.yaml"))
+            try Data("tasks: [{id: a, operator: nope}]\n".utf8).write(to: dags.appendingPathComponent("<broken>.yaml"))
+            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"]
+            var server = try FlowlineProcess(arguments, in: directory.url)
+            defer { server.terminate() }
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            var browser = Browser(try server.url(of: "orchestrator"))
+
+            // Without a session every page leads to the login page; a form post is refused.
+            for path in ["/", "/dags", "/dags/hostile", "/dags/hostile/graph", "/dags/hostile/code", "/dags/hostile/trigger", "/dags/hostile/runs/x", "/dags/hostile/runs/x/tasks/say"] {
+                let response = try await browser.request("GET", path)
+                #expect(response.status == 303 && response.location?.hasPrefix("/login?next=") == true, "\(path): \(response.status)")
+            }
+            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2"]).location == "/login")
+            #expect(try await browser.logIn("alice", "wrong").status == 401)
+            let noToken = try await browser.request("POST", "/login", form: ["username": "alice", "password": "bob"])
+            #expect(noToken.status == 403)
+            let login = try await browser.logIn("alice", "bob")
+            #expect(login.status == 303 && login.location == "/dags")
+
+            // Escaping: the DAG's description, tags, param values and file names render as text.
+            let list = try await browser.request("GET", "/dags")
+            #expect(list.status == 200)
+            #expect(!list.body.contains("<script>alert") && list.body.contains("&lt;script&gt;alert"))
+            #expect(!list.body.contains("<b>tag</b>") && list.body.contains("&lt;b&gt;tag&lt;/b&gt;"))
+            #expect(list.body.contains("&lt;broken&gt;.yaml"), "the import error banner names the file")
+            let form = try await browser.request("GET", "/dags/hostile/trigger")
+            #expect(!form.body.contains("<img src=x") && form.body.contains("&lt;img src=x onerror=alert(1)&gt;") && !form.body.contains("<i>who</i>"))
+            let code = try await browser.request("GET", "/dags/hostile/code")
+            #expect(code.body.contains("&lt;script&gt;alert(&#39;description&#39;)") || code.body.contains("&lt;script&gt;alert("))
+
+            // CSRF: a post without the session's token is refused; with it, a run starts.
+            let csrf = try #require(browser.csrf(form.body))
+            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2"]).status == 403)
+            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": "0" + csrf.dropFirst()]).status == 403)
+            let invalid = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "0", "param.who": "x", "csrf_token": csrf])
+            #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"))
+            let badJSON = try await browser.request("POST", "/dags/hostile/trigger", form: ["conf": "{nope", "csrf_token": csrf])
+            #expect(badJSON.status == 400 && badJSON.body.contains("not valid JSON"))
+            let triggered = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "param.who": "Ada", "csrf_token": csrf])
+            #expect(triggered.status == 303)
+            let runPath = try #require(triggered.location)
+            var log = ""
+            for _ in 0..<100 {
+                log = try await browser.request("GET", runPath + "/tasks/say").body
+                if log.contains("Task succeeded") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(log.contains("&lt;script&gt;alert(&quot;log&quot;)&lt;/script&gt;") && !log.contains("<script>alert(\"log\")"), "\(log)")
+            #expect(try await browser.request("GET", runPath).body.contains("success"))
+            #expect(try await browser.request("GET", "/dags/hostile").body.contains("class=\"state success\""))
+
+            // The session survives a restart of the server.
+            server.signal()
+            _ = try await server.waitForExit()
+            server = try FlowlineProcess(arguments, in: directory.url)
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            let cookies = browser.cookies
+            browser = Browser(try server.url(of: "orchestrator"))
+            browser.cookies = cookies
+            #expect(try await browser.request("GET", "/dags").status == 200)
+
+            // A viewer sees but cannot act.
+            let created = try await FlowlineProcess.run(["users", "create", "vera", "--role", "viewer", "--data-dir", data.path], input: "secret-pass\n")
+            #expect(created.status == 0, "\(created.stderr)")
+            let viewer = Browser(try server.url(of: "orchestrator"))
+            #expect(try await viewer.logIn("vera", "secret-pass").status == 303)
+            let page = try await viewer.request("GET", "/dags/hostile")
+            #expect(page.status == 200 && !page.body.contains("Trigger…"))
+            #expect(try await viewer.request("GET", "/dags/hostile/trigger").status == 403)
+            let viewerCSRF = try #require(viewer.csrf(try await viewer.request("GET", "/dags").body))
+            #expect(try await viewer.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": viewerCSRF]).status == 403)
+            #expect(try await viewer.request("POST", "/dags/hostile/pause", form: ["paused": "true", "csrf_token": viewerCSRF]).status == 403)
+
+            // Logout ends the session.
+            #expect(try await viewer.request("POST", "/logout", form: ["csrf_token": viewerCSRF]).location == "/login")
+            #expect(try await viewer.request("GET", "/dags").status == 303)
+        }
+    }
+}
