@@ -80,6 +80,7 @@ let package = Package(
             name: "WebUI",
             dependencies: [
                 "HTTPSupport",
+                "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Orchestrator",
                 "Storage",

@@ -56,6 +56,8 @@ if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
     exit 1
   fi
 fi
+# Screenshots of the web UIs' main pages are kept as test artifacts.
+export FLOWLINE_SCREENSHOTS="${FLOWLINE_SCREENSHOTS:-$root/.build/screenshots}"
 FLOWLINE_BIN="$root/.build/debug/flowline" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients
 if [ "$against_mlflow" = yes ]; then
   echo "== The tracking client suite against MLflow's own server"

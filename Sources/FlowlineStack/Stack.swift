@@ -44,8 +44,10 @@ public enum Stack {
             footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
         )
-        // The model server asks the tracking server of this stack, known once it listens.
+        // The model server asks the tracking server of this stack, known once it listens; the
+        // tracking UI links back to the orchestrator's.
         let trackingClient = Mutex<TrackingClient?>(nil)
+        let orchestratorURL = Mutex<String?>(nil)
         let watcher = ModelWatcher(
             reference: configuration.serving.model, client: { trackingClient.withLock { $0 } },
             interval: configuration.serving.pollInterval, logger: logger.labelled("flowline.serving")
@@ -54,8 +56,10 @@ public enum Stack {
         try await run(
             (shared ? [database] : [database, orchestratorDatabase]) + [
                 scheduler,
-                try orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
-                trackingService(configuration.tracking, database: database, banner: banner, logger: logger) { url in
+                try orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger) { url in
+                    orchestratorURL.withLock { $0 = url }
+                },
+                trackingService(configuration.tracking, database: database, banner: banner, logger: logger, orchestratorURL: { orchestratorURL.withLock { $0 } }) { url in
                     trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
                 },
@@ -133,7 +137,8 @@ public enum Stack {
     }
 
     static func orchestratorService(
-        _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger
+        _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger,
+        onURL: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some Service {
         let ui = try OrchestratorUI(scheduler: scheduler, folders: configuration.folders)
         return buildOrchestratorApplication(
@@ -144,6 +149,7 @@ public enum Stack {
             logger: logger.labelled("flowline.orchestrator"),
             addRoutes: { ui.addRoutes(to: $0) },
             onServerRunning: { port in
+                onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
                 // Ready once the scheduler is: the first admin exists and the DAGs are loaded.
                 await scheduler.waitUntilStarted()
                 await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "DAGs, runs, task logs; first admin: \(configuration.adminUsername)" }
@@ -170,6 +176,7 @@ public enum Stack {
     /// The tracking application, reporting its address to `banner` once it listens.
     static func trackingService(
         _ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger,
+        orchestratorURL: @escaping @Sendable () -> String? = { nil },
         onURL: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some Service {
         buildTrackingApplication(
@@ -177,6 +184,13 @@ public enum Stack {
             database: database,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.tracking"),
+            addRoutes: { router, store, artifacts in
+                do {
+                    try TrackingUI(store: store, artifacts: artifacts, orchestratorURL: orchestratorURL).addRoutes(to: router)
+                } catch {
+                    logger.error("The tracking web UI's templates do not compile: \(error)")
+                }
+            },
             onServerRunning: { port in
                 // The stack's Variables are set before the banner says the stack is ready.
                 await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")

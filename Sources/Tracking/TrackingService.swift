@@ -10,12 +10,14 @@ public import Storage
 /// - Parameters:
 ///   - database: the opened, migrated database (``TrackingMigrations/all``); run it as a service
 ///     next to the application.
+///   - addRoutes: adds more routes (the web UI), given the store and the artifact store.
 ///   - onServerRunning: called with the bound port once the server listens.
 public func buildTrackingApplication(
     configuration: TrackingConfiguration,
     database: Database,
     version: String,
     logger: Logger,
+    addRoutes: (Router<BasicRequestContext>, TrackingStore, ArtifactStore) -> Void = { _, _, _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware())
@@ -29,6 +31,7 @@ public func buildTrackingApplication(
     RegistryController(store: store).addRoutes(to: &routes)
     ArtifactsController(artifacts: artifacts, store: store).addRoutes(to: router, routes: &routes)
     routes.finish()
+    addRoutes(router, store, artifacts)
 
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))

@@ -14,6 +14,8 @@ public struct WebPages: Sendable {
             ("layout", LayoutTemplate.text), ("login", LoginTemplate.text), ("error", ErrorTemplate.text),
             ("dags", DAGsTemplate.text), ("dag", DAGTemplate.text), ("trigger", TriggerTemplate.text),
             ("run", RunTemplate.text), ("task", TaskInstanceTemplate.text),
+            ("experiments", ExperimentsTemplate.text), ("experiment", ExperimentTemplate.text), ("tracking-run", TrackingRunTemplate.text),
+            ("models", ModelsTemplate.text), ("model", ModelTemplate.text),
         ]
         for (name, text) in templates { try library.register(text, named: name) }
         self.library = library

@@ -224,9 +224,9 @@ extension OrchestratorUI {
         return render("run", values)
     }
 
-    /// Where a tracking run is shown.
+    /// Where a tracking run is shown: its page in the tracking UI.
     static func trackingLink(_ trackingURL: String?, runID: String) -> String {
-        "\(trackingURL ?? "")/api/2.0/mlflow/runs/get?run_id=\(HTML.segment(runID))"
+        "\(trackingURL ?? "")/runs/\(HTML.segment(runID))"
     }
 
     func taskPage(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {

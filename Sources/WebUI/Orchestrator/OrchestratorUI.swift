@@ -51,7 +51,12 @@ public struct OrchestratorUI: Sendable {
                 "username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken, "is_admin": identity.role >= .admin,
             ] as [String: Any]
         }
-        if let tracking = try? await store.variable("tracking_uri").value { values["tracking_url"] = tracking }
+        var nav: [[String: String]] = context.uiSession == nil ? [] : [["href": "/dags", "label": "DAGs"]]
+        if let tracking = try? await store.variable("tracking_uri").value {
+            values["tracking_url"] = tracking
+            nav.append(["href": tracking, "label": "Tracking"])
+        }
+        values["nav"] = nav
         return values
     }
 

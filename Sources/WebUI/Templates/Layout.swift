@@ -13,7 +13,7 @@ enum LayoutTemplate {
     <body>
     <header class="top">
     <a class="brand" href="/">Flowline</a>
-    <nav aria-label="Main">{{#session}}<a href="/dags">DAGs</a>{{/session}}{{#tracking_url}}<a href="{{tracking_url}}">Tracking</a>{{/tracking_url}}</nav>
+    <nav aria-label="Main">{{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}</nav>
     {{#session}}<form method="post" action="/logout" class="logout"><input type="hidden" name="csrf_token" value="{{csrf}}"><span>{{username}} · {{role}}</span><button type="submit">Log out</button></form>{{/session}}
     </header>
     <main id="main">
