@@ -140,7 +140,7 @@ public enum Stack {
         _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger,
         onURL: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some Service {
-        let ui = try OrchestratorUI(scheduler: scheduler, folders: configuration.folders)
+        let ui = try OrchestratorUI(scheduler: scheduler, configuration: configuration)
         return buildOrchestratorApplication(
             configuration: configuration,
             scheduler: scheduler,

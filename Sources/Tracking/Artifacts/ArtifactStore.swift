@@ -70,6 +70,21 @@ public struct ArtifactStore: Sendable {
         return try await fileIO.loadFile(path: target.path, context: context)
     }
 
+    /// The first `limit` bytes of the file at `path` and its whole size (for showing it inline).
+    /// - Throws: ``TrackingError`` 404 when there is no such file.
+    public func prefix(_ path: ArtifactPath, limit: Int) throws -> (data: Data, size: Int64) {
+        let target = location(of: path)
+        var isDirectory: ObjCBool = false
+        guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let handle = try? FileHandle(forReadingFrom: target) else {
+            throw TrackingError.notFound("No such artifact: '\(path)'")
+        }
+        defer { try? handle.close() }
+        let size = Int64((try? handle.seekToEnd()) ?? 0)
+        try handle.seek(toOffset: 0)
+        return ((try handle.read(upToCount: limit)) ?? Data(), size)
+    }
+
     /// The entries of the folder at `path`, sorted by name; empty when there is no such folder.
     public func list(_ path: ArtifactPath) throws -> [Entry] {
         let folder = location(of: path)

@@ -12,10 +12,13 @@ public struct OrchestratorUI: Sendable {
     let pages: WebPages
     let throttle = LoginThrottle()
     let folders: OrchestratorFolders
+    /// The executor's slots (`--parallelism`), for the workers page.
+    let parallelism: Int
 
-    public init(scheduler: Scheduler, folders: OrchestratorFolders) throws {
+    public init(scheduler: Scheduler, configuration: OrchestratorConfiguration) throws {
         self.scheduler = scheduler
-        self.folders = folders
+        folders = configuration.folders
+        parallelism = configuration.parallelism
         pages = try WebPages()
     }
 
@@ -37,6 +40,7 @@ public struct OrchestratorUI: Sendable {
         }
         addDAGRoutes(to: pages)
         addRunRoutes(to: pages)
+        addAdminRoutes(to: pages)
     }
 
     private static func asset(_ text: String, type: String) -> Response {
@@ -51,7 +55,11 @@ public struct OrchestratorUI: Sendable {
                 "username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken, "is_admin": identity.role >= .admin,
             ] as [String: Any]
         }
-        var nav: [[String: String]] = context.uiSession == nil ? [] : [["href": "/dags", "label": "DAGs"]]
+        var nav: [[String: String]] = []
+        if let identity = context.identity, context.uiSession != nil {
+            nav = [["href": "/dags", "label": "DAGs"], ["href": "/workers", "label": "Workers"]]
+            if identity.role >= .admin { nav += [["href": "/variables", "label": "Variables"], ["href": "/users", "label": "Users"]] }
+        }
         if let tracking = try? await store.variable("tracking_uri").value {
             values["tracking_url"] = tracking
             nav.append(["href": tracking, "label": "Tracking"])

@@ -61,6 +61,8 @@ enum Stylesheet {
     .filters input { width: 14rem; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
     dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+    tr.differs th, tr.differs td { background: color-mix(in srgb, var(--warn) 14%, transparent); }
+    .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; vertical-align: middle; }
     svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
     @media (max-width: 700px) { main { padding: .8rem; } .hide-narrow { display: none; } th, td { padding: .35rem .3rem; } }
     """

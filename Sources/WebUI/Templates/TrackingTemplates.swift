@@ -53,7 +53,7 @@ enum TrackingRunTemplate {
     <h2>Artifacts</h2>
     <p class="muted">{{artifact_path}}</p>
     <div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Size</th></tr></thead>
-    <tbody>{{#artifacts}}<tr><td>{{#is_dir}}<a href="/runs/{{run_id}}?path={{path}}">{{name}}/</a>{{/is_dir}}{{^is_dir}}<a href="{{download}}">{{name}}</a>{{/is_dir}}</td><td>{{size}}</td></tr>{{/artifacts}}{{^artifacts}}<tr><td colspan="2" class="muted">No artifacts here.</td></tr>{{/artifacts}}</tbody></table></div>
+    <tbody>{{#artifacts}}<tr><td>{{#is_dir}}<a href="/runs/{{run_id}}?path={{path}}">{{name}}/</a>{{/is_dir}}{{^is_dir}}<a href="/runs/{{run_id}}/artifact?path={{path}}">{{name}}</a> <a class="muted" href="{{download}}" aria-label="download {{name}}">↓</a>{{/is_dir}}</td><td>{{size}}</td></tr>{{/artifacts}}{{^artifacts}}<tr><td colspan="2" class="muted">No artifacts here.</td></tr>{{/artifacts}}</tbody></table></div>
     <h2>Tags</h2>
     <div class="table-wrap"><table><thead><tr><th scope="col">Tag</th><th scope="col">Value</th></tr></thead>
     <tbody>{{#tags}}<tr><td>{{key}}</td><td><code>{{value}}</code></td></tr>{{/tags}}</tbody></table></div>
@@ -82,6 +82,36 @@ enum ModelTemplate {
     <p>{{#aliases}}<span class="tag">@{{alias}} → v{{version}}</span>{{/aliases}}</p>
     <div class="table-wrap"><table><thead><tr><th scope="col">Version</th><th scope="col">Aliases</th><th scope="col">Stage</th><th scope="col">Source run</th><th scope="col" class="hide-narrow">Created</th><th scope="col" class="hide-narrow">Tags</th></tr></thead>
     <tbody>{{#versions}}<tr><td>{{version}}</td><td>{{#aliases}}<span class="tag">@{{.}}</span>{{/aliases}}</td><td>{{stage}}</td><td>{{#run_id}}<a href="/runs/{{run_id}}">{{run_id}}</a>{{/run_id}}</td><td class="hide-narrow">{{created}}</td><td class="hide-narrow">{{#tags}}<span class="tag">{{key}}={{value}}</span>{{/tags}}</td></tr>{{/versions}}</tbody></table></div>
+    {{/content}}{{/layout}}
+    """
+}
+
+/// `/compare?runs=…`: params side by side (differences marked), metrics overlaid.
+enum CompareTemplate {
+    static let text = """
+    {{<layout}}{{$title}}Compare runs{{/title}}{{$content}}
+    <h1>Compare {{count}} runs</h1>
+    <div class="table-wrap"><table><thead><tr><th scope="col">Run</th>{{#runs}}<th scope="col"><a href="/runs/{{run_id}}">{{name}}</a><div class="muted"><span class="swatch" style="background:{{color}}"></span> {{run_id}}</div></th>{{/runs}}</tr></thead></table></div>
+    <h2>Parameters</h2>
+    <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th>{{#runs}}<th scope="col">{{name}}</th>{{/runs}}</tr></thead>
+    <tbody>{{#params}}<tr {{#differs}}class="differs"{{/differs}}><th scope="row">{{key}}{{#differs}} <span class="tag">differs</span>{{/differs}}</th>{{#values}}<td><code>{{.}}</code></td>{{/values}}</tr>{{/params}}</tbody></table></div>
+    <h2>Metrics</h2>
+    <div class="table-wrap"><table><thead><tr><th scope="col">Metric</th>{{#runs}}<th scope="col">{{name}}</th>{{/runs}}<th scope="col">History</th></tr></thead>
+    <tbody>{{#metrics}}<tr {{#differs}}class="differs"{{/differs}}><th scope="row">{{key}}</th>{{#values}}<td>{{.}}</td>{{/values}}<td>{{{chart}}}</td></tr>{{/metrics}}</tbody></table></div>
+    {{/content}}{{/layout}}
+    """
+}
+
+/// `/runs/{id}/artifact?path=…`: one artifact shown inline (text, JSON, YAML, CSV, images).
+enum ArtifactTemplate {
+    static let text = """
+    {{<layout}}{{$title}}{{name}}{{/title}}{{$content}}
+    <p><a href="/runs/{{run_id}}">← run {{run_id}}</a></p>
+    <h1>{{path}}</h1>
+    <p><a class="button" href="{{download}}">Download</a> <span class="muted">{{size}}</span></p>
+    {{#image}}<img src="{{download}}" alt="{{path}}" style="max-width:100%">{{/image}}
+    {{#text}}<pre>{{text}}</pre>{{/text}}
+    {{#too_large}}<p class="muted">Too large to show here; download it.</p>{{/too_large}}
     {{/content}}{{/layout}}
     """
 }

@@ -34,6 +34,8 @@ public struct TrackingUI: Sendable {
         group.get("/experiments") { request, _ in try await ui.experimentsPage(request) }
         group.get("/experiments/{id}") { request, context in try await ui.experimentPage(request, id: try context.parameters.require("id")) }
         group.get("/runs/{id}") { request, context in try await ui.runPage(request, id: try context.parameters.require("id")) }
+        group.get("/runs/{id}/artifact") { request, context in try await ui.artifactPage(request, runID: try context.parameters.require("id")) }
+        group.get("/compare") { request, _ in try await ui.comparePage(request) }
         group.get("/models") { _, _ in try await ui.modelsPage() }
         group.get("/models/{name}") { _, context in try await ui.modelPage(name: Self.decoded(try context.parameters.require("name"))) }
     }

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Orchestrator
+
+extension OrchestratorUI {
+    func addAdminRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
+        let ui = self
+        router.get("/workers") { _, context in try await ui.workersPage(context) }
+        router.get("/variables") { _, context in
+            _ = try ui.require(.admin, context)
+            return try await ui.variablesPage(context)
+        }
+        router.post("/variables") { request, context in
+            _ = try ui.require(.admin, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.count <= 250 else {
+                return try await ui.variablesPage(context, error: "A variable needs a key of 1 to 250 characters.", form: form, status: .badRequest)
+            }
+            let description = form["description"].flatMap { $0.isEmpty ? nil : $0 }
+            try await ui.store.setVariable(key, value: form["value"] ?? "", description: description)
+            return HTML.redirect("/variables")
+        }
+        router.post("/variables/delete") { request, context in
+            _ = try ui.require(.admin, context)
+            var request = request
+            try await ui.store.deleteVariable(try await FormData.read(&request)["key"] ?? "")
+            return HTML.redirect("/variables")
+        }
+        router.get("/users") { _, context in
+            _ = try ui.require(.admin, context)
+            return try await ui.usersPage(context)
+        }
+        router.post("/users") { request, context in
+            _ = try ui.require(.admin, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            guard let role = form["role"].flatMap(Role.init(name:)) else {
+                return try await ui.usersPage(context, error: "role must be admin, op or viewer", status: .badRequest)
+            }
+            do {
+                _ = try await ui.store.createUser(form["username"] ?? "", password: form["password"] ?? "", role: role)
+            } catch let error as OrchestratorError {
+                return try await ui.usersPage(context, error: error.message, username: form["username"] ?? "", status: .init(code: error.status))
+            }
+            return HTML.redirect("/users")
+        }
+        router.post("/users/delete") { request, context in
+            _ = try ui.require(.admin, context)
+            var request = request
+            do {
+                try await ui.store.deleteUser(try await FormData.read(&request)["username"] ?? "")
+            } catch let error as OrchestratorError {
+                return try await ui.usersPage(context, error: error.message, status: .init(code: error.status))
+            }
+            return HTML.redirect("/users")
+        }
+    }
+
+    func workersPage(_ context: OrchestratorRequestContext) async throws -> Response {
+        let counts = try await store.taskCountsByHost()
+        let heartbeat = await scheduler.lastHeartbeat
+        let host = ProcessInfo.processInfo.hostName
+        var hosts = Set(counts.keys)
+        hosts.insert(host)
+        var values = await base(context)
+        values["workers"] = hosts.sorted().map { name -> [String: Any] in
+            let states = counts[name] ?? [:]
+            let local = name == host
+            return [
+                "hostname": name, "executor": local ? "LocalExecutor (this server)" : "—", "slots": local ? String(parallelism) : "—",
+                "running": states["running"] ?? 0, "queued": states["queued"] ?? 0, "deferred": states["deferred"] ?? 0,
+                "success": states["success"] ?? 0, "failed": states["failed"] ?? 0,
+                "heartbeat": local ? heartbeat.map(Self.date) ?? "never" : "—",
+                "healthy": local && (heartbeat.map { Date().timeIntervalSince($0) < 30 } ?? false),
+            ]
+        }
+        values["active"] = try await store.unfinishedTries().map { instance -> [String: Any] in
+            [
+                "dag_id": instance.dagID, "dag_path": HTML.segment(instance.dagID), "run_id": instance.runID, "run_path": HTML.segment(instance.runID),
+                "task_id": instance.taskID, "task_path": HTML.segment(instance.taskID), "state": instance.state?.rawValue ?? "none",
+                "try_number": instance.tryNumber, "since": (instance.startDate ?? instance.queuedAt).map(Self.date) ?? "", "pid": instance.pid.map(String.init) ?? "",
+            ]
+        }
+        return render("workers", values)
+    }
+
+    func variablesPage(_ context: OrchestratorRequestContext, error: String? = nil, form: FormData? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        var values = await base(context)
+        values["variables"] = try await store.variables().map { ["key": $0.key, "value": String($0.value.prefix(500)), "description": $0.description ?? ""] }
+        if let error { values["error"] = error }
+        values["form_key"] = form?["key"] ?? ""
+        values["form_value"] = form?["value"] ?? ""
+        values["form_description"] = form?["description"] ?? ""
+        return render("variables", values, status: status)
+    }
+
+    func usersPage(_ context: OrchestratorRequestContext, error: String? = nil, username: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
+        var values = await base(context)
+        values["users"] = try await store.users().map { ["username": $0.username, "role": $0.role.rawValue] }
+        if let error { values["error"] = error }
+        values["form_username"] = username
+        return render("users", values, status: status)
+    }
+}
