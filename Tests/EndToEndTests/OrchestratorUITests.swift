@@ -74,6 +74,8 @@ struct OrchestratorUITests {
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(Self.hostile.utf8).write(to: dags.appendingPathComponent("hostile.yaml"))
             try Data("tasks: [{id: a, operator: nope}]\n".utf8).write(to: dags.appendingPathComponent("<broken>.yaml"))
+            try Data("tasks:\n  - {id: slow, operator: bash, command: 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'}\n  - {id: after, operator: bash, upstream: [slow], command: 'exit 3'}\n".utf8)
+                .write(to: dags.appendingPathComponent("slow.yaml"))
             let arguments = ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"]
             var server = try FlowlineProcess(arguments, in: directory.url)
             defer { server.terminate() }
@@ -106,7 +108,7 @@ struct OrchestratorUITests {
             // CSRF: a post without the session's token is refused; with it, a run starts.
             let csrf = try #require(browser.csrf(form.body))
             #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2"]).status == 403)
-            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": "0" + csrf.dropFirst()]).status == 403)
+            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": (csrf.hasPrefix("0") ? "1" : "0") + csrf.dropFirst()]).status == 403)
             let invalid = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "0", "param.who": "x", "csrf_token": csrf])
             #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"))
             let badJSON = try await browser.request("POST", "/dags/hostile/trigger", form: ["conf": "{nope", "csrf_token": csrf])
@@ -123,6 +125,40 @@ struct OrchestratorUITests {
             #expect(log.contains("&lt;script&gt;alert(&quot;log&quot;)&lt;/script&gt;") && !log.contains("<script>alert(\"log\")"), "\(log)")
             #expect(try await browser.request("GET", runPath).body.contains("success"))
             #expect(try await browser.request("GET", "/dags/hostile").body.contains("class=\"state success\""))
+
+            // A running task's log streams as server-sent events until the try ends.
+            let slow = try await browser.request("POST", "/dags/slow/trigger", form: ["csrf_token": csrf])
+            let slowRun = try #require(slow.location)
+            for _ in 0..<100 {
+                if try await browser.request("GET", slowRun + "/tasks/slow").body.contains("id=\"live-log\"") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let stream = try await browser.request("GET", slowRun + "/tasks/slow/logs/1/stream")
+            #expect(stream.body.contains("event: line\ndata: ") && stream.body.contains("tick 3") && stream.body.hasSuffix("event: end\ndata: end\n\n"), "\(stream.body)")
+            // Run actions: the failed task is cleared and fails again; the run is marked success.
+            for _ in 0..<100 {
+                if try await browser.request("GET", slowRun).body.contains("<dd>failed</dd>") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await browser.request("POST", slowRun + "/clear", form: ["csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("POST", slowRun + "/state", form: ["state": "success", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("GET", slowRun).body.contains("<dd>success</dd>"))
+            #expect(try await browser.request("POST", slowRun + "/tasks/after/state", form: ["state": "failed", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("POST", slowRun + "/tasks/after/state", form: ["state": "bogus", "csrf_token": csrf]).status == 400)
+
+            // Admin pages: workers, variables, users.
+            let workers = try await browser.request("GET", "/workers")
+            #expect(workers.status == 200 && workers.body.contains("LocalExecutor") && workers.body.contains("healthy"))
+            #expect(try await browser.request("POST", "/variables", form: ["key": "<k>", "value": "<v>", "csrf_token": csrf]).status == 303)
+            let variables = try await browser.request("GET", "/variables")
+            #expect(variables.body.contains("&lt;k&gt;") && variables.body.contains("&lt;v&gt;") && !variables.body.contains("<k>"))
+            #expect(try await browser.request("POST", "/variables", form: ["key": "", "csrf_token": csrf]).status == 400)
+            #expect(try await browser.request("POST", "/variables/delete", form: ["key": "<k>", "csrf_token": csrf]).status == 303)
+            #expect(!(try await browser.request("GET", "/variables").body.contains("&lt;k&gt;")))
+            #expect(try await browser.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("GET", "/users").body.contains("olga"))
+            #expect(try await browser.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 409)
+            #expect(try await browser.request("POST", "/users/delete", form: ["username": "alice", "csrf_token": csrf]).status == 409, "the last admin stays")
 
             // The session survives a restart of the server.
             server.signal()
@@ -145,6 +181,9 @@ struct OrchestratorUITests {
             let viewerCSRF = try #require(viewer.csrf(try await viewer.request("GET", "/dags").body))
             #expect(try await viewer.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": viewerCSRF]).status == 403)
             #expect(try await viewer.request("POST", "/dags/hostile/pause", form: ["paused": "true", "csrf_token": viewerCSRF]).status == 403)
+            #expect(try await viewer.request("GET", "/variables").status == 403)
+            #expect(try await viewer.request("GET", "/users").status == 403)
+            #expect(try await viewer.request("GET", "/workers").status == 200)
 
             // Logout ends the session.
             #expect(try await viewer.request("POST", "/logout", form: ["csrf_token": viewerCSRF]).location == "/login")
