@@ -100,6 +100,7 @@ public enum Stack {
             let example = try ExampleModelRepository.ensure(at: configuration.exampleRepository)
             try ExampleDAGs.install(into: configuration.folders.dags, substitutions: [
                 "MODEL_REPO": example.url.path, "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
+                "MODEL_COMMITS": example.commits.map { "\($0.sha) (\($0.name))" }.joined(separator: ", "),
             ])
             repository = example
         } else {

@@ -1,5 +1,6 @@
-"""The orchestrator's web UI in a real headless browser: log in as alice, trigger the example DAG
-with a changed commit in the config form, watch the run turn green, open the training task's log.
+"""Both web UIs in a real headless browser: log in as alice, trigger the example DAG with a changed
+commit in the config form, watch the run and the grid turn green, open the training task's log,
+follow the link to the tracking run, see its metric chart and the registered model, and go back.
 Screenshots of the pages land in FLOWLINE_SCREENSHOTS (default: a temporary folder)."""
 import os
 import re
@@ -46,10 +47,31 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     browser.save_screenshot(os.path.join(shots, "run.png"))
 
     browser.find_element(By.LINK_TEXT, "model_training").click()
-    log = browser.find_element(By.TAG_NAME, "pre").text
+    log = browser.find_element(By.CSS_SELECTOR, "#task-log, #live-log").text
     assert "Using commit " + commit(stack, "linear") in log
     assert "model-gitsha: " + commit(stack, "linear") in log
+    assert "Rendered templates" in browser.page_source
     browser.save_screenshot(os.path.join(shots, "task.png"))
+
+    # From the task to its tracking run: metric charts, source commit, the registered model.
+    tracking = stack.url("tracking")
+    browser.find_element(By.XPATH, "//dt[.='Tracking run']/following-sibling::dd/a").click()
+    assert browser.current_url.startswith(tracking + "/runs/")
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "test-R2-score" in page and commit(stack, "linear") in page
+    assert browser.find_elements(By.CSS_SELECTOR, "main table svg")
+    browser.save_screenshot(os.path.join(shots, "tracking-run.png"))
+    browser.find_element(By.PARTIAL_LINK_TEXT, "line-model version 1").click()
+    assert "@champion" in browser.find_element(By.TAG_NAME, "main").text
+    browser.save_screenshot(os.path.join(shots, "model.png"))
+    browser.get(tracking + "/experiments")
+    browser.find_element(By.LINK_TEXT, "alpha_orchestrated_experiment").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    browser.save_screenshot(os.path.join(shots, "experiment.png"))
+    # …and back to the DAG run that produced it.
+    browser.get(browser.find_element(By.CSS_SELECTOR, "tbody a[href^='/runs/']").get_attribute("href"))
+    browser.find_element(By.PARTIAL_LINK_TEXT, "alpha_orchestrated_experiment › ").click()
+    assert browser.current_url.startswith(base + "/dags/alpha_orchestrated_experiment/runs/")
 
     browser.get(base + "/dags/alpha_orchestrated_experiment")
     cells = browser.find_elements(By.CSS_SELECTOR, "table.grid tbody a.state")
@@ -59,45 +81,3 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg rect")) == 5
     browser.save_screenshot(os.path.join(shots, "graph.png"))
 
-
-def test_from_the_task_to_its_tracking_run_and_registered_model(stack, browser, tmp_path):  # noqa: F811
-    """The training task links to its tracking run; the run page shows metrics with charts, the
-    source commit, a link back to the DAG run, artifacts and the registered version."""
-    import requests
-
-    shots = os.environ.get("FLOWLINE_SCREENSHOTS", str(tmp_path))
-    base, tracking = stack.url("orchestrator"), stack.url("tracking")
-    session = requests.Session()
-    token = session.post(base + "/auth/token", json={"username": "alice", "password": "bob"}).json()["access_token"]
-    run = session.post(base + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns", headers={"Authorization": f"Bearer {token}"},
-                       json={"logical_date": None}).json()["dag_run_id"]
-    wait = WebDriverWait(browser, 30)
-    browser.get(base + "/login")
-    browser.find_element(By.ID, "username").send_keys("alice")
-    browser.find_element(By.ID, "password").send_keys("bob")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "alpha_orchestrated_experiment")))
-    path = requests.utils.quote(run, safe="")
-
-    def trained(driver):
-        driver.get(f"{base}/dags/alpha_orchestrated_experiment/runs/{path}")
-        return all("success" in e.get_attribute("class") for e in driver.find_elements(By.CSS_SELECTOR, "tbody .state")) and \
-            len(driver.find_elements(By.CSS_SELECTOR, "tbody .state")) == 5
-    wait.until(trained)
-    browser.find_element(By.LINK_TEXT, "model_training").click()
-    link = browser.find_element(By.XPATH, "//dt[.='Tracking run']/following-sibling::dd/a")
-    link.click()
-    assert browser.current_url.startswith(tracking + "/runs/")
-    page = browser.find_element(By.TAG_NAME, "main").text
-    assert "test-R2-score" in page and "model-gitsha" in page
-    assert "alpha_orchestrated_experiment › " + run in page
-    assert browser.find_elements(By.CSS_SELECTOR, "main table svg")
-    assert browser.find_element(By.PARTIAL_LINK_TEXT, "line-model version 1")
-    browser.save_screenshot(os.path.join(shots, "tracking-run.png"))
-    browser.find_element(By.PARTIAL_LINK_TEXT, "line-model version 1").click()
-    assert "@champion" in browser.find_element(By.TAG_NAME, "main").text
-    browser.save_screenshot(os.path.join(shots, "model.png"))
-    browser.get(tracking + "/experiments")
-    browser.find_element(By.LINK_TEXT, "alpha_orchestrated_experiment").click()
-    assert browser.find_elements(By.CSS_SELECTOR, "tbody tr")
-    browser.save_screenshot(os.path.join(shots, "experiment.png"))

@@ -200,19 +200,10 @@ struct TaskRunner: Sendable {
     private func context(for instance: TaskInstance, task: TaskDefinition, run: DagRun, dag: DAG, log: TaskLog) async throws -> TaskRunContext {
         let workspace = folders.workspace(dagID: dag.dagID, runID: run.runID)
         try Folders.ensure(workspace)
-        // XComs and Variables are read only when the task can see them: templates, or python's context.
-        let needsContext = task.operatorName == PythonOperator.name || task.usesTemplates
-        let xcoms = needsContext ? try await store.xcoms(dagID: dag.dagID, runID: run.runID) : [:]
-        let variables = needsContext
-            ? Dictionary(try await store.variables().map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })
-            : [:]
-        let templateContext = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: instance.tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
-        let renderer = TemplateRenderer(context: templateContext)
-        let settings = try renderer.render(task.arguments)
-        var environment: [String: String] = [:]
-        for (name, value) in task.environment {
-            if case .string(let rendered) = try renderer.render(.string(value), at: "env.\(name)") { environment[name] = rendered } else { environment[name] = value }
-        }
+        let rendered = try await TaskTemplates.render(task, of: dag, run: run, tryNumber: instance.tryNumber, store: store, workspace: workspace)
+        let templateContext = rendered.context
+        let settings = rendered.settings
+        var environment = rendered.environment
         environment["FLOWLINE_WORKSPACE"] = workspace.path
         environment["FLOWLINE_DAG_ID"] = dag.dagID
         environment["FLOWLINE_RUN_ID"] = run.runID

@@ -258,7 +258,21 @@ extension OrchestratorUI {
             values["tracking_run_id"] = id
             values["tracking_link"] = Self.trackingLink(base["tracking_url"] as? String, runID: id)
         }
-        values["tries"] = tries.map { ["number": $0.tryNumber, "state": $0.state.rawValue, "current": $0.tryNumber == shown] as [String: Any] }
+        values["tries"] = tries.map { attempt -> [String: Any] in
+            [
+                "number": attempt.tryNumber, "state": attempt.state.rawValue, "current": attempt.tryNumber == shown,
+                "start": attempt.startDate.map(Self.date) ?? "", "duration": Self.duration(attempt.startDate, attempt.endDate),
+                "host": attempt.hostname, "message": attempt.message ?? "",
+            ]
+        }
+        switch await scheduler.renderedFields(dagID: dagID, runID: runID, taskID: taskID) {
+        case .success(let fields):
+            values["rendered"] = fields.sorted { $0.key < $1.key }.map { field -> [String: String] in
+                ["key": field.key, "value": field.value.string ?? field.value.jsonText]
+            }
+        case .failure(let error):
+            values["render_error"] = error.description
+        }
         values["shown_try"] = shown
         let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: shown)
         values["log"] = Self.logText(url) ?? (shown > instance.tryNumber ? "No such try." : "No log yet.")

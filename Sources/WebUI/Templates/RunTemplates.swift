@@ -58,11 +58,19 @@ enum TaskInstanceTemplate {
     <form class="inline" method="post" action="/dags/{{path_id}}/runs/{{run_path}}/tasks/{{task_path}}/state"><input type="hidden" name="csrf_token" value="{{session.csrf}}"><input type="hidden" name="state" value="success"><button type="submit">Mark success</button></form>
     <form class="inline" method="post" action="/dags/{{path_id}}/runs/{{run_path}}/tasks/{{task_path}}/state"><input type="hidden" name="csrf_token" value="{{session.csrf}}"><input type="hidden" name="state" value="failed"><button class="danger" type="submit">Mark failed</button></form>
     </p>{{/can_edit}}
+    <h2>Tries</h2>
+    <div class="table-wrap"><table><thead><tr><th scope="col">Try</th><th scope="col">State</th><th scope="col">Started</th><th scope="col">Duration</th><th scope="col" class="hide-narrow">Host</th><th scope="col">Message</th></tr></thead>
+    <tbody>{{#tries}}<tr><td><a href="?try={{number}}">{{number}}</a></td><td><span class="state {{state}}"></span> {{state}}</td><td>{{start}}</td><td>{{duration}}</td><td class="hide-narrow">{{host}}</td><td>{{message}}</td></tr>{{/tries}}
+    {{^tries}}<tr><td colspan="6" class="muted">Not started yet.</td></tr>{{/tries}}</tbody></table></div>
+    <h2>Rendered templates</h2>
+    {{#render_error}}<p class="error">{{render_error}}</p>{{/render_error}}
+    <div class="table-wrap"><table><thead><tr><th scope="col">Setting</th><th scope="col">Value</th></tr></thead>
+    <tbody>{{#rendered}}<tr><td>{{key}}</td><td><pre>{{value}}</pre></td></tr>{{/rendered}}</tbody></table></div>
     {{#has_xcom}}<h2>XCom</h2><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>{{#xcom}}<tr><td>{{key}}</td><td><code>{{value}}</code></td></tr>{{/xcom}}</tbody></table></div>{{/has_xcom}}
     <h2>Log</h2>
     <nav class="tabs" aria-label="Tries">{{#tries}}<a href="?try={{number}}" {{#current}}aria-current="page"{{/current}}>Try {{number}} <span class="state {{state}}"></span></a>{{/tries}}</nav>
     {{#live}}<p class="muted" id="live-state">running — following the log</p><pre id="live-log" data-source="/dags/{{path_id}}/runs/{{run_path}}/tasks/{{task_path}}/logs/{{shown_try}}/stream">{{log}}</pre>{{/live}}
-    {{^live}}<pre>{{log}}</pre>{{/live}}
+    {{^live}}<pre id="task-log">{{log}}</pre>{{/live}}
     {{/content}}{{/layout}}
     """
 }
