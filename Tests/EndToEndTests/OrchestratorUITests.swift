@@ -145,6 +145,12 @@ struct OrchestratorUITests {
             #expect(try await browser.request("GET", slowRun).body.contains("<dd>success</dd>"))
             #expect(try await browser.request("POST", slowRun + "/tasks/after/state", form: ["state": "failed", "csrf_token": csrf]).status == 303)
             #expect(try await browser.request("POST", slowRun + "/tasks/after/state", form: ["state": "bogus", "csrf_token": csrf]).status == 400)
+            #expect(try await browser.request("POST", slowRun + "/tasks/slow/clear", form: ["downstream": "true", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("GET", slowRun + "/tasks/slow").body.contains("Rendered templates"))
+            #expect(try await browser.request("POST", "/dags/slow/pause", form: ["paused": "true", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("GET", "/dags").body.contains("Unpause slow"))
+            #expect(try await browser.request("POST", "/dags/slow/pause", form: ["paused": "false", "csrf_token": csrf]).status == 303)
+            #expect(try await browser.request("GET", "/dags/nope").status == 404)
 
             // Admin pages: workers, variables, users.
             let workers = try await browser.request("GET", "/workers")

@@ -73,6 +73,13 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     browser.find_element(By.PARTIAL_LINK_TEXT, "alpha_orchestrated_experiment › ").click()
     assert browser.current_url.startswith(base + "/dags/alpha_orchestrated_experiment/runs/")
 
+    # A phone's width: nothing wider than the screen but the tables, which scroll on their own.
+    browser.set_window_size(390, 844)
+    for page in ["/dags", "/dags/alpha_orchestrated_experiment", "/dags/alpha_orchestrated_experiment/trigger"]:
+        browser.get(base + page)
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), page
+    browser.save_screenshot(os.path.join(shots, "phone-dags.png"))
+
     browser.get(base + "/dags/alpha_orchestrated_experiment")
     cells = browser.find_elements(By.CSS_SELECTOR, "table.grid tbody a.state")
     assert cells and all("success" in c.get_attribute("class") for c in cells)

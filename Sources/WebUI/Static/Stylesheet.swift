@@ -18,6 +18,7 @@ enum Stylesheet {
     header.top nav a { text-decoration: none; }
     header.top form.logout { display: flex; gap: .5rem; align-items: center; color: var(--muted); }
     main { padding: 1rem 1.2rem 3rem; max-width: 1400px; margin: 0 auto; }
+    main { overflow-wrap: anywhere; } .table-wrap { overflow-wrap: normal; }
     h1 { font-size: 1.4rem; margin: .4rem 0 1rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
     .muted { color: var(--muted); }
     table { border-collapse: collapse; width: 100%; }
