@@ -172,11 +172,13 @@ struct TaskRunner: Sendable {
         if RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries), !failure.hasPrefix("stopped:") {
             let delay = RetryPolicy.delay(for: task, tryNumber: instance.tryNumber, dagID: run.dagID, runID: run.runID)
             log?.write("Retrying in \(DurationText.format(delay)) (try \(instance.tryNumber + 1) of \(instance.maxTries + 1))")
-            let retryAt = Date().addingTimeInterval(delay.seconds)
+            // The retry comes `delay` after the try's recorded end.
+            let end = Date()
+            let retryAt = end.addingTimeInterval(delay.seconds)
             let moved = try? await store.transition(instance, to: .upForRetry) { next in
                 next.nextRetryAt = retryAt
                 next.message = failure
-                next.endDate = Date()
+                next.endDate = end
             }
             return moved
         }

@@ -61,6 +61,9 @@ public actor Scheduler: Service {
     private var started = false
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
     public private(set) var lastHeartbeat: Date?
+    /// Whether a reload of the DAGs folder is under way, and who waits for it to end.
+    private var reloading = false
+    private var reloadWaiters: [CheckedContinuation<Void, Never>] = []
     private var startWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Runs once the database serves requests, before scheduling starts (the first admin user).
@@ -196,6 +199,13 @@ public actor Scheduler: Service {
             dags = [only.dagID: only]
             return true
         }
+        // One reload at a time: two interleaved ones would write the same DAGs concurrently.
+        while reloading { await withCheckedContinuation { reloadWaiters.append($0) } }
+        reloading = true
+        defer {
+            reloading = false
+            if !reloadWaiters.isEmpty { reloadWaiters.removeFirst().resume() }
+        }
         let folder = DAGFolder(url: configuration.folders.dags)
         let current = folder.fingerprint()
         guard force || current != fingerprint else { return false }
@@ -219,6 +229,8 @@ public actor Scheduler: Service {
             nowPaused.formUnion(try await store.pausedDAGIDs())
         } catch {
             logger.error("Cannot record the DAGs folder's contents: \(error)")
+            // Keep serving what was loaded before rather than forgetting DAGs.
+            loaded.merge(dags) { new, _ in new }
         }
         for failure in contents.errors { logger.warning("DAG import error: \(failure)") }
         dags = loaded
