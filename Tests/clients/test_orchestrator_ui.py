@@ -73,6 +73,13 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     browser.find_element(By.PARTIAL_LINK_TEXT, "alpha_orchestrated_experiment › ").click()
     assert browser.current_url.startswith(base + "/dags/alpha_orchestrated_experiment/runs/")
 
+    # Dark mode follows the system setting.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    browser.get(base + "/dags")
+    assert browser.execute_script("return getComputedStyle(document.body).backgroundColor") == "rgb(18, 22, 29)"
+    browser.save_screenshot(os.path.join(shots, "dark-dags.png"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
     # A phone's width: nothing wider than the screen but the tables, which scroll on their own.
     browser.set_window_size(390, 844)
     for page in ["/dags", "/dags/alpha_orchestrated_experiment", "/dags/alpha_orchestrated_experiment/trigger"]:

@@ -33,18 +33,21 @@ extension OrchestratorUI {
             if !search.isEmpty, !dag.dagID.localizedCaseInsensitiveContains(search) { continue }
             if !tag.isEmpty, !dag.tags.contains(tag) { continue }
             let recent = try await store.runs(dagID: dag.dagID, limit: 10).runs
-            rows.append([
+            var row: [String: Any] = [
                 "dag_id": dag.dagID, "path_id": HTML.segment(dag.dagID), "description": dag.description ?? "", "tags": dag.tags,
                 "owners": dag.owners.joined(separator: ", "), "schedule": dag.schedule ?? "None", "paused": dag.isPaused,
                 "toggle_to": dag.isPaused ? "false" : "true", "can_edit": canEdit,
-                "last_state": recent.first?.state.rawValue ?? "", "next_run": dag.nextRun.map { Self.date($0.end) } ?? "",
+                "next_run": dag.nextRun.map { Self.date($0.end) } ?? "",
                 "recent": recent.reversed().map { ["run_id": $0.runID, "run_path": HTML.segment($0.runID), "state": $0.state.rawValue, "path_id": HTML.segment(dag.dagID)] },
-            ])
+            ]
+            // Mustache shows a section for any value, "" included: no run, no key.
+            if let state = recent.first?.state.rawValue { row["last_state"] = state }
+            rows.append(row)
         }
         let errors = try await store.importErrors()
         var values = await base(context)
         values["dags"] = rows
-        values["search"] = search
+        if !search.isEmpty { values["search"] = search }
         values["tag"] = tag
         values["has_import_errors"] = !errors.isEmpty
         values["import_errors"] = errors.map { ["filename": $0.filename, "message": $0.message] }

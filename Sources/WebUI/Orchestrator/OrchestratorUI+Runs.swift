@@ -83,7 +83,9 @@ extension OrchestratorUI {
             let types = param.schema.allowedTypes
             let type = types.first { $0 != "null" } ?? ""
             let given = fields["param.\(param.name)"]
-            var entry: [String: Any] = ["name": param.name, "type": types.joined(separator: " or "), "description": param.description ?? ""]
+            var entry: [String: Any] = ["name": param.name]
+            if !types.isEmpty { entry["type"] = types.joined(separator: " or ") }
+            if let description = param.description, !description.isEmpty { entry["description"] = description }
             if let error = errors[param.name] { entry["error"] = error }
             if case .array(let options)? = param.schema.keywords["enum"] {
                 let current = given ?? param.defaultValue.map(Self.fieldText) ?? ""
@@ -207,7 +209,7 @@ extension OrchestratorUI {
         values["duration"] = Self.duration(run.startDate, run.endDate)
         values["triggered_by"] = [run.triggeredBy, run.triggeringUser].compactMap { $0 }.joined(separator: " · ")
         values["conf"] = JSONValue.object(run.conf).jsonText
-        values["note"] = run.note ?? ""
+        if let note = run.note, !note.isEmpty { values["note"] = note }
         values["can_edit"] = (context.identity?.role ?? .viewer) >= .op
         values["tasks"] = try await store.taskInstances(dagID: dagID, runID: runID).map { instance -> [String: Any] in
             var row: [String: Any] = [
@@ -249,7 +251,7 @@ extension OrchestratorUI {
         values["max_tries_plus_one"] = instance.maxTries + 1
         values["start"] = instance.startDate.map(Self.date) ?? ""
         values["duration"] = Self.duration(instance.startDate, instance.endDate)
-        values["message"] = tries.last?.message ?? ""
+        if let message = tries.last?.message, !message.isEmpty { values["message"] = message }
         values["can_edit"] = (context.identity?.role ?? .viewer) >= .op
         let xcoms = try await store.xcoms(dagID: dagID, runID: runID)[taskID] ?? [:]
         values["has_xcom"] = !xcoms.isEmpty

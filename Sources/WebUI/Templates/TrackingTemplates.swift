@@ -42,7 +42,7 @@ enum TrackingRunTemplate {
     <h1>{{name}}</h1>
     <dl class="facts"><dt>Run ID</dt><dd><code>{{run_id}}</code></dd><dt>Status</dt><dd>{{status}}</dd><dt>Started</dt><dd>{{start}}</dd><dt>Duration</dt><dd>{{duration}}</dd><dt>User</dt><dd>{{user}}</dd>
     {{#source_repo}}<dt>Source</dt><dd><code>{{source_repo}}</code> at <code>{{source_commit}}</code></dd>{{/source_repo}}
-    {{#dag_run}}<dt>Pipeline</dt><dd><a href="{{dag_run_link}}">{{dag_id}} › {{dag_run}} › {{task_id}}</a> (try {{try_number}})</dd>{{/dag_run}}</dl>
+    {{#dag_run}}<dt>Pipeline</dt><dd>{{#dag_run_link}}<a href="{{dag_run_link}}">{{dag_id}} › {{dag_run}} › {{task_id}}</a>{{/dag_run_link}}{{^dag_run_link}}{{dag_id}} › {{dag_run}} › {{task_id}}{{/dag_run_link}} (try {{try_number}})</dd>{{/dag_run}}</dl>
     {{#versions}}<p>Registered as <a href="/models/{{model_path}}">{{model}} version {{version}}</a> {{#aliases}}<span class="tag">@{{.}}</span>{{/aliases}}</p>{{/versions}}
     <h2>Metrics</h2>
     <div class="table-wrap"><table><thead><tr><th scope="col">Metric</th><th scope="col">Latest</th><th scope="col">Step</th><th scope="col">History</th></tr></thead>

@@ -78,7 +78,10 @@ extension TrackingUI {
             values["dag_run"] = dagRun
             values["task_id"] = task
             values["try_number"] = tags["flowline.try_number"] ?? ""
-            values["dag_run_link"] = (orchestratorURL() ?? "") + "/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(dagRun))/tasks/\(HTML.segment(task))"
+            // A link only when this process knows where the orchestrator is (`flowline up`).
+            if let orchestrator = orchestratorURL() {
+                values["dag_run_link"] = orchestrator + "/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(dagRun))/tasks/\(HTML.segment(task))"
+            }
         }
         var metrics: [[String: Any]] = []
         for metric in run.data.metrics.sorted(by: { $0.key < $1.key }) {

@@ -95,10 +95,12 @@ public struct TrackingUI: Sendable {
         values["description"] = model.description
         values["aliases"] = model.aliases.map { ["alias": $0.alias, "version": $0.version] }
         values["versions"] = versions.map { version -> [String: Any] in
-            [
-                "version": version.version, "aliases": version.aliases, "stage": version.currentStage, "run_id": version.runID ?? "",
+            var row: [String: Any] = [
+                "version": version.version, "aliases": version.aliases, "stage": version.currentStage,
                 "created": Self.date(milliseconds: version.creationTime), "tags": version.tags.map { ["key": $0.key, "value": $0.value] },
             ]
+            if let run = version.runID, !run.isEmpty { row["run_id"] = run }
+            return row
         }
         return render("model", values)
     }
