@@ -53,3 +53,52 @@ ensure_venv() {  # VENV COMMAND PACKAGES...
     "$venv/bin/pip" install -q "$@" >&2
   fi
 }
+
+# Process groups started with setsid (their leaders' pids in the array `pids`): killed on exit,
+# and the work folder `work` removed. Use: pids=(); trap stop_groups EXIT
+stop_groups() {
+  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 -- "-$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+
+# Configures Apache Airflow 3 (LocalExecutor, SQLite, simple auth admin/admin) in WORK/airflow with
+# DAGS as its DAGs folder and its API on PORT, migrates its database, and starts its api-server,
+# scheduler and dag-processor as one process group (added to `pids`); `airflow_started` is when.
+start_airflow() {  # VENV WORK DAGS PORT PARALLELISM
+  local venv=$1 work=$2 dags=$3 port=$4 parallelism=$5
+  export AIRFLOW_HOME="$work/airflow" AIRFLOW__CORE__DAGS_FOLDER="$dags"
+  export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor AIRFLOW__CORE__PARALLELISM=$parallelism
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
+  export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$port AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
+  export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$work/airflow/passwords.json"
+  AIRFLOW__API_AUTH__JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+  export AIRFLOW__API_AUTH__JWT_SECRET AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+  mkdir -p "$AIRFLOW_HOME" "$dags"
+  echo '{"admin": "admin"}' >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+  log "migrating Airflow's database"
+  "$venv/bin/airflow" db migrate >"$work/airflow-migrate.log" 2>&1
+  airflow_started=$(date +%s%N)
+  setsid bash -c "'$venv/bin/airflow' api-server --host 127.0.0.1 --port $port & '$venv/bin/airflow' scheduler --skip-serve-logs & '$venv/bin/airflow' dag-processor & wait" \
+    >"$work/airflow.log" 2>&1 &
+  pids+=("$!")
+  disown
+}
+
+# Prints an access token of Airflow's API on PORT once the DAG DAG_ID is loaded (up to 4 minutes).
+airflow_token_when_loaded() {  # PORT DAG_ID
+  local port=$1 dag=$2 token=""
+  for _ in $(seq 1 1200); do
+    token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/token" -H 'Content-Type: application/json' -d '{"username":"admin","password":"admin"}' |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' 2>/dev/null) || true
+    if [ -n "$token" ] && curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v2/dags/$dag"; then
+      echo "$token"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "Airflow did not load the DAG $dag" >&2
+  return 1
+}

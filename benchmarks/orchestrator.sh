@@ -25,13 +25,7 @@ chain_runs=${CHAIN_RUNS:-5}
 read -r -a fanouts <<<"${FANOUTS:-100 1000}"
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 -- "-$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_groups EXIT
 
 build_flowline "$root"
 venv="$cache/bench-airflow-venv"
@@ -57,29 +51,9 @@ kill -- "-$group" 2>/dev/null || true
 
 # --- Airflow 3 (api-server, scheduler and dag-processor, as ANCHOR_SETUP.md describes)
 port=$(free_port)
-export AIRFLOW_HOME="$work/airflow"
-export AIRFLOW__CORE__DAGS_FOLDER="$work/airflow-dags"
-export AIRFLOW__CORE__LOAD_EXAMPLES=False
-export AIRFLOW__CORE__EXECUTOR=LocalExecutor
-export AIRFLOW__CORE__PARALLELISM=32
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
-export AIRFLOW__API__HOST=127.0.0.1
-export AIRFLOW__API__PORT=$port
-export AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
-export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$work/airflow/passwords.json"
-export AIRFLOW__API_AUTH__JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
-mkdir -p "$AIRFLOW_HOME"
-echo '{"admin": "admin"}' >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
-log "migrating Airflow's database"
-"$venv/bin/airflow" db migrate >"$work/airflow-migrate.log" 2>&1
-started=$(date +%s%N)
-setsid bash -c "'$venv/bin/airflow' api-server --host 127.0.0.1 --port $port & '$venv/bin/airflow' scheduler --skip-serve-logs & '$venv/bin/airflow' dag-processor & wait" \
-  >"$work/airflow.log" 2>&1 &
-group=$!
-pids+=("$group")
+start_airflow "$venv" "$work" "$work/airflow-dags" "$port" 32
+started=$airflow_started
+group=${pids[-1]}
 token=""
 for _ in $(seq 1 1200); do
   token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/token" -H 'Content-Type: application/json' -d '{"username":"admin","password":"admin"}' |

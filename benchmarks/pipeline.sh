@@ -19,13 +19,7 @@ cache=${FLOWLINE_CACHE:-$root/.cache}
 runs=${RUNS:-5}
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 -- "-$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_groups EXIT
 
 build_flowline "$root"
 airflow_venv="$cache/bench-airflow-venv"
@@ -62,33 +56,14 @@ if [ "${SKIP_AIRFLOW:-0}" != 1 ]; then
     --log-level warning >"$work/fastapi.log" 2>&1 &
   pids+=("$!")
   disown
-  export AIRFLOW_HOME="$work/airflow" AIRFLOW__CORE__DAGS_FOLDER="$work/airflow-dags"
-  mkdir -p "$AIRFLOW_HOME" "$AIRFLOW__CORE__DAGS_FOLDER" "$work/airflow-work"
-  cp "$root/benchmarks/pipeline/airflow_pipeline.py" "$AIRFLOW__CORE__DAGS_FOLDER/"
-  export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
-  export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$port AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
-  export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
-  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$work/airflow/passwords.json"
-  AIRFLOW__API_AUTH__JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-  export AIRFLOW__API_AUTH__JWT_SECRET AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+  mkdir -p "$work/airflow-dags" "$work/airflow-work"
+  cp "$root/benchmarks/pipeline/airflow_pipeline.py" "$work/airflow-dags/"
   export SAMPLES_URL="http://127.0.0.1:$samples_port" MLFLOW_TRACKING_URI="http://127.0.0.1:$mlflow_port"
   export MODEL_REPO="$work/data/examples/line-model" PIPELINE_WORK="$work/airflow-work"
-  echo '{"admin": "admin"}' >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
-  log "migrating Airflow's database"
-  "$airflow_venv/bin/airflow" db migrate >"$work/airflow-migrate.log" 2>&1
-  setsid bash -c "'$airflow_venv/bin/airflow' api-server --host 127.0.0.1 --port $port & '$airflow_venv/bin/airflow' scheduler --skip-serve-logs & '$airflow_venv/bin/airflow' dag-processor & wait" \
-    >"$work/airflow.log" 2>&1 &
-  pids+=("$!")
-  disown
+  start_airflow "$airflow_venv" "$work" "$work/airflow-dags" "$port" 32
   wait_for "http://127.0.0.1:$mlflow_port/health"
   wait_for "http://127.0.0.1:$samples_port/hello"
-  for _ in $(seq 1 1200); do
-    token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/token" -H 'Content-Type: application/json' -d '{"username":"admin","password":"admin"}' |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' 2>/dev/null) || true
-    if [ -n "${token:-}" ] && curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v2/dags/alpha_orchestrated_experiment"; then break; fi
-    sleep 0.2
-  done
+  token=$(airflow_token_when_loaded "$port" alpha_orchestrated_experiment)
   curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$port/api/v2/dags/alpha_orchestrated_experiment" -d '{"is_paused": false}'
   sleep 3
