@@ -151,6 +151,8 @@ struct OrchestratorUITests {
             #expect(try await browser.request("GET", "/dags").body.contains("Unpause slow"))
             #expect(try await browser.request("POST", "/dags/slow/pause", form: ["paused": "false", "csrf_token": csrf]).status == 303)
             #expect(try await browser.request("GET", "/dags/nope").status == 404)
+            let graph = try await browser.request("GET", "/dags/slow/graph?run=" + (slowRun.split(separator: "/").last.map(String.init) ?? ""))
+            #expect(graph.status == 200 && graph.body.contains("<svg") && graph.body.contains("selected>manual__"))
 
             // Admin pages: workers, variables, users.
             let workers = try await browser.request("GET", "/workers")

@@ -101,6 +101,7 @@ extension OrchestratorUI {
                 values["selected_run"] = true
                 values["run_path"] = HTML.segment(run.runID)
             }
+            values["graph_runs"] = runs.map { ["run_id": $0.runID, "state": $0.state.rawValue, "selected": $0.runID == run?.runID] as [String: Any] }
             let states = Dictionary((run.flatMap { instances["\(dagID)\u{0}\($0.runID)"] } ?? []).map { ($0.taskID, $0.state?.rawValue ?? "none") }, uniquingKeysWith: { $1 })
             values["graph_svg"] = dag.map { DAGGraph.svg($0, states: states, link: { task in
                 run.map { "/dags/\(path)/runs/\(HTML.segment($0.runID))/tasks/\(HTML.segment(task))" }

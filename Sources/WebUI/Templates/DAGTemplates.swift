@@ -47,7 +47,9 @@ enum DAGTemplate {
     <tbody>{{#run_rows}}<tr><td><a href="/dags/{{path_id}}/runs/{{run_path}}">{{run_id}}</a></td><td><span class="state {{state}}"></span> {{state}}</td><td>{{run_type}}</td><td class="hide-narrow">{{start}}</td><td class="hide-narrow">{{duration}}</td><td class="hide-narrow"><code>{{conf}}</code></td></tr>{{/run_rows}}
     {{^run_rows}}<tr><td colspan="6" class="muted">No runs yet.</td></tr>{{/run_rows}}</tbody></table></div>
     {{/tab_grid}}
-    {{#tab_graph}}<div class="card table-wrap">{{{graph_svg}}}</div>{{/tab_graph}}
+    {{#tab_graph}}
+    <form class="filters" method="get" action="/dags/{{path_id}}/graph"><div><label for="graph-run">Run</label><select id="graph-run" name="run">{{#graph_runs}}<option value="{{run_id}}" {{#selected}}selected{{/selected}}>{{run_id}} ({{state}})</option>{{/graph_runs}}</select></div><div><button type="submit">Show</button></div></form>
+    <div class="card table-wrap">{{{graph_svg}}}</div>{{/tab_graph}}
     {{#tab_code}}<p class="muted">{{file}}</p><pre>{{source}}</pre>{{/tab_code}}
     {{/content}}{{/layout}}
     """
