@@ -55,6 +55,8 @@ public actor Scheduler: Service {
     private var known: [String: [String: TaskInstance]] = [:]
     /// Runs whose task instances may have changed elsewhere: read again on the next pass.
     private var stale: Set<String> = []
+    /// Runs being marked success or failed by hand right now (passes leave them alone).
+    private var endingByHand: Set<String> = []
     private var nextDeadline: Date?
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
@@ -313,8 +315,14 @@ public actor Scheduler: Service {
     /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
     /// (when failing the run) or marked success (when succeeding it).
     public func setRunState(dagID: String, runID: String, to state: DagRunState) async throws -> DagRun {
-        stale.insert(Self.runKey(dagID: dagID, runID: runID))
-        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
+        let key = Self.runKey(dagID: dagID, runID: runID)
+        stale.insert(key)
+        // While its tasks are being moved, no pass may close the run on the half-moved states.
+        endingByHand.insert(key)
+        defer {
+            endingByHand.remove(key)
+            stale.insert(key)
+        }
         let run = try await store.run(dagID: dagID, runID: runID)
         if state == .queued {
             return try await store.setRunState(run, to: .queued)
@@ -410,7 +418,7 @@ public actor Scheduler: Service {
             for list in instances.values {
                 for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
             }
-            for run in running {
+            for run in running where !endingByHand.contains(Self.runKey(dagID: run.dagID, runID: run.runID)) {
                 try await schedule(run, instances: instances["\(run.dagID)\u{0}\(run.runID)"] ?? [], activeByDAG: &activeByDAG, now: now)
             }
         } catch {
