@@ -257,7 +257,7 @@ public actor Scheduler: Service {
     }
 
     static func runKey(dagID: String, runID: String) -> String {
-        "\(dagID)\u{0}\(runID)"
+        OrchestratorStore.runKey(dagID: dagID, runID: runID)
     }
 
     /// The task instances of `runs`: from memory where this scheduler knows them, else read.
@@ -419,7 +419,7 @@ public actor Scheduler: Service {
                 for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
             }
             for run in running where !endingByHand.contains(Self.runKey(dagID: run.dagID, runID: run.runID)) {
-                try await schedule(run, instances: instances["\(run.dagID)\u{0}\(run.runID)"] ?? [], activeByDAG: &activeByDAG, now: now)
+                try await schedule(run, instances: instances[Self.runKey(dagID: run.dagID, runID: run.runID)] ?? [], activeByDAG: &activeByDAG, now: now)
             }
         } catch {
             logger.error("Scheduling pass failed: \(error)")

@@ -185,7 +185,12 @@ extension OrchestratorStore {
         return try Self.taskInstance(row)
     }
 
-    /// The task instances of the given runs, by run id.
+    /// The key of a run in ``taskInstances(of:)``'s answer.
+    public static func runKey(dagID: String, runID: String) -> String {
+        "\(dagID)\u{0}\(runID)"
+    }
+
+    /// The task instances of the given runs, by ``runKey(dagID:runID:)``.
     public func taskInstances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
         guard !runs.isEmpty else { return [:] }
         return try await database.read { sql in
@@ -196,7 +201,7 @@ extension OrchestratorStore {
                     .where("run_id", .in, SQLBind.group(runIDs)).orderBy("id").all()
                 for row in rows {
                     let instance = try Self.taskInstance(row)
-                    result["\(dagID)\u{0}\(instance.runID)", default: []].append(instance)
+                    result[Self.runKey(dagID: dagID, runID: instance.runID), default: []].append(instance)
                 }
             }
             return result

@@ -63,7 +63,7 @@ extension OrchestratorUI {
         let runs = try await store.runs(dagID: dagID, limit: Self.gridRuns).runs
         let instances = try await store.taskInstances(of: runs)
         var taskIDs = dag?.tasks.map(\.taskID) ?? []
-        for run in runs { for instance in instances["\(dagID)\u{0}\(run.runID)"] ?? [] where !taskIDs.contains(instance.taskID) { taskIDs.append(instance.taskID) } }
+        for run in runs { for instance in instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)] ?? [] where !taskIDs.contains(instance.taskID) { taskIDs.append(instance.taskID) } }
         let path = HTML.segment(dagID)
         let ordered = Array(runs.reversed())
         var values = await base(context)
@@ -81,7 +81,7 @@ extension OrchestratorUI {
             [
                 "task_id": taskID,
                 "cells": ordered.map { run -> [String: Any] in
-                    let state = instances["\(dagID)\u{0}\(run.runID)"]?.first { $0.taskID == taskID }?.state?.rawValue ?? "none"
+                    let state = instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)]?.first { $0.taskID == taskID }?.state?.rawValue ?? "none"
                     return ["state": state, "run_id": run.runID, "run_path": HTML.segment(run.runID), "task_id": taskID, "task_path": HTML.segment(taskID), "path_id": path]
                 },
             ]
@@ -102,7 +102,7 @@ extension OrchestratorUI {
                 values["run_path"] = HTML.segment(run.runID)
             }
             values["graph_runs"] = runs.map { ["run_id": $0.runID, "state": $0.state.rawValue, "selected": $0.runID == run?.runID] as [String: Any] }
-            let states = Dictionary((run.flatMap { instances["\(dagID)\u{0}\($0.runID)"] } ?? []).map { ($0.taskID, $0.state?.rawValue ?? "none") }, uniquingKeysWith: { $1 })
+            let states = Dictionary((run.flatMap { instances[OrchestratorStore.runKey(dagID: dagID, runID: $0.runID)] } ?? []).map { ($0.taskID, $0.state?.rawValue ?? "none") }, uniquingKeysWith: { $1 })
             values["graph_svg"] = dag.map { DAGGraph.svg($0, states: states, link: { task in
                 run.map { "/dags/\(path)/runs/\(HTML.segment($0.runID))/tasks/\(HTML.segment(task))" }
             }) } ?? "<p>The DAG's file is not loaded.</p>"
