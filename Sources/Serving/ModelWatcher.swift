@@ -41,7 +41,8 @@ public final class ModelWatcher: Service, Sendable {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             await refresh()
             if case .alias = reference {} else if current.model != nil { break }
-            try? await Task.sleep(for: interval)
+            let interval = interval
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         // A fixed reference, once loaded, needs no more checks: wait for shutdown.
         try? await gracefulShutdown()

@@ -93,6 +93,14 @@ struct OrchestratorUITests {
             #expect(noToken.status == 403)
             let login = try await browser.logIn("alice", "bob")
             #expect(login.status == 303 && login.location == "/dags")
+            // After login, only paths of this site are followed.
+            for next in ["//evil.example", "/\\evil.example", "https://evil.example"] {
+                let page = try await Browser(browser.base).request("GET", "/login")
+                let other = Browser(browser.base)
+                other.cookies = ["flowline_login_csrf": browser.csrf(page.body) ?? ""]
+                let response = try await other.request("POST", "/login", form: ["username": "alice", "password": "bob", "next": next, "csrf_token": browser.csrf(page.body) ?? ""])
+                #expect(response.location == "/dags", "\(next)")
+            }
 
             // Escaping: the DAG's description, tags, param values and file names render as text.
             let list = try await browser.request("GET", "/dags")

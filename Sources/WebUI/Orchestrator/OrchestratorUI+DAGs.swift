@@ -16,7 +16,7 @@ extension OrchestratorUI {
             let form = try await FormData.read(&request)
             let dagID = try context.parameters.require("dag_id")
             try await ui.scheduler.setPaused(dagID, form["paused"] == "true")
-            return HTML.redirect(form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/dags")
+            return HTML.redirect(form["next"].flatMap(OrchestratorUI.localPath) ?? "/dags")
         }
         for (path, tab) in [("/dags/{dag_id}", "grid"), ("/dags/{dag_id}/graph", "graph"), ("/dags/{dag_id}/code", "code")] {
             router.get(RouterPath(path)) { request, context in try await ui.dagPage(request, context, tab: tab) }

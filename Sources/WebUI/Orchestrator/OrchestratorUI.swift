@@ -114,11 +114,18 @@ public struct OrchestratorUI: Sendable {
         }
         await throttle.succeeded(username: username, address: address)
         let session = try await store.createSession(for: user.username)
-        let next = form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/dags"
+        let next = form["next"].flatMap(Self.localPath) ?? "/dags"
         return HTML.redirect(next, cookies: [
             Cookies.make(UISessionMiddleware.cookie, session.id, maxAge: Int(OrchestratorStore.sessionLifetime), request: request),
             Cookies.make(Self.loginCookie, "", maxAge: 0, request: request),
         ])
+    }
+
+    /// `path` when it stays on this site (`/dags/x`), `nil` for anything a browser could read as
+    /// another host (`//evil`, `/\\evil`, `https:…`).
+    static func localPath(_ path: String) -> String? {
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), !path.contains("\r"), !path.contains("\n") else { return nil }
+        return path
     }
 
     static func randomHex(_ bytes: Int) -> String {
