@@ -153,7 +153,7 @@ public enum Stack {
                 onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
                 // Ready once the scheduler is: the first admin exists and the DAGs are loaded.
                 await scheduler.waitUntilStarted()
-                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "DAGs, runs, task logs; first admin: \(configuration.adminUsername)" }
+                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "web UI and Airflow's REST API; first admin: \(configuration.adminUsername)" }
             }
         )
     }
@@ -195,7 +195,7 @@ public enum Stack {
             onServerRunning: { port in
                 // The stack's Variables are set before the banner says the stack is ready.
                 await onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
-                await banner.ready("tracking", host: configuration.host, port: port) { "MLFLOW_TRACKING_URI=\($0)" }
+                await banner.ready("tracking", host: configuration.host, port: port) { "web UI; MLFLOW_TRACKING_URI=\($0)" }
             }
         )
     }
