@@ -16,7 +16,7 @@ public struct WebPages: Sendable {
             ("run", RunTemplate.text), ("task", TaskInstanceTemplate.text),
             ("experiments", ExperimentsTemplate.text), ("experiment", ExperimentTemplate.text), ("tracking-run", TrackingRunTemplate.text),
             ("models", ModelsTemplate.text), ("model", ModelTemplate.text),
-            ("compare", CompareTemplate.text), ("artifact", ArtifactTemplate.text),
+            ("compare", CompareTemplate.text), ("artifact", ArtifactTemplate.text), ("artifact-entry", ArtifactEntryTemplate.text),
             ("workers", WorkersTemplate.text), ("variables", VariablesTemplate.text), ("users", UsersTemplate.text),
         ]
         for (name, text) in templates { try library.register(text, named: name) }

@@ -54,6 +54,7 @@ struct TrackingUITests {
             let run = try await HTTP.request("GET", base + "/runs/\(runIDs[0])")
             #expect(run.status == 200 && run.body.contains("<svg") && run.body.contains("loss") && run.body.contains("&lt;img src=x&gt;") && !run.body.contains("<img src=x>"))
             #expect(run.body.contains("line-model version 1") && run.body.contains("@champion"))
+            #expect(run.body.contains("<details open><summary><a href=\"/runs/\(runIDs[0])?path=data\">data/</a>") && run.body.contains("&lt;script&gt;.json"), "the tree shows nested files")
             let folder = try await HTTP.request("GET", base + "/runs/\(runIDs[0])?path=data")
             #expect(folder.body.contains("&lt;script&gt;.json") && !folder.body.contains("<script>.json"))
             let artifact = try await HTTP.request("GET", base + "/runs/\(runIDs[0])/artifact?path=data/%3Cscript%3E.json")

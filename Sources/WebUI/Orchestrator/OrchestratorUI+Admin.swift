@@ -46,6 +46,17 @@ extension OrchestratorUI {
             }
             return HTML.redirect("/users")
         }
+        router.post("/users/password") { request, context in
+            _ = try ui.require(.admin, context)
+            var request = request
+            let form = try await FormData.read(&request)
+            do {
+                try await ui.store.setPassword(form["username"] ?? "", password: form["password"] ?? "")
+            } catch let error as OrchestratorError {
+                return try await ui.usersPage(context, error: error.message, status: .init(code: error.status))
+            }
+            return HTML.redirect("/users")
+        }
         router.post("/users/delete") { request, context in
             _ = try ui.require(.admin, context)
             var request = request

@@ -37,6 +37,8 @@ enum Stylesheet {
     .field-error, .error { color: var(--danger); font-weight: 600; }
     .banner { border: 1px solid var(--danger); border-radius: 8px; padding: .6rem .9rem; margin: 0 0 1rem; }
     .banner.notice { border-color: var(--ok); }
+    ul.tree { list-style: none; padding-left: 1.1rem; margin: .2rem 0; } main > ul.tree { padding-left: 0; }
+    ul.tree summary { cursor: pointer; }
     .banner ul { margin: .3rem 0 0; padding-left: 1.2rem; }
     .card { border: 1px solid var(--line); border-radius: 10px; padding: 1rem; background: var(--panel); }
     .login { max-width: 24rem; margin: 4rem auto; }

@@ -47,6 +47,11 @@ enum UsersTemplate {
     <label for="user-password">Password</label><input type="password" id="user-password" name="password" required autocomplete="new-password">
     <label for="user-role">Role</label><select id="user-role" name="role"><option value="viewer">viewer</option><option value="op">op</option><option value="admin">admin</option></select>
     <p><button class="primary" type="submit">Add</button></p></form>
+    <h2>Set a password</h2>
+    <form method="post" action="/users/password"><input type="hidden" name="csrf_token" value="{{session.csrf}}">
+    <label for="password-user">User</label><select id="password-user" name="username">{{#users}}<option value="{{username}}">{{username}}</option>{{/users}}</select>
+    <label for="password-new">New password</label><input type="password" id="password-new" name="password" required autocomplete="new-password">
+    <p><button type="submit">Set password</button></p></form>
     {{/content}}{{/layout}}
     """
 }

@@ -51,9 +51,9 @@ enum TrackingRunTemplate {
     <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th><th scope="col">Value</th></tr></thead>
     <tbody>{{#params}}<tr><td>{{key}}</td><td><code>{{value}}</code></td></tr>{{/params}}{{^params}}<tr><td colspan="2" class="muted">No parameters.</td></tr>{{/params}}</tbody></table></div>
     <h2>Artifacts</h2>
-    <p class="muted">{{artifact_path}}</p>
-    <div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Size</th></tr></thead>
-    <tbody>{{#artifacts}}<tr><td>{{#is_dir}}<a href="/runs/{{run_id}}?path={{path}}">{{name}}/</a>{{/is_dir}}{{^is_dir}}<a href="/runs/{{run_id}}/artifact?path={{path}}">{{name}}</a> <a class="muted" href="{{download}}" aria-label="download {{name}}">↓</a>{{/is_dir}}</td><td>{{size}}</td></tr>{{/artifacts}}{{^artifacts}}<tr><td colspan="2" class="muted">No artifacts here.</td></tr>{{/artifacts}}</tbody></table></div>
+    <p class="muted">{{artifact_path}}{{#artifacts_cut}} (the first {{artifacts_cut}} entries; open a folder for the rest){{/artifacts_cut}}</p>
+    {{#artifacts}}<ul class="tree">{{#artifacts}}{{>artifact-entry}}{{/artifacts}}</ul>{{/artifacts}}
+    {{^artifacts}}<p class="muted">No artifacts here.</p>{{/artifacts}}
     <h2>Tags</h2>
     <div class="table-wrap"><table><thead><tr><th scope="col">Tag</th><th scope="col">Value</th></tr></thead>
     <tbody>{{#tags}}<tr><td>{{key}}</td><td><code>{{value}}</code></td></tr>{{/tags}}</tbody></table></div>
@@ -113,5 +113,13 @@ enum ArtifactTemplate {
     {{#text}}<pre>{{text}}</pre>{{/text}}
     {{#too_large}}<p class="muted">Too large to show here; download it.</p>{{/too_large}}
     {{/content}}{{/layout}}
+    """
+}
+
+/// One entry of the artifact tree: a file (inline view, download, size) or a folder (open, its
+/// entries below, recursively).
+enum ArtifactEntryTemplate {
+    static let text = """
+    <li>{{#is_dir}}<details open><summary><a href="/runs/{{run_id}}?path={{path}}">{{name}}/</a></summary><ul class="tree">{{#children}}{{>artifact-entry}}{{/children}}</ul></details>{{/is_dir}}{{^is_dir}}<a href="/runs/{{run_id}}/artifact?path={{path}}">{{name}}</a> <span class="muted">{{size}}</span> <a class="muted" href="{{download}}" aria-label="download {{name}}">↓</a>{{/is_dir}}</li>
     """
 }

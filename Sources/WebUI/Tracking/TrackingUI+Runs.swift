@@ -99,16 +99,36 @@ extension TrackingUI {
         let relative = try ArtifactPath(folder)
         let root = try ArtifactPath.proxied(run.info.artifactURI)
         values["artifact_path"] = relative.isRoot ? "artifacts/" : "artifacts/\(relative)/"
-        values["artifacts"] = ((try? artifacts.list(root.appending(relative))) ?? []).map { entry -> [String: Any] in
-            let path = relative.isRoot ? entry.name : "\(relative)/\(entry.name)"
-            return [
-                "name": entry.name, "is_dir": entry.isDirectory, "path": HTML.segment(path), "run_id": id,
-                "size": entry.size.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? "",
-                "download": "/api/2.0/mlflow-artifacts/artifacts/\(root)/\(path.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/"))",
-            ]
-        }
+        var budget = Self.artifactTreeLimit
+        values["artifacts"] = artifactTree(root: root, folder: relative, runID: id, depth: 0, budget: &budget)
+        if budget <= 0 { values["artifacts_cut"] = Self.artifactTreeLimit }
         let versions = try await store.searchModelVersions(filter: "run_id = '\(id.replacingOccurrences(of: "'", with: ""))'", maxResults: 100, orderBy: [], offset: 0).versions
         values["versions"] = versions.map { ["model": $0.name, "model_path": HTML.segment($0.name), "version": $0.version, "aliases": $0.aliases] as [String: Any] }
         return render("tracking-run", values)
+    }
+
+    /// The artifact tree shows at most this many entries and this many folder levels at once.
+    static let artifactTreeLimit = 500
+    static let artifactTreeDepth = 6
+
+    /// The entries under `folder`, folders with their own entries, as the `artifact-entry` partial reads them.
+    func artifactTree(root: ArtifactPath, folder: ArtifactPath, runID: String, depth: Int, budget: inout Int) -> [[String: Any]] {
+        var entries: [[String: Any]] = []
+        for entry in (try? artifacts.list(root.appending(folder))) ?? [] {
+            guard budget > 0 else { break }
+            budget -= 1
+            let path = folder.isRoot ? entry.name : "\(folder)/\(entry.name)"
+            var item: [String: Any] = ["name": entry.name, "is_dir": entry.isDirectory, "path": HTML.segment(path), "run_id": runID]
+            if entry.isDirectory {
+                if depth + 1 < Self.artifactTreeDepth, let child = try? ArtifactPath(path) {
+                    item["children"] = artifactTree(root: root, folder: child, runID: runID, depth: depth + 1, budget: &budget)
+                }
+            } else {
+                item["size"] = entry.size.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? ""
+                item["download"] = "/api/2.0/mlflow-artifacts/artifacts/\(root)/" + path.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
+            }
+            entries.append(item)
+        }
+        return entries
     }
 }
