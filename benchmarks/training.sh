@@ -13,17 +13,16 @@ cache=${FLOWLINE_CACHE:-$root/.cache}
 read -r -a sizes <<<"${SIZES:-1000 1000000}"
 reps=${REPS:-5}
 work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+pids=()
+trap stop_groups EXIT
 
 build_flowline "$root"
 venv="$cache/bench-sklearn-venv"
 ensure_venv "$venv" f2py numpy scikit-learn
 
 port=$(free_port)
-"$flowline" samples serve --port "$port" --log-level warning >"$work/samples.log" 2>&1 &
-pid=$!
+setsid "$flowline" samples serve --port "$port" --log-level warning >"$work/samples.log" 2>&1 &
+pids+=("$!")
 wait_for "http://127.0.0.1:$port/hello"
 files=()
 for size in "${sizes[@]}"; do

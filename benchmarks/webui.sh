@@ -11,16 +11,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FLOWLINE_CACHE:-$root/.cache}
 runs=${RUNS:-10000}
 work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+pids=()
+trap stop_groups EXIT
 
 build_flowline "$root"
 venv="$cache/bench-pipeline-venv"
 ensure_venv "$venv" normalizer requests
 port=$(free_port)
-"$flowline" tracking serve --port "$port" --data-dir "$work/data" --log-level warning >"$work/tracking.log" 2>&1 &
-pid=$!
+setsid "$flowline" tracking serve --port "$port" --data-dir "$work/data" --log-level warning >"$work/tracking.log" 2>&1 &
+pids+=("$!")
 wait_for "http://127.0.0.1:$port/health"
 log "filling $runs runs"
 "$venv/bin/python" "$root/benchmarks/webui/fill.py" "http://127.0.0.1:$port" "$runs" | python3 -c '

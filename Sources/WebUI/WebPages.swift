@@ -52,6 +52,17 @@ enum HTML {
         return Response(status: .seeOther, headers: headers)
     }
 
+    /// `GET /static/flowline.css` and `/static/flowline.js`, which both UIs' pages load.
+    static func addAssets<Context: RequestContext>(to router: Router<Context>) {
+        for (path, text, type) in [
+            ("/static/flowline.css", Stylesheet.css, "text/css; charset=utf-8"), ("/static/flowline.js", Script.javascript, "text/javascript; charset=utf-8"),
+        ] {
+            router.get(RouterPath(stringLiteral: path)) { _, _ in
+                Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+        }
+    }
+
     /// A path segment, percent-encoded (run ids hold `:` and `+`).
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text

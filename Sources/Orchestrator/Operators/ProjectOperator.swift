@@ -29,9 +29,11 @@ public struct ProjectOperator: TaskOperator {
                 }
             }
         }
+        // `version` may also be a number: YAML reads an all-digit short SHA as one.
         for key in ["repo", "version", "entry_point", "experiment", "tracking_uri", "run_name"] {
-            if let value = settings[key], case .number = value, key == "version" { continue }
-            if let value = settings[key], value.string == nil { return "\(key) must be text, not \(value.typeName)" }
+            guard let value = settings[key], value.string == nil else { continue }
+            if key == "version", case .number = value { continue }
+            return "\(key) must be text, not \(value.typeName)"
         }
         return nil
     }

@@ -168,7 +168,7 @@ public actor Scheduler: Service {
     private func tryEnded(_ instance: TaskInstance, as ended: TaskInstance?) {
         let key = Self.key(instance)
         if let entry = inFlight.removeValue(forKey: key), entry.usesSlot { usedSlots -= 1 }
-        let run = Self.runKey(dagID: instance.dagID, runID: instance.runID)
+        let run = OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)
         if let ended {
             known[run]?[ended.taskID] = ended
         } else {
@@ -256,13 +256,10 @@ public actor Scheduler: Service {
         stale.formUnion(known.keys)
     }
 
-    static func runKey(dagID: String, runID: String) -> String {
-        OrchestratorStore.runKey(dagID: dagID, runID: runID)
-    }
 
     /// The task instances of `runs`: from memory where this scheduler knows them, else read.
     private func instances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
-        let keys = runs.map { Self.runKey(dagID: $0.dagID, runID: $0.runID) }
+        let keys = runs.map { OrchestratorStore.runKey(dagID: $0.dagID, runID: $0.runID) }
         let missing = zip(runs, keys).filter { known[$0.1] == nil || stale.contains($0.1) }.map(\.0)
         if !missing.isEmpty {
             for (key, list) in try await store.taskInstances(of: missing) {
@@ -315,7 +312,7 @@ public actor Scheduler: Service {
     /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
     /// (when failing the run) or marked success (when succeeding it).
     public func setRunState(dagID: String, runID: String, to state: DagRunState) async throws -> DagRun {
-        let key = Self.runKey(dagID: dagID, runID: runID)
+        let key = OrchestratorStore.runKey(dagID: dagID, runID: runID)
         stale.insert(key)
         // While its tasks are being moved, no pass may close the run on the half-moved states.
         endingByHand.insert(key)
@@ -342,8 +339,8 @@ public actor Scheduler: Service {
 
     /// Marks one task success or failed by hand, stopping it if it runs.
     public func setTaskState(dagID: String, runID: String, taskID: String, to state: TaskState) async throws -> TaskInstance {
-        stale.insert(Self.runKey(dagID: dagID, runID: runID))
-        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
+        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
         guard state == .success || state == .failed || state == .skipped else {
             throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
         }
@@ -361,8 +358,8 @@ public actor Scheduler: Service {
 
     /// Clears tasks of a run so they run again.
     public func clear(dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false) async throws -> [TaskInstance] {
-        stale.insert(Self.runKey(dagID: dagID, runID: runID))
-        defer { stale.insert(Self.runKey(dagID: dagID, runID: runID)) }
+        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
         let dag = try dag(dagID)
         for taskID in taskIDs where dag.task(taskID) == nil {
             throw OrchestratorError.notFound("Task `\(taskID)` is not in DAG `\(dagID)`")
@@ -418,8 +415,8 @@ public actor Scheduler: Service {
             for list in instances.values {
                 for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
             }
-            for run in running where !endingByHand.contains(Self.runKey(dagID: run.dagID, runID: run.runID)) {
-                try await schedule(run, instances: instances[Self.runKey(dagID: run.dagID, runID: run.runID)] ?? [], activeByDAG: &activeByDAG, now: now)
+            for run in running where !endingByHand.contains(OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)) {
+                try await schedule(run, instances: instances[OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)] ?? [], activeByDAG: &activeByDAG, now: now)
             }
         } catch {
             logger.error("Scheduling pass failed: \(error)")
@@ -492,7 +489,7 @@ public actor Scheduler: Service {
         }
         let moved = try await store.transition(moves, now: now)
         var current = byTask
-        let runKey = Self.runKey(dagID: run.dagID, runID: run.runID)
+        let runKey = OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)
         for (move, result) in zip(moves, moved) {
             let taskID = move.instance.taskID
             guard let result else {

@@ -9,6 +9,14 @@ struct FormData {
 
     subscript(_ name: String) -> String? { fields[name] }
 
+    /// Reads the form of a request whose body may already have been collected (the session
+    /// middleware reads it for the CSRF token).
+    static func read(_ request: Request) async throws -> FormData {
+        var request = request
+        return try await read(&request)
+    }
+
+    /// Reads the form, leaving `request` with its collected body for whoever reads it next.
     static func read(_ request: inout Request) async throws -> FormData {
         let buffer = try await request.collectBody(upTo: maximumSize)
         return FormData(fields: parse(String(buffer: buffer)))

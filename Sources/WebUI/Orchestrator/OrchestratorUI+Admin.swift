@@ -7,13 +7,12 @@ extension OrchestratorUI {
         let ui = self
         router.get("/workers") { _, context in try await ui.workersPage(context) }
         router.get("/variables") { _, context in
-            _ = try ui.require(.admin, context)
+            _ = try context.require(.admin)
             return try await ui.variablesPage(context)
         }
         router.post("/variables") { request, context in
-            _ = try ui.require(.admin, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.admin)
+            let form = try await FormData.read(request)
             let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty, key.count <= 250 else {
                 return try await ui.variablesPage(context, error: "A variable needs a key of 1 to 250 characters.", form: form, status: .badRequest)
@@ -23,19 +22,17 @@ extension OrchestratorUI {
             return HTML.redirect("/variables")
         }
         router.post("/variables/delete") { request, context in
-            _ = try ui.require(.admin, context)
-            var request = request
-            try await ui.store.deleteVariable(try await FormData.read(&request)["key"] ?? "")
+            _ = try context.require(.admin)
+            try await ui.store.deleteVariable(try await FormData.read(request)["key"] ?? "")
             return HTML.redirect("/variables")
         }
         router.get("/users") { _, context in
-            _ = try ui.require(.admin, context)
+            _ = try context.require(.admin)
             return try await ui.usersPage(context)
         }
         router.post("/users") { request, context in
-            _ = try ui.require(.admin, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.admin)
+            let form = try await FormData.read(request)
             guard let role = form["role"].flatMap(Role.init(name:)) else {
                 return try await ui.usersPage(context, error: "role must be admin, op or viewer", status: .badRequest)
             }
@@ -47,9 +44,8 @@ extension OrchestratorUI {
             return HTML.redirect("/users")
         }
         router.post("/users/password") { request, context in
-            _ = try ui.require(.admin, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.admin)
+            let form = try await FormData.read(request)
             do {
                 try await ui.store.setPassword(form["username"] ?? "", password: form["password"] ?? "")
             } catch let error as OrchestratorError {
@@ -58,10 +54,9 @@ extension OrchestratorUI {
             return HTML.redirect("/users")
         }
         router.post("/users/delete") { request, context in
-            _ = try ui.require(.admin, context)
-            var request = request
+            _ = try context.require(.admin)
             do {
-                try await ui.store.deleteUser(try await FormData.read(&request)["username"] ?? "")
+                try await ui.store.deleteUser(try await FormData.read(request)["username"] ?? "")
             } catch let error as OrchestratorError {
                 return try await ui.usersPage(context, error: error.message, status: .init(code: error.status))
             }

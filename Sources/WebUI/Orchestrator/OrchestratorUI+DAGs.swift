@@ -11,10 +11,9 @@ extension OrchestratorUI {
         let ui = self
         router.get("/dags") { request, context in try await ui.dagsPage(request, context) }
         router.post("/dags/{dag_id}/pause") { request, context in
-            _ = try ui.require(.op, context)
-            var request = request
-            let form = try await FormData.read(&request)
-            let dagID = try context.parameters.require("dag_id")
+            _ = try context.require(.op)
+            let form = try await FormData.read(request)
+            let dagID = try context.parameters.decoded("dag_id")
             try await ui.scheduler.setPaused(dagID, form["paused"] == "true")
             return HTML.redirect(form["next"].flatMap(OrchestratorUI.localPath) ?? "/dags")
         }
@@ -55,7 +54,7 @@ extension OrchestratorUI {
     }
 
     func dagPage(_ request: Request, _ context: OrchestratorRequestContext, tab: String) async throws -> Response {
-        let dagID = try context.parameters.require("dag_id")
+        let dagID = try context.parameters.decoded("dag_id")
         guard let record = try await store.dags().first(where: { $0.dagID == dagID }) else {
             throw UIError(.notFound, "There is no DAG '\(dagID)'.")
         }

@@ -8,17 +8,16 @@ extension OrchestratorUI {
     func addRunRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
         let ui = self
         router.get("/dags/{dag_id}/trigger") { _, context in
-            _ = try ui.require(.op, context)
-            let dag = try await ui.scheduler.dag(try context.parameters.require("dag_id"))
+            _ = try context.require(.op)
+            let dag = try await ui.scheduler.dag(try context.parameters.decoded("dag_id"))
             return await ui.triggerPage(dag, context, fields: [:], errors: [:])
         }
         router.post("/dags/{dag_id}/trigger") { request, context in try await ui.trigger(request, context) }
         let run = "/dags/{dag_id}/runs/{run_id}"
         router.get(RouterPath(run)) { _, context in try await ui.runPage(context) }
         router.post(RouterPath(run + "/state")) { request, context in
-            _ = try ui.require(.op, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.op)
+            let form = try await FormData.read(request)
             let (dagID, runID) = try Self.runParameters(context)
             guard let state = form["state"].flatMap(DagRunState.init(rawValue:)), [.success, .failed].contains(state) else {
                 throw UIError(.badRequest, "state must be success or failed")
@@ -27,7 +26,7 @@ extension OrchestratorUI {
             return HTML.redirect("/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))")
         }
         router.post(RouterPath(run + "/clear")) { _, context in
-            _ = try ui.require(.op, context)
+            _ = try context.require(.op)
             let (dagID, runID) = try Self.runParameters(context)
             let taskIDs = try await ui.store.taskInstances(dagID: dagID, runID: runID).map(\.taskID)
             _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: taskIDs, includeDownstream: false, onlyFailed: true)
@@ -36,20 +35,18 @@ extension OrchestratorUI {
         let task = run + "/tasks/{task_id}"
         router.get(RouterPath(task)) { request, context in try await ui.taskPage(request, context) }
         router.post(RouterPath(task + "/clear")) { request, context in
-            _ = try ui.require(.op, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.op)
+            let form = try await FormData.read(request)
             let (dagID, runID) = try Self.runParameters(context)
-            let taskID = try Self.decoded(context, "task_id")
+            let taskID = try context.parameters.decoded("task_id")
             _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: [taskID], includeDownstream: form["downstream"] == "true")
             return HTML.redirect(Self.taskPath(dagID, runID, taskID))
         }
         router.post(RouterPath(task + "/state")) { request, context in
-            _ = try ui.require(.op, context)
-            var request = request
-            let form = try await FormData.read(&request)
+            _ = try context.require(.op)
+            let form = try await FormData.read(request)
             let (dagID, runID) = try Self.runParameters(context)
-            let taskID = try Self.decoded(context, "task_id")
+            let taskID = try context.parameters.decoded("task_id")
             guard let state = form["state"].flatMap(TaskState.init(rawValue:)), [.success, .failed].contains(state) else {
                 throw UIError(.badRequest, "state must be success or failed")
             }
@@ -59,13 +56,8 @@ extension OrchestratorUI {
         router.get(RouterPath(task + "/logs/{try_number}/stream")) { _, context in try await ui.logStream(context) }
     }
 
-    static func decoded(_ context: OrchestratorRequestContext, _ name: String) throws -> String {
-        let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
-    }
-
     static func runParameters(_ context: OrchestratorRequestContext) throws -> (String, String) {
-        (try decoded(context, "dag_id"), try decoded(context, "run_id"))
+        (try context.parameters.decoded("dag_id"), try context.parameters.decoded("run_id"))
     }
 
     static func taskPath(_ dagID: String, _ runID: String, _ taskID: String) -> String {
@@ -122,10 +114,9 @@ extension OrchestratorUI {
     }
 
     func trigger(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
-        let identity = try require(.op, context)
-        let dag = try await scheduler.dag(try Self.decoded(context, "dag_id"))
-        var request = request
-        let form = try await FormData.read(&request)
+        let identity = try context.require(.op)
+        let dag = try await scheduler.dag(try context.parameters.decoded("dag_id"))
+        let form = try await FormData.read(request)
         var errors: [String: String] = [:]
         var conf: [String: JSONValue] = [:]
         let raw = (form["conf"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -233,7 +224,7 @@ extension OrchestratorUI {
 
     func taskPage(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let (dagID, runID) = try Self.runParameters(context)
-        let taskID = try Self.decoded(context, "task_id")
+        let taskID = try context.parameters.decoded("task_id")
         let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
         let tries = try await store.tries(dagID: dagID, runID: runID, taskID: taskID)
         let shown = request.uri.queryParameters["try"].flatMap { Int($0) } ?? max(instance.tryNumber, 1)
@@ -296,7 +287,7 @@ extension OrchestratorUI {
     /// Server-sent events of a running try's new log lines (`event: line`), then `event: end`.
     func logStream(_ context: OrchestratorRequestContext) async throws -> Response {
         let (dagID, runID) = try Self.runParameters(context)
-        let taskID = try Self.decoded(context, "task_id")
+        let taskID = try context.parameters.decoded("task_id")
         guard let tryNumber = Int(try context.parameters.require("try_number")) else { throw UIError(.badRequest, "try_number must be a number") }
         let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
         let store = store

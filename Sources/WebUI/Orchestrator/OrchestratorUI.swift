@@ -27,8 +27,7 @@ public struct OrchestratorUI: Sendable {
     /// Adds the UI's routes (outside `/api`).
     public func addRoutes(to router: Router<OrchestratorRequestContext>) {
         let ui = self
-        router.get("/static/flowline.css") { _, _ in Self.asset(Stylesheet.css, type: "text/css; charset=utf-8") }
-        router.get("/static/flowline.js") { _, _ in Self.asset(Script.javascript, type: "text/javascript; charset=utf-8") }
+        HTML.addAssets(to: router)
         let open = router.group().add(middleware: UIErrorMiddleware(pages: pages))
         open.get("/login") { request, context in try await ui.loginPage(request, context, error: nil) }
         open.post("/login") { request, context in try await ui.login(request, context) }
@@ -43,9 +42,6 @@ public struct OrchestratorUI: Sendable {
         addAdminRoutes(to: pages)
     }
 
-    private static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
 
     /// What every page's layout needs: who is logged in, their CSRF token, the tracking UI.
     func base(_ context: OrchestratorRequestContext) async -> [String: Any] {
@@ -72,15 +68,6 @@ public struct OrchestratorUI: Sendable {
         HTML.page(pages.render(name, values), status: status, cookies: cookies)
     }
 
-    /// The caller's identity, when their role is at least `role`.
-    func require(_ role: Role, _ context: OrchestratorRequestContext) throws -> Identity {
-        guard let identity = context.identity else { throw UIError(.unauthorized, "Log in first.") }
-        guard identity.role >= role else {
-            throw UIError(.forbidden, "This needs the \(role.rawValue) role; you are \(identity.username) (\(identity.role.rawValue)).")
-        }
-        return identity
-    }
-
     // MARK: Login
 
     static let loginCookie = "flowline_login_csrf"
@@ -97,8 +84,7 @@ public struct OrchestratorUI: Sendable {
     }
 
     func login(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
-        var request = request
-        let form = try await FormData.read(&request)
+        let form = try await FormData.read(request)
         let username = form["username"] ?? "", password = form["password"] ?? ""
         guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], UISessionMiddleware.constantTimeEqual(cookie, token) else {
             return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
@@ -146,6 +132,11 @@ struct UIErrorMiddleware: RouterMiddleware {
             return page(error.status, error.message, context)
         } catch let error as OrchestratorError {
             return page(.init(code: error.status), error.message, context)
+        } catch let error as AuthError {
+            // The REST API's role rule (`context.require`), shown as a page.
+            guard case .forbidden(let needed) = error else { return page(.unauthorized, "Log in first.", context) }
+            let caller = context.identity.map { "; you are \($0.username) (\($0.role.rawValue))" } ?? ""
+            return page(.forbidden, "This needs the \(needed.rawValue) role\(caller).", context)
         } catch let error as HTTPError {
             return page(error.status, error.body ?? error.status.reasonPhrase, context)
         }

@@ -27,8 +27,7 @@ public struct TrackingUI: Sendable {
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let ui = self
-        router.get("/static/flowline.css") { _, _ in Self.asset(Stylesheet.css, type: "text/css; charset=utf-8") }
-        router.get("/static/flowline.js") { _, _ in Self.asset(Script.javascript, type: "text/javascript; charset=utf-8") }
+        HTML.addAssets(to: router)
         let group = router.group().add(middleware: TrackingUIErrorMiddleware<Context>(pages: pages))
         group.get("/") { _, _ in HTML.redirect("/experiments") }
         group.get("/experiments") { request, _ in try await ui.experimentsPage(request) }
@@ -37,14 +36,9 @@ public struct TrackingUI: Sendable {
         group.get("/runs/{id}/artifact") { request, context in try await ui.artifactPage(request, runID: try context.parameters.require("id")) }
         group.get("/compare") { request, _ in try await ui.comparePage(request) }
         group.get("/models") { _, _ in try await ui.modelsPage() }
-        group.get("/models/{name}") { _, context in try await ui.modelPage(name: Self.decoded(try context.parameters.require("name"))) }
+        group.get("/models/{name}") { _, context in try await ui.modelPage(name: try context.parameters.decoded("name")) }
     }
 
-    static func decoded(_ text: String) -> String { text.removingPercentEncoding ?? text }
-
-    private static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
 
     func base() -> [String: Any] {
         var nav: [[String: String]] = [["href": "/experiments", "label": "Experiments"], ["href": "/models", "label": "Models"]]
