@@ -24,6 +24,7 @@ public enum Stack {
         try directory.prepare()
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
+        try protect(directory, for: configuration.orchestrator)
 
         // Tracking and orchestrator share one database when both are given the same URL (one
         // PostgreSQL database); by default each has its own SQLite file.
@@ -79,6 +80,7 @@ public enum Stack {
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
+        try protect(dataDirectory, for: configuration)
         let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
         let (scheduler, tokens, _) = try await makeOrchestrator(configuration, database: database, logger: logger)
         let banner = ReadinessBanner(
@@ -94,12 +96,12 @@ public enum Stack {
     /// the database runs, the first admin on a database without users.
     static func makeOrchestrator(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
         let store = OrchestratorStore(database: database)
-        let tokens = try await TokenService.load(secretFile: configuration.tokenSecretFile)
+        let tokens = await TokenService.generate()
         var repository: ExampleModelRepository?
         if configuration.installExamples {
             let example = try ExampleModelRepository.ensure(at: configuration.exampleRepository)
             try ExampleDAGs.install(into: configuration.folders.dags, substitutions: [
-                "MODEL_REPO": example.url.path, "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
+                "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
                 "MODEL_COMMITS": example.commits.map { "\($0.sha) (\($0.name))" }.joined(separator: ", "),
             ])
             repository = example
@@ -110,9 +112,40 @@ public enum Stack {
             store: store,
             configuration: configuration.schedulerConfiguration,
             logger: logger.labelled("flowline.scheduler"),
-            onStart: { try await ensureAdmin(configuration, store: store, logger: logger) }
+            onStart: { [repository] in
+                try await ensureAdmin(configuration, store: store, logger: logger)
+                // The example DAG trains the repository this Variable names (admins may point it elsewhere).
+                if let repository { try await store.setStackVariable("model_repo", value: repository.url.path) }
+            }
         )
         return (scheduler, tokens, repository)
+    }
+
+    /// Keeps the data directory from other local users: 0700, or 0711 with a task user, who may
+    /// pass through to `workspaces/` (0711) and its own run folders but lists nothing, and reaches
+    /// none of the server's files (databases 0600; logs, caches, artifacts and the example
+    /// repository 0700). Earlier versions kept the token signing key in `<data-dir>/jwt-secret`;
+    /// it now lives only in the server's memory, and a key left on disk is deleted.
+    static func protect(_ directory: DataDirectory, for orchestrator: OrchestratorConfiguration) throws {
+        try? FileManager.default.removeItem(at: directory.url.appendingPathComponent("jwt-secret"))
+        let shared = orchestrator.taskUser != nil
+        try directory.restrictAccess(traversable: shared)
+        guard shared else { return }
+        let workspaces = orchestrator.folders.workspaces
+        let dags = orchestrator.folders.dags.standardizedFileURL.path
+        let manager = FileManager.default
+        for name in ["logs", "cache", "artifacts", "examples", "workspaces"] {
+            try manager.createDirectory(at: directory.url.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        for name in try manager.contentsOfDirectory(atPath: directory.path) {
+            let path = directory.url.appendingPathComponent(name).standardizedFileURL.path
+            var isFolder: ObjCBool = false
+            guard path != dags, manager.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            let mode: mode_t = path == workspaces.standardizedFileURL.path ? 0o711 : 0o700
+            guard chmod(path, mode) == 0 else {
+                throw DataDirectoryError("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// The banner's lines on the example model repository: where it is and the commits to try.
@@ -164,6 +197,7 @@ public enum Stack {
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
+        try dataDirectory.restrictAccess()
         let database = try await Database.open(configuration.backendStore, migrations: TrackingMigrations.all, logger: logger.labelled("flowline.database"))
         let banner = ReadinessBanner(
             expected: ["tracking"],

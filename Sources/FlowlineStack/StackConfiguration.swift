@@ -51,13 +51,22 @@ public struct StackConfiguration: Sendable {
         public var parallelism: Int?
         public var python: String?
         public var noExamples = false
+        /// `--task-user`: the OS user task processes run as.
+        public var taskUser: String?
+        /// `--task-env`: more of the server's environment variables tasks may see.
+        public var taskEnvironment: [String] = []
 
-        public init(port: Int? = nil, dagsFolder: String? = nil, parallelism: Int? = nil, python: String? = nil, noExamples: Bool = false) {
+        public init(
+            port: Int? = nil, dagsFolder: String? = nil, parallelism: Int? = nil, python: String? = nil, noExamples: Bool = false,
+            taskUser: String? = nil, taskEnvironment: [String] = []
+        ) {
             self.port = port
             self.dagsFolder = dagsFolder
             self.parallelism = parallelism
             self.python = python
             self.noExamples = noExamples
+            self.taskUser = taskUser
+            self.taskEnvironment = taskEnvironment
         }
     }
 
@@ -133,6 +142,20 @@ public struct StackConfiguration: Sendable {
         configuration.installExamples = !flags.noExamples && settings.string(flag: nil, variable: "FLOWLINE_NO_EXAMPLES", default: "") == ""
         configuration.adminUsername = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_USER", default: "alice")
         configuration.adminPassword = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_PASSWORD", default: OrchestratorConfiguration.defaultAdminPassword)
+        let passThrough = flags.taskEnvironment.isEmpty
+            ? settings.string(flag: nil, variable: "FLOWLINE_TASK_ENV", default: "").split(separator: ",").map(String.init)
+            : flags.taskEnvironment.flatMap { $0.split(separator: ",").map(String.init) }
+        let names = passThrough.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let problem = TaskEnvironment.problem(passing: names) { throw SettingsError("--task-env (or FLOWLINE_TASK_ENV): \(problem)") }
+        configuration.taskEnvironment = TaskEnvironment(passThrough: Set(names))
+        let taskUser = settings.string(flag: flags.taskUser, variable: "FLOWLINE_TASK_USER", default: "")
+        if !taskUser.isEmpty {
+            do {
+                configuration.taskUser = try TaskUser.resolve(taskUser, launcher: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+            } catch {
+                throw SettingsError(error.message)
+            }
+        }
         return configuration
     }
 

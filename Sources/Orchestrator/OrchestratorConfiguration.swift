@@ -16,19 +16,20 @@ public struct OrchestratorConfiguration: Sendable {
     public var installExamples: Bool
     /// Where the example model repository is built (`<data-dir>/examples/line-model`).
     public var exampleRepository: URL
-    /// Where the key that signs login tokens is kept (created 0600 when missing).
-    public var tokenSecretFile: URL
     /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`/`…_PASSWORD`).
     public var adminUsername = "alice"
     public var adminPassword = "bob"
+    /// What task processes get of the server's environment (`--task-env` adds names).
+    public var taskEnvironment = TaskEnvironment()
+    /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
+    public var taskUser: TaskUser?
 
     /// The original stack's well-known password, which must not face a network.
     public static let defaultAdminPassword = "bob"
 
     public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
-                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, tokenSecretFile: URL, exampleRepository: URL) {
+                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, exampleRepository: URL) {
         self.exampleRepository = exampleRepository
-        self.tokenSecretFile = tokenSecretFile
         self.host = host
         self.port = port
         self.database = database
@@ -47,7 +48,6 @@ public struct OrchestratorConfiguration: Sendable {
                 logs: directory.appendingPathComponent("logs", isDirectory: true),
                 workspaces: directory.appendingPathComponent("workspaces", isDirectory: true)
             ),
-            tokenSecretFile: directory.appendingPathComponent("jwt-secret"),
             exampleRepository: directory.appendingPathComponent("examples", isDirectory: true).appendingPathComponent("line-model", isDirectory: true)
         )
     }
@@ -59,6 +59,6 @@ public struct OrchestratorConfiguration: Sendable {
 
     /// The scheduler's settings.
     public var schedulerConfiguration: Scheduler.Configuration {
-        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python)
+        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python, taskEnvironment: taskEnvironment, taskUser: taskUser)
     }
 }

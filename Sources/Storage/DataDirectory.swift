@@ -58,7 +58,7 @@ public struct DataDirectory: Sendable, Equatable {
         }
         do {
             if !exists {
-                try manager.createDirectory(at: url, withIntermediateDirectories: true)
+                try manager.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             if !isMarked {
                 let note = "This directory holds Flowline's state. `flowline reset` deletes it.\n"
@@ -72,6 +72,16 @@ public struct DataDirectory: Sendable, Equatable {
             throw error
         } catch {
             throw DataDirectoryError("cannot prepare the data directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Makes the directory its owner's alone (0700), so no other local user reads its databases,
+    /// logs or artifacts; with `traversable`, others may pass through to the folders they are
+    /// given (0711: the task user reaching its workspaces) but still list and read nothing else.
+    /// - Throws: ``DataDirectoryError`` when the mode cannot be set.
+    public func restrictAccess(traversable: Bool = false) throws {
+        guard chmod(path, traversable ? 0o711 : 0o700) == 0 else {
+            throw DataDirectoryError("cannot restrict access to the data directory \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import ServiceLifecycle
 import SQLiteKit
@@ -35,6 +38,13 @@ final class SQLiteBackend: DatabaseBackend {
             } catch {
                 throw DatabaseError("cannot create the folder of the SQLite database \(path): \(error.localizedDescription)")
             }
+            // The database is readable by its owner only; SQLite gives its WAL and shared-memory
+            // files the database file's mode.
+            let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw DatabaseError("cannot create the SQLite database \(path): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
         }
         let writer: SQLiteConnection
         do {

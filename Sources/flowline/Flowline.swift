@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowlineStack
+import Orchestrator
 
 /// The `flowline` command: one binary for the whole ML pipeline stack.
 @main
@@ -15,4 +16,12 @@ struct Flowline: AsyncParsableCommand {
         version: FlowlineVersion.current,
         subcommands: [Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self, SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self]
     )
+
+    /// Starts a task as its OS user when the server launched this binary for that (`--task-user`),
+    /// else runs the command line.
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == TaskUser.launcherCommand { TaskUser.launch(arguments) }
+        await main(nil)
+    }
 }

@@ -19,8 +19,14 @@ struct OrchestratorOptions: ParsableArguments {
     @Flag(help: "Do not install the example DAGs in the DAGs folder (env: FLOWLINE_NO_EXAMPLES=1).")
     var noExamples = false
 
+    @Option(help: "Run task processes as this OS user, who cannot read the server's files; needs flowline to run as root (env: FLOWLINE_TASK_USER; default: the server's own user).")
+    var taskUser: String?
+
+    @Option(help: "Also give tasks these variables of the server's environment, comma-separated; repeatable (env: FLOWLINE_TASK_ENV). Tasks always get PATH, HOME, locale, TZ, TMPDIR, proxies and CA settings, never anything else.")
+    var taskEnv: [String] = []
+
     var flags: StackConfiguration.OrchestratorFlags {
-        .init(dagsFolder: dagsFolder, parallelism: parallelism, python: python, noExamples: noExamples)
+        .init(dagsFolder: dagsFolder, parallelism: parallelism, python: python, noExamples: noExamples, taskUser: taskUser, taskEnvironment: taskEnv)
     }
 }
 

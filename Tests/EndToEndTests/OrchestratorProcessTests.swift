@@ -46,7 +46,8 @@ struct OrchestratorProcessTests {
             try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(Self.crashDAG.utf8).write(to: dags.appendingPathComponent("crash.yaml"))
-            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning"] + databaseArguments
+            // Tasks see only the server variables they are given (`--task-env`).
+            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning", "--task-env", "MARKS"] + databaseArguments
             let environment = ["MARKS": marks.path]
 
             let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)

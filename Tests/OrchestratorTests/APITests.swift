@@ -25,6 +25,8 @@ struct APITests {
         let client: any TestClientProtocol
         let harness: Harness
         let tokens: [Role: String]
+        /// The server's token service (its signing key).
+        let tokenService: TokenService
 
         func call(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, as role: Role? = .admin, token: String? = nil,
                   headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
@@ -44,12 +46,11 @@ struct APITests {
 
     static func withServer(_ kind: TestDatabaseKind = .sqlite, _ test: @escaping @Sendable (Server) async throws -> Void) async throws {
         try await Harness.with(kind, files: ["demo.yaml": dag]) { harness in
-            let secret = harness.folders.logs.deletingLastPathComponent().appendingPathComponent("jwt-secret")
-            let tokens = try await TokenService.load(secretFile: secret)
+            let tokens = await TokenService.generate()
             for role in Role.allCases {
                 _ = try await harness.store.createUser("user-\(role.rawValue)", password: "pw-\(role.rawValue)", role: role)
             }
-            var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, tokenSecretFile: secret, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
+            var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
             configuration.host = "127.0.0.1"
             let application = buildOrchestratorApplication(configuration: configuration, scheduler: harness.scheduler, tokens: tokens, version: "test", logger: TestLogger.silent)
             try await application.test(.live) { client in
@@ -60,7 +61,7 @@ struct APITests {
                     #expect(login.status == .created)
                     issued[role] = try #require(try jsonDictionary(login.body)["access_token"] as? String)
                 }
-                try await test(Server(client: client, harness: harness, tokens: issued))
+                try await test(Server(client: client, harness: harness, tokens: issued, tokenService: tokens))
             }
         }
     }
@@ -147,17 +148,25 @@ struct APITests {
             #expect(try await server.call(.delete, sparePath, as: nil).status == .unauthorized)
             #expect(try await server.call(.delete, sparePath, as: .op).status == .noContent)
             // An expired token (signed with the server's own key) is refused.
-            let secret = server.harness.folders.logs.deletingLastPathComponent().appendingPathComponent("jwt-secret")
-            let expired = try await TokenService.load(secretFile: secret, lifetime: .seconds(60))
-                .issue(username: "user-admin", role: .admin, now: Date().addingTimeInterval(-3600))
+            let admin = try await server.harness.store.user("user-admin")
+            let expired = try await server.tokenService.with(lifetime: .seconds(60)).issue(for: admin, now: Date().addingTimeInterval(-3600))
             #expect(try await server.call(.get, "/api/v2/dags", token: expired).status == .unauthorized)
+            // A token signed with another key (another server, or one before a restart) is refused.
+            let foreign = try await TokenService.generate().issue(for: admin)
+            #expect(try await server.call(.get, "/api/v2/dags", token: foreign).status == .unauthorized)
             // A deleted user's token stops working at once.
             _ = try await server.harness.store.createUser("temp", password: "temp-pw", role: .admin)
             let login = try await server.call(.post, "/auth/token", #"{"username": "temp", "password": "temp-pw"}"#, as: nil)
             let temporary = try #require(try jsonDictionary(ByteBuffer(string: login.body))["access_token"] as? String)
             #expect(try await server.call(.get, "/api/v2/dags", token: temporary).status == .ok)
-            try await server.harness.store.deleteUser("temp")
+            // Changing the password ends the tokens issued before; a new login works.
+            try await server.harness.store.setPassword("temp", password: "new-pw")
             #expect(try await server.call(.get, "/api/v2/dags", token: temporary).status == .unauthorized)
+            let again = try await server.call(.post, "/auth/token", #"{"username": "temp", "password": "new-pw"}"#, as: nil)
+            let renewed = try #require(try jsonDictionary(ByteBuffer(string: again.body))["access_token"] as? String)
+            #expect(try await server.call(.get, "/api/v2/dags", token: renewed).status == .ok)
+            try await server.harness.store.deleteUser("temp")
+            #expect(try await server.call(.get, "/api/v2/dags", token: renewed).status == .unauthorized)
             // Health reports a live scheduler.
             let health = try await server.call(.get, "/api/v2/monitor/health", as: nil)
             #expect(health.body.contains(#""scheduler":{"latest_scheduler_heartbeat":"#) && health.body.contains(#""status":"healthy""#), "\(health.body)")

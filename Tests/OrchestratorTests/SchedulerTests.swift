@@ -12,7 +12,7 @@ struct SchedulerTests {
         params: {who: {type: string, default: world}}
         tasks:
           - {id: a, operator: bash, command: "echo '{\\"v\\": 41}'"}
-          - {id: b, operator: bash, upstream: [a], command: "echo $(( {{ xcom.a.v }} + 1 ))"}
+          - {id: b, operator: bash, upstream: [a], env: {V: "{{ xcom.a.v }}"}, command: "echo $(( V + 1 ))"}
           - id: c
             operator: bash
             upstream: [b]

@@ -24,8 +24,11 @@ struct AuthMiddleware: RouterMiddleware {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw AuthError.notAuthenticated }
         guard let claims = await tokens.verify(String(parts[1])) else { throw AuthError.invalidToken }
-        // The user's current role counts (a deleted user's tokens stop working at once).
-        guard let user = try? await store.user(claims.username) else { throw AuthError.invalidToken }
+        // The user's current role counts: a deleted user's tokens stop working at once, and so do
+        // tokens issued before the user's password last changed.
+        guard let user = try? await store.user(claims.username), user.credentialsVersion == claims.credentialsVersion else {
+            throw AuthError.invalidToken
+        }
         var context = context
         context.identity = Identity(username: user.username, role: user.role)
         return try await next(request, context)
@@ -58,7 +61,7 @@ struct AuthController {
                 throw AuthError.invalidCredentials
             }
             await throttle.succeeded(username: username, address: address)
-            let token = try await tokens.issue(username: user.username, role: user.role)
+            let token = try await tokens.issue(for: user)
             let body = JSONValue.object(["access_token": .string(token), "token_type": .string("bearer")]).jsonText
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }

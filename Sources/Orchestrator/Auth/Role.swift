@@ -20,4 +20,6 @@ public struct User: Sendable, Equatable {
     public var username: String
     public var role: Role
     public var createdAt: Double
+    /// Grows each time the password changes; tokens issued for an older version are refused.
+    public var credentialsVersion: Int64 = 0
 }

@@ -1,20 +1,22 @@
+import Crypto
 import Foundation
 import JWTKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// Issues and checks login tokens: JWTs signed with HS256 by a key generated once and kept in the
-/// data directory (`jwt-secret`, mode 0600), so tokens survive restarts.
+/// Issues and checks login tokens: JWTs signed with HS256 by a key that exists only in this
+/// server's memory (generated at start, never written to disk), so no task, file or backup can
+/// read it. Tokens therefore end with the server process; web UI sessions, kept in the database,
+/// survive restarts.
 public struct TokenService: Sendable {
     /// How long a token is valid (Airflow: `jwt_expiration_time`, one day).
     public let lifetime: Duration
     private let keys: JWTKeyCollection
 
-    /// The claims of a Flowline token: Airflow's `sub` and `role`, plus the standard times.
+    /// The claims of a Flowline token: Airflow's `sub` and `role`, the standard times, and the
+    /// user's credentials version (`ver`), so that changing a password ends older tokens.
     struct Claims: JWTPayload {
         var sub: SubjectClaim
         var role: String
+        var ver: Int64
         var iat: IssuedAtClaim
         var nbf: NotBeforeClaim
         var exp: ExpirationClaim
@@ -25,11 +27,18 @@ public struct TokenService: Sendable {
         }
     }
 
-    /// Loads the signing key from `secretFile`, creating it (0600) when missing.
-    public static func load(secretFile: URL, lifetime: Duration = .seconds(86_400)) async throws -> TokenService {
-        let secret = try readOrCreateSecret(secretFile)
+    /// What a genuine, current token says.
+    public struct Verified: Sendable, Equatable {
+        public var username: String
+        public var role: String
+        /// The credentials version of the user when the token was issued.
+        public var credentialsVersion: Int64
+    }
+
+    /// A token service with a new random 512-bit signing key.
+    public static func generate(lifetime: Duration = .seconds(86_400)) async -> TokenService {
         let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        await keys.add(hmac: HMACKey(key: SymmetricKey(size: .init(bitCount: 512))), digestAlgorithm: .sha256)
         return TokenService(lifetime: lifetime, keys: keys)
     }
 
@@ -38,35 +47,23 @@ public struct TokenService: Sendable {
         self.keys = keys
     }
 
-    /// A token for `username` with `role`.
-    public func issue(username: String, role: Role, now: Date = Date()) async throws -> String {
+    /// The same signing key with another token lifetime.
+    public func with(lifetime: Duration) -> TokenService {
+        TokenService(lifetime: lifetime, keys: keys)
+    }
+
+    /// A token for `user`.
+    public func issue(for user: User, now: Date = Date()) async throws -> String {
         let claims = Claims(
-            sub: .init(value: username), role: role.rawValue, iat: .init(value: now), nbf: .init(value: now.addingTimeInterval(-10)),
-            exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
+            sub: .init(value: user.username), role: user.role.rawValue, ver: user.credentialsVersion, iat: .init(value: now),
+            nbf: .init(value: now.addingTimeInterval(-10)), exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
         )
         return try await keys.sign(claims)
     }
 
-    /// The user a token names, if the token is genuine and current.
-    public func verify(_ token: String) async -> (username: String, role: String)? {
+    /// What a token says, if it is genuine and current.
+    public func verify(_ token: String) async -> Verified? {
         guard let claims = try? await keys.verify(token, as: Claims.self) else { return nil }
-        return (claims.sub.value, claims.role)
-    }
-
-    static func readOrCreateSecret(_ file: URL) throws -> String {
-        if let text = try? String(contentsOf: file, encoding: .utf8), text.count >= 64 {
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<64).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw OrchestratorError.invalid("cannot create the token signing key \(file.path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        let bytes = Array(secret.utf8)
-        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count, fsync(descriptor) == 0 else {
-            throw OrchestratorError.invalid("cannot write the token signing key \(file.path)")
-        }
-        return secret
+        return Verified(username: claims.sub.value, role: claims.role, credentialsVersion: claims.ver)
     }
 }

@@ -181,6 +181,10 @@ public enum DAGFileParser {
             throw node.problem("\(operatorName) task '\(taskID)' needs '\(required)'")
         }
         if let problem = type.validate(settings) { throw node.problem("task '\(taskID)': \(problem)") }
+        for (key, embedding) in type.templateEmbeddings.sorted(by: { $0.key < $1.key }) {
+            guard let value = settings[key], let problem = embedding.problem(in: value, setting: key) else { continue }
+            throw (field(key) ?? node).problem("task '\(taskID)': \(problem)")
+        }
         var task = defaults
         try task.read(node, what: "task '\(taskID)'", ignoring: true)
         return TaskDefinition(

@@ -17,6 +17,8 @@ struct ChildProcess {
     var workingDirectory: URL
     /// A file given to the process as its standard input, if any.
     var standardInput: URL?
+    /// The OS user the process runs as, if not this process's own (``TaskUser``).
+    var user: TaskUser?
 
     /// Whether process `pid` is still the one a try of this task started: its environment names
     /// the task (every task process gets `FLOWLINE_DAG_ID`, `FLOWLINE_RUN_ID`, `FLOWLINE_TASK_ID`).
@@ -99,7 +101,8 @@ struct ChildProcess {
 
         // Without posix_spawn_file_actions_addchdir_np, coreutils' `env -C` changes the directory
         // and execs the program.
-        let command = changedDirectory ? [executable] + arguments : ["env", "-C", workingDirectory.path, "--", executable] + arguments
+        let program = user?.command(executable, arguments) ?? [executable] + arguments
+        let command = changedDirectory ? program : ["env", "-C", workingDirectory.path, "--"] + program
         let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

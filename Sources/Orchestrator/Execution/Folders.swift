@@ -4,9 +4,11 @@ import Foundation
 enum Folders {
     /// Creates `url` and its parents unless it is already a folder (FileManager's create with
     /// intermediate folders costs far more than this check, once per try).
-    static func ensure(_ url: URL) throws {
+    /// - Parameter permissions: the mode of `url` when this creates it (its parents get the default).
+    static func ensure(_ url: URL, permissions: Int? = nil) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue { return }
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if let permissions { try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: url.path) }
     }
 }

@@ -53,6 +53,9 @@ struct TaskRunner: Sendable {
     let folders: OrchestratorFolders
     let python: String
     let repositories: GitRepositoryCache
+    /// What every task process gets of the server's environment (``TaskEnvironment``).
+    let baseEnvironment: [String: String]
+    let taskUser: TaskUser?
     let logger: Logger
     /// Also prints each log line (`flowline dags test`).
     let echo: (@Sendable (String) -> Void)?
@@ -201,11 +204,18 @@ struct TaskRunner: Sendable {
     /// The try's context: rendered settings, environment and template variables.
     private func context(for instance: TaskInstance, task: TaskDefinition, run: DagRun, dag: DAG, log: TaskLog) async throws -> TaskRunContext {
         let workspace = folders.workspace(dagID: dag.dagID, runID: run.runID)
-        try Folders.ensure(workspace)
+        if let taskUser {
+            // The task user passes through the DAG's folder to the run's, which it owns.
+            try Folders.ensure(workspace.deletingLastPathComponent(), permissions: 0o711)
+            try Folders.ensure(workspace)
+            try taskUser.handOver(workspace, recursively: false)
+        } else {
+            try Folders.ensure(workspace)
+        }
         let rendered = try await TaskTemplates.render(task, of: dag, run: run, tryNumber: instance.tryNumber, store: store, workspace: workspace)
         let templateContext = rendered.context
         let settings = rendered.settings
-        var environment = rendered.environment
+        var environment = baseEnvironment.merging(rendered.environment) { _, task in task }
         environment["FLOWLINE_WORKSPACE"] = workspace.path
         environment["FLOWLINE_DAG_ID"] = dag.dagID
         environment["FLOWLINE_RUN_ID"] = run.runID
@@ -216,7 +226,7 @@ struct TaskRunner: Sendable {
         return TaskRunContext(
             dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber, settings: settings,
             workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
-            python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log,
+            python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log, taskUser: taskUser,
             processStarted: { pid in
                 try? await store.recordProcess(pid, dagID: dag.dagID, runID: run.runID, taskID: task.taskID)
             }

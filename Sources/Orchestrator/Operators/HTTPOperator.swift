@@ -14,11 +14,15 @@ public struct HTTPOperator: TaskOperator {
     public static let settings: Set<String> = ["method", "url", "headers", "json", "body", "expect_status", "save_to", "timeout", "xcom"]
     public static let requiredSettings: Set<String> = ["url"]
     static let xcomLimit = 64 * 1024
+    static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+    /// Values of the run are percent-encoded into the URL and stay JSON values in `json`; a text
+    /// `body` comes from the DAG file or a Variable.
+    public static let templateEmbeddings: [String: TemplateEmbedding] = ["url": .url, "body": .trusted]
 
     public static func validate(_ settings: [String: JSONValue]) -> String? {
         if settings["json"] != nil, settings["body"] != nil { return "give 'json' or 'body', not both" }
-        if case .string(let method)? = settings["method"], !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method.uppercased()) {
-            return "method '\(method)' is not an HTTP method this operator sends (GET, POST, PUT, PATCH, DELETE, HEAD)"
+        if case .string(let method)? = settings["method"], !method.contains("{{"), !methods.contains(method.uppercased()) {
+            return "method '\(method)' is not an HTTP method this operator sends (\(methods.joined(separator: ", ")))"
         }
         if case .string(let timeout)? = settings["timeout"], (try? DurationText.parse(timeout)) == nil { return "timeout '\(timeout)' is not a duration" }
         return nil
@@ -29,11 +33,16 @@ public struct HTTPOperator: TaskOperator {
             throw TaskFailure("url '\(context.string("url") ?? "")' is not an http(s) URL")
         }
         var request = URLRequest(url: url)
-        request.httpMethod = (context.string("method") ?? "GET").uppercased()
+        let method = (context.string("method") ?? "GET").uppercased()
+        guard methods.contains(method) else { throw TaskFailure("method '\(method)' is not one of \(methods.joined(separator: ", "))") }
+        request.httpMethod = method
         request.timeoutInterval = try context.string("timeout").map { try DurationText.parse($0).seconds } ?? 60
         if case .object(let headers)? = context.settings["headers"] {
             for (name, value) in headers {
                 let text: String = if case .string(let text) = value { text } else { value.jsonText }
+                guard !(name + text).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw TaskFailure("header '\(name)' holds a control character (a line break would start another header)")
+                }
                 request.setValue(text, forHTTPHeaderField: name)
             }
         }
@@ -60,6 +69,7 @@ public struct HTTPOperator: TaskOperator {
             let target = try WorkspacePath.resolve(file, in: context.workspace)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: target, options: .atomic)
+            try context.handOver(context.workspace.appendingPathComponent(String(file.split(separator: "/")[0])))
             context.log.write("Saved the response to \(file)")
         }
         guard context.string("xcom") != "none", data.count <= xcomLimit, let value = try? JSONParser.parse(Array(data)) else {

@@ -29,11 +29,12 @@ enum ProcessTask {
         }
     }
 
-    /// The environment of a task's process: the server's own, then the task's `env`; `PATH`
-    /// starts with the folders of this `flowline` binary and of the configured python, so that
-    /// commands can call `flowline …` and `python …`.
+    /// The environment of a task's process: the try's (``TaskEnvironment``'s allow-list of the
+    /// server's, then the task's `env` and `FLOWLINE_*`); `PATH` starts with the folders of this
+    /// `flowline` binary and of the configured python, so that commands can call `flowline …` and
+    /// `python …`.
     static func environment(_ context: TaskRunContext) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment.merging(context.environment) { _, task in task }
+        var environment = context.environment
         var folders: [String] = []
         if let binary = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path { folders.append(binary) }
         if context.python.contains("/") { folders.append(URL(fileURLWithPath: context.python).deletingLastPathComponent().path) }

@@ -18,6 +18,9 @@ public struct ProjectOperator: TaskOperator {
     public static let name = "project"
     public static let settings: Set<String> = ["repo", "version", "entry_point", "parameters", "experiment", "tracking_uri", "run_name"]
     public static let requiredSettings: Set<String> = ["repo", "tracking_uri"]
+    /// The repository (whose code runs) and the tracking server (which receives the run) come from
+    /// the DAG file or a Variable; the run's conf may choose the commit and the parameters.
+    public static let templateEmbeddings: [String: TemplateEmbedding] = ["repo": .trusted, "tracking_uri": .trusted]
 
     public static func validate(_ settings: [String: JSONValue]) -> String? {
         if let parameters = settings["parameters"] {
@@ -54,6 +57,7 @@ public struct ProjectOperator: TaskOperator {
         log.write("Using commit \(sha) of \(repo)" + (version.map { $0 == sha ? "" : " ('\($0)')" } ?? " (default branch)"))
         let checkout = context.workspace.appendingPathComponent("src", isDirectory: true).appendingPathComponent(context.taskID, isDirectory: true)
         try await context.repositories.checkout(repo, sha: sha, into: checkout)
+        try context.handOver(checkout.deletingLastPathComponent())
         let entryPoint = try entryPoint(entryPointName, in: checkout)
         let (command, values) = try entryPoint.command(with: parameterTexts(context), relativeTo: context.workspace)
 
@@ -75,7 +79,7 @@ public struct ProjectOperator: TaskOperator {
         environment["MLFLOW_EXPERIMENT_ID"] = experimentID
         environment["FLOWLINE_PROJECT_REPO"] = repo
         environment["FLOWLINE_PROJECT_COMMIT"] = sha
-        let process = ChildProcess(executable: "bash", arguments: ["-c", command], environment: environment, workingDirectory: checkout)
+        let process = ChildProcess(executable: "bash", arguments: ["-c", command], environment: environment, workingDirectory: checkout, user: context.taskUser)
         do {
             _ = try await ProcessTask.run(process, context: context, skipCode: nil)
         } catch {

@@ -9,6 +9,9 @@ public struct PythonOperator: TaskOperator {
     public static let name = "python"
     public static let settings: Set<String> = ["script", "code", "args", "python"]
     public static let requiredSettings: Set<String> = []
+    /// The code, the script and the interpreter come from the DAG file or a Variable; values of the
+    /// run reach the code as its context (standard input), `args` or `env`.
+    public static let templateEmbeddings: [String: TemplateEmbedding] = ["code": .trusted, "script": .trusted, "python": .trusted]
 
     public static func validate(_ settings: [String: JSONValue]) -> String? {
         switch (settings["script"], settings["code"]) {
@@ -24,6 +27,7 @@ public struct PythonOperator: TaskOperator {
         let contextFile = context.workspace.appendingPathComponent(".flowline/context-\(context.taskID)-\(context.tryNumber).json")
         try Folders.ensure(contextFile.deletingLastPathComponent())
         try Data(context.templateContext.jsonText.utf8).write(to: contextFile)
+        try context.handOver(contextFile.deletingLastPathComponent())
         var arguments: [String]
         if let script = context.string("script") {
             let path = script.hasPrefix("/") ? script : context.dagsFolder.appendingPathComponent(script).path
@@ -43,7 +47,8 @@ public struct PythonOperator: TaskOperator {
             arguments: arguments,
             environment: environment,
             workingDirectory: context.workspace,
-            standardInput: contextFile
+            standardInput: contextFile,
+            user: context.taskUser
         )
         let (outcome, lastLine) = try await ProcessTask.run(process, context: context, skipCode: nil)
         guard case .success = outcome, let lastLine, let value = try? JSONParser.parse(Array(lastLine.utf8)) else { return outcome }

@@ -13,6 +13,7 @@ public struct SensorOperator: TaskOperator {
     public static let settings: Set<String> = ["file", "http", "delay", "poke_interval", "timeout"]
     public static let requiredSettings: Set<String> = []
     public static let isDeferrable = true
+    public static let templateEmbeddings: [String: TemplateEmbedding] = ["http": .url]
 
     public static func validate(_ settings: [String: JSONValue]) -> String? {
         let conditions = ["file", "http", "delay"].filter { settings[$0] != nil }

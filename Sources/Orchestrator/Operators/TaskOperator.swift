@@ -16,6 +16,9 @@ public protocol TaskOperator: Sendable {
     /// Whether a try waits as a trigger inside the scheduler (sensors) instead of holding one of
     /// the executor's slots.
     static var isDeferrable: Bool { get }
+    /// How each setting takes the values its templates render (``TemplateEmbedding/value`` for
+    /// the settings not named): quoted into a shell command, encoded into a URL, or never from the run.
+    static var templateEmbeddings: [String: TemplateEmbedding] { get }
     /// Checks the settings as written (before rendering), for the loader's import errors.
     static func validate(_ settings: [String: JSONValue]) -> String?
     /// Runs one try.
@@ -24,6 +27,7 @@ public protocol TaskOperator: Sendable {
 
 extension TaskOperator {
     public static var isDeferrable: Bool { false }
+    public static var templateEmbeddings: [String: TemplateEmbedding] { [:] }
     public static func validate(_ settings: [String: JSONValue]) -> String? { nil }
 }
 
@@ -79,8 +83,15 @@ public struct TaskRunContext: Sendable {
     public var conf: [String: JSONValue]
     /// The try's log.
     public var log: TaskLog
+    /// The OS user the try's processes run as (`--task-user`), if not the server's.
+    public var taskUser: TaskUser?
     /// Records the process id of a try that runs a program, so a restarted server can stop it.
     public var processStarted: @Sendable (Int) async -> Void
+
+    /// Gives a file or folder the server made in the workspace to the task user, if there is one.
+    public func handOver(_ url: URL) throws {
+        try taskUser?.handOver(url)
+    }
 
     public func string(_ key: String) -> String? {
         if case .string(let value)? = settings[key] { value } else { nil }

@@ -24,13 +24,22 @@ public actor Scheduler: Service {
         public var rescanInterval: Duration
         /// Run only this DAG, triggered by hand, instead of the DAGs folder's (`dags test`).
         public var only: DAG?
+        /// What task processes get of the server's environment.
+        public var taskEnvironment: TaskEnvironment
+        /// The OS user task processes run as (`--task-user`); `nil`: the server's own.
+        public var taskUser: TaskUser?
 
-        public init(folders: OrchestratorFolders, parallelism: Int = 32, python: String = "python3", rescanInterval: Duration = .seconds(1), only: DAG? = nil) {
+        public init(
+            folders: OrchestratorFolders, parallelism: Int = 32, python: String = "python3", rescanInterval: Duration = .seconds(1), only: DAG? = nil,
+            taskEnvironment: TaskEnvironment = TaskEnvironment(), taskUser: TaskUser? = nil
+        ) {
             self.folders = folders
             self.parallelism = parallelism
             self.python = python
             self.rescanInterval = rescanInterval
             self.only = only
+            self.taskEnvironment = taskEnvironment
+            self.taskUser = taskUser
         }
     }
 
@@ -81,7 +90,10 @@ public actor Scheduler: Service {
         self.logger = logger
         runner = TaskRunner(
             store: store, folders: configuration.folders, python: configuration.python,
-            repositories: GitRepositoryCache(folder: configuration.folders.repositories), logger: logger, echo: echo
+            repositories: GitRepositoryCache(folder: configuration.folders.repositories),
+            baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment)
+                .merging(configuration.taskUser?.environment ?? [:]) { _, user in user },
+            taskUser: configuration.taskUser, logger: logger, echo: echo
         )
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }

@@ -4,7 +4,17 @@ import SQLKit
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions]
+    public static let all: [Migration] = [core, users, sessions, credentials]
+
+    /// Passwords that change end older tokens (`credentials_version`); session ids are kept only
+    /// as SHA-256 hashes, so the database never holds a usable session cookie.
+    static let credentials = Migration("orchestrator-004-credentials-version-hashed-sessions") { database in
+        try await database.raw("ALTER TABLE users ADD COLUMN credentials_version BIGINT NOT NULL DEFAULT 0").run()
+        for row in try await database.select().column("id").from("ui_sessions").all() {
+            let id = try row.decode(column: "id", as: String.self)
+            try await database.update("ui_sessions").set("id", to: SQLBind(OrchestratorStore.sessionKey(id))).where("id", .equal, SQLBind(id)).run()
+        }
+    }
 
     /// Web UI login sessions: kept in the database, so they survive a restart.
     static let sessions = Migration("orchestrator-003-ui-sessions", statements: [

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SQLKit
 import Storage
@@ -20,7 +21,7 @@ extension OrchestratorStore {
         try await database.write { sql in
             try await sql.delete(from: "ui_sessions").where("expires_at", .lessThan, SQLBind(now.microseconds)).run()
             try await sql.insert(into: "ui_sessions").columns("id", "username", "csrf_token", "created_at", "expires_at")
-                .values(SQLBind(session.id), SQLBind(username), SQLBind(session.csrfToken), SQLBind(now.microseconds), SQLBind(session.expiresAt.microseconds)).run()
+                .values(SQLBind(Self.sessionKey(session.id)), SQLBind(username), SQLBind(session.csrfToken), SQLBind(now.microseconds), SQLBind(session.expiresAt.microseconds)).run()
         }
         return session
     }
@@ -30,11 +31,11 @@ extension OrchestratorStore {
     public func session(_ id: String, now: Date = Date()) async throws -> (session: UISession, user: User)? {
         guard id.count == 64, id.allSatisfy(\.isHexDigit) else { return nil }
         let row = try await database.read { sql in
-            try await sql.select().columns("id", "username", "csrf_token", "expires_at").from("ui_sessions").where("id", .equal, SQLBind(id)).first()
+            try await sql.select().columns("username", "csrf_token", "expires_at").from("ui_sessions").where("id", .equal, SQLBind(Self.sessionKey(id))).first()
         }
         guard let row else { return nil }
         let session = UISession(
-            id: try row.string("id"), username: try row.string("username"), csrfToken: try row.string("csrf_token"),
+            id: id, username: try row.string("username"), csrfToken: try row.string("csrf_token"),
             expiresAt: Date(microseconds: try row.int64("expires_at"))
         )
         guard session.expiresAt > now, let user = try? await user(session.username) else { return nil }
@@ -44,8 +45,13 @@ extension OrchestratorStore {
     /// Ends a session (logout).
     public func deleteSession(_ id: String) async throws {
         try await database.write { sql in
-            try await sql.delete(from: "ui_sessions").where("id", .equal, SQLBind(id)).run()
+            try await sql.delete(from: "ui_sessions").where("id", .equal, SQLBind(Self.sessionKey(id))).run()
         }
+    }
+
+    /// How a session id is stored: its SHA-256 as hex. The cookie holds the id itself.
+    static func sessionKey(_ id: String) -> String {
+        SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// 32 random bytes as hex.

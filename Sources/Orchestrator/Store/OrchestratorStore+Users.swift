@@ -9,13 +9,13 @@ extension OrchestratorStore {
 
     public func users() async throws -> [User] {
         try await database.read { sql in
-            try await sql.select().columns("username", "role", "created_at").from("users").orderBy("username").all().map(Self.user)
+            try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").orderBy("username").all().map(Self.user)
         }
     }
 
     public func user(_ username: String) async throws -> User {
         try await database.read { sql in
-            guard let row = try await sql.select().columns("username", "role", "created_at").from("users").where("username", .equal, SQLBind(username)).first() else {
+            guard let row = try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").where("username", .equal, SQLBind(username)).first() else {
                 throw OrchestratorError.notFound("The user `\(username)` was not found")
             }
             return try Self.user(row)
@@ -37,12 +37,18 @@ extension OrchestratorStore {
         }
     }
 
+    /// Sets a user's password and ends everything the old one opened: their web UI sessions and
+    /// the API tokens issued before (their credentials version moves on).
     public func setPassword(_ username: String, password: String) async throws {
         try Self.checkPassword(password)
         let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
         try await database.write { sql in
-            let changed = try await sql.update("users").set("password_hash", to: SQLBind(hash)).where("username", .equal, SQLBind(username)).returning("username").all()
+            let changed = try await sql.update("users")
+                .set("password_hash", to: SQLBind(hash))
+                .set("credentials_version", to: SQLRaw("credentials_version + 1"))
+                .where("username", .equal, SQLBind(username)).returning("username").all()
             guard !changed.isEmpty else { throw OrchestratorError.notFound("The user `\(username)` was not found") }
+            try await sql.delete(from: "ui_sessions").where("username", .equal, SQLBind(username)).run()
         }
     }
 
@@ -57,13 +63,14 @@ extension OrchestratorStore {
                 guard admins.count > 1 else { throw OrchestratorError.conflict("`\(username)` is the last admin; create another admin first") }
             }
             try await sql.delete(from: "users").where("username", .equal, SQLBind(username)).run()
+            try await sql.delete(from: "ui_sessions").where("username", .equal, SQLBind(username)).run()
         }
     }
 
     /// The user, if `password` is theirs. Takes as long for unknown users as for known ones.
     public func authenticate(_ username: String, password: String) async throws -> User? {
         let row = try await database.read { sql in
-            try await sql.select().columns("username", "role", "created_at", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
+            try await sql.select().columns("username", "role", "created_at", "credentials_version", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
         }
         guard let row else {
             _ = Bcrypt.verify(password, hash: Self.decoyHash)
@@ -90,7 +97,7 @@ extension OrchestratorStore {
 
     static func user(_ row: any SQLRow) throws -> User {
         User(username: try row.string("username"), role: Role(name: try row.string("role")) ?? .viewer,
-             createdAt: Double(try row.int64("created_at")) / 1_000_000)
+             createdAt: Double(try row.int64("created_at")) / 1_000_000, credentialsVersion: try row.int64("credentials_version"))
     }
 
     static func checkUsername(_ username: String) throws {

@@ -17,10 +17,15 @@ public enum TaskTemplates {
             : [:]
         let context = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
         let renderer = TemplateRenderer(context: context)
-        let settings = try renderer.render(task.arguments)
+        let settings = try renderer.render(task.arguments, embeddings: OperatorRegistry.named(task.operatorName)?.templateEmbeddings ?? [:])
         var environment: [String: String] = [:]
         for (name, value) in task.environment {
-            if case .string(let rendered) = try renderer.render(.string(value), at: "env.\(name)") { environment[name] = rendered } else { environment[name] = value }
+            // A value that is one `{{ … }}` keeps its JSON type when rendered; the environment takes its text.
+            switch try renderer.render(.string(value), at: "env.\(name)") {
+            case .string(let rendered): environment[name] = rendered
+            case .number(let number): environment[name] = number.literal
+            case let other: environment[name] = other.jsonText
+            }
         }
         return (settings, environment, context)
     }

@@ -16,34 +16,35 @@ public struct TemplateRenderer: Sendable {
         self.context = context
     }
 
-    /// Renders every string in `settings`.
+    /// Renders every string in `settings`, each setting's values quoted as `embeddings` says
+    /// (``TemplateEmbedding/value`` for the settings it does not name).
     /// - Throws: ``TemplateError`` naming the setting and what is wrong.
-    public func render(_ settings: [String: JSONValue]) throws(TemplateError) -> [String: JSONValue] {
+    public func render(_ settings: [String: JSONValue], embeddings: [String: TemplateEmbedding] = [:]) throws(TemplateError) -> [String: JSONValue] {
         var rendered: [String: JSONValue] = [:]
-        for (key, value) in settings { rendered[key] = try render(value, at: key) }
+        for (key, value) in settings { rendered[key] = try render(value, at: key, embedding: embeddings[key] ?? .value) }
         return rendered
     }
 
     /// Renders the strings in `value`; `path` names where it is, for errors.
-    public func render(_ value: JSONValue, at path: String) throws(TemplateError) -> JSONValue {
+    public func render(_ value: JSONValue, at path: String, embedding: TemplateEmbedding = .value) throws(TemplateError) -> JSONValue {
         switch value {
         case .string(let text):
-            return try renderString(text, at: path)
+            return try renderString(text, at: path, embedding: embedding)
         case .array(let elements):
             var result: [JSONValue] = []
-            for (index, element) in elements.enumerated() { result.append(try render(element, at: "\(path)[\(index)]")) }
+            for (index, element) in elements.enumerated() { result.append(try render(element, at: "\(path)[\(index)]", embedding: embedding)) }
             return .array(result)
         case .object(let members):
             var result: [String: JSONValue] = [:]
-            for (key, member) in members { result[key] = try render(member, at: "\(path).\(key)") }
+            for (key, member) in members { result[key] = try render(member, at: "\(path).\(key)", embedding: embedding) }
             return .object(result)
         default:
             return value
         }
     }
 
-    private func renderString(_ text: String, at path: String) throws(TemplateError) -> JSONValue {
-        guard text.contains("{{") || text.contains("{%") else { return .string(text) }
+    private func renderString(_ text: String, at path: String, embedding: TemplateEmbedding) throws(TemplateError) -> JSONValue {
+        guard text.contains("{{") || text.contains("{%") || text.contains("{#") else { return .string(text) }
         let stencilContext = Context(dictionary: context.mapValues(Self.stencilValue))
         for expression in Self.expressions(in: text) {
             guard let variable = expression.variable else { continue }
@@ -54,11 +55,12 @@ public struct TemplateRenderer: Sendable {
                 throw TemplateError(setting: path, line: expression.line, message: "'\(variable)' is undefined\(hint(for: variable))")
             }
         }
-        if let single = Self.wholeExpression(text), let value = lookup(single), !Self.isString(value) {
+        if embedding == .value || embedding == .trusted, let single = Self.wholeExpression(text), let value = lookup(single), !Self.isString(value) {
             return value
         }
+        let template = try embedding.prepare(text, setting: path)
         do {
-            return .string(try Self.environment.renderTemplate(string: text, context: context.mapValues(Self.stencilValue)))
+            return .string(try Self.environment.renderTemplate(string: template, context: context.mapValues(Self.stencilValue)))
         } catch {
             let line = (error as? TemplateSyntaxError)?.token.map { Int($0.sourceMap.location.lineNumber) }
             throw TemplateError(setting: path, line: line, message: String(describing: error))
@@ -72,7 +74,31 @@ public struct TemplateRenderer: Sendable {
         jinja.registerFilter("lower") { ($0.map { String(describing: $0) } ?? "").lowercased() }
         jinja.registerFilter("trim") { ($0.map { String(describing: $0) } ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         jinja.registerFilter("tojson") { value in jsonValue(value).jsonText }
+        // The quoting filters TemplateEmbedding puts on values in shell commands and URLs.
+        for quoting in [ShellTemplate.Quoting.bare, .doubleQuoted, .singleQuoted] {
+            jinja.registerFilter(quoting.filter) { value in
+                let text = stencilText(value)
+                guard !text.contains("\u{0}") else { throw ValueError(message: "a value holds a NUL character, which a shell command cannot carry") }
+                return quoting.quote(text)
+            }
+        }
+        jinja.registerFilter(TemplateEmbedding.urlFilter) { value in TemplateEmbedding.encodeURLComponent(stencilText(value)) }
         return Environment(extensions: [jinja])
+    }
+
+    /// A value as Stencil prints it.
+    static func stencilText(_ value: Any?) -> String {
+        switch value {
+        case nil: ""
+        case let text as String: text
+        case let value?: String(describing: value)
+        }
+    }
+
+    /// A value a filter cannot write where it stands.
+    struct ValueError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 
     /// A value Stencil resolved, back as JSON.
