@@ -249,7 +249,7 @@ public enum Stack {
     /// The scoring server, reporting its address to `banner` once it listens.
     static func servingService(_ configuration: ServingConfiguration, watcher: ModelWatcher, banner: ReadinessBanner, logger: Logger) -> some Service {
         buildServingApplication(
-            host: configuration.host, port: configuration.port, watcher: watcher, version: FlowlineVersion.current,
+            host: configuration.host, port: configuration.port, policy: configuration.policy, watcher: watcher, version: FlowlineVersion.current,
             logger: logger.labelled("flowline.serving"),
             onServerRunning: { port in
                 await banner.ready("serving", host: configuration.host, port: port) { "POST \($0)/invocations (\(configuration.model))" }

@@ -1,4 +1,5 @@
 import Foundation
+public import HTTPSupport
 public import Logging
 public import Orchestrator
 public import Samples
@@ -33,6 +34,9 @@ public struct StackConfiguration: Sendable {
         public var database: String?
         public var logLevel: String?
         public var orchestrator = OrchestratorFlags()
+        /// `--allowed-hosts` and `--trusted-origins`, for every server.
+        public var allowedHosts: String?
+        public var trustedOrigins: String?
 
         public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, trackingPort: Int? = nil, database: String? = nil, logLevel: String? = nil) {
             self.dataDir = dataDir
@@ -105,11 +109,16 @@ public struct StackConfiguration: Sendable {
         let database = settings.string(flag: flags.database, variable: "FLOWLINE_DATABASE", default: "")
         var orchestrator = try orchestratorConfiguration(flags.orchestrator, database: database, dataDirectory: dataDirectory, settings: settings)
         orchestrator.host = host
-        let serving = ServingConfiguration(
+        var serving = ServingConfiguration(
             host: host,
             port: try settings.port(flag: flags.servingPort, option: "--serving-port", variable: "FLOWLINE_SERVING_PORT", default: ServingConfiguration.defaultPort),
             model: try ModelReference(ServingConfiguration.defaultModel)
         )
+        let policy = serverPolicy(allowedHosts: flags.allowedHosts, trustedOrigins: flags.trustedOrigins, settings: settings)
+        samples.policy = policy
+        tracking.policy = policy
+        orchestrator.policy = policy
+        serving.policy = policy
         return StackConfiguration(
             dataDirectory: dataDirectory,
             host: host,
@@ -171,6 +180,18 @@ public struct StackConfiguration: Sendable {
         let artifacts = artifactsDestination.map { DataDirectory(path: $0).path }
             ?? dataDirectory.url.appendingPathComponent("artifacts").path
         return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
+    }
+
+    /// What the servers accept beyond their own address: `--allowed-hosts` (or
+    /// `FLOWLINE_ALLOWED_HOSTS`, or MLflow's `MLFLOW_SERVER_ALLOWED_HOSTS`) added to loopback and
+    /// private addresses, `--trusted-origins` (or `FLOWLINE_TRUSTED_ORIGINS`).
+    public static func serverPolicy(allowedHosts: String?, trustedOrigins: String?, settings: Settings) -> ServerPolicy {
+        var policy = ServerPolicy()
+        let hosts = settings.string(flag: allowedHosts, variable: "FLOWLINE_ALLOWED_HOSTS", default: settings.environment["MLFLOW_SERVER_ALLOWED_HOSTS"] ?? "")
+        policy.allowedHosts = HostPatterns(policy.allowedHosts.patterns + HostPatterns(list: hosts).patterns)
+        let origins = settings.string(flag: trustedOrigins, variable: "FLOWLINE_TRUSTED_ORIGINS", default: "")
+        policy.trustedOrigins = Set(origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        return policy
     }
 
     /// The cap on `n_samples`, from `FLOWLINE_SAMPLES_MAX` or a flag.

@@ -1,4 +1,5 @@
 import Foundation
+public import HTTPSupport
 public import Storage
 
 /// Where the orchestrator listens, keeps its state and finds its DAGs.
@@ -7,6 +8,8 @@ public struct OrchestratorConfiguration: Sendable {
 
     public var host: String
     public var port: Int
+    /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
+    public var policy = ServerPolicy()
     /// The database of DAG runs and task instances.
     public var database: DatabaseURL
     public var folders: OrchestratorFolders

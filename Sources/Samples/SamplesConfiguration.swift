@@ -1,3 +1,5 @@
+public import HTTPSupport
+
 /// Everything the line-samples service can be configured with.
 public struct SamplesConfiguration: Sendable {
     /// Address to listen on; loopback by default.
@@ -10,6 +12,8 @@ public struct SamplesConfiguration: Sendable {
     public var maximumSamplesPerRequest: Int
     /// The largest request body accepted, in bytes; larger bodies get 413.
     public var maximumBodySize: Int
+    /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
+    public var policy = ServerPolicy()
 
     /// The default port of the samples service.
     public static let defaultPort = 6780

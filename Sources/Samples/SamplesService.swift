@@ -16,7 +16,7 @@ public func buildSamplesApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let service = ServiceRouter(logger: logger, errorMiddleware: FastAPIErrorMiddleware())
+    let service = ServiceRouter(logger: logger, errorMiddleware: FastAPIErrorMiddleware(), policy: configuration.policy, host: configuration.host)
     let router = service.router
     SamplesController(state: LineState(configuration.initialLine), configuration: configuration, metrics: service.metrics)
         .addRoutes(to: router)

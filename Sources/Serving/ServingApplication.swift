@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+public import HTTPSupport
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -8,11 +8,12 @@ import TrackingClient
 
 /// Builds the scoring server (MLflow's protocol): `POST /invocations` → `{"predictions": […]}`,
 /// `GET /ping` and `/health` (200 once a model is loaded, 503 before), `GET /version`.
+/// - Parameter policy: host names, cross-site writes, timeouts and connection limits.
 public func buildServingApplication(
-    host: String, port: Int, watcher: ModelWatcher, version: String, logger: Logger,
+    host: String, port: Int, policy: ServerPolicy = ServerPolicy(), watcher: ModelWatcher, version: String, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let service = ServiceRouter(logger: logger, errorMiddleware: ScoringErrorMiddleware<BasicRequestContext>())
+    let service = ServiceRouter(logger: logger, errorMiddleware: ScoringErrorMiddleware<BasicRequestContext>(), policy: policy, host: host)
     let router = service.router
     router.post("/invocations") { request, _ -> Response in
         guard let model = watcher.current.model else {

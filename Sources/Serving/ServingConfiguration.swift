@@ -1,3 +1,4 @@
+public import HTTPSupport
 public import TrackingClient
 
 /// What `flowline models serve` serves, and where.
@@ -11,6 +12,8 @@ public struct ServingConfiguration: Sendable {
     public var model: ModelReference
     /// How often an alias is checked for a new version.
     public var pollInterval: Duration
+    /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
+    public var policy = ServerPolicy()
 
     public init(host: String = "127.0.0.1", port: Int = ServingConfiguration.defaultPort, model: ModelReference, pollInterval: Duration = .seconds(2)) {
         self.host = host

@@ -1,3 +1,4 @@
+public import HTTPSupport
 public import Storage
 
 /// Everything the tracking server can be configured with; flag names follow `mlflow server`.
@@ -10,6 +11,8 @@ public struct TrackingConfiguration: Sendable {
     public var backendStore: DatabaseURL
     /// `--artifacts-destination`: the folder that proxied artifacts are stored in.
     public var artifactsDestination: String
+    /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
+    public var policy = ServerPolicy()
 
     /// The default port of the tracking server.
     public static let defaultPort = 5000

@@ -20,7 +20,7 @@ public func buildTrackingApplication(
     addRoutes: (Router<BasicRequestContext>, TrackingStore, ArtifactStore) -> Void = { _, _, _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware())
+    let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware(), policy: configuration.policy, host: configuration.host)
     let router = service.router
     let store = TrackingStore(database: database)
     var routes = MLflowRoutes(router: router)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowlineStack
 import Foundation
+import HTTPSupport
 import Logging
 
 /// Options shared by the commands that run services.
@@ -18,6 +19,20 @@ struct LoggingOptions: ParsableArguments {
         var logger = Logger(label: "flowline")
         logger.logLevel = level
         return logger
+    }
+}
+
+/// What every server accepts beyond its own address (`ServerPolicy`).
+struct HTTPOptions: ParsableArguments {
+    @Option(help: "Host names the servers answer besides loopback and private addresses, comma-separated: name, name:port, *.domain, 192.168.*, or * for any (env: FLOWLINE_ALLOWED_HOSTS).")
+    var allowedHosts: String?
+
+    @Option(help: "Web origins whose pages may write to the servers (https://app.example.com), comma-separated (env: FLOWLINE_TRUSTED_ORIGINS).")
+    var trustedOrigins: String?
+
+    /// The policy these options and the environment give.
+    func policy(_ settings: Settings) -> ServerPolicy {
+        StackConfiguration.serverPolicy(allowedHosts: allowedHosts, trustedOrigins: trustedOrigins, settings: settings)
     }
 }
 

@@ -120,6 +120,7 @@ struct ModelsCommand: AsyncParsableCommand {
         var pollInterval: Double = 2
 
         @OptionGroup var tracking: TrackingOptions
+        @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -134,12 +135,13 @@ struct ModelsCommand: AsyncParsableCommand {
                 throw CommandFailure(error.message)
             }
             let settings = Settings.process
-            let configuration = ServingConfiguration(
+            var configuration = ServingConfiguration(
                 host: settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1"),
                 port: try settings.port(flag: port, option: "--port", variable: "FLOWLINE_SERVING_PORT", default: ServingConfiguration.defaultPort),
                 model: reference,
                 pollInterval: .milliseconds(Int64(pollInterval * 1000))
             )
+            configuration.policy = http.policy(settings)
             let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
             try await Stack.serving(configuration, client: try tracking.client(), logger: logger, output: printNow)
         }

@@ -126,6 +126,7 @@ struct SamplesCommand: AsyncParsableCommand {
         @Option(help: "Largest n_samples one request may ask for (env: FLOWLINE_SAMPLES_MAX; default: 1000000).")
         var maxSamples: Int?
 
+        @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -136,12 +137,13 @@ struct SamplesCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = Settings.process
             let host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
-            let configuration = SamplesConfiguration(
+            var configuration = SamplesConfiguration(
                 host: host,
                 port: try settings.port(flag: port, option: "--port", variable: "FLOWLINE_SAMPLES_PORT", default: SamplesConfiguration.defaultPort),
                 initialLine: LineParameters(gradient: gradient, intercept: intercept, noiseSigma: noiseSigma),
                 maximumSamplesPerRequest: try StackConfiguration.samplesCap(settings, flag: maxSamples)
             )
+            configuration.policy = http.policy(settings)
             let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
             try await Stack.samples(configuration, logger: logger, output: printNow)
         }

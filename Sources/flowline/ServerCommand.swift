@@ -18,6 +18,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var orchestrator: OrchestratorOptions
+    @OptionGroup var http: HTTPOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -26,6 +27,7 @@ struct ServerCommand: AsyncParsableCommand {
         flags.port = port
         var configuration = try state.configuration(flags)
         configuration.host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
+        configuration.policy = http.policy(settings)
         let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
         try await Stack.orchestrator(configuration, dataDirectory: state.dataDirectory, logger: logger, output: printNow)
     }

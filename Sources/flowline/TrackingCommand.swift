@@ -36,6 +36,7 @@ struct TrackingCommand: AsyncParsableCommand {
         @Option(help: "The data directory (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
         var dataDir: String?
 
+        @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
@@ -46,6 +47,7 @@ struct TrackingCommand: AsyncParsableCommand {
             )
             configuration.host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
             configuration.port = try settings.port(flag: port, option: "--port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort)
+            configuration.policy = http.policy(settings)
             let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
             try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)
         }

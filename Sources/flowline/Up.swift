@@ -36,6 +36,7 @@ struct Up: AsyncParsableCommand {
     var servingPort: Int?
 
     @OptionGroup var orchestrator: OrchestratorOptions
+    @OptionGroup var http: HTTPOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -45,6 +46,8 @@ struct Up: AsyncParsableCommand {
         flags.servingPort = servingPort
         flags.orchestrator = orchestrator.flags
         flags.orchestrator.port = orchestratorPort
+        flags.allowedHosts = http.allowedHosts
+        flags.trustedOrigins = http.trustedOrigins
         let configuration = try StackConfiguration.resolve(flags, settings: .process)
         let logger = logging.bootstrap(configuration.logLevel)
         try await Stack.up(configuration, logger: logger, output: printNow)

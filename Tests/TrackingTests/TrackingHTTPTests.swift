@@ -19,10 +19,10 @@ struct TrackingHTTPTests {
         }
     }
 
-    static func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
-        let response = try await client.execute(
-            uri: "/api/2.0/mlflow" + path, method: method, headers: [.contentType: "application/json"], body: body.map { ByteBuffer($0) }
-        )
+    static func call(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [.contentType: "application/json"]
+    ) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        let response = try await client.execute(uri: "/api/2.0/mlflow" + path, method: method, headers: headers, body: body.map { ByteBuffer($0) })
         return (response.status, try jsonDictionary(response.body))
     }
 
@@ -103,6 +103,9 @@ struct TrackingHTTPTests {
                 (.post, "/runs/log-batch", #"{"run_id": "\#(runID)", "tags": [{"key": "big", "value": "\#(String(repeating: "x", count: 1_000_001))"}]}"#,
                  .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/runs/create", nil, .methodNotAllowed, "BAD_REQUEST"),
+                (.post, "/experiments/create", "[1, 2]", .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/experiments/create", #"{"name": "a\u0000b"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/set-tag", #"{"run_id": "\#(runID)", "key": "t", "value": "cut\u0000here"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
             ]
             for (method, path, body, status, code) in cases {
                 let response = try await Self.call(client, method, path, body)
@@ -112,6 +115,32 @@ struct TrackingHTTPTests {
                     #expect((response.json["message"] as? String)?.isEmpty == false)
                 }
             }
+        }
+    }
+
+    @Test("Writes need JSON: another content type, a body that is not JSON, or a page of another site change nothing")
+    func writesNeedJSON() async throws {
+        try await Self.withServer { client in
+            let form = try await Self.call(client, .post, "/experiments/create", "name=x", headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(form.status == .badRequest && form.json["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+            #expect((form.json["message"] as? String)?.contains("Content-Type: application/json") == true)
+            let plain = try await Self.call(client, .post, "/experiments/create", #"{"name": "via-text"}"#, headers: [.contentType: "text/plain"])
+            #expect(plain.status == .badRequest)
+            let none = try await Self.call(client, .post, "/runs/create", #"{"experiment_id": "0"}"#, headers: [:])
+            #expect(none.status == .badRequest)
+            let notJSON = try await Self.call(client, .post, "/runs/create", "experiment_id=0")
+            #expect(notJSON.status == .badRequest && (notJSON.json["message"] as? String)?.contains("not valid JSON") == true)
+            let crossSite = try await Self.call(client, .post, "/experiments/create", #"{"name": "cross"}"#,
+                                                headers: [.contentType: "application/json", .origin: "https://evil.example"])
+            #expect(crossSite.status == .forbidden && crossSite.json["error_code"] as? String == "PERMISSION_DENIED")
+            // Nothing of the refused writes was stored; the double-encoded body of old clients still works.
+            let search = try await Self.call(client, .get, "/experiments/search?max_results=100")
+            let names = ((search.json["experiments"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            #expect(names == ["Default"], "\(names)")
+            let runs = try await Self.call(client, .post, "/runs/search", #"{"experiment_ids": ["0"]}"#)
+            #expect((runs.json["runs"] as? [Any]) == nil)
+            let double = try await Self.call(client, .post, "/experiments/create", #""{\"name\": \"double\"}""#)
+            #expect(double.status == .ok, "\(double.json)")
         }
     }
 

@@ -16,8 +16,8 @@ struct DAGsController {
             if query.get("exclude_stale").map({ $0 != "false" }) ?? true, query.get("only_active").map({ $0 != "false" }) ?? true {
                 records = records.filter(\.isActive)
             }
-            if let pattern = query.get("dag_id_pattern"), pattern != "~" {
-                records = records.filter { Pattern.matches($0.dagID, pattern: pattern) }
+            if let pattern = try APIQuery.pattern(query, "dag_id_pattern") {
+                records = records.filter { pattern.matches($0.dagID) }
             }
             if let paused = try APIQuery.bool(query, "paused") { records = records.filter { $0.isPaused == paused } }
             let tags = query.getAll("tags")
@@ -73,7 +73,7 @@ struct DAGsController {
         router.get("/api/v2/importErrors") { request, context -> Response in
             _ = try context.require(.viewer)
             var errors = try await store.importErrors()
-            if let pattern = request.uri.queryParameters.get("filename_pattern") { errors = errors.filter { Pattern.matches($0.filename, pattern: pattern) } }
+            if let pattern = try APIQuery.pattern(request.uri.queryParameters, "filename_pattern") { errors = errors.filter { pattern.matches($0.filename) } }
             let page = try Paging(request.uri.queryParameters)
             return .json(AirflowJSON.collection("import_errors", page.slice(errors).map(AirflowJSON.importError), total: errors.count))
         }
@@ -91,19 +91,22 @@ struct DAGsController {
     }
 }
 
-/// Airflow's `*_pattern` filters: case-insensitive substring, `%` and `_` wildcards, `|` for or.
-enum Pattern {
-    static func matches(_ value: String, pattern: String) -> Bool {
-        pattern.split(separator: "|").contains { alternative in
-            let escaped = NSRegularExpression.escapedPattern(for: String(alternative))
-                .replacingOccurrences(of: "%", with: ".*").replacingOccurrences(of: "_", with: ".")
-            return value.range(of: escaped, options: [.regularExpression, .caseInsensitive]) != nil
-        }
-    }
-}
-
 /// Query parameters as Airflow reads them.
 enum APIQuery {
+    /// A `*_pattern` filter (``LikePattern``); `nil` when absent or `~` (everything).
+    /// - Throws: 422 in FastAPI's shape when it is longer than ``LikePattern/maximumLength``.
+    static func pattern(_ query: Parameters, _ name: String) throws -> LikePattern? {
+        guard let text = query.get(name), text != "~" else { return nil }
+        guard let pattern = LikePattern(text) else {
+            throw APIError.validation(
+                type: "string_too_long", location: ["query", .string(name)],
+                message: "String should have at most \(LikePattern.maximumLength) characters", input: .string(text),
+                context: ["max_length": .integer(LikePattern.maximumLength)]
+            )
+        }
+        return pattern
+    }
+
     static func bool(_ query: Parameters, _ name: String) throws -> Bool? {
         guard let text = query.get(name) else { return nil }
         switch text.lowercased() {

@@ -15,7 +15,9 @@ public func buildOrchestratorApplication(
     addRoutes: (Router<OrchestratorRequestContext>) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let service = ServiceRouter(context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware())
+    let service = ServiceRouter(
+        context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware(), policy: configuration.policy, host: configuration.host
+    )
     let router = service.router
     let store = scheduler.store
     router.add(middleware: AuthMiddleware(tokens: tokens, store: store))

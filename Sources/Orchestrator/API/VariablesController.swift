@@ -11,7 +11,7 @@ struct VariablesController {
         router.get("/api/v2/variables") { request, context -> Response in
             _ = try context.require(.op)
             var variables = try await store.variables()
-            if let pattern = request.uri.queryParameters.get("variable_key_pattern") { variables = variables.filter { Pattern.matches($0.key, pattern: pattern) } }
+            if let pattern = try APIQuery.pattern(request.uri.queryParameters, "variable_key_pattern") { variables = variables.filter { pattern.matches($0.key) } }
             let page = try Paging(request.uri.queryParameters)
             return .json(AirflowJSON.collection("variables", page.slice(variables).map(AirflowJSON.variable), total: variables.count))
         }

@@ -25,7 +25,8 @@ public struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[.allow] = error.headers[.allow]
                 return response
             default:
-                let code = TrackingError.Code(name: error.status.code < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR", httpStatus: error.status.code)
+                let name = error.status == .forbidden ? "PERMISSION_DENIED" : error.status.code < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR"
+                let code = TrackingError.Code(name: name, httpStatus: error.status.code)
                 return Self.response(TrackingError(code, error.body ?? error.status.reasonPhrase))
             }
         } catch {

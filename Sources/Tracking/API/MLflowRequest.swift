@@ -5,9 +5,13 @@ import NIOCore
 /// The fields of an MLflow API request, from a JSON body (POST, PATCH, DELETE) or from the query
 /// string (GET), read as MLflow's proto-JSON parser reads them.
 ///
-/// Lenient where MLflow is: unknown fields are ignored, a body that is not JSON counts as `{}`,
-/// int64 fields may be numbers or numeric strings, doubles may be `"NaN"`/`"Infinity"`.
-/// Strict where MLflow is: required fields, and values of the wrong type, are INVALID_PARAMETER_VALUE.
+/// Lenient where MLflow is: unknown fields are ignored, an empty body counts as `{}`, a body
+/// double-encoded as a JSON string (old clients) is read again, int64 fields may be numbers or
+/// numeric strings, doubles may be `"NaN"`/`"Infinity"`. Strict where MLflow is: required fields,
+/// and values of the wrong type, are INVALID_PARAMETER_VALUE. Stricter than MLflow: a write must
+/// say `Content-Type: application/json` (so a web page cannot send one as a plain form) and carry
+/// JSON (MLflow reads anything else as `{}`), and no text may hold a NUL character, which neither
+/// database keeps.
 struct MLflowRequest: Sendable {
     let fields: [String: JSONValue]
     /// The size of the request body in bytes (0 for GET).
@@ -35,6 +39,11 @@ struct MLflowRequest: Sendable {
             }
             return MLflowRequest(fields: fields)
         }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw TrackingError.invalid("Send the request as JSON with 'Content-Type: application/json'\(contentType.isEmpty ? "" : ", not '\(contentType.prefix(100))'").")
+        }
         var request = request
         let buffer: ByteBuffer
         do {
@@ -42,10 +51,24 @@ struct MLflowRequest: Sendable {
         } catch is NIOTooManyBytesError {
             throw TrackingError(.badRequest, "The request body is larger than \(maximumBodySize) bytes.")
         }
-        guard case .object(let fields)? = try? JSONParser.parse(Array(buffer.readableBytesView)) else {
-            return MLflowRequest(fields: [:], bodySize: buffer.readableBytes)
+        let bytes = Array(buffer.readableBytesView)
+        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return MLflowRequest(fields: [:], bodySize: bytes.count) }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(bytes)
+        } catch {
+            throw TrackingError.invalid("The request body is not valid JSON: \(error)")
         }
-        return MLflowRequest(fields: fields, bodySize: buffer.readableBytes)
+        switch parsed {
+        case .object(let fields):
+            return MLflowRequest(fields: fields, bodySize: bytes.count)
+        case .string(let text):
+            // Old clients double-encode the body as a JSON string.
+            guard case .object(let fields)? = try? JSONParser.parse(Array(text.utf8)) else { fallthrough }
+            return MLflowRequest(fields: fields, bodySize: bytes.count)
+        default:
+            throw TrackingError.invalid("The request body must be a JSON object, not \(parsed.typeName).")
+        }
     }
 
     /// The name-value pairs of a query string, decoded as HTML forms encode them (`+` is a space).
@@ -68,11 +91,20 @@ struct MLflowRequest: Sendable {
         .invalid("Invalid value \(value.shortDescription) for parameter '\(name)' supplied: expected \(expected).")
     }
 
+    /// Refuses text that holds a NUL character: SQLite would cut it there and PostgreSQL cannot
+    /// store it.
+    static func checked(_ name: String, _ text: String) throws(TrackingError) -> String {
+        guard !text.utf8.contains(0) else {
+            throw .invalid("Invalid value for parameter '\(name)': it contains a NUL character (\\u0000), which cannot be stored.")
+        }
+        return text
+    }
+
     /// A string field, or `nil` when absent or null.
     func string(_ name: String) throws(TrackingError) -> String? {
         switch fields[name] {
         case nil, .null?: return nil
-        case .string(let value)?: return value
+        case .string(let value)?: return try Self.checked(name, value)
         case .number(let number)?: return number.literal
         case .bool(let flag)?: return flag ? "true" : "false"
         case let value?: throw Self.wrongType(name, value, expected: "a string")
@@ -147,12 +179,12 @@ struct MLflowRequest: Sendable {
     func strings(_ name: String) throws(TrackingError) -> [String] {
         switch fields[name] {
         case nil, .null?: return []
-        case .string(let value)?: return [value]
+        case .string(let value)?: return [try Self.checked(name, value)]
         case .array(let values)?:
             var strings: [String] = []
             for value in values {
                 guard case .string(let text) = value else { throw Self.wrongType(name, value, expected: "a list of strings") }
-                strings.append(text)
+                strings.append(try Self.checked(name, text))
             }
             return strings
         case let value?: throw Self.wrongType(name, value, expected: "a list of strings")

@@ -40,7 +40,7 @@ struct MLflowRoutes<Context: RequestContext> {
                 var fields = parsed.fields
                 for name in parameterNames {
                     if let value = context.parameters.get(name) {
-                        fields[name] = .string(value.removingPercentEncoding ?? value)
+                        fields[name] = .string(try MLflowRequest.checked(name, value.removingPercentEncoding ?? value))
                     }
                 }
                 return .json(try await handler(MLflowRequest(fields: fields, bodySize: parsed.bodySize)))
