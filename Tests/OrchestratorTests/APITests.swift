@@ -87,7 +87,28 @@ struct APITests {
             // Other users are not throttled.
             let admin = try await server.call(.post, "/auth/token", #"{"username": "user-admin", "password": "pw-admin"}"#, as: nil)
             #expect(admin.status == .created)
+            // Guessing across many user names from one address is throttled too (ten failures).
+            for index in 0..<4 { _ = try await server.call(.post, "/auth/token", #"{"username": "ghost\#(index)", "password": "nope"}"#, as: nil) }
+            let sprayed = try await server.call(.post, "/auth/token", #"{"username": "user-admin", "password": "pw-admin"}"#, as: nil)
+            #expect(sprayed.status == .tooManyRequests, "\(sprayed.body)")
         }
+    }
+
+    @Test("bcrypt runs one at a time off the shared threads; a flood of logins beyond the queue is refused at once")
+    func passwordHasher() async throws {
+        let hasher = PasswordHasher(maximumWaiting: 4)
+        let hash = try await hasher.hash("secret")
+        let results = await withTaskGroup(of: Result<Bool, AuthError>.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    do throws(AuthError) { return .success(try await hasher.verify("secret", hash: hash)) } catch { return .failure(error) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let verified = results.filter { if case .success(true) = $0 { true } else { false } }.count
+        let refused = results.filter { if case .failure(.busy) = $0 { true } else { false } }.count
+        #expect(verified + refused == 12 && verified >= 4 && refused >= 1, "verified \(verified), refused \(refused)")
     }
 
     /// Every route, with the least role it needs.

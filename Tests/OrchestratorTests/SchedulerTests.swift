@@ -1,6 +1,6 @@
 import Foundation
 import HTTPSupport
-import Orchestrator
+@testable import Orchestrator
 import TestSupport
 import Testing
 
@@ -253,6 +253,40 @@ struct SchedulerTests {
             await #expect(throws: OrchestratorError.self) {
                 try await harness.scheduler.setTaskState(dagID: "mark", runID: run.runID, taskID: "after", to: .running)
             }
+        }
+    }
+
+    @Test("A 30 MB line without a newline and \\r progress output are logged in bounded lines; the log API reads past any line", arguments: [TestDatabaseKind.sqlite])
+    func hugeLines(kind: TestDatabaseKind) async throws {
+        let dag = """
+        tasks:
+          - id: flood
+            operator: bash
+            xcom: none
+            command: "head -c 30000000 /dev/zero | tr '\\\\0' x; for i in $(seq 1 500); do printf '%d%%\\\\r' $i; done; echo done"
+        """
+        try await Harness.with(kind, files: ["flood.yaml": dag]) { harness in
+            let run = try await harness.finished(try await harness.trigger("flood"), timeout: .seconds(120))
+            let states = try await harness.states(run)
+            #expect(run.state == .success, "\(states)")
+            let url = TaskLog.url(logsFolder: harness.folders.logs, dagID: "flood", runID: run.runID, taskID: "flood", tryNumber: 1)
+            let log = try String(contentsOf: url, encoding: .utf8)
+            let lines = log.split(separator: "\n")
+            #expect(lines.allSatisfy { $0.utf8.count < LineSplitter.maximumLength + 200 })
+            #expect(lines.filter { $0.contains("stdout: xxxx") }.count == 30_000_000 / LineSplitter.maximumLength + 1)
+            #expect(log.contains("INFO stdout: 500%") && log.contains("INFO stdout: done"))
+        }
+    }
+
+    @Test("The log reader returns a line longer than its chunk in pieces instead of nothing")
+    func logReaderLongLine() async throws {
+        try await withTemporaryDirectory { directory in
+            let url = directory.url.appendingPathComponent("attempt=1.log")
+            try Data((String(repeating: "y", count: LogReader.maximumChunk + 100) + "\nlast\n").utf8).write(to: url)
+            let first = LogReader.read(url, from: 0)
+            #expect(first.text.utf8.count == LogReader.maximumChunk && first.end == LogReader.maximumChunk)
+            let second = LogReader.read(url, from: first.end)
+            #expect(second.text == String(repeating: "y", count: 100) + "\nlast\n")
         }
     }
 

@@ -39,28 +39,23 @@ struct AuthMiddleware: RouterMiddleware {
 struct AuthController {
     let tokens: TokenService
     let store: OrchestratorStore
-    let throttle: LoginThrottle
     /// Waits until the first admin exists (a login racing the server's start would fail).
     let ready: @Sendable () async -> Void
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
         let tokens = tokens
         let store = store
-        let throttle = throttle
         let ready = ready
         router.post("/auth/token") { request, context -> Response in
             await ready()
             let (username, password) = try await Self.credentials(request)
-            let address = context.clientAddress
-            if let wait = await throttle.waitTime(username: username, address: address) {
-                throw AuthError.throttled(retryAfter: Int(wait.rounded(.up)))
-            }
-            guard let user = try await store.authenticate(username, password: password) else {
-                await throttle.failed(username: username, address: address)
-                context.logger.notice("Failed login for \(username) from \(address)")
+            let user: User
+            do {
+                user = try await store.login(username, password: password, address: context.clientAddress)
+            } catch AuthError.invalidCredentials {
+                context.logger.notice("Failed login for \(username) from \(context.clientAddress)")
                 throw AuthError.invalidCredentials
             }
-            await throttle.succeeded(username: username, address: address)
             let token = try await tokens.issue(for: user)
             let body = JSONValue.object(["access_token": .string(token), "token_type": .string("bearer")]).jsonText
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))

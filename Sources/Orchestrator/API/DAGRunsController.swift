@@ -216,9 +216,20 @@ enum APIRequest {
     static func optionalString(_ body: [String: JSONValue], _ field: String) throws -> String? {
         switch body[field] {
         case nil, .null?: return nil
-        case .string(let text)?: return text
+        case .string(let text)?: return try storable(text, field: field)
         case let other?: throw APIError.validation(type: "string_type", location: ["body", .string(field)], message: "Input should be a valid string", input: other)
         }
+    }
+
+    /// `text`, unless it holds a NUL character, which SQLite would cut and PostgreSQL cannot store.
+    static func storable(_ text: String, field: String) throws -> String {
+        guard !text.utf8.contains(0) else {
+            throw APIError.validation(
+                type: "value_error", location: ["body", .string(field)], message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
+                input: .string(text)
+            )
+        }
+        return text
     }
 
     static func bool(_ body: [String: JSONValue], _ field: String) throws -> Bool? {

@@ -21,7 +21,7 @@ public func buildOrchestratorApplication(
     let router = service.router
     let store = scheduler.store
     router.add(middleware: AuthMiddleware(tokens: tokens, store: store))
-    AuthController(tokens: tokens, store: store, throttle: LoginThrottle(), ready: { await scheduler.waitUntilStarted() }).addRoutes(to: router)
+    AuthController(tokens: tokens, store: store, ready: { await scheduler.waitUntilStarted() }).addRoutes(to: router)
     DAGsController(scheduler: scheduler).addRoutes(to: router)
     DAGRunsController(scheduler: scheduler).addRoutes(to: router)
     TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
@@ -82,6 +82,10 @@ struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .throttled(let seconds):
                 var response = Self.response(status: .tooManyRequests, detail: "Too many failed logins; try again in \(seconds) s")
                 response.headers[.retryAfter] = String(seconds)
+                return response
+            case .busy:
+                var response = Self.response(status: .serviceUnavailable, detail: "Too many logins at once; try again in a second")
+                response.headers[.retryAfter] = "1"
                 return response
             }
         } catch let error as HTTPError {

@@ -54,4 +54,6 @@ public enum AuthError: Error, Equatable {
     case invalidCredentials
     /// 429: too many failed logins.
     case throttled(retryAfter: Int)
+    /// 503: too many logins are waiting for their password to be checked.
+    case busy
 }

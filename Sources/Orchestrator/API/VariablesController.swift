@@ -9,14 +9,14 @@ struct VariablesController {
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
         let store = store
         router.get("/api/v2/variables") { request, context -> Response in
-            _ = try context.require(.op)
+            _ = try context.require(Role.variableReader)
             var variables = try await store.variables()
             if let pattern = try APIQuery.pattern(request.uri.queryParameters, "variable_key_pattern") { variables = variables.filter { pattern.matches($0.key) } }
             let page = try Paging(request.uri.queryParameters)
             return .json(AirflowJSON.collection("variables", page.slice(variables).map(AirflowJSON.variable), total: variables.count))
         }
         router.get("/api/v2/variables/{variable_key}") { _, context -> Response in
-            _ = try context.require(.op)
+            _ = try context.require(Role.variableReader)
             return .json(AirflowJSON.variable(try await store.variable(try context.parameters.decoded("variable_key"))).jsonText)
         }
         router.post("/api/v2/variables") { request, context -> Response in
@@ -57,7 +57,7 @@ struct VariablesController {
     static func value(_ body: [String: JSONValue]) throws -> String {
         switch body["value"] {
         case nil: throw APIError.validation(type: "missing", location: ["body", "value"], message: "Field required", input: .object(body))
-        case .string(let text)?: return text
+        case .string(let text)?: return try APIRequest.storable(text, field: "value")
         case let other?: return other.jsonText
         }
     }

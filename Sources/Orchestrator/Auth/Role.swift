@@ -9,6 +9,9 @@ public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
         allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
 
+    /// The least role that reads Variables (which may hold secrets), in the REST API and the UI.
+    public static let variableReader = Role.op
+
     /// Parses a role name, case-insensitively (`ADMIN`, `Op`).
     public init?(name: String) {
         self.init(rawValue: name.lowercased())

@@ -198,7 +198,7 @@ private struct OutputPump {
     let onLine: @Sendable (String, Bool) -> Void
 
     func run() -> ChildProcess.Termination {
-        var pending: [Int32: [UInt8]] = [stdout: [], stderr: []]
+        var splitters: [Int32: LineSplitter] = [stdout: LineSplitter(), stderr: LineSplitter()]
         var open: Set<Int32> = [stdout, stderr]
         var exitStatus: Int32?
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -211,8 +211,8 @@ private struct OutputPump {
                 let count = read(descriptor.fd, &buffer, buffer.count)
                 if count > 0 {
                     readSomething = true
-                    pending[descriptor.fd, default: []].append(contentsOf: buffer[0..<count])
-                    emitLines(&pending[descriptor.fd, default: []], isStdout: descriptor.fd == stdout)
+                    let isStdout = descriptor.fd == stdout
+                    splitters[descriptor.fd, default: LineSplitter()].feed(buffer[0..<count]) { onLine(String(decoding: $0, as: UTF8.self), isStdout) }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.remove(descriptor.fd)
                 }
@@ -222,23 +222,14 @@ private struct OutputPump {
             // once nothing more comes.
             if exitStatus != nil, !readSomething, ready == 0 { break }
         }
-        for (descriptor, rest) in pending where !rest.isEmpty {
-            onLine(String(decoding: rest, as: UTF8.self), descriptor == stdout)
+        for descriptor in [stdout, stderr] {
+            splitters[descriptor]?.finish { onLine(String(decoding: $0, as: UTF8.self), descriptor == stdout) }
         }
         close(stdout)
         close(stderr)
         let status = exitStatus ?? reap(blocking: true) ?? 0
         if (status & 0x7f) == 0 { return .exited((status >> 8) & 0xff) }
         return .signalled(status & 0x7f)
-    }
-
-    private func emitLines(_ bytes: inout [UInt8], isStdout: Bool) {
-        var start = 0
-        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            onLine(String(decoding: bytes[start..<newline], as: UTF8.self), isStdout)
-            start = newline + 1
-        }
-        bytes.removeFirst(start)
     }
 
     private func reap(blocking: Bool) -> Int32? {

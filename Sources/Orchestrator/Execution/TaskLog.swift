@@ -22,9 +22,12 @@ public final class TaskLog: Sendable {
         URL(fileURLWithPath: "\(logsFolder.path)/dag_id=\(dagID)/run_id=\(safe(runID))/task_id=\(taskID)/attempt=\(tryNumber).log", isDirectory: false)
     }
 
-    /// Run ids may contain characters a path cannot (`/`); they are replaced.
+    /// A run id as one path component. New run ids cannot hold anything else
+    /// (``DagRun/runIDProblem(_:)``), but runs stored by earlier versions may: `/` and control
+    /// characters become `_`, and `.`, `..` or an empty id never name this folder or its parent.
     static func safe(_ component: String) -> String {
-        component.replacingOccurrences(of: "/", with: "_")
+        let cleaned = String(component.unicodeScalars.map { $0 == "/" || $0.properties.generalCategory == .control ? "_" : Character($0) })
+        return cleaned.isEmpty || cleaned.allSatisfy({ $0 == "." }) ? "_" + cleaned : cleaned
     }
 
     /// Opens (appending to) the log at `url`, creating its folders.

@@ -303,11 +303,7 @@ public actor Scheduler: Service {
         guard problems.isEmpty else { throw OrchestratorError.invalid("Invalid input for param: \(problems.joined(separator: "; "))") }
         let now = Date()
         let id = runID ?? "manual__\(DateText.format(logicalDate ?? now))"
-        if let runID {
-            guard !runID.isEmpty, runID.count <= 250, !runID.contains("/") else {
-                throw OrchestratorError.invalid("dag_run_id must be 1 to 250 characters without '/'")
-            }
-        }
+        if let runID, let problem = DagRun.runIDProblem(runID) { throw OrchestratorError.invalid(problem) }
         let interval = dataInterval ?? logicalDate.map { DataInterval(start: $0, end: $0) }
         let run = try await store.createRun(dag, runID: id, runType: .manual, logicalDate: logicalDate, dataInterval: interval, runAfter: now,
                                             conf: conf, triggeredBy: triggeredBy, user: user, note: note, now: now)

@@ -4,9 +4,6 @@ import SQLKit
 import Storage
 
 extension OrchestratorStore {
-    /// bcrypt's work factor: about 60 ms per hash here.
-    static let bcryptCost: UInt8 = 10
-
     public func users() async throws -> [User] {
         try await database.read { sql in
             try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").orderBy("username").all().map(Self.user)
@@ -26,7 +23,7 @@ extension OrchestratorStore {
     public func createUser(_ username: String, password: String, role: Role, now: Date = Date()) async throws -> User {
         try Self.checkUsername(username)
         try Self.checkPassword(password)
-        let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
+        let hash = try await passwords.hash(password)
         return try await database.write { sql in
             if try await sql.select().column("username").from("users").where("username", .equal, SQLBind(username)).first() != nil {
                 throw OrchestratorError.conflict("The user `\(username)` already exists")
@@ -41,7 +38,7 @@ extension OrchestratorStore {
     /// the API tokens issued before (their credentials version moves on).
     public func setPassword(_ username: String, password: String) async throws {
         try Self.checkPassword(password)
-        let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
+        let hash = try await passwords.hash(password)
         try await database.write { sql in
             let changed = try await sql.update("users")
                 .set("password_hash", to: SQLBind(hash))
@@ -67,16 +64,32 @@ extension OrchestratorStore {
         }
     }
 
+    /// Logs `username` in from `address` with `password`: the one way the REST API and the web UI
+    /// check credentials, so both count against one ``LoginThrottle``.
+    /// - Throws: ``AuthError/throttled(retryAfter:)`` after too many failures,
+    ///   ``AuthError/invalidCredentials``, ``AuthError/busy`` when too many logins wait for bcrypt.
+    public func login(_ username: String, password: String, address: String) async throws -> User {
+        if let wait = await throttle.waitTime(username: username, address: address) {
+            throw AuthError.throttled(retryAfter: Int(wait.rounded(.up)))
+        }
+        guard let user = try await authenticate(username, password: password) else {
+            await throttle.failed(username: username, address: address)
+            throw AuthError.invalidCredentials
+        }
+        await throttle.succeeded(username: username)
+        return user
+    }
+
     /// The user, if `password` is theirs. Takes as long for unknown users as for known ones.
     public func authenticate(_ username: String, password: String) async throws -> User? {
         let row = try await database.read { sql in
             try await sql.select().columns("username", "role", "created_at", "credentials_version", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
         }
         guard let row else {
-            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+            _ = try await passwords.verify(password, hash: Self.decoyHash)
             return nil
         }
-        guard Bcrypt.verify(password, hash: try row.string("password_hash")) else { return nil }
+        guard try await passwords.verify(password, hash: try row.string("password_hash")) else { return nil }
         return try Self.user(row)
     }
 
@@ -93,7 +106,8 @@ extension OrchestratorStore {
         }
     }
 
-    static let decoyHash = Bcrypt.hash("flowline-decoy-password", cost: bcryptCost)
+    /// A hash to check unknown users' passwords against (made once, of a password nobody has).
+    static let decoyHash = Bcrypt.hash("flowline-decoy-password", cost: PasswordHasher.cost)
 
     static func user(_ row: any SQLRow) throws -> User {
         User(username: try row.string("username"), role: Role(name: try row.string("role")) ?? .viewer,

@@ -11,10 +11,16 @@ public struct OrchestratorStore: Sendable {
     public let database: Database
     /// The name task instances record as their host.
     let hostname: String
+    /// Failed logins, counted for the REST API and the web UI together (``login(_:password:address:)``).
+    public let throttle: LoginThrottle
+    /// bcrypt, off the request path.
+    public let passwords: PasswordHasher
 
     public init(database: Database, hostname: String = ProcessInfo.processInfo.hostName) {
         self.database = database
         self.hostname = hostname
+        throttle = LoginThrottle()
+        passwords = PasswordHasher()
     }
 
     // MARK: DAGs
@@ -175,7 +181,12 @@ public struct OrchestratorStore: Sendable {
 
     /// Creates or replaces a variable.
     public func setVariable(_ key: String, value: String, description: String? = nil) async throws {
-        guard !key.isEmpty, key.count <= 250 else { throw OrchestratorError.invalid("a variable key must be 1 to 250 characters") }
+        guard !key.isEmpty, key.count <= 250, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw OrchestratorError.invalid("a variable key must be 1 to 250 characters, none of them a control character")
+        }
+        guard !value.utf8.contains(0), !(description ?? "").utf8.contains(0) else {
+            throw OrchestratorError.invalid("a variable's value and description cannot hold a NUL character")
+        }
         try await database.write { sql in
             try await sql.delete(from: "variables").where("key", .equal, SQLBind(key)).run()
             try await sql.insert(into: "variables").columns("key", "value", "description", "updated_at")

@@ -103,3 +103,22 @@ extension Date {
         self.init(timeIntervalSince1970: Double(microseconds) / 1_000_000)
     }
 }
+
+extension DagRun {
+    /// Airflow's default `allowed_run_id_pattern`: what a run id given by a user may contain.
+    public static let allowedRunIDCharacters = "A-Za-z0-9_.~:+-"
+
+    /// Why `runID`, given by a user, cannot name a run (`nil` when it can): 1 to 250 of
+    /// ``allowedRunIDCharacters`` (Airflow's default pattern), and not `.` or `..`, which would
+    /// name folders outside the run's own.
+    public static func runIDProblem(_ runID: String) -> String? {
+        let allowed = runID.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.~:+-".unicodeScalars.contains(scalar))
+        }
+        guard !runID.isEmpty, runID.count <= 250, allowed, runID != ".", runID != ".." else {
+            return "The run id '\(String(runID.unicodeScalars.prefix(100).map { $0.properties.generalCategory == .control ? "?" : Character($0) }))' is invalid: "
+                + "use 1 to 250 of the characters \(allowedRunIDCharacters) (not '.' or '..')"
+        }
+        return nil
+    }
+}

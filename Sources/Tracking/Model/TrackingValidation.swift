@@ -76,6 +76,15 @@ public enum TrackingValidation {
         guard name.count <= maximumExperimentNameLength else {
             throw .invalid("Experiment name '\(name.prefix(32))…' had length \(name.count), which exceeded length limit of \(maximumExperimentNameLength)")
         }
+        try printable(name, what: "Experiment name")
+    }
+
+    /// Names (of experiments, registered models) hold no control characters: a name that cannot
+    /// be shown or typed could never be found again.
+    public static func printable(_ name: String, what: String) throws(TrackingError) {
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid("Invalid \(what.lowercased()): it contains a control character; use printable characters.")
+        }
     }
 
     /// A param value, truncated to MLflow's limit (MLflow truncates rather than rejects by default).

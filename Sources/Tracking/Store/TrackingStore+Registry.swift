@@ -218,6 +218,7 @@ extension TrackingStore {
     static func validateModelName(_ name: String) throws(TrackingError) {
         guard !name.isEmpty else { throw .invalid("Registered model name cannot be empty.") }
         guard name.count <= 256 else { throw .invalid("Registered model name '\(name.prefix(32))…' is longer than 256 characters.") }
+        try TrackingValidation.printable(name, what: "Registered model name")
     }
 
     static func validateAlias(_ alias: String) throws(TrackingError) {

@@ -258,7 +258,7 @@ extension OrchestratorUI {
                 "host": attempt.hostname, "message": attempt.message ?? "",
             ]
         }
-        switch await scheduler.renderedFields(dagID: dagID, runID: runID, taskID: taskID) {
+        switch await scheduler.renderedFields(dagID: dagID, runID: runID, taskID: taskID, for: context.identity?.role ?? .viewer) {
         case .success(let fields):
             values["rendered"] = fields.sorted { $0.key < $1.key }.map { field -> [String: String] in
                 ["key": field.key, "value": field.value.string ?? field.value.jsonText]

@@ -10,7 +10,6 @@ import NIOCore
 public struct OrchestratorUI: Sendable {
     let scheduler: Scheduler
     let pages: WebPages
-    let throttle = LoginThrottle()
     let folders: OrchestratorFolders
     /// The executor's slots (`--parallelism`), for the workers page.
     let parallelism: Int
@@ -90,15 +89,19 @@ public struct OrchestratorUI: Sendable {
             return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
         }
         await scheduler.waitUntilStarted()
-        let address = context.clientAddress
-        if let wait = await throttle.waitTime(username: username, address: address) {
-            return try await loginPage(request, context, error: "Too many failed logins; try again in \(Int(wait.rounded(.up))) s.", username: username, status: .tooManyRequests)
+        guard !username.isEmpty, !password.isEmpty else {
+            return try await loginPage(request, context, error: "Enter a username and a password.", username: username, status: .unauthorized)
         }
-        guard !username.isEmpty, !password.isEmpty, let user = try await store.authenticate(username, password: password) else {
-            await throttle.failed(username: username, address: address)
+        let user: User
+        do {
+            user = try await store.login(username, password: password, address: context.clientAddress)
+        } catch AuthError.throttled(let wait) {
+            return try await loginPage(request, context, error: "Too many failed logins; try again in \(wait) s.", username: username, status: .tooManyRequests)
+        } catch AuthError.invalidCredentials {
             return try await loginPage(request, context, error: "Wrong username or password.", username: username, status: .unauthorized)
+        } catch AuthError.busy {
+            return try await loginPage(request, context, error: "Too many logins at once; try again in a second.", username: username, status: .serviceUnavailable)
         }
-        await throttle.succeeded(username: username, address: address)
         let session = try await store.createSession(for: user.username)
         let next = form["next"].flatMap(Self.localPath) ?? "/dags"
         return HTML.redirect(next, cookies: [
@@ -108,9 +111,11 @@ public struct OrchestratorUI: Sendable {
     }
 
     /// `path` when it stays on this site (`/dags/x`), `nil` for anything a browser could read as
-    /// another host (`//evil`, `/\\evil`, `https:…`).
+    /// another host (`//evil`, `/\\evil`, `https:…`, or `/<TAB>/evil`, whose TAB browsers drop):
+    /// printable ASCII only, no backslash, one leading `/`, at most 2,000 characters.
     static func localPath(_ path: String) -> String? {
-        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), !path.contains("\r"), !path.contains("\n") else { return nil }
+        let printable = path.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }
+        guard printable, path.count <= 2_000, path.hasPrefix("/"), !path.hasPrefix("//") else { return nil }
         return path
     }
 

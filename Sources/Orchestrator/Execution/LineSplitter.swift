@@ -1,0 +1,47 @@
+/// Splits a process's output into lines as bytes arrive: `\n`, `\r` (progress bars) and `\r\n`
+/// end a line, and a line longer than ``maximumLength`` bytes is cut into pieces of that length.
+/// Each byte is looked at once, and at most one line is held, whatever a task writes.
+struct LineSplitter {
+    /// The longest line kept whole: 64 KiB.
+    static let maximumLength = 64 * 1024
+
+    private var pending: [UInt8] = []
+    /// The last line ended with `\r`: a `\n` right after belongs to it.
+    private var afterCarriageReturn = false
+
+    /// Takes the next bytes, handing each completed line to `emit`.
+    mutating func feed(_ bytes: ArraySlice<UInt8>, emit: ([UInt8]) -> Void) {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if afterCarriageReturn {
+                afterCarriageReturn = false
+                if bytes[index] == UInt8(ascii: "\n") {
+                    index += 1
+                    continue
+                }
+            }
+            let stop = bytes[index...].firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } ?? bytes.endIndex
+            var run = bytes[index..<stop]
+            while !run.isEmpty {
+                let piece = run.prefix(Self.maximumLength - pending.count)
+                pending.append(contentsOf: piece)
+                run = run.dropFirst(piece.count)
+                if pending.count == Self.maximumLength {
+                    emit(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            guard stop < bytes.endIndex else { break }
+            emit(pending)
+            pending.removeAll(keepingCapacity: true)
+            afterCarriageReturn = bytes[stop] == UInt8(ascii: "\r")
+            index = stop + 1
+        }
+    }
+
+    /// Hands what is left, a last line without an ending, to `emit`.
+    mutating func finish(emit: ([UInt8]) -> Void) {
+        if !pending.isEmpty { emit(pending) }
+        pending.removeAll()
+    }
+}
