@@ -37,6 +37,9 @@ public struct StackConfiguration: Sendable {
         /// `--allowed-hosts` and `--trusted-origins`, for every server.
         public var allowedHosts: String?
         public var trustedOrigins: String?
+        /// `--max-artifact-size` and `--artifacts-delete-credential` of the tracking server.
+        public var maximumArtifactSize: String?
+        public var artifactDeleteCredential: String?
 
         public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, trackingPort: Int? = nil, database: String? = nil, logLevel: String? = nil) {
             self.dataDir = dataDir
@@ -102,6 +105,7 @@ public struct StackConfiguration: Sendable {
             artifactsDestination: nil,
             dataDirectory: dataDirectory
         )
+        try artifactLimits(&tracking, maximumSize: flags.maximumArtifactSize, deleteCredential: flags.artifactDeleteCredential, settings: settings)
         tracking.host = host
         tracking.port = try settings.port(
             flag: flags.trackingPort, option: "--tracking-port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort
@@ -180,6 +184,42 @@ public struct StackConfiguration: Sendable {
         let artifacts = artifactsDestination.map { DataDirectory(path: $0).path }
             ?? dataDirectory.url.appendingPathComponent("artifacts").path
         return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
+    }
+
+    /// The tracking server's artifact limits: `--max-artifact-size` (`FLOWLINE_MAX_ARTIFACT_SIZE`;
+    /// bytes, or with a K, M or G suffix of 1024s) and `--artifacts-delete-credential USER:PASSWORD`
+    /// (`FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL`).
+    /// - Throws: ``SettingsError`` for a size or credential that cannot be read.
+    public static func artifactLimits(_ tracking: inout TrackingConfiguration, maximumSize: String?, deleteCredential: String?, settings: Settings) throws {
+        let size = settings.string(flag: maximumSize, variable: "FLOWLINE_MAX_ARTIFACT_SIZE", default: "")
+        if !size.isEmpty {
+            guard let bytes = byteCount(size), bytes > 0 else {
+                throw SettingsError("--max-artifact-size (or FLOWLINE_MAX_ARTIFACT_SIZE) must be a size in bytes, like 500000000, 500M or 2G, not '\(size)'")
+            }
+            tracking.maximumArtifactSize = bytes
+        }
+        let credential = settings.string(flag: deleteCredential, variable: "FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL", default: "")
+        if !credential.isEmpty {
+            guard let parsed = BasicCredential(credential) else {
+                throw SettingsError("--artifacts-delete-credential (or FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL) must be USER:PASSWORD")
+            }
+            tracking.artifactDeleteCredential = parsed
+        }
+    }
+
+    /// `500`, `64K`, `500M`, `2G` (powers of 1024; a trailing `B` or `iB` is allowed).
+    static func byteCount(_ text: String) -> Int64? {
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) { digits.removeLast(suffix.count) }
+        let multipliers: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var multiplier: Int64 = 1
+        if let last = digits.last, let factor = multipliers[last] {
+            multiplier = factor
+            digits.removeLast()
+        }
+        guard let value = Int64(digits) else { return nil }
+        let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
     }
 
     /// What the servers accept beyond their own address: `--allowed-hosts` (or

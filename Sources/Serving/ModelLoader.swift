@@ -27,8 +27,12 @@ public enum ModelLoader {
         var metadata: Metadata?
     }
 
+    /// The largest `MLmodel` file, and the largest coefficients file, read (a line's model is a few
+    /// hundred bytes).
+    public static let maximumFileSize = 1 << 20
+
     public static func load(artifactURI: String, client: TrackingClient) async throws -> LineModel {
-        let file = try await client.download("MLmodel", under: artifactURI)
+        let file = try await client.download("MLmodel", under: artifactURI, maximumSize: maximumFileSize)
         let descriptor: Descriptor
         do {
             // YAMLDecoder, not Yams.load: a downloaded file must never crash the server.
@@ -38,7 +42,7 @@ public enum ModelLoader {
         }
         let flavors = descriptor.flavors ?? [:]
         if let flavor = flavors[ModelArtifact.flavor] {
-            return try ModelArtifact.model(from: try await client.download(flavor.data ?? ModelArtifact.dataFile, under: artifactURI))
+            return try ModelArtifact.model(from: try await client.download(flavor.data ?? ModelArtifact.dataFile, under: artifactURI, maximumSize: maximumFileSize))
         }
         if let linear = descriptor.metadata?.flowline_model {
             let model = LineModel(kind: linear.kind ?? "linear", degree: max(linear.coefficients.count - 1, 1), alpha: linear.alpha ?? 0, coefficients: linear.coefficients)

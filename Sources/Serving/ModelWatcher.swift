@@ -23,6 +23,11 @@ public final class ModelWatcher: Service, Sendable {
     let interval: Duration
     let logger: Logger
     private let state = Mutex(Current(problem: "the model is loading"))
+    /// A model that failed to load, and when to try it again: 2, 4, 8 … seconds after each
+    /// failure, at most ``maximumBackoff``, unless the reference moves to another model first.
+    private let failure = Mutex<(artifactURI: String, count: Int, retryAt: ContinuousClock.Instant)?>(nil)
+    /// The longest wait before loading a broken model again.
+    public static let maximumBackoff: Duration = .seconds(300)
 
     public init(reference: ModelReference, client: @escaping @Sendable () async -> TrackingClient?, interval: Duration = .seconds(2), logger: Logger) {
         self.reference = reference
@@ -54,7 +59,19 @@ public final class ModelWatcher: Service, Sendable {
         do {
             let (artifactURI, version) = try await client.locate(reference)
             if current.artifactURI == artifactURI, current.model != nil { return }
-            let model = try await ModelLoader.load(artifactURI: artifactURI, client: client)
+            if let failed = failure.withLock({ $0 }), failed.artifactURI == artifactURI, ContinuousClock.now < failed.retryAt { return }
+            let model: LineModel
+            do {
+                model = try await ModelLoader.load(artifactURI: artifactURI, client: client)
+            } catch {
+                failure.withLock { failed in
+                    let count = failed?.artifactURI == artifactURI ? (failed?.count ?? 0) + 1 : 1
+                    let wait = min(Self.maximumBackoff, .seconds(1 << min(count, 20)))
+                    failed = (artifactURI, count, ContinuousClock.now + wait)
+                }
+                throw error
+            }
+            failure.withLock { $0 = nil }
             state.withLock { $0 = Current(model: model, version: version, artifactURI: artifactURI, problem: nil) }
             logger.notice("Serving \(reference)\(version.map { " (version \($0))" } ?? ""): \(model.kind), coefficients \(model.coefficients)")
         } catch {

@@ -26,6 +26,10 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         public static let resourceExhausted = Code(name: "RESOURCE_EXHAUSTED", httpStatus: 429)
         public static let internalError = Code(name: "INTERNAL_ERROR", httpStatus: 500)
         public static let notImplemented = Code(name: "NOT_IMPLEMENTED", httpStatus: 501)
+        /// A body past a configured size (`--max-artifact-size`).
+        public static let tooLarge = Code(name: "INVALID_PARAMETER_VALUE", httpStatus: 413)
+        /// A credential is needed (HTTP basic, as `MLFLOW_TRACKING_USERNAME`/`…_PASSWORD` send it).
+        public static let unauthenticated = Code(name: "UNAUTHENTICATED", httpStatus: 401)
         public static let temporarilyUnavailable = Code(name: "TEMPORARILY_UNAVAILABLE", httpStatus: 503)
     }
 

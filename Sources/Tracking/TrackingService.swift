@@ -26,10 +26,10 @@ public func buildTrackingApplication(
     var routes = MLflowRoutes(router: router)
     ExperimentsController(store: store).addRoutes(to: &routes)
     RunsController(store: store).addRoutes(to: &routes)
-    let artifacts = ArtifactStore(root: configuration.artifactsDestination)
+    let artifacts = ArtifactStore(root: configuration.artifactsDestination, maximumSize: configuration.maximumArtifactSize)
     LoggedModelsController(store: store, artifacts: artifacts).addRoutes(to: &routes)
     RegistryController(store: store).addRoutes(to: &routes)
-    ArtifactsController(artifacts: artifacts, store: store).addRoutes(to: router, routes: &routes)
+    ArtifactsController(artifacts: artifacts, store: store, deleteCredential: configuration.artifactDeleteCredential).addRoutes(to: router, routes: &routes)
     routes.finish()
     addRoutes(router, store, artifacts)
 

@@ -16,8 +16,19 @@ extension TrackingClient {
     }
 
     /// Downloads `path` under `artifactURI`.
-    public func download(_ path: String, under artifactURI: String) async throws(TrackingClientError) -> Data {
-        try await send(URLRequest(url: try proxyURL(artifactURI, path)))
+    /// - Parameter maximumSize: refuse a file larger than this many bytes (without reading it all).
+    public func download(_ path: String, under artifactURI: String, maximumSize: Int? = nil) async throws(TrackingClientError) -> Data {
+        let request = URLRequest(url: try proxyURL(artifactURI, path))
+        guard let maximumSize else { return try await send(request) }
+        return try await send(request) { request throws(TrackingClientError) in
+            do {
+                return try await CappedDownload.fetch(request, maximumSize: maximumSize)
+            } catch is CappedDownload.TooLarge {
+                throw TrackingClientError(code: nil, status: nil, message: "\(path) under \(artifactURI) is larger than \(maximumSize) bytes")
+            } catch {
+                throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
+            }
+        }
     }
 
     /// The names of the files and folders directly under `path` of a run's artifacts.

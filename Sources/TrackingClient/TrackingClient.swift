@@ -54,15 +54,22 @@ public struct TrackingClient: Sendable {
     }
 
     /// Sends a request; the body of a 2xx answer, else the server's error as a ``TrackingClientError``.
-    func send(_ request: URLRequest) async throws(TrackingClientError) -> Data {
+    /// - Parameter fetch: how to get the answer (by default, the client's session).
+    func send(
+        _ request: URLRequest, fetch: ((URLRequest) async throws(TrackingClientError) -> (Data, URLResponse))? = nil
+    ) async throws(TrackingClientError) -> Data {
         var request = request
         request.timeoutInterval = 60
         let data: Data
         let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
+        if let fetch {
+            (data, response) = try await fetch(request)
+        } else {
+            do {
+                (data, response) = try await session.data(for: request)
+            } catch {
+                throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
+            }
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {

@@ -36,6 +36,15 @@ struct HTTPOptions: ParsableArguments {
     }
 }
 
+/// The tracking server's artifact limits.
+struct ArtifactOptions: ParsableArguments {
+    @Option(help: "The largest artifact upload: bytes, or with K, M or G (env: FLOWLINE_MAX_ARTIFACT_SIZE; default: no limit).")
+    var maxArtifactSize: String?
+
+    @Option(help: "USER:PASSWORD that deleting artifacts needs, as HTTP basic auth (MLFLOW_TRACKING_USERNAME/PASSWORD of the mlflow client) (env: FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL; default: none needed).")
+    var artifactsDeleteCredential: String?
+}
+
 /// Writes a line to standard output at once, even when stdout is a pipe.
 @Sendable func printNow(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))

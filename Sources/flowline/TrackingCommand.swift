@@ -36,6 +36,8 @@ struct TrackingCommand: AsyncParsableCommand {
         @Option(help: "The data directory (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
         var dataDir: String?
 
+        @OptionGroup var artifactOptions: ArtifactOptions
+
         @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
 
@@ -48,6 +50,9 @@ struct TrackingCommand: AsyncParsableCommand {
             configuration.host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
             configuration.port = try settings.port(flag: port, option: "--port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort)
             configuration.policy = http.policy(settings)
+            try StackConfiguration.artifactLimits(
+                &configuration, maximumSize: artifactOptions.maxArtifactSize, deleteCredential: artifactOptions.artifactsDeleteCredential, settings: settings
+            )
             let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
             try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)
         }

@@ -37,6 +37,7 @@ struct Up: AsyncParsableCommand {
 
     @OptionGroup var orchestrator: OrchestratorOptions
     @OptionGroup var http: HTTPOptions
+    @OptionGroup var artifacts: ArtifactOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -48,6 +49,8 @@ struct Up: AsyncParsableCommand {
         flags.orchestrator.port = orchestratorPort
         flags.allowedHosts = http.allowedHosts
         flags.trustedOrigins = http.trustedOrigins
+        flags.maximumArtifactSize = artifacts.maxArtifactSize
+        flags.artifactDeleteCredential = artifacts.artifactsDeleteCredential
         let configuration = try StackConfiguration.resolve(flags, settings: .process)
         let logger = logging.bootstrap(configuration.logLevel)
         try await Stack.up(configuration, logger: logger, output: printNow)

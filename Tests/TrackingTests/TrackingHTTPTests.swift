@@ -104,6 +104,13 @@ struct TrackingHTTPTests {
                  .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/runs/create", nil, .methodNotAllowed, "BAD_REQUEST"),
                 (.post, "/experiments/create", "[1, 2]", .badRequest, "INVALID_PARAMETER_VALUE"),
+                // Past the database's join limit: refused as input, never a raw database error.
+                (.post, "/runs/search", #"{"experiment_ids": ["0"], "filter": "\#((0..<65).map { "params.p\($0) = 'x'" }.joined(separator: " and "))"}"#,
+                 .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/search", #"{"experiment_ids": ["0"], "order_by": [\#((0..<65).map { "\"metrics.m\($0)\"" }.joined(separator: ", "))]}"#,
+                 .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.post, "/runs/search", #"{"experiment_ids": ["0"], "filter": "\#((0..<40).map { "metrics.m\($0) > 0" }.joined(separator: " and "))", "order_by": [\#((0..<20).map { "\"params.p\($0)\"" }.joined(separator: ", "))]}"#,
+                 .ok, ""),
                 (.post, "/experiments/create", #"{"name": "a\u0000b"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.post, "/runs/set-tag", #"{"run_id": "\#(runID)", "key": "t", "value": "cut\u0000here"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
             ]
@@ -141,6 +148,49 @@ struct TrackingHTTPTests {
             #expect((runs.json["runs"] as? [Any]) == nil)
             let double = try await Self.call(client, .post, "/experiments/create", #""{\"name\": \"double\"}""#)
             #expect(double.status == .ok, "\(double.json)")
+        }
+    }
+
+    @Test("Artifacts: uploads past --max-artifact-size are refused and leave nothing; deletes need the configured credential; planted symbolic links are never followed")
+    func artifactLimits() async throws {
+        try await withTemporaryDirectory { folder in
+            let root = folder.url.appendingPathComponent("artifacts")
+            let outside = folder.url.appendingPathComponent("outside")
+            try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+            try Data("secret".utf8).write(to: outside.appendingPathComponent("secret.txt"))
+            try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
+                var configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: root.path)
+                configuration.maximumArtifactSize = 1_000
+                configuration.artifactDeleteCredential = BasicCredential("keeper:s3cret")
+                let application = buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+                try await application.test(.live) { client in
+                    let base = "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/"
+                    let small = try await client.execute(uri: base + "small.bin", method: .put, body: ByteBuffer(repeating: 1, count: 500))
+                    #expect(small.status == .ok)
+                    let big = try await client.execute(uri: base + "big.bin", method: .put, body: ByteBuffer(repeating: 1, count: 2_000))
+                    #expect(big.status == .contentTooLarge && String(buffer: big.body).contains("--max-artifact-size"))
+                    let folderContents = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("0/run/artifacts").path)
+                    #expect(folderContents == ["small.bin"], "\(folderContents)")
+                    let anonymous = try await client.execute(uri: base + "small.bin", method: .delete)
+                    #expect(anonymous.status == .unauthorized && anonymous.headers[.wwwAuthenticate] != nil)
+                    let wrong = try await client.execute(uri: base + "small.bin", method: .delete, headers: [.authorization: "Basic " + Data("keeper:nope".utf8).base64EncodedString()])
+                    #expect(wrong.status == .unauthorized)
+                    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("0/run/artifacts/small.bin").path))
+                    let allowed = try await client.execute(uri: base + "small.bin", method: .delete, headers: [.authorization: "Basic " + Data("keeper:s3cret".utf8).base64EncodedString()])
+                    #expect(allowed.status == .ok)
+                    // A link planted under the root (by anything that can write there) leads nowhere.
+                    try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("0/run/artifacts/link"), withDestinationURL: outside)
+                    let read = try await client.execute(uri: base + "link/secret.txt", method: .get)
+                    #expect(read.status == .badRequest && !String(buffer: read.body).contains("secret\""))
+                    let write = try await client.execute(uri: base + "link/new.txt", method: .put, body: ByteBuffer(string: "x"))
+                    #expect(write.status == .badRequest)
+                    #expect(!FileManager.default.fileExists(atPath: outside.appendingPathComponent("new.txt").path))
+                    let listing = try jsonDictionary(try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get).body)
+                    #expect((listing["files"] as? [[String: Any]])?.isEmpty ?? true, "\(listing)")
+                    let through = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts/link", method: .get)
+                    #expect(through.status == .badRequest)
+                }
+            }
         }
     }
 

@@ -9,6 +9,8 @@ import NIOCore
 struct ArtifactsController {
     let artifacts: ArtifactStore
     let store: TrackingStore
+    /// What deleting artifacts needs, when configured (`--artifacts-delete-credential`).
+    let deleteCredential: BasicCredential?
 
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
 
@@ -16,7 +18,11 @@ struct ArtifactsController {
         let artifacts = artifacts
         for prefix in Self.prefixes {
             router.put(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
-                try await artifacts.write(request.body, to: try Self.path(context), context: context)
+                let path = try Self.path(context)
+                if let limit = artifacts.maximumSize, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+                    throw TrackingError(.tooLarge, "The artifact '\(path)' is \(length) bytes, more than the server's --max-artifact-size of \(limit) bytes.")
+                }
+                try await artifacts.write(request.body, to: path, context: context)
                 return .json("{}")
             }
             router.get(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
@@ -24,7 +30,15 @@ struct ArtifactsController {
                 let body = try await artifacts.read(path, context: context)
                 return Response(status: .ok, headers: Self.downloadHeaders(for: path), body: body)
             }
-            router.delete(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
+            let deleteCredential = deleteCredential
+            router.delete(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
+                if let deleteCredential, !deleteCredential.matches(authorization: request.headers[.authorization]) {
+                    var response = MLflowErrorMiddleware<Context>.response(TrackingError(
+                        .unauthenticated, "Deleting artifacts needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+                    ))
+                    response.headers[.wwwAuthenticate] = #"Basic realm="flowline-tracking""#
+                    return response
+                }
                 try artifacts.delete(try Self.path(context))
                 return .json("{}")
             }

@@ -30,8 +30,9 @@ public struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Self.response(TrackingError(code, error.body ?? error.status.reasonPhrase))
             }
         } catch {
+            // The details (a database's message, a file path) go to the log, never to the client.
             context.logger.error("Unexpected error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
-            return Self.response(TrackingError(.internalError, "Internal error: \(error)"))
+            return Self.response(TrackingError(.internalError, "Internal error; the server's log has the details."))
         }
     }
 

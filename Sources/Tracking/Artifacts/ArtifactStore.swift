@@ -9,14 +9,19 @@ import NIOCore
 
 /// Artifacts on the local file system under one root folder, streamed both ways so that files of
 /// any size never sit whole in memory. Uploads land under a temporary name and are renamed into
-/// place when complete, so a failed upload never leaves a partial file behind.
+/// place when complete, so a failed upload never leaves a partial file behind. Symbolic links under
+/// the root are never followed: a path through one is refused, so nothing planted there can make
+/// the server read or write outside its root.
 public struct ArtifactStore: Sendable {
     /// The root folder (`--artifacts-destination`).
     public let root: URL
+    /// The largest upload, in bytes (`--max-artifact-size`); `nil` for no limit.
+    public let maximumSize: Int64?
     private let fileIO = FileIO()
 
-    public init(root: String) {
+    public init(root: String, maximumSize: Int64? = nil) {
         self.root = URL(fileURLWithPath: root, isDirectory: true)
+        self.maximumSize = maximumSize
     }
 
     /// One entry of a listing.
@@ -27,15 +32,25 @@ public struct ArtifactStore: Sendable {
         public var size: Int64?
     }
 
-    func location(of path: ArtifactPath) -> URL {
-        path.segments.reduce(root) { $0.appendingPathComponent($1) }
+    /// Where `path` is on disk.
+    /// - Throws: ``TrackingError`` when a part of it that exists is a symbolic link.
+    func location(of path: ArtifactPath) throws(TrackingError) -> URL {
+        var location = root
+        for segment in path.segments {
+            location.appendPathComponent(segment)
+            var status = stat()
+            if lstat(location.path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+                throw .invalid("Invalid path: '\(path)' goes through a symbolic link, which artifacts may not")
+            }
+        }
+        return location
     }
 
     /// Stores the bytes of `body` at `path`, replacing a file that is there.
     /// - Throws: ``TrackingError`` when a folder is in the way or the file cannot be written.
     public func write(_ body: RequestBody, to path: ArtifactPath, context: some RequestContext) async throws {
         guard !path.isRoot else { throw TrackingError.invalid("Invalid path: an artifact needs a file name") }
-        let target = location(of: path)
+        let target = try location(of: path)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -48,7 +63,11 @@ public struct ArtifactStore: Sendable {
         }
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".upload-\(UUID().uuidString)-\(path.name)")
         do {
-            try await fileIO.writeFile(contents: body, path: temporary.path, context: context)
+            if let maximumSize {
+                try await fileIO.writeFile(contents: SizeLimitedBody(body: body, limit: maximumSize, path: path), path: temporary.path, context: context)
+            } else {
+                try await fileIO.writeFile(contents: body, path: temporary.path, context: context)
+            }
             // rename(2) replaces the target atomically: readers see the old file or the new one.
             guard rename(temporary.path, target.path) == 0 else {
                 throw TrackingError(.internalError, "cannot move the upload of '\(path)' into place: \(String(cString: strerror(errno)))")
@@ -62,7 +81,7 @@ public struct ArtifactStore: Sendable {
     /// A streaming body of the file at `path`, and its size.
     /// - Throws: ``TrackingError`` 404 when there is no such file.
     public func read(_ path: ArtifactPath, context: some RequestContext) async throws -> ResponseBody {
-        let target = location(of: path)
+        let target = try location(of: path)
         var isDirectory: ObjCBool = false
         guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw TrackingError.notFound("No such artifact: '\(path)'")
@@ -73,7 +92,7 @@ public struct ArtifactStore: Sendable {
     /// The first `limit` bytes of the file at `path` and its whole size (for showing it inline).
     /// - Throws: ``TrackingError`` 404 when there is no such file.
     public func prefix(_ path: ArtifactPath, limit: Int) throws -> (data: Data, size: Int64) {
-        let target = location(of: path)
+        let target = try location(of: path)
         var isDirectory: ObjCBool = false
         guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue,
               let handle = try? FileHandle(forReadingFrom: target) else {
@@ -87,12 +106,15 @@ public struct ArtifactStore: Sendable {
 
     /// The entries of the folder at `path`, sorted by name; empty when there is no such folder.
     public func list(_ path: ArtifactPath) throws -> [Entry] {
-        let folder = location(of: path)
+        let folder = try location(of: path)
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return try names.filter { !$0.hasPrefix(".upload-") }.sorted().map { name in
+        return try names.filter { !$0.hasPrefix(".upload-") }.sorted().compactMap { name in
             let attributes = try manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
-            let isDirectory = attributes[.type] as? FileAttributeType == .typeDirectory
+            let type = attributes[.type] as? FileAttributeType
+            // Symbolic links are not artifacts: listing them would show what they point at.
+            guard type != .typeSymbolicLink else { return nil }
+            let isDirectory = type == .typeDirectory
             return Entry(name: name, isDirectory: isDirectory, size: isDirectory ? nil : (attributes[.size] as? NSNumber)?.int64Value)
         }
     }
@@ -100,9 +122,37 @@ public struct ArtifactStore: Sendable {
     /// Deletes the file or folder at `path`; nothing to delete is not an error.
     public func delete(_ path: ArtifactPath) throws {
         guard !path.isRoot else { throw TrackingError.invalid("Invalid path: refusing to delete every artifact") }
-        let target = location(of: path)
+        let target = try location(of: path)
         if FileManager.default.fileExists(atPath: target.path) {
             try FileManager.default.removeItem(at: target)
         }
+    }
+}
+
+/// A request body that stops with 413 once it has carried more than `limit` bytes.
+struct SizeLimitedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let body: RequestBody
+    let limit: Int64
+    let path: ArtifactPath
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int64
+        let path: ArtifactPath
+        var count: Int64 = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            count += Int64(buffer.readableBytes)
+            guard count <= limit else {
+                throw TrackingError(.tooLarge, "The artifact '\(path)' is larger than the server's --max-artifact-size of \(limit) bytes.")
+            }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: body.makeAsyncIterator(), limit: limit, path: path)
     }
 }

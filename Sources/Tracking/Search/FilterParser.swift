@@ -6,14 +6,27 @@
 /// characters than letters, digits, `_` and `.`; values are numbers, quoted strings, or for
 /// `IN`/`NOT IN` a parenthesised list of quoted strings. Keywords are case-insensitive.
 public enum FilterParser {
+    /// The most clauses a filter may have, and the most `order_by` keys: each may join a table,
+    /// and together they stay below the database's limit of 64 tables in one query.
+    public static let maximumClauses = 40
+    public static let maximumOrderKeys = 20
+    /// The longest filter text.
+    public static let maximumLength = 20_000
+
     /// Parses `text`; an empty or blank filter matches everything.
     /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE) saying what is wrong and where.
     public static func parse(_ text: String) throws(TrackingError) -> SearchFilter {
+        guard text.utf8.count <= maximumLength else {
+            throw .invalid("The filter is \(text.utf8.count) bytes long; a filter may have at most \(maximumLength).")
+        }
         let tokens = try FilterLexer.tokens(of: text)
         var cursor = Cursor(tokens: tokens, text: text)
         var clauses: [SearchFilter.Clause] = []
         guard !tokens.isEmpty else { return .all }
         while true {
+            guard clauses.count < maximumClauses else {
+                throw .invalid("The filter has more than \(maximumClauses) clauses; split the search or narrow it with fewer conditions.")
+            }
             clauses.append(try cursor.clause())
             guard let next = cursor.peek else { break }
             guard case .word(let word) = next.token, word.uppercased() == "AND" else {
@@ -25,6 +38,20 @@ public enum FilterParser {
             cursor.advance()
         }
         return SearchFilter(clauses: clauses)
+    }
+
+    /// Parses a request's `order_by` entries (at most ``maximumOrderKeys``), each with its text.
+    /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE) for too many or a bad one.
+    public static func parseOrderBy(_ texts: [String]) throws(TrackingError) -> [(text: String, identifier: SearchFilter.Identifier, ascending: Bool)] {
+        guard texts.count <= maximumOrderKeys else {
+            throw .invalid("order_by has \(texts.count) keys; at most \(maximumOrderKeys) are allowed.")
+        }
+        var parsed: [(text: String, identifier: SearchFilter.Identifier, ascending: Bool)] = []
+        for text in texts {
+            let (identifier, ascending) = try parseOrderBy(text)
+            parsed.append((text, identifier, ascending))
+        }
+        return parsed
     }
 
     /// Parses one `order_by` entry: `identifier [ASC|DESC]` (ascending by default).

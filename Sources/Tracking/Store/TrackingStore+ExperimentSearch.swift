@@ -19,8 +19,7 @@ extension TrackingStore {
         let conditions = try FilterParser.parse(filter).clauses.map { clause throws(TrackingError) in try Self.experimentCondition(clause, flavor: flavor) }
         var orders: [any SQLExpression] = []
         var seen: Set<String> = []
-        for text in orderBy {
-            let (identifier, ascending) = try FilterParser.parseOrderBy(text)
+        for (text, identifier, ascending) in try FilterParser.parseOrderBy(orderBy) {
             guard ["", "attribute", "attributes"].contains(identifier.entity.lowercased()),
                   ["name", "experiment_id", "creation_time", "last_update_time"].contains(identifier.key) else {
                 throw TrackingError.invalid("Invalid order_by entity '\(text)': order experiments by name, experiment_id, creation_time or last_update_time.")

@@ -117,8 +117,7 @@ extension TrackingStore {
     static func orders(_ orderBy: [String], columns: [String: String], table: String) throws(TrackingError) -> [any SQLExpression] {
         var seen: Set<String> = []
         var expressions: [any SQLExpression] = []
-        for text in orderBy {
-            let (identifier, ascending) = try FilterParser.parseOrderBy(text)
+        for (text, identifier, ascending) in try FilterParser.parseOrderBy(orderBy) {
             guard ["", "attribute", "attributes"].contains(identifier.entity.lowercased()), let column = columns[identifier.key] else {
                 throw .invalid("Invalid order by key '\(text)' specified. Valid keys are \(columns.keys.sorted())")
             }

@@ -23,9 +23,9 @@ extension OrchestratorUI {
     }
 
     func dagsPage(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let search = query["search"].map(String.init) ?? ""
-        let tag = query["tag"].map(String.init) ?? ""
+        let query = PageQuery(request)
+        let search = query["search"] ?? ""
+        let tag = query["tag"] ?? ""
         let canEdit = (context.identity?.role ?? .viewer) >= .op
         var rows: [[String: Any]] = []
         for dag in try await store.dags() where dag.isActive {
@@ -94,7 +94,7 @@ extension OrchestratorUI {
         }
         switch tab {
         case "graph":
-            let selected = request.uri.queryParameters["run"].map { String($0).removingPercentEncoding ?? String($0) }
+            let selected = PageQuery(request)["run"]
             let run = runs.first { $0.runID == selected } ?? runs.first
             if let run {
                 values["selected_run"] = true

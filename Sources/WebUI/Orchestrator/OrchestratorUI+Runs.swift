@@ -227,7 +227,7 @@ extension OrchestratorUI {
         let taskID = try context.parameters.decoded("task_id")
         let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
         let tries = try await store.tries(dagID: dagID, runID: runID, taskID: taskID)
-        let shown = request.uri.queryParameters["try"].flatMap { Int($0) } ?? max(instance.tryNumber, 1)
+        let shown = PageQuery(request)["try"].flatMap { Int($0) } ?? max(instance.tryNumber, 1)
         let base = await self.base(context)
         var values = base
         values["dag_id"] = dagID

@@ -73,7 +73,7 @@ public struct OrchestratorUI: Sendable {
 
     func loginPage(_ request: Request, _ context: OrchestratorRequestContext, error: String?, username: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
         let token = Cookies.value(Self.loginCookie, in: request).flatMap { $0.count == 32 ? $0 : nil } ?? Self.randomHex(16)
-        let next = request.uri.queryParameters["next"].map(String.init) ?? ""
+        let next = PageQuery(request)["next"] ?? ""
         var values = await base(context)
         values["login_csrf"] = token
         values["next"] = next

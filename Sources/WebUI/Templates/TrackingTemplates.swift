@@ -66,9 +66,10 @@ enum ModelsTemplate {
     static let text = """
     {{<layout}}{{$title}}Models{{/title}}{{$content}}
     <h1>Registered models</h1>
+    <form class="filters" method="get" action="/models" role="search"><div><label for="q">Name</label><input type="text" id="q" name="q" value="{{q}}" placeholder="name contains…"></div><div><button type="submit">Search</button></div></form>
     <div class="table-wrap"><table><thead><tr><th scope="col">Model</th><th scope="col">Latest version</th><th scope="col">Aliases</th><th scope="col" class="hide-narrow">Updated</th></tr></thead>
     <tbody>{{#models}}<tr><td><a href="/models/{{path}}">{{name}}</a></td><td>{{latest}}</td><td>{{#aliases}}<span class="tag">@{{.}}</span>{{/aliases}}</td><td class="hide-narrow">{{updated}}</td></tr>{{/models}}
-    {{^models}}<tr><td colspan="4" class="muted">No registered models yet.</td></tr>{{/models}}</tbody></table></div>
+    {{^models}}<tr><td colspan="4" class="muted">{{#q}}No registered models match.{{/q}}{{^q}}No registered models yet.{{/q}}</td></tr>{{/models}}</tbody></table></div>
     {{/content}}{{/layout}}
     """
 }

@@ -7,7 +7,7 @@ extension TrackingUI {
     static let palette = ["#1c5fd1", "#d1481c", "#1a8f4a", "#8a3fd1", "#c99a06", "#0f8b99", "#c2185b", "#5d6b00"]
 
     func comparePage(_ request: Request) async throws -> Response {
-        let ids = Array(request.uri.queryParameters.getAll("runs").map { String($0) }.prefix(Self.palette.count))
+        let ids = Array(PageQuery(request).all("runs").prefix(Self.palette.count))
         guard ids.count >= 2 else { throw UIError(.badRequest, "Select at least two runs to compare (and at most \(Self.palette.count)).") }
         var runs: [Run] = []
         for id in ids { runs.append(try await store.run(id: id)) }
@@ -43,7 +43,7 @@ extension TrackingUI {
 
     func artifactPage(_ request: Request, runID: String) async throws -> Response {
         let run = try await store.run(id: runID)
-        let relative = try ArtifactPath(request.uri.queryParameters["path"].map(String.init) ?? "")
+        let relative = try ArtifactPath(PageQuery(request)["path"] ?? "")
         let root = try ArtifactPath.proxied(run.info.artifactURI)
         let name = relative.description.split(separator: "/").last.map(String.init) ?? relative.description
         let fileExtension = name.contains(".") ? (name.split(separator: ".").last.map { $0.lowercased() } ?? "") : (name == "MLmodel" ? "mlmodel" : "")

@@ -7,9 +7,9 @@ extension TrackingUI {
     /// The runs of an experiment: a page of `pageSize`, sorted and filtered in the database.
     func experimentPage(_ request: Request, id: String) async throws -> Response {
         let experiment = try await store.experiment(id: id)
-        let query = request.uri.queryParameters
-        let filter = query["filter"].map(String.init) ?? ""
-        let order = query["order"].map(String.init) ?? "attributes.start_time DESC"
+        let query = PageQuery(request)
+        let filter = query["filter"] ?? ""
+        let order = query["order"].flatMap { $0.isEmpty ? nil : $0 } ?? "attributes.start_time DESC"
         let offset = max(0, query["offset"].flatMap { Int($0) } ?? 0)
         var values = base()
         values["id"] = id
@@ -95,14 +95,14 @@ extension TrackingUI {
         values["params"] = run.data.params.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
         values["tags"] = run.data.tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
         // Artifacts of the folder asked for.
-        let folder = request.uri.queryParameters["path"].map(String.init) ?? ""
+        let folder = PageQuery(request)["path"] ?? ""
         let relative = try ArtifactPath(folder)
         let root = try ArtifactPath.proxied(run.info.artifactURI)
         values["artifact_path"] = relative.isRoot ? "artifacts/" : "artifacts/\(relative)/"
         var budget = Self.artifactTreeLimit
         values["artifacts"] = artifactTree(root: root, folder: relative, runID: id, depth: 0, budget: &budget)
         if budget <= 0 { values["artifacts_cut"] = Self.artifactTreeLimit }
-        let versions = try await store.searchModelVersions(filter: "run_id = '\(id.replacingOccurrences(of: "'", with: ""))'", maxResults: 100, orderBy: [], offset: 0).versions
+        let versions = try await store.searchModelVersions(filter: "run_id = \(FilterText.quoted(id))", maxResults: 100, orderBy: [], offset: 0).versions
         values["versions"] = versions.map { ["model": $0.name, "model_path": HTML.segment($0.name), "version": $0.version, "aliases": $0.aliases] as [String: Any] }
         return render("tracking-run", values)
     }

@@ -35,7 +35,7 @@ public struct TrackingUI: Sendable {
         group.get("/runs/{id}") { request, context in try await ui.runPage(request, id: try context.parameters.require("id")) }
         group.get("/runs/{id}/artifact") { request, context in try await ui.artifactPage(request, runID: try context.parameters.require("id")) }
         group.get("/compare") { request, _ in try await ui.comparePage(request) }
-        group.get("/models") { _, _ in try await ui.modelsPage() }
+        group.get("/models") { request, _ in try await ui.modelsPage(request) }
         group.get("/models/{name}") { _, context in try await ui.modelPage(name: try context.parameters.decoded("name")) }
     }
 
@@ -56,9 +56,8 @@ public struct TrackingUI: Sendable {
     }
 
     func experimentsPage(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let escaped = query.replacingOccurrences(of: "'", with: "\\\\'")
-        let filter = query.isEmpty ? "" : "name LIKE '%\(escaped)%'"
+        let query = PageQuery(request)["q"] ?? ""
+        let filter = query.isEmpty ? "" : "name LIKE \(FilterText.quoted("%" + query + "%"))"
         let found = try await store.searchExperiments(filter: filter, viewType: .activeOnly, maxResults: 1000, orderBy: ["last_update_time DESC"], offset: 0)
         var values = base()
         values["q"] = query
@@ -68,9 +67,12 @@ public struct TrackingUI: Sendable {
         return render("experiments", values)
     }
 
-    func modelsPage() async throws -> Response {
-        let found = try await store.searchRegisteredModels(filter: "", maxResults: 1000, orderBy: ["name ASC"], offset: 0)
+    func modelsPage(_ request: Request) async throws -> Response {
+        let query = PageQuery(request)["q"] ?? ""
+        let filter = query.isEmpty ? "" : "name LIKE \(FilterText.quoted("%" + query + "%"))"
+        let found = try await store.searchRegisteredModels(filter: filter, maxResults: 1000, orderBy: ["name ASC"], offset: 0)
         var values = base()
+        values["q"] = query
         values["models"] = found.models.map { model -> [String: Any] in
             [
                 "name": model.name, "path": HTML.segment(model.name), "latest": model.latestVersions.map(\.version).max { (Int($0) ?? 0) < (Int($1) ?? 0) } ?? "",
@@ -82,8 +84,7 @@ public struct TrackingUI: Sendable {
 
     func modelPage(name: String) async throws -> Response {
         let model = try await store.registeredModel(name: name)
-        let escaped = name.replacingOccurrences(of: "'", with: "\\\\'")
-        let versions = try await store.searchModelVersions(filter: "name = '\(escaped)'", maxResults: 1000, orderBy: ["version_number DESC"], offset: 0).versions
+        let versions = try await store.searchModelVersions(filter: "name = \(FilterText.quoted(name))", maxResults: 1000, orderBy: ["version_number DESC"], offset: 0).versions
         var values = base()
         values["name"] = model.name
         values["description"] = model.description
