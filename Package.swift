@@ -304,7 +304,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["flowline", "TestSupport", "Storage"],
+            dependencies: [
+                "flowline", "TestSupport", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -2,6 +2,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Logging
+import SQLKit
+import Storage
 import Testing
 import TestSupport
 
@@ -207,6 +210,100 @@ struct OrchestratorUITests {
             // Logout ends the session.
             #expect(try await viewer.request("POST", "/logout", form: ["csrf_token": viewerCSRF]).location == "/login")
             #expect(try await viewer.request("GET", "/dags").status == 303)
+        }
+    }
+
+    static let secretDAG = """
+    dag_id: secret
+    tasks:
+      - id: use
+        operator: bash
+        env: {KEY: "{{ var.api_key }}"}
+        command: echo "using {{ var.api_key }} in {{ var.region }}"
+    """
+
+    @Test("Hardening: same-site redirects only, password changes end sessions, session ids hashed at rest, viewers see Variables masked, one login throttle, no stream for unknown tries, run ids checked")
+    func hardening() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data")
+            let dags = directory.url.appendingPathComponent("dags")
+            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            try Data(Self.secretDAG.utf8).write(to: dags.appendingPathComponent("secret.yaml"))
+            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"], in: directory.url)
+            defer { server.terminate() }
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            let base = try server.url(of: "orchestrator")
+            let admin = Browser(base)
+            #expect(try await admin.logIn("alice", "bob").status == 303)
+            let csrf = try #require(admin.csrf(try await admin.request("GET", "/dags").body))
+
+            // Redirects after login: a TAB, other control characters or spaces never make a path another host.
+            for next in ["/\t/evil.example/", "/\u{0B}/evil.example", "/\n/evil.example", " //evil.example", "/ /evil.example"] {
+                let other = Browser(base)
+                let page = try await other.request("GET", "/login")
+                let response = try await other.request("POST", "/login", form: ["username": "alice", "password": "bob", "next": next, "csrf_token": other.csrf(page.body) ?? ""])
+                #expect(response.location == "/dags", "\(next.debugDescription) → \(response.location ?? "nil")")
+            }
+
+            // Session cookies are stored only as hashes.
+            let cookie = try #require(admin.cookies["flowline_session"])
+            let database = try await Database.open(.sqlite(path: data.appendingPathComponent("orchestrator.db").path), logger: Logger(label: "test"))
+            let stored = try await withRunning(database) { database in
+                try await database.read { sql in try await sql.select().column("id").from("ui_sessions").all().map { try $0.decode(column: "id", as: String.self) } }
+            }
+            #expect(!stored.isEmpty && !stored.contains(cookie) && stored.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+
+            // An op's session ends when an admin changes the op's password.
+            #expect(try await admin.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 303)
+            let olga = Browser(base)
+            #expect(try await olga.logIn("olga", "operator-pass").status == 303)
+            #expect(try await olga.request("GET", "/dags").status == 200)
+            #expect(try await admin.request("POST", "/users/password", form: ["username": "olga", "password": "changed-pass", "csrf_token": csrf]).status == 303)
+            #expect(try await olga.request("GET", "/dags").status == 303, "the old session still works")
+            #expect(try await olga.logIn("olga", "changed-pass").status == 303)
+
+            // Viewers see Variables masked in rendered templates; ops see them.
+            #expect(try await admin.request("POST", "/variables", form: ["key": "api_key", "value": "s3cret-key", "csrf_token": csrf]).status == 303)
+            #expect(try await admin.request("POST", "/variables", form: ["key": "region", "value": "north-pole-1", "csrf_token": csrf]).status == 303)
+            let triggered = try await admin.request("POST", "/dags/secret/trigger", form: ["csrf_token": csrf])
+            let runPath = try #require(triggered.location)
+            #expect(try await FlowlineProcess.run(["users", "create", "vera", "--role", "viewer", "--data-dir", data.path], input: "viewer-pass\n").status == 0)
+            let vera = Browser(base)
+            #expect(try await vera.logIn("vera", "viewer-pass").status == 303)
+            let viewerPage = try await vera.request("GET", runPath + "/tasks/use")
+            #expect(viewerPage.status == 200 && viewerPage.body.contains("Rendered templates"))
+            let rendered = viewerPage.body.components(separatedBy: "<h2>Rendered templates</h2>").last?.components(separatedBy: "<h2>").first ?? ""
+            #expect(!rendered.contains("north-pole-1") && !rendered.contains("s3cret-key") && rendered.contains("***"), "a viewer read a Variable: \(rendered)")
+            // A Variable whose name says it is secret is masked for everyone, in the log and XCom too
+            // (Airflow's secrets masker); ops read the other Variables.
+            #expect(!viewerPage.body.contains("s3cret-key") && viewerPage.body.contains("using *** in north-pole-1"), "\(viewerPage.body)")
+            let opPage = try await olga.request("GET", runPath + "/tasks/use")
+            #expect(!opPage.body.contains("s3cret-key") && opPage.body.contains("using *** in north-pole-1"))
+
+            // No stream for a task or try that does not exist.
+            #expect(try await admin.request("GET", runPath + "/tasks/nope/logs/1/stream").status == 404)
+            #expect(try await admin.request("GET", runPath + "/tasks/use/logs/7/stream").status == 404)
+            #expect(try await admin.request("GET", "/dags/secret/runs/nope/tasks/use/logs/1/stream").status == 404)
+
+            // Run ids: '.', '..' and control characters are refused; nothing is created.
+            let login = try await HTTP.request("POST", base + "/auth/token", body: #"{"username": "alice", "password": "bob"}"#)
+            let token = try #require((try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["access_token"] as? String)
+            for runID in [#"".""#, #""..""#, #""a\u0000b""#, #""tab\there""#, #""a/b""#, #""""#] {
+                let response = try await HTTP.request("POST", base + "/api/v2/dags/secret/dagRuns", body: #"{"logical_date": null, "dag_run_id": \#(runID)}"#, headers: ["Authorization": "Bearer \(token)"])
+                #expect(response.status == 400 || response.status == 422, "\(runID): \(response.status) \(response.body)")
+            }
+            let runs = try await HTTP.request("GET", base + "/api/v2/dags/secret/dagRuns", headers: ["Authorization": "Bearer \(token)"])
+            #expect(runs.body.contains(#""total_entries":1"#), "\(runs.body)")
+            let workspaces = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("workspaces/secret").path)
+            #expect(workspaces.count == 1 && workspaces[0].hasPrefix("manual__"), "\(workspaces)")
+
+            // One throttle for the web UI and the API: three UI failures and two API failures lock the user.
+            for _ in 0..<3 { #expect(try await Browser(base).logIn("olga", "wrong-pass").status == 401) }
+            for _ in 0..<2 {
+                #expect(try await HTTP.request("POST", base + "/auth/token", body: #"{"username": "olga", "password": "wrong"}"#).status == 401)
+            }
+            #expect(try await HTTP.request("POST", base + "/auth/token", body: #"{"username": "olga", "password": "changed-pass"}"#).status == 429)
+            #expect(try await Browser(base).logIn("olga", "changed-pass").status == 429)
         }
     }
 }

@@ -6,8 +6,8 @@ struct LineSplitterTests {
     func lines(_ chunks: [String]) -> [String] {
         var splitter = LineSplitter()
         var lines: [String] = []
-        for chunk in chunks { splitter.feed(ArraySlice(chunk.utf8)) { lines.append(String(decoding: $0, as: UTF8.self)) } }
-        splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)) }
+        for chunk in chunks { splitter.feed(ArraySlice(chunk.utf8)) { piece, _ in lines.append(String(decoding: piece, as: UTF8.self)) } }
+        splitter.finish { piece, _ in lines.append(String(decoding: piece, as: UTF8.self)) }
         return lines
     }
 

@@ -219,6 +219,7 @@ struct SchedulerTests {
         let dag = """
         tasks:
           - {id: big, operator: bash, command: "python3 -c 'print(\\"x\\" * 600000)'"}
+          - {id: json, operator: python, code: "import json; print(json.dumps({'v': 'y' * 200000}))"}
           - {id: never, operator: sensor, file: never-there, poke_interval: 50ms, timeout: 300ms}
         """
         try await Harness.with(kind, files: ["limits.yaml": dag]) { harness in
@@ -227,6 +228,9 @@ struct SchedulerTests {
             let big = try await harness.instance(run, "big")
             #expect(big.state == .failed)
             #expect(big.message?.contains("more than the 512 KiB an XCom may hold") == true, "\(big.message ?? "")")
+            // A JSON XCom longer than a log line (64 KiB) is put together again from its pieces.
+            let json = try await harness.store.xcoms(dagID: "limits", runID: run.runID)["json"]?["return_value"]
+            #expect(json == .object(["v": .string(String(repeating: "y", count: 200_000))]))
             let never = try await harness.instance(run, "never")
             #expect(never.state == .failed)
             #expect(never.message?.contains("did not hold within its timeout of 300ms") == true, "\(never.message ?? "")")

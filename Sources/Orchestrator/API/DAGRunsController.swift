@@ -51,15 +51,13 @@ struct DAGRunsController {
                 }
                 states.append(state)
             }
-            var runs = try await store.runs(dagID: dagID == "~" ? nil : dagID, states: states, limit: 100_000).runs
-            for filter in try Self.dateFilters(query) { runs = runs.filter(filter.keep) }
-            runs = try APIQuery.ordered(runs, query: query, keys: [
-                "id": { String(format: "%020lld", $0.id) }, "state": { $0.state.rawValue }, "dag_id": { $0.dagID }, "run_id": { $0.runID },
-                "dag_run_id": { $0.runID }, "logical_date": { $0.logicalDate.map(DateText.format) ?? "" }, "run_after": { DateText.format($0.runAfter) },
-                "start_date": { $0.startDate.map(DateText.format) ?? "" }, "end_date": { $0.endDate.map(DateText.format) ?? "" },
-            ], default: "id")
             let page = try Paging(query)
-            return .json(AirflowJSON.collection("dag_runs", page.slice(runs).map(AirflowJSON.dagRun), total: runs.count))
+            var selection = RunQuery(dagID: dagID == "~" ? nil : dagID, limit: page.limit, offset: page.offset)
+            selection.states = states
+            selection.dateBounds = try Self.dateBounds(query)
+            selection.order = try Self.order(query)
+            let (runs, total) = try await store.runPage(selection)
+            return .json(AirflowJSON.collection("dag_runs", runs.map(AirflowJSON.dagRun), total: total))
         }
         router.get("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { _, context -> Response in
             _ = try context.require(.viewer)
@@ -144,22 +142,33 @@ struct DAGRunsController {
     }
 
     /// `start_date_gte`, `end_date_lte`, `logical_date_gt`, … filters.
-    static func dateFilters(_ query: Parameters) throws -> [(name: String, keep: (DagRun) -> Bool)] {
-        var filters: [(name: String, keep: (DagRun) -> Bool)] = []
-        let fields: [String: (DagRun) -> Date?] = [
-            "start_date": { $0.startDate }, "end_date": { $0.endDate }, "logical_date": { $0.logicalDate }, "run_after": { $0.runAfter },
-        ]
-        for (field, value) in fields {
-            for (suffix, compare) in [("gte", { (a: Date, b: Date) in a >= b }), ("gt", { $0 > $1 }), ("lte", { $0 <= $1 }), ("lt", { $0 < $1 })] as [(String, (Date, Date) -> Bool)] {
-                let name = "\(field)_\(suffix)"
+    /// `start_date_gte`, `logical_date_lt` and the like.
+    static func dateBounds(_ query: Parameters) throws -> [(field: RunQuery.Field, comparison: RunQuery.Comparison, date: Date)] {
+        var bounds: [(field: RunQuery.Field, comparison: RunQuery.Comparison, date: Date)] = []
+        for field in [RunQuery.Field.start_date, .end_date, .logical_date, .run_after] {
+            for comparison in RunQuery.Comparison.allCases {
+                let name = "\(field.rawValue)_\(comparison.rawValue)"
                 guard let text = query.get(name) else { continue }
                 guard let bound = DateText.parse(text) else {
                     throw APIError.validation(type: "datetime_from_date_parsing", location: ["query", .string(name)], message: "Input should be a valid datetime", input: .string(text))
                 }
-                filters.append((name, { run in value(run).map { compare($0, bound) } ?? false }))
+                bounds.append((field, comparison, bound))
             }
         }
-        return filters
+        return bounds
+    }
+
+    /// The `order_by` keys (a `-` prefix for descending; `dag_run_id` is `run_id`), `id` by default.
+    static func order(_ query: Parameters) throws -> [(field: RunQuery.Field, descending: Bool)] {
+        let keys: [String] = query.getAll("order_by").isEmpty ? ["id"] : query.getAll("order_by").map { String($0) }
+        return try keys.map { key in
+            let descending = key.hasPrefix("-")
+            let name = descending ? String(key.dropFirst()) : key
+            guard let field = RunQuery.Field(rawValue: name == "dag_run_id" ? "run_id" : name) else {
+                throw OrchestratorError.invalid("Ordering with '\(name)' is disallowed or the attribute does not exist on the model")
+            }
+            return (field, descending)
+        }
     }
 }
 

@@ -29,17 +29,25 @@ struct ChildProcess {
         return entries.contains("FLOWLINE_DAG_ID=\(dagID)") && entries.contains("FLOWLINE_RUN_ID=\(runID)") && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
     }
 
+    /// One line of output: stdout's or stderr's, and whether it is a piece of a longer line that
+    /// goes on in the next (``LineSplitter``).
+    struct Line: Sendable {
+        var text: String
+        var isStdout: Bool
+        var continues: Bool
+    }
+
     /// How the process ended.
     enum Termination: Equatable {
         case exited(Int32)
         case signalled(Int32)
     }
 
-    /// Runs the process to its end, handing each output line to `onLine` (with `true` for stdout).
+    /// Runs the process to its end, handing each output line to `onLine`.
     /// When the calling task is cancelled (a timeout, a cancelled run, shutdown), the whole process
     /// group gets SIGTERM and, after ``gracePeriod``, SIGKILL; this returns once the process is gone.
     /// - Parameter onStart: told the process id (which is also its process group's) once started.
-    func run(onStart: @Sendable (Int) async -> Void = { _ in }, onLine: @escaping @Sendable (String, Bool) -> Void) async throws -> Termination {
+    func run(onStart: @Sendable (Int) async -> Void = { _ in }, onLine: @escaping @Sendable (Line) -> Void) async throws -> Termination {
         let started = try spawn()
         let stopper = ProcessStopper(pid: started)
         await onStart(Int(started.pid))
@@ -152,7 +160,7 @@ struct ChildProcess {
 
     /// Reads both pipes until the process has exited and its output is drained, on a thread of its
     /// own (the reads block); then reaps the process.
-    private static func collect(pid: pid_t, stdout: Int32, stderr: Int32, onLine: @escaping @Sendable (String, Bool) -> Void) async throws -> Termination {
+    private static func collect(pid: pid_t, stdout: Int32, stderr: Int32, onLine: @escaping @Sendable (Line) -> Void) async throws -> Termination {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(returning: OutputPump(stdout: stdout, stderr: stderr, pid: pid, onLine: onLine).run())
@@ -195,7 +203,7 @@ private struct OutputPump {
     let stdout: Int32
     let stderr: Int32
     let pid: pid_t
-    let onLine: @Sendable (String, Bool) -> Void
+    let onLine: @Sendable (ChildProcess.Line) -> Void
 
     func run() -> ChildProcess.Termination {
         var splitters: [Int32: LineSplitter] = [stdout: LineSplitter(), stderr: LineSplitter()]
@@ -212,7 +220,9 @@ private struct OutputPump {
                 if count > 0 {
                     readSomething = true
                     let isStdout = descriptor.fd == stdout
-                    splitters[descriptor.fd, default: LineSplitter()].feed(buffer[0..<count]) { onLine(String(decoding: $0, as: UTF8.self), isStdout) }
+                    splitters[descriptor.fd, default: LineSplitter()].feed(buffer[0..<count]) {
+                        onLine(ChildProcess.Line(text: String(decoding: $0, as: UTF8.self), isStdout: isStdout, continues: $1))
+                    }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.remove(descriptor.fd)
                 }
@@ -223,7 +233,7 @@ private struct OutputPump {
             if exitStatus != nil, !readSomething, ready == 0 { break }
         }
         for descriptor in [stdout, stderr] {
-            splitters[descriptor]?.finish { onLine(String(decoding: $0, as: UTF8.self), descriptor == stdout) }
+            splitters[descriptor]?.finish { onLine(ChildProcess.Line(text: String(decoding: $0, as: UTF8.self), isStdout: descriptor == stdout, continues: $1)) }
         }
         close(stdout)
         close(stderr)

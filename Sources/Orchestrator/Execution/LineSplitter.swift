@@ -9,8 +9,9 @@ struct LineSplitter {
     /// The last line ended with `\r`: a `\n` right after belongs to it.
     private var afterCarriageReturn = false
 
-    /// Takes the next bytes, handing each completed line to `emit`.
-    mutating func feed(_ bytes: ArraySlice<UInt8>, emit: ([UInt8]) -> Void) {
+    /// Takes the next bytes, handing each completed line to `emit`, with `true` for a piece of a
+    /// longer line that goes on in the next.
+    mutating func feed(_ bytes: ArraySlice<UInt8>, emit: ([UInt8], Bool) -> Void) {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             if afterCarriageReturn {
@@ -27,12 +28,12 @@ struct LineSplitter {
                 pending.append(contentsOf: piece)
                 run = run.dropFirst(piece.count)
                 if pending.count == Self.maximumLength {
-                    emit(pending)
+                    emit(pending, true)
                     pending.removeAll(keepingCapacity: true)
                 }
             }
             guard stop < bytes.endIndex else { break }
-            emit(pending)
+            emit(pending, false)
             pending.removeAll(keepingCapacity: true)
             afterCarriageReturn = bytes[stop] == UInt8(ascii: "\r")
             index = stop + 1
@@ -40,8 +41,8 @@ struct LineSplitter {
     }
 
     /// Hands what is left, a last line without an ending, to `emit`.
-    mutating func finish(emit: ([UInt8]) -> Void) {
-        if !pending.isEmpty { emit(pending) }
+    mutating func finish(emit: ([UInt8], Bool) -> Void) {
+        if !pending.isEmpty { emit(pending, false) }
         pending.removeAll()
     }
 }

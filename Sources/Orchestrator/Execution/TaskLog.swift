@@ -16,6 +16,8 @@ public final class TaskLog: Sendable {
     private let descriptor: Mutex<Int32>
     /// Also print each line here (`flowline dags test`).
     private let echo: (@Sendable (String) -> Void)?
+    /// Secret values hidden in every line written from now on.
+    private let secrets = Mutex(SecretMask.none)
 
     /// The path of a try's log under `logsFolder`, in Airflow's layout.
     public static func url(logsFolder: URL, dagID: String, runID: String, taskID: String, tryNumber: Int) -> URL {
@@ -44,9 +46,15 @@ public final class TaskLog: Sendable {
         descriptor.withLock { _ = close($0) }
     }
 
+    /// Hides these secrets in the lines written from now on.
+    public func mask(_ secrets: SecretMask) {
+        self.secrets.withLock { $0 = secrets }
+    }
+
     /// Appends one line from `source` (`stdout`, `stderr`, `flowline`).
     public func write(_ text: String, level: Level = .info, source: String = "flowline") {
-        let line = "\(Self.timestamp()) \(level.rawValue) \(source): \(text)\n"
+        let shown = secrets.withLock { $0 }.apply(text)
+        let line = "\(Self.timestamp()) \(level.rawValue) \(source): \(shown)\n"
         descriptor.withLock { fd in
             let bytes = Array(line.utf8)
             var offset = 0

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import Synchronization
 
 /// Runs a task's child process and turns its end into a ``TaskOutcome``: shared by the operators
 /// that run programs (bash, python).
@@ -11,9 +12,9 @@ enum ProcessTask {
         let lastError = LastLine()
         let log = context.log
         log.write("Running: \(([process.executable] + process.arguments).joined(separator: " "))")
-        let termination = try await process.run(onStart: context.processStarted) { line, isStdout in
-            log.write(line, level: isStdout ? .info : .warning, source: isStdout ? "stdout" : "stderr")
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty { (isStdout ? lastLine : lastError).set(line) }
+        let termination = try await process.run(onStart: context.processStarted) { line in
+            log.write(line.text, level: line.isStdout ? .info : .warning, source: line.isStdout ? "stdout" : "stderr")
+            (line.isStdout ? lastLine : lastError).add(line.text, continues: line.continues)
         }
         try Task.checkCancellation()
         switch termination {
@@ -44,20 +45,32 @@ enum ProcessTask {
     }
 }
 
-/// The last non-empty stdout line, set from the output thread.
-final class LastLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var line: String?
+/// The last non-empty line of a process's output, put together again from the pieces a long
+/// line is logged in, and kept up to one byte past the largest XCom (so that an oversized one is
+/// still refused with its size), whatever the process prints.
+final class LastLine: Sendable {
+    private struct State {
+        var line: String?
+        var building = ""
+        var open = false
+    }
 
-    func set(_ value: String) {
-        lock.lock()
-        line = value
-        lock.unlock()
+    private let state = Mutex(State())
+    private let limit = OrchestratorStore.maximumXComSize + 1
+
+    /// Adds a logged line, or a piece of one that `continues` in the next.
+    func add(_ piece: String, continues: Bool) {
+        state.withLock { state in
+            if !state.open { state.building = "" }
+            if state.building.utf8.count < limit { state.building += piece }
+            state.open = continues
+            if !continues, !state.building.trimmingCharacters(in: .whitespaces).isEmpty {
+                state.line = state.building.utf8.count > limit ? String(decoding: state.building.utf8.prefix(limit), as: UTF8.self) : state.building
+            }
+        }
     }
 
     var value: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return line
+        state.withLock { $0.line }
     }
 }

@@ -85,6 +85,8 @@ public struct TaskRunContext: Sendable {
     public var log: TaskLog
     /// The OS user the try's processes run as (`--task-user`), if not the server's.
     public var taskUser: TaskUser?
+    /// Values of secret Variables, hidden in the try's log and XComs.
+    public var secrets: SecretMask = .none
     /// Records the process id of a try that runs a program, so a restarted server can stop it.
     public var processStarted: @Sendable (Int) async -> Void
 

@@ -29,7 +29,7 @@ struct GitCommand {
         if environment["GIT_SSH_COMMAND"] == nil { environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes" }
         let process = ChildProcess(executable: "git", arguments: arguments, environment: environment, workingDirectory: directory)
         let lines = OutputLines()
-        let status = try await process.run { line, _ in lines.append(line) }
+        let status = try await process.run { line in lines.append(line.text) }
         return Result(status: status, output: lines.all)
     }
 

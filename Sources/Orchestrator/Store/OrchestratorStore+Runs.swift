@@ -72,6 +72,30 @@ extension OrchestratorStore {
         }
     }
 
+    /// One page of runs as the REST API lists them: filtered, ordered and paged in the database,
+    /// so that listing never reads more runs than the page holds.
+    public func runPage(_ query: RunQuery) async throws -> (runs: [DagRun], total: Int) {
+        try await database.read { sql in
+            func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+                var select = select
+                if let dagID = query.dagID { select = select.where("dag_id", .equal, SQLBind(dagID)) }
+                if !query.states.isEmpty { select = select.where("state", .in, SQLBind.group(query.states.map(\.rawValue))) }
+                for bound in query.dateBounds {
+                    select = select.where(SQLIdentifier(bound.field.rawValue), bound.comparison.operator, SQLBind(bound.date.microseconds))
+                }
+                return select
+            }
+            let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("dag_runs")).first()?.int64("total") ?? 0
+            var select = filtered(sql.select().column("*").from("dag_runs"))
+            for order in query.order {
+                // NULLs sort first ascending (last descending) on both databases.
+                select = select.orderBy(SQLRaw("\(order.field.rawValue) \(order.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")"))
+            }
+            let rows = try await select.orderBy("id").limit(query.limit).offset(query.offset).all()
+            return (try rows.map(Self.dagRun), Int(total))
+        }
+    }
+
     /// Queued and running runs, oldest first.
     public func activeRuns() async throws -> [DagRun] {
         try await database.read { sql in

@@ -14,13 +14,13 @@ public enum TaskTemplates {
     /// - Throws: ``TemplateError`` for an undefined variable or a bad template.
     public static func render(
         _ task: TaskDefinition, of dag: DAG, run: DagRun, tryNumber: Int, store: OrchestratorStore, workspace: URL, maskVariables: Bool = false
-    ) async throws -> (settings: [String: JSONValue], environment: [String: String], context: [String: JSONValue]) {
+    ) async throws -> (settings: [String: JSONValue], environment: [String: String], context: [String: JSONValue], secrets: SecretMask) {
         // XComs and Variables are read only when the task can see them: templates, or python's context.
         let needsContext = task.operatorName == PythonOperator.name || task.usesTemplates
         let xcoms = needsContext ? try await store.xcoms(dagID: dag.dagID, runID: run.runID) : [:]
-        let variables = needsContext
-            ? Dictionary(try await store.variables().map { ($0.key, JSONValue.string(maskVariables ? maskedVariable : $0.value)) }, uniquingKeysWith: { $1 })
-            : [:]
+        let records = needsContext ? try await store.variables() : []
+        let secrets = SecretMask(variables: Dictionary(records.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }))
+        let variables = Dictionary(records.map { ($0.key, JSONValue.string(maskVariables ? maskedVariable : $0.value)) }, uniquingKeysWith: { $1 })
         let context = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
         let renderer = TemplateRenderer(context: context)
         let settings = try renderer.render(task.arguments, embeddings: OperatorRegistry.named(task.operatorName)?.templateEmbeddings ?? [:])
@@ -33,11 +33,12 @@ public enum TaskTemplates {
             case let other: environment[name] = other.jsonText
             }
         }
-        return (settings, environment, context)
+        return (settings, environment, context, secrets)
     }
 }
 
 extension Scheduler {
+
     /// A task instance's templates as its current try sees them (the UI's rendered fields):
     /// settings and `env`, or why they cannot be rendered now. Variables show as
     /// ``TaskTemplates/maskedVariable`` unless `role` may read them (op and admin).
@@ -53,7 +54,7 @@ extension Scheduler {
             )
             var fields = rendered.settings
             if !rendered.environment.isEmpty { fields["env"] = .object(rendered.environment.mapValues { .string($0) }) }
-            return .success(fields)
+            return .success(fields.mapValues(rendered.secrets.apply(to:)))
         } catch let error as TemplateError {
             return .failure(error)
         } catch {

@@ -289,6 +289,11 @@ extension OrchestratorUI {
         let (dagID, runID) = try Self.runParameters(context)
         let taskID = try context.parameters.decoded("task_id")
         guard let tryNumber = Int(try context.parameters.require("try_number")) else { throw UIError(.badRequest, "try_number must be a number") }
+        // Only a try that exists has a stream (404 otherwise, from the store).
+        let current = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        guard tryNumber >= 1, tryNumber <= max(current.tryNumber, 1) else {
+            throw UIError(.notFound, "Task \(taskID) of run \(runID) has no try \(tryNumber).")
+        }
         let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
         let store = store
         let body = ResponseBody { writer in
@@ -297,12 +302,17 @@ extension OrchestratorUI {
             while !Task.isCancelled {
                 if let handle = try? FileHandle(forReadingFrom: url) {
                     try? handle.seek(toOffset: offset)
-                    let data = (try? handle.readToEnd()) ?? Data()
+                    // At most 1 MiB a turn, and an unfinished line of at most 64 KiB kept.
+                    let data = (try? handle.read(upToCount: 1 << 20)) ?? Data()
                     try? handle.close()
                     offset += UInt64(data.count)
                     pending += String(decoding: data, as: UTF8.self)
                     var lines = pending.components(separatedBy: "\n")
                     pending = lines.removeLast()
+                    if pending.utf8.count > 64 << 10 {
+                        lines.append(pending)
+                        pending = ""
+                    }
                     for line in lines {
                         try await writer.write(ByteBuffer(string: "event: line\ndata: \(line.replacingOccurrences(of: "\r", with: ""))\n\n"))
                     }
