@@ -2,8 +2,10 @@ public import HTTPTypes
 public import Hummingbird
 
 extension Router {
-    /// The methods a client may reasonably try on any path.
-    static var commonMethods: [HTTPRequest.Method] { [.get, .head, .post, .put, .patch, .delete, .options] }
+    /// The methods a client may reasonably try on any path (QUERY: the HTTP draft's safe query method).
+    static var commonMethods: [HTTPRequest.Method] {
+        [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
+    }
 
     /// Makes every common method that `allowed` does not list answer `405 Method Not Allowed` on
     /// `path`, with an `Allow` header, instead of the router's default 404.

@@ -75,7 +75,7 @@ struct AuthController {
             }
         } else if contentType.hasPrefix("application/json") {
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["username", "password"])
+            try BodySchema.check(body, as: "LoginBody")
             for (key, value) in body {
                 if case .string(let text) = value { fields[key] = text }
             }

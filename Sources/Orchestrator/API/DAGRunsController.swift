@@ -14,7 +14,7 @@ struct DAGRunsController {
             let caller = try context.require(.op)
             let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["dag_run_id", "logical_date", "data_interval_start", "data_interval_end", "run_after", "conf", "note", "partition_key"])
+            try BodySchema.check(body, as: "TriggerDAGRunPostBody")
             guard let logical = body["logical_date"] else {
                 throw APIError.validation(type: "missing", location: ["body", "logical_date"], message: "Field required", input: .object(body))
             }
@@ -76,7 +76,7 @@ struct DAGRunsController {
             let dagID = try context.parameters.decoded("dag_id")
             let runID = try context.parameters.decoded("dag_run_id")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["state", "note"])
+            try BodySchema.check(body, as: "DAGRunPatchBody")
             var run = try await store.run(dagID: dagID, runID: runID)
             if let note = try APIRequest.optionalString(body, "note") {
                 guard note.count <= 1000 else { throw APIError.validation(type: "string_too_long", location: ["body", "note"], message: "String should have at most 1000 characters", input: .string(note)) }
@@ -99,10 +99,7 @@ struct DAGRunsController {
             _ = try context.require(.op)
             let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: [
-                "dry_run", "start_date", "end_date", "only_failed", "only_running", "reset_dag_runs", "task_ids", "dag_run_id",
-                "include_upstream", "include_downstream", "include_future", "include_past", "run_on_latest_version", "prevent_running_task", "note",
-            ])
+            try BodySchema.check(body, as: "ClearTaskInstancesBody")
             let dryRun = try APIRequest.bool(body, "dry_run") ?? true
             let onlyFailed = try APIRequest.bool(body, "only_failed") ?? true
             let downstream = try APIRequest.bool(body, "include_downstream") ?? false
@@ -246,12 +243,6 @@ enum APIRequest {
         case nil, .null?: return nil
         case .bool(let flag)?: return flag
         case let other?: throw APIError.validation(type: "bool_type", location: ["body", .string(field)], message: "Input should be a valid boolean", input: other)
-        }
-    }
-
-    static func rejectUnknown(_ body: [String: JSONValue], allowed: Set<String>) throws {
-        for key in body.keys.sorted() where !allowed.contains(key) {
-            throw APIError.validation(type: "extra_forbidden", location: ["body", .string(key)], message: "Extra inputs are not permitted", input: body[key] ?? .null)
         }
     }
 

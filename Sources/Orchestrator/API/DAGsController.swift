@@ -13,7 +13,7 @@ struct DAGsController {
             _ = try context.require(.viewer)
             let query = request.uri.queryParameters
             var records = try await store.dags()
-            if query.get("exclude_stale").map({ $0 != "false" }) ?? true, query.get("only_active").map({ $0 != "false" }) ?? true {
+            if try APIQuery.bool(query, "exclude_stale") ?? true, try APIQuery.bool(query, "only_active") ?? true {
                 records = records.filter(\.isActive)
             }
             if let pattern = try APIQuery.pattern(query, "dag_id_pattern") {
@@ -21,8 +21,8 @@ struct DAGsController {
             }
             if let paused = try APIQuery.bool(query, "paused") { records = records.filter { $0.isPaused == paused } }
             let tags = query.getAll("tags")
+            let matchAll = try APIQuery.oneOf(query, "tags_match_mode", ["any", "all"]) == "all"
             if !tags.isEmpty {
-                let matchAll = query.get("tags_match_mode") == "all"
                 records = records.filter { record in matchAll ? tags.allSatisfy(record.tags.contains) : tags.contains(where: record.tags.contains) }
             }
             let owners = query.getAll("owners")
@@ -42,7 +42,7 @@ struct DAGsController {
             _ = try context.require(.op)
             let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["is_paused"])
+            try BodySchema.check(body, as: "DAGPatchBody")
             guard case .bool(let paused)? = body["is_paused"] else {
                 throw APIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
             }
@@ -93,6 +93,16 @@ struct DAGsController {
 
 /// Query parameters as Airflow reads them.
 enum APIQuery {
+    /// A query parameter that must be one of `names`, if given.
+    /// - Throws: 422 in FastAPI's shape for another value.
+    static func oneOf(_ query: Parameters, _ name: String, _ names: [String]) throws -> String? {
+        guard let text = query.get(name) else { return nil }
+        guard names.contains(String(text)) else {
+            throw APIError.validation(type: "enum", location: ["query", .string(name)], message: "Input should be " + names.map { "'\($0)'" }.joined(separator: " or "), input: .string(String(text)))
+        }
+        return String(text)
+    }
+
     /// A `*_pattern` filter (``LikePattern``); `nil` when absent or `~` (everything).
     /// - Throws: 422 in FastAPI's shape when it is longer than ``LikePattern/maximumLength``.
     static func pattern(_ query: Parameters, _ name: String) throws -> LikePattern? {

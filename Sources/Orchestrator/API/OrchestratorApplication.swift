@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 public import Hummingbird
 public import Logging
+import HTTPTypes
 import NIOCore
 
 /// Builds the orchestrator's HTTP server: Airflow 3's REST API (`/api/v2`, bearer tokens from
@@ -27,6 +28,10 @@ public func buildOrchestratorApplication(
     TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
     VariablesController(store: store).addRoutes(to: router)
     addRoutes(router)
+    // Methods a path does not serve answer 405 with Allow, as FastAPI does.
+    for (path, methods) in OrchestratorOpenAPI.methodsByPath {
+        router.rejectOtherMethods(on: RouterPath(path), allowing: methods.compactMap { HTTPRequest.Method($0.uppercased()) })
+    }
     router.addOpenAPIRoutes(document: OrchestratorOpenAPI.document(version: version), title: "Flowline orchestrator API")
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
@@ -89,7 +94,9 @@ struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return response
             }
         } catch let error as HTTPError {
-            return Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
+            var response = Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
+            for field in error.headers { response.headers.append(field) }
+            return response
         }
     }
 

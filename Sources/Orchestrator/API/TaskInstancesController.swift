@@ -40,7 +40,7 @@ struct TaskInstancesController {
             let run = try await Self.run(context, store: store)
             let taskID = try context.parameters.decoded("task_id")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["new_state", "note", "include_upstream", "include_downstream", "include_future", "include_past"])
+            try BodySchema.check(body, as: "PatchTaskInstanceBody")
             var instance = try await store.taskInstance(dagID: run.dagID, runID: run.runID, taskID: taskID)
             if let name = try APIRequest.optionalString(body, "new_state") {
                 guard let state = TaskState(rawValue: name), [.success, .failed, .skipped].contains(state) else {

@@ -22,7 +22,7 @@ struct VariablesController {
         router.post("/api/v2/variables") { request, context -> Response in
             _ = try context.require(.admin)
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["key", "value", "description"])
+            try BodySchema.check(body, as: "VariableBody")
             guard let key = try APIRequest.optionalString(body, "key") else {
                 throw APIError.validation(type: "missing", location: ["body", "key"], message: "Field required", input: .object(body))
             }
@@ -36,7 +36,7 @@ struct VariablesController {
             _ = try context.require(.admin)
             let key = try context.parameters.decoded("variable_key")
             let body = try await APIRequest.jsonObject(request)
-            try APIRequest.rejectUnknown(body, allowed: ["key", "value", "description"])
+            try BodySchema.check(body, as: "VariablePatchBody")
             let existing = try await store.variable(key)
             if let bodyKey = try APIRequest.optionalString(body, "key"), bodyKey != key {
                 throw OrchestratorError.invalid("Invalid body key `\(bodyKey)`; it must match the path's `\(key)`")

@@ -98,16 +98,20 @@ struct RequestDecoder {
             return nil
         }
         // An integral value beyond 64 bits is certainly out of range: report the bound it breaks.
-        let value = number.exactInteger ?? (number.doubleValue < 0 ? Int.min : Int.max)
+        guard let value = number.exactInteger else {
+            return checked(nil, negative: number.doubleValue < 0, in: range, field: field, input: input)
+        }
         return checked(value, in: range, field: field, input: input)
     }
 
-    private mutating func checked(_ value: Int, in range: ClosedRange<Int>, field: String, input: JSONValue) -> Int? {
-        if value < range.lowerBound {
+    /// `value` when `range` holds it, else `nil` and an issue; a `nil` value is one beyond 64 bits,
+    /// `negative` or not.
+    private mutating func checked(_ value: Int?, negative: Bool = false, in range: ClosedRange<Int>, field: String, input: JSONValue) -> Int? {
+        if value.map({ $0 < range.lowerBound }) ?? negative {
             report(field, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", input, context: ["ge": .integer(range.lowerBound)])
             return nil
         }
-        if value > range.upperBound {
+        if value.map({ $0 > range.upperBound }) ?? !negative {
             report(field, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", input, context: ["le": .integer(range.upperBound)])
             return nil
         }
