@@ -33,10 +33,19 @@ public struct HostPatterns: Sendable, Equatable {
         let host = header.lowercased()
         let name = Self.name(of: host)
         return patterns.contains { pattern in
+            // A pattern of IPv4 addresses (`192.168.*`) matches addresses only, never a name
+            // such as `192.168.1.1.evil.example` that an attacker could point anywhere.
+            if pattern.first?.isNumber == true, !Self.isIPv4(name) { return false }
             // A pattern with a port matches the whole header; one without, the name alone.
             let hasPort = pattern.hasPrefix("[") ? pattern.contains("]:") : pattern.contains(":")
             return Self.matches(hasPort ? host : name, pattern)
         }
+    }
+
+    /// `a.b.c.d` with four numbers of 0…255.
+    static func isIPv4(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && part.allSatisfy(\.isASCII) && Int(part).map { (0...255).contains($0) } == true }
     }
 
     /// The host name without its port: `example.com:5000` → `example.com`, `[::1]:80` → `[::1]`.
