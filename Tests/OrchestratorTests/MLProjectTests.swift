@@ -45,6 +45,16 @@ struct MLProjectTests {
         } catch let failure as TaskFailure {
             #expect(failure.description == "parameter 'alpha' of entry point 'main' must be a float, not 'high'")
         }
+        // A path parameter, which a run may choose, stays inside the run's workspace.
+        for path in ["/etc/passwd", "../other-run/secret.json", "data/../../x"] {
+            do {
+                _ = try main.command(with: ["data": path], relativeTo: workspace)
+                Issue.record("\(path) was accepted")
+            } catch let failure as TaskFailure {
+                #expect(failure.description.contains("must be a path inside the run's workspace"), "\(failure)")
+            }
+        }
+        #expect(try main.command(with: ["data": "s3://bucket/train.json"], relativeTo: workspace).command.contains("s3://bucket/train.json"))
         let unknown = try MLProject.parse("entry_points:\n  main:\n    command: run {missing}\n")
         do {
             _ = try #require(unknown.entryPoints["main"]).command(with: [:], relativeTo: workspace)

@@ -134,7 +134,11 @@ extension MLProject.EntryPoint {
             return value
         case "path":
             if value.contains("://") { return value }
-            return value.hasPrefix("/") ? value : directory.appendingPathComponent(value).standardizedFileURL.path
+            // A run may choose the value: a path stays inside the run's workspace.
+            guard !value.hasPrefix("/"), !value.split(separator: "/").contains("..") else {
+                throw TaskFailure("parameter '\(parameter.name)' of entry point '\(entryPoint)' must be a path inside the run's workspace, not '\(value)'")
+            }
+            return directory.appendingPathComponent(value).standardizedFileURL.path
         case "uri":
             if value.contains(":") || value.hasPrefix("/") { return value }
             return directory.appendingPathComponent(value).standardizedFileURL.path
