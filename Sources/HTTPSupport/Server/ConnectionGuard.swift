@@ -12,44 +12,76 @@ import Synchronization
 final class ConnectionGuard: Sendable {
     private struct Entry {
         let channel: any Channel
-        var lastActive: ContinuousClock.Instant
+        /// Changes each time the connection goes idle, so that older places in the queue are skipped.
+        var generation: Int
         var busy: Bool
     }
 
+    /// The connections, and the idle ones in the order they went idle (entries whose generation is
+    /// no longer the connection's are skipped): eviction takes the oldest in constant time.
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var idle: [(id: ObjectIdentifier, generation: Int)] = []
+        var head = 0
+        var nextGeneration = 0
+
+        mutating func markIdle(_ id: ObjectIdentifier) {
+            nextGeneration += 1
+            entries[id]?.generation = nextGeneration
+            entries[id]?.busy = false
+            idle.append((id, nextGeneration))
+            // Drop the skipped places once they outnumber the live ones.
+            if idle.count - head > 2 * entries.count + 1024 {
+                idle = idle[head...].filter { entries[$0.id]?.generation == $0.generation }
+                head = 0
+            }
+        }
+
+        /// The connection idle longest, other than `except`, taken off the queue.
+        mutating func oldestIdle(except: ObjectIdentifier) -> ObjectIdentifier? {
+            while head < idle.count {
+                let (id, generation) = idle[head]
+                head += 1
+                if id != except, let entry = entries[id], entry.generation == generation, !entry.busy { return id }
+            }
+            return nil
+        }
+    }
+
     let maximum: Int
-    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
+    private let state = Mutex(State())
 
     init(maximum: Int) {
         self.maximum = maximum
     }
 
     /// The connections kept now.
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 
     /// Registers a new connection, closing the longest-idle one (or, if all are busy, this one)
     /// when the cap is passed.
     func opened(_ channel: any Channel) {
-        let victim: (any Channel)? = entries.withLock { entries in
-            entries[ObjectIdentifier(channel)] = Entry(channel: channel, lastActive: .now, busy: false)
-            guard entries.count > maximum else { return nil }
-            let idle = entries.values.filter { !$0.busy && $0.channel !== channel }.min { $0.lastActive < $1.lastActive }
-            let chosen = idle?.channel ?? channel
-            entries[ObjectIdentifier(chosen)] = nil
-            return chosen
+        let id = ObjectIdentifier(channel)
+        let victim: (any Channel)? = state.withLock { state in
+            state.entries[id] = Entry(channel: channel, generation: 0, busy: false)
+            state.markIdle(id)
+            guard state.entries.count > maximum else { return nil }
+            let chosen = state.oldestIdle(except: id) ?? id
+            return state.entries.removeValue(forKey: chosen)?.channel
         }
         victim?.close(promise: nil)
     }
 
     /// Marks a connection busy (a request is being read or answered) or idle.
     func update(_ channel: any Channel, busy: Bool) {
-        entries.withLock { entries in
-            entries[ObjectIdentifier(channel)]?.busy = busy
-            entries[ObjectIdentifier(channel)]?.lastActive = .now
+        let id = ObjectIdentifier(channel)
+        state.withLock { state in
+            if busy { state.entries[id]?.busy = true } else { state.markIdle(id) }
         }
     }
 
     func closed(_ channel: any Channel) {
-        _ = entries.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+        _ = state.withLock { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
     /// The channel handler that reports one connection's requests to the guard.
