@@ -150,3 +150,53 @@ struct DAGFileParserTests {
         #expect(try error("tasks:\n  - {id: h, operator: http, url: x, json: {}, body: y}\n").message.contains("not both"))
     }
 }
+
+/// What the fuzzer found in the DAG loader, kept as regression tests: each used to crash the
+/// server or hang it.
+@Suite("DAG loader findings of the fuzzer", .timeLimit(.minutes(1)))
+struct DAGLoaderFindingsTests {
+    func message(_ text: String) -> String? {
+        guard case .failure(let error) = DAGFileParser.parse(text, file: "f.yaml") else { return nil }
+        return error.message
+    }
+
+    @Test(
+        "Durations past a hundred years are import errors, not a crash",
+        arguments: [
+            "tasks:\n  - {id: s, operator: sensor, delay: 1s, timeout: 9999999999999999999s}\n",
+            "default_args: {retry_delay: 1e300}\ntasks:\n  - {id: a, operator: empty}\n",
+            "schedule: every 9999999999999999d\ntasks:\n  - {id: a, operator: empty}\n",
+        ]
+    )
+    func hugeDurations(text: String) {
+        #expect(message(text)?.contains("longer than a hundred years") == true, "\(message(text) ?? "loaded")")
+    }
+
+    @Test("A sensor's templated timeout that renders to a huge duration fails its try, not the server")
+    func renderedDuration() {
+        #expect(throws: DAGFileError.Problem.self) { try DurationText.parse("99999999999999999999s") }
+    }
+
+    @Test("Nested YAML aliases that name billions of values are refused at once")
+    func aliasBomb() {
+        var text = "params:\n  p0: &a0 [" + Array(repeating: "\"xxxxxxxxxxxxxxxx\"", count: 10).joined(separator: ",") + "]\n"
+        for level in 1...8 { text += "  p\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ",") + "]\n" }
+        text += "tasks:\n  - {id: a, operator: empty}\n"
+        #expect(message(text)?.contains("more than 100000 values") == true, "\(message(text) ?? "loaded")")
+    }
+
+    @Test("Loops over ranges are refused in every template (Stencil builds the range whole)")
+    func ranges() {
+        let command = "tasks:\n  - {id: a, operator: bash, command: \"{% for i in 0...params.n %}x{% endfor %}\"}\n"
+        #expect(message(command)?.contains("loops over a range") == true, "\(message(command) ?? "loaded")")
+        let env = "tasks:\n  - id: a\n    operator: bash\n    env: {X: \"{% for i in 1...10000000000 %}x{% endfor %}\"}\n    command: echo\n"
+        #expect(message(env)?.contains("loops over a range") == true, "\(message(env) ?? "loaded")")
+    }
+
+    @Test("An apostrophe in a plain value does not switch off the nesting check")
+    func apostrophe() {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        let text = "description: it's mine\nparams: {p: \(deep)}\ntasks:\n  - {id: a, operator: empty}\n"
+        #expect(message(text)?.contains("nests deeper than 64 levels") == true, "\(message(text) ?? "loaded")")
+    }
+}

@@ -74,6 +74,7 @@ public enum DAGFileParser {
         } catch {
             throw .init("not valid YAML: \(error)")
         }
+        if let problem = sizeProblem(root) { throw problem }
         let document = YAMLNode(node: root)
         let fields = try document.mapping("a DAG file")
         for field in fields where !dagKeys.contains(field.key) {
@@ -181,6 +182,9 @@ public enum DAGFileParser {
             throw node.problem("\(operatorName) task '\(taskID)' needs '\(required)'")
         }
         if let problem = type.validate(settings) { throw node.problem("task '\(taskID)': \(problem)") }
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+            if let problem = TemplateRenderer.problem(in: value) { throw (field(key) ?? node).problem("task '\(taskID)', \(key): \(problem)") }
+        }
         for (key, embedding) in type.templateEmbeddings.sorted(by: { $0.key < $1.key }) {
             guard let value = settings[key], let problem = embedding.problem(in: value, setting: key) else { continue }
             throw (field(key) ?? node).problem("task '\(taskID)': \(problem)")
@@ -254,6 +258,32 @@ public enum DAGFileParser {
         return nil
     }
 
+    /// The most values (scalars, lists and mappings) a DAG file may hold, YAML aliases expanded.
+    static let maximumValues = 100_000
+
+    /// Refuses a file that holds more values than ``maximumValues`` once aliases repeat what they
+    /// name (a few lines of nested aliases can name billions), counting without recursion and
+    /// stopping at the limit.
+    static func sizeProblem(_ root: Node) -> DAGFileError.Problem? {
+        var pending = [root]
+        var count = 0
+        while let node = pending.popLast() {
+            count += 1
+            guard count <= maximumValues else {
+                return .init("the file holds more than \(maximumValues) values once its YAML aliases are expanded; write the values out, and keep data out of DAG files")
+            }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping { pending.append(key); pending.append(value) }
+            case .sequence(let sequence):
+                pending.append(contentsOf: sequence)
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
     /// The deepest nesting a DAG file may have, in brackets or indentation.
     static let maximumNesting = 64
 
@@ -265,7 +295,10 @@ public enum DAGFileParser {
         var indentation = 0
         var atLineStart = true
         var quote: UInt8?
+        // A quote starts a quoted scalar only where a value starts (`it's` is plain text).
+        var previous: UInt8 = UInt8(ascii: " ")
         for byte in text.utf8 {
+            defer { previous = byte }
             column += 1
             if byte == UInt8(ascii: "\n") {
                 line += 1
@@ -289,7 +322,7 @@ public enum DAGFileParser {
                 continue
             }
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
+            case UInt8(ascii: "\""), UInt8(ascii: "'") where " \t\n:[{,-".utf8.contains(previous): quote = byte
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 if depth > maximumNesting {
@@ -381,7 +414,11 @@ struct TaskDefaults {
                     guard backoff >= 0, backoff <= 100 else { throw value.problem("retry_exponential_backoff must be true, false, or a multiplier between 0 and 100") }
                 }
             case "env":
-                for variable in try value.mapping("env") { environment[variable.key] = try variable.value.scalarText("env \(variable.key)") }
+                for variable in try value.mapping("env") {
+                    let text = try variable.value.scalarText("env \(variable.key)")
+                    if let problem = TemplateRenderer.problem(in: .string(text)) { throw variable.value.problem("env \(variable.key): \(problem)") }
+                    environment[variable.key] = text
+                }
             case "trigger_rule":
                 let name = try value.string("trigger_rule")
                 guard let rule = TriggerRule(rawValue: name) else {

@@ -112,11 +112,15 @@ extension Duration {
     }
 }
 
-/// Durations as DAG files write them: `500ms`, `20s`, `10m`, `1h30m`, `2d`, or a number of seconds.
+/// Durations as DAG files write them: `500ms`, `20s`, `10m`, `1h30m`, `2d`, or a number of seconds;
+/// at most ``maximum`` (a hundred years).
 public enum DurationText {
+    /// The longest duration: anything longer is certainly a mistake (and would not fit the clock).
+    public static let maximum: Duration = .seconds(100 * 365 * 86_400)
+
     public static func parse(_ text: String) throws(DAGFileError.Problem) -> Duration {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64((seconds * 1000).rounded())) }
+        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return try bounded(seconds, text) }
         var total = 0.0
         var number = ""
         var index = trimmed.startIndex
@@ -143,7 +147,12 @@ public enum DurationText {
         guard sawUnit, number.isEmpty, total.isFinite else {
             throw .init("'\(text)' is not a duration; write it like 500ms, 20s, 10m, 1h30m or 2d")
         }
-        return .milliseconds(Int64((total * 1000).rounded()))
+        return try bounded(total, text)
+    }
+
+    private static func bounded(_ seconds: Double, _ text: String) throws(DAGFileError.Problem) -> Duration {
+        guard seconds <= maximum.seconds else { throw .init("'\(text)' is longer than a hundred years; write a shorter duration") }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     private static let units: [String: Double] = ["ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86_400]

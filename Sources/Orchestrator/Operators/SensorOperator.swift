@@ -19,7 +19,12 @@ public struct SensorOperator: TaskOperator {
         let conditions = ["file", "http", "delay"].filter { settings[$0] != nil }
         guard conditions.count == 1 else { return "a sensor needs exactly one of 'file', 'http' or 'delay'" }
         for key in ["delay", "poke_interval", "timeout"] {
-            if case .string(let text)? = settings[key], !text.contains("{{"), (try? DurationText.parse(text)) == nil { return "\(key) '\(text)' is not a duration" }
+            guard case .string(let text)? = settings[key], !text.contains("{{") else { continue }
+            do {
+                _ = try DurationText.parse(text)
+            } catch {
+                return "\(key): \(error.message)"
+            }
         }
         return nil
     }

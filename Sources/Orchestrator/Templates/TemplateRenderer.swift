@@ -67,6 +67,21 @@ public struct TemplateRenderer: Sendable {
         }
     }
 
+    /// What no template may do, whatever its setting, if anything: loop over a range (`0...n`),
+    /// which Stencil builds whole in memory before the first turn, so a large bound (from a run's
+    /// conf, say) would exhaust the server's memory.
+    static func problem(in value: JSONValue) -> String? {
+        switch value {
+        case .string(let text):
+            guard text.contains("{%") else { return nil }
+            let range = TemplateTokens(text).tokens.first { $0.kind == .block && $0.inner.hasPrefix("for ") && $0.inner.contains("...") }
+            return range.map { "{% \($0.inner) %} loops over a range, which templates may not: loop over a list (a param or an XCom)" }
+        case .array(let elements): return elements.lazy.compactMap(problem(in:)).first
+        case .object(let members): return members.values.lazy.compactMap(problem(in:)).first
+        default: return nil
+        }
+    }
+
     /// Stencil with the Jinja filters DAG authors reach for: `upper`, `lower`, `trim`, `tojson`.
     static var environment: Environment {
         let jinja = Extension()
