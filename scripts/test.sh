@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Flowline: the Swift suites (unit, HTTP on loopback, end-to-end with the built
-# binary) and the Python client tests (official clients, OpenAPI validation, headless browser).
+# binary), the Python client tests (official clients, OpenAPI validation and schemathesis, headless
+# browser, hostile clients, kill -9 under load) and a short libFuzzer run of every fuzz target over
+# its corpus (scripts/fuzz.sh; longer runs by hand).
 #
 # Starts a private PostgreSQL (scripts/postgres.sh) unless FLOWLINE_TEST_POSTGRES_URL names one, so
 # that storage tests run on SQLite and PostgreSQL. Installs what the tests need when it is missing:
@@ -59,6 +61,8 @@ fi
 # Screenshots of the web UIs' main pages are kept as test artifacts.
 export FLOWLINE_SCREENSHOTS="${FLOWLINE_SCREENSHOTS:-$root/.build/screenshots}"
 FLOWLINE_BIN="$root/.build/debug/flowline" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients
+echo "== Fuzz smoke: every target over its corpus, then 15 s of new inputs each"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
 if [ "$against_mlflow" = yes ]; then
   echo "== The tracking client suite against MLflow's own server"
   FLOWLINE_TRACKING_TARGET=mlflow "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients/test_tracking_client.py
