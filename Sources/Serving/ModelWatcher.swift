@@ -23,16 +23,24 @@ public final class ModelWatcher: Service, Sendable {
     let interval: Duration
     let logger: Logger
     private let state = Mutex(Current(problem: "the model is loading"))
-    /// A model that failed to load, and when to try it again: 2, 4, 8 … seconds after each
-    /// failure, at most ``maximumBackoff``, unless the reference moves to another model first.
+    /// A model that failed to load, and when to try it again: ``firstBackoff`` (2 s), then twice as
+    /// long after each failure, at most ``maximumBackoff``, unless the reference moves to another
+    /// model first.
     private let failure = Mutex<(artifactURI: String, count: Int, retryAt: ContinuousClock.Instant)?>(nil)
     /// The longest wait before loading a broken model again.
     public static let maximumBackoff: Duration = .seconds(300)
 
-    public init(reference: ModelReference, client: @escaping @Sendable () async -> TrackingClient?, interval: Duration = .seconds(2), logger: Logger) {
+    /// The first wait before loading a broken model again; it doubles with each failure.
+    let firstBackoff: Duration
+
+    public init(
+        reference: ModelReference, client: @escaping @Sendable () async -> TrackingClient?, interval: Duration = .seconds(2), firstBackoff: Duration = .seconds(2),
+        logger: Logger
+    ) {
         self.reference = reference
         self.client = client
         self.interval = interval
+        self.firstBackoff = firstBackoff
         self.logger = logger
     }
 
@@ -66,7 +74,7 @@ public final class ModelWatcher: Service, Sendable {
             } catch {
                 failure.withLock { failed in
                     let count = failed?.artifactURI == artifactURI ? (failed?.count ?? 0) + 1 : 1
-                    let wait = min(Self.maximumBackoff, .seconds(1 << min(count, 20)))
+                    let wait = min(Self.maximumBackoff, firstBackoff * (1 << min(count - 1, 20)))
                     failed = (artifactURI, count, ContinuousClock.now + wait)
                 }
                 throw error

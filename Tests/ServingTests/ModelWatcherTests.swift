@@ -45,7 +45,10 @@ struct ModelWatcherTests {
     @Test("A champion that does not load is retried with backoff, not every poll")
     func backoff() async throws {
         try await Self.withTrackingServer(descriptor: { ByteBuffer(string: "flavors: [not, a, mapping") }) { client, downloads in
-            let watcher = ModelWatcher(reference: try ModelReference("models:/m@champion"), client: { client }, interval: .milliseconds(10), logger: Self.logger)
+            // However slow this machine is, twenty polls come well within the first ten minutes.
+            let watcher = ModelWatcher(
+                reference: try ModelReference("models:/m@champion"), client: { client }, interval: .milliseconds(10), firstBackoff: .seconds(600), logger: Self.logger
+            )
             for _ in 0..<20 { await watcher.refresh() }
             #expect(downloads.count == 1)
             #expect(watcher.current.model == nil && watcher.current.problem?.contains("not an MLflow model descriptor") == true)

@@ -13,7 +13,9 @@ struct DAGsController {
             _ = try context.require(.viewer)
             let query = request.uri.queryParameters
             var records = try await store.dags()
-            if try APIQuery.bool(query, "exclude_stale") ?? true, try APIQuery.bool(query, "only_active") ?? true {
+            let excludeStale = try APIQuery.bool(query, "exclude_stale") ?? true
+            let onlyActive = try APIQuery.bool(query, "only_active") ?? true
+            if excludeStale, onlyActive {
                 records = records.filter(\.isActive)
             }
             if let pattern = try APIQuery.pattern(query, "dag_id_pattern") {

@@ -60,15 +60,40 @@ public struct TaskUser: Sendable, Equatable {
     }
 
     /// Gives `url` (and, `recursively`, everything in it) to this user, so its tasks can use what
-    /// the server made for them (a workspace, a checkout, a downloaded file).
+    /// the server made for them (a workspace, a checkout, a downloaded file). Symbolic links are
+    /// given themselves and never followed, at any depth, even if a task swaps a folder for a link
+    /// meanwhile: folders are opened relative to their parent with `O_NOFOLLOW`.
     func handOver(_ url: URL, recursively: Bool = true) throws {
-        guard lchown(url.path, uid, gid) == 0 else {
-            throw TaskFailure("cannot give \(url.path) to the task user \(name): \(String(cString: strerror(errno)))")
+        guard lchown(url.path, uid, gid) == 0 else { throw failure(url.path) }
+        guard recursively else { return }
+        let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0 else {
+            if errno == ENOTDIR || errno == ELOOP { return }  // a file or a link: done
+            throw failure(url.path)
         }
-        guard recursively, let contents = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil, options: []) else { return }
-        for case let item as URL in contents where lchown(item.path, uid, gid) != 0 {
-            throw TaskFailure("cannot give \(item.path) to the task user \(name): \(String(cString: strerror(errno)))")
+        try handOverContents(of: folder, path: url.path)
+    }
+
+    /// Gives everything in the open folder `descriptor` (closed when done) to this user.
+    private func handOverContents(of descriptor: Int32, path: String) throws {
+        guard let stream = fdopendir(descriptor) else {
+            close(descriptor)
+            throw failure(path)
         }
+        defer { closedir(stream) }
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            guard name != ".", name != ".." else { continue }
+            guard fchownat(dirfd(stream), name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure(path + "/" + name) }
+            let child = openat(dirfd(stream), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if child >= 0 { try handOverContents(of: child, path: path + "/" + name) }
+        }
+    }
+
+    private func failure(_ path: String) -> TaskFailure {
+        TaskFailure("cannot give \(path) to the task user \(name): \(String(cString: strerror(errno)))")
     }
 
     /// The launcher itself: `arguments` are this process's, starting with the binary and
