@@ -22,6 +22,7 @@ struct Flowline: AsyncParsableCommand {
     static func main() async {
         let arguments = CommandLine.arguments
         if arguments.count > 1, arguments[1] == TaskUser.launcherCommand { TaskUser.launch(arguments) }
+        CommandLinePasswords.hide()
         await main(nil)
     }
 }

@@ -104,6 +104,24 @@ struct TaskIsolationTests {
         }
     }
 
+    @Test("A database password given on the command line is hidden from other users' ps")
+    func commandLinePassword() async throws {
+        try await withTemporaryDirectory { directory in
+            let server = try FlowlineProcess(
+                ["tracking", "serve", "--port", "0", "--data-dir", directory.url.path, "--backend-store-uri", "postgresql://flowline:s3cret-pw@127.0.0.1:1/db"],
+                in: directory.url
+            )
+            defer { server.terminate() }
+            var shown = ""
+            for _ in 0..<100 {
+                shown = (try? String(contentsOfFile: "/proc/\(server.processIdentifier)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\u{0}", with: " ") ?? ""
+                if shown.contains("flowline:*") { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(shown.contains("postgresql://flowline:*********@127.0.0.1:1/db") && !shown.contains("s3cret"), "\(shown)")
+        }
+    }
+
     static func mode(_ url: URL) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int ?? -1) & 0o777
     }

@@ -44,6 +44,9 @@ public final class FlowlineProcess: Sendable {
         try process.run()
     }
 
+    /// The process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// Everything written to standard output so far.
     public var standardOutput: String { output.text.withLock { $0.stdout } }
     /// Everything written to standard error so far.

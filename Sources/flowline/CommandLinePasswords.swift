@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hides the passwords of database URLs given on the command line
+/// (`--database postgresql://user:password@host/db`) from other local users: `ps` and
+/// `/proc/PID/cmdline` show the process's own argument memory, which is overwritten here with `*`
+/// once Swift has copied the arguments. (`FLOWLINE_DATABASE` is the better place: a process's
+/// environment is readable by its own user only.)
+enum CommandLinePasswords {
+    static func hide() {
+        _ = CommandLine.arguments  // Swift's copy, which the command parser reads, is made first.
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            let length = strlen(argument)
+            let bytes = UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: length)
+            guard let range = passwordRange(in: Array(bytes)) else { continue }
+            for offset in range { bytes[offset] = UInt8(ascii: "*") }
+        }
+    }
+
+    /// Where the password of `scheme://user:password@host…` is in `text`, if it has one.
+    static func passwordRange(in text: [UInt8]) -> Range<Int>? {
+        guard let scheme = text.indices.first(where: { index in
+            index + 2 < text.count && text[index] == UInt8(ascii: ":") && text[index + 1] == UInt8(ascii: "/") && text[index + 2] == UInt8(ascii: "/")
+        }) else { return nil }
+        let authorityStart = scheme + 3
+        let authorityEnd = text[authorityStart...].firstIndex(of: UInt8(ascii: "/")) ?? text.count
+        guard let at = text[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")),
+              let colon = text[authorityStart..<at].firstIndex(of: UInt8(ascii: ":")), colon + 1 < at
+        else { return nil }
+        return (colon + 1)..<at
+    }
+}
