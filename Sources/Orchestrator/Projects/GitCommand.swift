@@ -26,6 +26,8 @@ struct GitCommand {
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ASKPASS"] = "/bin/false"
         environment["LC_ALL"] = "C"
+        // Only the transports a model repository needs: never `ext::` (runs a command) or others.
+        environment["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh"
         if environment["GIT_SSH_COMMAND"] == nil { environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes" }
         let process = ChildProcess(executable: "git", arguments: arguments, environment: environment, workingDirectory: directory)
         let lines = OutputLines()
