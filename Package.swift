@@ -262,6 +262,7 @@ let package = Package(
             name: "FlowlineStackTests",
             dependencies: [
                 "FlowlineStack",
+                "Orchestrator",
                 "Samples",
                 "Storage",
                 "TestSupport",

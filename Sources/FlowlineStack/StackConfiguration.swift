@@ -151,7 +151,10 @@ public struct StackConfiguration: Sendable {
         guard (1...1024).contains(configuration.parallelism) else {
             throw SettingsError("--parallelism (or FLOWLINE_PARALLELISM) must be between 1 and 1024, not \(configuration.parallelism)")
         }
-        configuration.python = settings.string(flag: flags.python, variable: "FLOWLINE_PYTHON", default: "python3")
+        let python = settings.string(flag: flags.python, variable: "FLOWLINE_PYTHON", default: "python3")
+        // Tasks run in their own workspace: a relative interpreter path is the caller's, so resolve
+        // it here; a bare name is looked up on PATH.
+        configuration.python = python.contains("/") ? DataDirectory(path: python).path : python
         configuration.installExamples = !flags.noExamples && settings.string(flag: nil, variable: "FLOWLINE_NO_EXAMPLES", default: "") == ""
         configuration.adminUsername = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_USER", default: "alice")
         configuration.adminPassword = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_PASSWORD", default: OrchestratorConfiguration.defaultAdminPassword)

@@ -1,5 +1,7 @@
 import FlowlineStack
+import Foundation
 import Logging
+import Orchestrator
 import Samples
 import Storage
 import Testing
@@ -51,5 +53,13 @@ struct SettingsTests {
         #expect(configuration.samples.port == 6780)
         #expect(configuration.dataDirectory.path.hasSuffix("/flowline-data"))
         #expect(configuration.logLevel == .info)
+    }
+
+    @Test("A relative interpreter path is resolved where flowline starts; a bare name stays for PATH")
+    func interpreterPath() throws {
+        let relative = try StackConfiguration.resolve(.init(), settings: Settings(environment: ["FLOWLINE_PYTHON": ".venv/bin/python"]))
+        #expect(relative.orchestrator.python == FileManager.default.currentDirectoryPath + "/.venv/bin/python")
+        let bare = try StackConfiguration.resolve(.init(), settings: Settings(environment: ["FLOWLINE_PYTHON": "python3.12"]))
+        #expect(bare.orchestrator.python == "python3.12")
     }
 }
