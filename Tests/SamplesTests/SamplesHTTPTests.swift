@@ -144,6 +144,7 @@ struct SamplesHTTPTests {
         (#"{"gradient": 1, "intercept": -1e400, "noise_sigma": 1}"#, [["body", "intercept"]], ["finite_number"]),
         (#"{"gradient": "steep", "intercept": 0, "noise_sigma": 1}"#, [["body", "gradient"]], ["float_parsing"]),
         (#"{"gradient": {}, "intercept": false, "noise_sigma": 1}"#, [["body", "gradient"], ["body", "intercept"]], ["float_type", "float_type"]),
+        (#"{"gradient": 1e301, "intercept": -1.5e300, "noise_sigma": 2e300}"#, [["body", "gradient"], ["body", "intercept"], ["body", "noise_sigma"]], ["less_than_equal", "greater_than_equal", "less_than_equal"]),
         ("", [["body"]], ["missing"]),
         (#"{"gradient": 1,"#, [["body", "15"]], ["json_invalid"]),
     ])
@@ -154,6 +155,18 @@ struct SamplesHTTPTests {
             #expect(issues.map(\.type) == types)
             let line = try await client.execute(uri: "/line-params", method: .get)
             #expect(try jsonDictionary(line.body) as NSDictionary == ["gradient": 1.0, "intercept": 0.0, "noise_sigma": 0.1])
+        }
+    }
+
+    @Test("The steepest, noisiest line allowed still gives only finite numbers")
+    func extremeLineStaysFinite() async throws {
+        try await Self.withServer { client in
+            let line = try await Self.put(client, #"{"gradient": -1e300, "intercept": -1e300, "noise_sigma": 1e300}"#)
+            #expect(line.status == .ok)
+            let response = try await Self.post(client, #"{"n_samples": 10000, "seed": 6073}"#)
+            #expect(!String(buffer: response.body).contains("null"))
+            let samples = try Self.samples(response)
+            #expect(samples.count == 10000)
         }
     }
 

@@ -47,7 +47,7 @@ enum SamplesOpenAPI {
               "put": {
                 "operationId": "putLineParams",
                 "summary": "Change the line for later requests",
-                "description": "All three fields are required. gradient and intercept must be finite; noise_sigma must be finite and not negative.",
+                "description": "All three fields are required. gradient and intercept must be finite and at most 1e300 in magnitude; noise_sigma must be between 0 and 1e300.",
                 "requestBody": {
                   "required": true,
                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LineParams"}, "example": {"gradient": 2.0, "intercept": -1.0, "noise_sigma": 0.05}}}
@@ -123,9 +123,9 @@ enum SamplesOpenAPI {
                 "type": "object",
                 "required": ["gradient", "intercept", "noise_sigma"],
                 "properties": {
-                  "gradient": {"type": "number", "description": "Slope of the line; finite", "examples": [1.0]},
-                  "intercept": {"type": "number", "description": "y at x = 0; finite", "examples": [0.0]},
-                  "noise_sigma": {"type": "number", "minimum": 0, "description": "Standard deviation of the Gaussian noise added to y; finite, not negative", "examples": [0.1]}
+                  "gradient": {"type": "number", "minimum": -1e300, "maximum": 1e300, "description": "Slope of the line; finite, at most 1e300 in magnitude so that every y stays finite", "examples": [1.0]},
+                  "intercept": {"type": "number", "minimum": -1e300, "maximum": 1e300, "description": "y at x = 0; finite, at most 1e300 in magnitude", "examples": [0.0]},
+                  "noise_sigma": {"type": "number", "minimum": 0, "maximum": 1e300, "description": "Standard deviation of the Gaussian noise added to y; finite, not negative, at most 1e300", "examples": [0.1]}
                 }
               },
               "Health": {

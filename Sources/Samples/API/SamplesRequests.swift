@@ -118,7 +118,8 @@ struct RequestDecoder {
         return value
     }
 
-    /// A finite number field, at least `minimum` when given; `nil` (and an issue) when invalid.
+    /// A finite number field of a line, at least `minimum` when given and never beyond
+    /// ``LineParameters/maximumMagnitude``; `nil` (and an issue) when invalid.
     mutating func finiteNumber(_ field: String, minimum: Double? = nil) -> Double? {
         guard let input = value(field, optional: false) else { return nil }
         let number: Double
@@ -139,8 +140,13 @@ struct RequestDecoder {
             report(field, "finite_number", "Input should be a finite number", input)
             return nil
         }
-        if let minimum, number < minimum {
-            report(field, "greater_than_equal", "Input should be greater than or equal to \(minimum)", input, context: ["ge": .number(.init(literal: "\(minimum)", doubleValue: minimum, isIntegerLiteral: false))])
+        let lower = minimum ?? -LineParameters.maximumMagnitude, upper = LineParameters.maximumMagnitude
+        if number < lower {
+            report(field, "greater_than_equal", "Input should be greater than or equal to \(lower)", input, context: ["ge": .number(.init(literal: "\(lower)", doubleValue: lower, isIntegerLiteral: false))])
+            return nil
+        }
+        if number > upper {
+            report(field, "less_than_equal", "Input should be less than or equal to \(upper)", input, context: ["le": .number(.init(literal: "\(upper)", doubleValue: upper, isIntegerLiteral: false))])
             return nil
         }
         return number

@@ -75,8 +75,8 @@ enum SamplesResponse {
         }
     }
 
-    /// A finite number in shortest form; JSON has no literal for infinities (a line with huge
-    /// parameters can overflow), so those become `null`.
+    /// A finite number in shortest form. The line's bounds keep every y finite; should one not
+    /// be, it becomes `null`, as JSON has no literal for infinities.
     @inline(__always)
     private static func writeNumber(_ value: Double, to pointer: UnsafeMutablePointer<UInt8>) -> Int {
         if value.isFinite { return ShortestDouble.write(value, to: pointer) }

@@ -5,6 +5,10 @@ public struct LineParameters: Sendable, Equatable {
     /// Standard deviation of the noise added to y; zero gives points exactly on the line.
     public var noiseSigma: Double
 
+    /// The largest magnitude of each parameter: with |x| < 1 and a standard normal that never
+    /// exceeds 13 in magnitude, every y then stays finite (JSON has no literal for infinity).
+    public static let maximumMagnitude = 1e300
+
     /// The original service's line: gradient 1, intercept 0, noise sigma 0.1.
     public static let `default` = LineParameters(gradient: 1, intercept: 0, noiseSigma: 0.1)
 
@@ -15,11 +19,12 @@ public struct LineParameters: Sendable, Equatable {
     }
 
     /// Why these parameters cannot describe a line, or `nil` when they can: every value must be
-    /// finite and the noise sigma must not be negative.
+    /// finite and at most ``maximumMagnitude`` in magnitude, and the noise sigma must not be negative.
     public var problem: String? {
-        if !gradient.isFinite { return "gradient must be a finite number" }
-        if !intercept.isFinite { return "intercept must be a finite number" }
-        if !noiseSigma.isFinite { return "noise sigma must be a finite number" }
+        for (name, value) in [("gradient", gradient), ("intercept", intercept), ("noise sigma", noiseSigma)] {
+            if !value.isFinite { return "\(name) must be a finite number" }
+            if abs(value) > Self.maximumMagnitude { return "\(name) must be between -1e300 and 1e300" }
+        }
         if noiseSigma < 0 { return "noise sigma must not be negative" }
         return nil
     }
