@@ -13,6 +13,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowline", targets: ["flowline"]),
+        // The parsers' modules, for the fuzz targets of Fuzz/Package.swift.
+        .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
+        .library(name: "Orchestrator", targets: ["Orchestrator"]),
+        .library(name: "Tracking", targets: ["Tracking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -178,10 +182,13 @@ let package = Package(
         ),
 
         // MARK: The executable
+        /// prctl, which Swift cannot call (it is variadic).
+        .target(name: "ProcessControl"),
         .executableTarget(
             name: "flowline",
             dependencies: [
                 "FlowlineStack",
+                "ProcessControl",
                 "Serving",
                 "TrackingClient",
                 "Training",

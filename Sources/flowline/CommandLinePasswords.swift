@@ -5,8 +5,8 @@ import Glibc
 /// Hides the passwords of database URLs given on the command line
 /// (`--database postgresql://user:password@host/db`) from other local users: `ps` and
 /// `/proc/PID/cmdline` show the process's own argument memory, which is overwritten here with `*`
-/// once Swift has copied the arguments. (`FLOWLINE_DATABASE` is the better place: a process's
-/// environment is readable by its own user only.)
+/// once Swift has copied the arguments. (`FLOWLINE_DATABASE` is the better place: this process's
+/// environment is readable by root only, as it is not dumpable.)
 enum CommandLinePasswords {
     static func hide() {
         _ = CommandLine.arguments  // Swift's copy, which the command parser reads, is made first.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowlineStack
 import Orchestrator
+import ProcessControl
 
 /// The `flowline` command: one binary for the whole ML pipeline stack.
 @main
@@ -18,10 +19,13 @@ struct Flowline: AsyncParsableCommand {
     )
 
     /// Starts a task as its OS user when the server launched this binary for that (`--task-user`),
-    /// else runs the command line.
+    /// else runs the command line in a process that other processes of its user cannot inspect:
+    /// tasks run as that user unless `--task-user` is set, and must not read the signing key,
+    /// passwords or sessions out of the server's memory or environment.
     static func main() async {
         let arguments = CommandLine.arguments
         if arguments.count > 1, arguments[1] == TaskUser.launcherCommand { TaskUser.launch(arguments) }
+        _ = flowline_forbid_inspection()
         CommandLinePasswords.hide()
         await main(nil)
     }

@@ -122,6 +122,50 @@ struct TaskIsolationTests {
         }
     }
 
+    static let inspectionDAG = """
+    tasks:
+      - id: inspect
+        operator: bash
+        command: >-
+          cat /proc/$$/environ >/dev/null &&
+          if cat /proc/$PPID/environ >/dev/null 2>&1; then echo read the server environment; exit 3; fi &&
+          if head -c 1 /proc/$PPID/mem >/dev/null 2>&1; then echo opened the server memory; exit 4; fi &&
+          if ls /proc/$PPID/fd >/dev/null 2>&1; then echo listed the server descriptors; exit 5; fi &&
+          echo ok
+
+    """
+
+    @Test("Without --task-user, tasks run as the server's user yet cannot read its memory, environment or descriptors")
+    func inspection() async throws {
+        try await withTemporaryDirectory { directory in
+            // Root may read any process: run the server as nobody, as a user without root would
+            // (from a copy of the binary, which nobody may not reach where it was built).
+            var command: [String] = []
+            if getuid() == 0 {
+                let copy = directory.url.appendingPathComponent("flowline")
+                try FileManager.default.copyItem(at: FlowlineProcess.binary, to: copy)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+                try FileManager.default.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: directory.url.path)
+                command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.path]
+            }
+            let dags = directory.url.appendingPathComponent("dags")
+            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            try Data(Self.inspectionDAG.utf8).write(to: dags.appendingPathComponent("inspect.yaml"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dags.path)
+            let server = try FlowlineProcess(
+                ["server", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"],
+                in: directory.url, environment: ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"], command: command
+            )
+            defer { server.terminate() }
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            let client = ["--server", try server.url(of: "orchestrator")]
+            let login = ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"]
+            let run = try await FlowlineProcess.run(["dags", "trigger", "inspect", "--run-id", "inspect-run", "--wait"] + client, environment: login)
+            let log = try await FlowlineProcess.run(["tasks", "logs", "inspect", "inspect-run", "inspect"] + client, environment: login).stdout
+            #expect(run.status == 0 && log.contains("stdout: ok"), "\(run.stdout) \(run.stderr) \(log)")
+        }
+    }
+
     static func mode(_ url: URL) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int ?? -1) & 0o777
     }

@@ -19,11 +19,17 @@ public final class FlowlineProcess: Sendable {
     private let output = CapturedOutput()
     private let stdin = Pipe()
 
-    /// Starts `flowline arguments…` in `directory` with `environment` added to this process' own.
-    public init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws {
+    /// Starts `flowline arguments…` in `directory` with `environment` added to this process' own;
+    /// `command` replaces `flowline` when given (e.g. `setpriv --reuid=… /copy/of/flowline`).
+    public init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], command: [String] = []) throws {
         process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let executable = command.first {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = Array(command.dropFirst()) + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         if let directory { process.currentDirectoryURL = directory }
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FLOWLINE_") || $0.key == "FLOWLINE_BIN" }
         merged.merge(environment) { $1 }

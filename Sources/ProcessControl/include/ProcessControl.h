@@ -1,0 +1,13 @@
+#ifndef FLOWLINE_PROCESS_CONTROL_H
+#define FLOWLINE_PROCESS_CONTROL_H
+
+/// Marks the calling process as not dumpable (Linux `prctl(PR_SET_DUMPABLE, 0)`): processes of the
+/// same OS user (tasks included) can then no longer read its memory, environment or descriptors
+/// through /proc or ptrace, and it writes no core dumps. Returns 0 on success, -1 elsewhere or on
+/// failure. (A C function because Swift cannot call the variadic `prctl`.)
+int flowline_forbid_inspection(void);
+
+/// 1 when the calling process is dumpable, 0 when not, -1 where this cannot be asked.
+int flowline_is_dumpable(void);
+
+#endif
