@@ -183,7 +183,8 @@ struct DatabaseErrorTests {
         }
         #expect(error?.description.contains("cannot reach") == true)
         #expect(error?.description.contains("secret") == false)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Generous: the suite runs its tests in parallel on few cores, and a hang never ends.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("An SQLite path that cannot be created is a clear error")
