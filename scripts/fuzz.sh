@@ -34,7 +34,8 @@
 #   SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/TARGET Fuzz/Findings/TARGET/crash-…
 # Environment: FUZZ_MAX_LEN (default 4096), FUZZ_TIMEOUT (per input, default 10 s),
 #   FUZZ_RSS_LIMIT_MB (default 2048), FUZZ_KEEP_GOING=1 (see above), FUZZ_SKIP_BUILD=1 to use
-#   the binaries already built.
+#   the binaries already built, FUZZ_MERGE=0 to leave the corpus as it is (the test command's
+#   smoke run does, so running the tests changes no tracked file).
 # Needs a swift.org toolchain (on macOS: `xcrun --toolchain swift`); Xcode's has no libFuzzer.
 set -euo pipefail
 
@@ -124,8 +125,8 @@ fuzz() {
         executions="$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#' || true)"
     fi
 
-    # Keep only the new inputs that add coverage to the corpus.
-    if [[ "$(count_files "$fresh")" -gt 0 ]]; then
+    # Keep only the new inputs that add coverage to the corpus (not with FUZZ_MERGE=0).
+    if [[ "${FUZZ_MERGE:-1}" != 0 && "$(count_files "$fresh")" -gt 0 ]]; then
         "$binary" -merge=1 -max_len="$MAX_LEN" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
             -artifact_prefix="$findings/" "$corpus" "$fresh" >>"$log" 2>&1 \
             || echo "fuzz.sh: $target: merging the new inputs failed (see $log)" >&2

@@ -62,7 +62,7 @@ fi
 export FLOWLINE_SCREENSHOTS="${FLOWLINE_SCREENSHOTS:-$root/.build/screenshots}"
 FLOWLINE_BIN="$root/.build/debug/flowline" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients
 echo "== Fuzz smoke: every target over its corpus, then 15 s of new inputs each"
-FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
+FUZZ_MERGE=0 scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
 if [ "$against_mlflow" = yes ]; then
   echo "== The tracking client suite against MLflow's own server"
   FLOWLINE_TRACKING_TARGET=mlflow "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/clients/test_tracking_client.py
