@@ -73,12 +73,11 @@ struct OrchestratorUITests {
     func pages() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
-            let dags = directory.url.appendingPathComponent("dags")
-            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
-            try Data(Self.hostile.utf8).write(to: dags.appendingPathComponent("hostile.yaml"))
-            try Data("tasks: [{id: a, operator: nope}]\n".utf8).write(to: dags.appendingPathComponent("<broken>.yaml"))
-            try Data("tasks:\n  - {id: slow, operator: bash, command: 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'}\n  - {id: after, operator: bash, upstream: [slow], command: 'exit 3'}\n".utf8)
-                .write(to: dags.appendingPathComponent("slow.yaml"))
+            let dags = try directory.folder("dags", files: [
+                "hostile.yaml": Self.hostile,
+                "<broken>.yaml": "tasks: [{id: a, operator: nope}]\n",
+                "slow.yaml": "tasks:\n  - {id: slow, operator: bash, command: 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'}\n  - {id: after, operator: bash, upstream: [slow], command: 'exit 3'}\n",
+            ])
             let arguments = ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"]
             var server = try FlowlineProcess(arguments, in: directory.url)
             defer { server.terminate() }
@@ -226,9 +225,7 @@ struct OrchestratorUITests {
     func hardening() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
-            let dags = directory.url.appendingPathComponent("dags")
-            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
-            try Data(Self.secretDAG.utf8).write(to: dags.appendingPathComponent("secret.yaml"))
+            let dags = try directory.folder("dags", files: ["secret.yaml": Self.secretDAG])
             let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"], in: directory.url)
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")

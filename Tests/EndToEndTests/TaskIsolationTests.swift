@@ -14,10 +14,8 @@ struct TaskIsolationTests {
     func environment() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
-            let dags = directory.url.appendingPathComponent("dags")
-            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
+            let dags = try directory.folder("dags", files: ["env.yaml": Self.environmentDAG])
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            try Data(Self.environmentDAG.utf8).write(to: dags.appendingPathComponent("env.yaml"))
             // A signing key an earlier version left on disk is deleted at start.
             try Data(String(repeating: "ab", count: 64).utf8).write(to: data.appendingPathComponent("jwt-secret"))
             let environment = Self.secrets.merging(["EXTRA_VISIBLE": "visible-value", "LC_ALL": "C.UTF-8"]) { $1 }
@@ -70,9 +68,7 @@ struct TaskIsolationTests {
         }
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
-            let dags = directory.url.appendingPathComponent("dags")
-            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
-            try Data(Self.userDAG.utf8).write(to: dags.appendingPathComponent("user.yaml"))
+            let dags = try directory.folder("dags", files: ["user.yaml": Self.userDAG])
             let server = try FlowlineProcess(
                 [
                     "server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning",
@@ -148,9 +144,7 @@ struct TaskIsolationTests {
                 try FileManager.default.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: directory.url.path)
                 command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.path]
             }
-            let dags = directory.url.appendingPathComponent("dags")
-            try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
-            try Data(Self.inspectionDAG.utf8).write(to: dags.appendingPathComponent("inspect.yaml"))
+            let dags = try directory.folder("dags", files: ["inspect.yaml": Self.inspectionDAG])
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dags.path)
             let server = try FlowlineProcess(
                 ["server", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"],

@@ -12,6 +12,14 @@ public struct TemporaryDirectory: Sendable {
 
     public var path: String { url.path }
 
+    /// Creates the folder `name` in here with `files` (file name → text) in it; returns its URL.
+    public func folder(_ name: String, files: [String: String] = [:]) throws -> URL {
+        let folder = url.appendingPathComponent(name, isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (file, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(file)) }
+        return folder
+    }
+
     public func remove() {
         try? FileManager.default.removeItem(at: url)
     }
