@@ -38,13 +38,17 @@ final class SQLiteBackend: DatabaseBackend {
             } catch {
                 throw DatabaseError("cannot create the folder of the SQLite database \(path): \(error.localizedDescription)")
             }
-            // The database is readable by its owner only; SQLite gives its WAL and shared-memory
-            // files the database file's mode.
+            // The database is readable by its owner only, also when an earlier version created it
+            // with the default mode; SQLite gives new WAL and shared-memory files the database
+            // file's mode, and older ones are set here too.
             let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else {
                 throw DatabaseError("cannot create the SQLite database \(path): \(String(cString: strerror(errno)))")
             }
+            let problem = fchmod(descriptor, 0o600) == 0 ? nil : String(cString: strerror(errno))
             close(descriptor)
+            if let problem { throw DatabaseError("cannot make the SQLite database \(path) private: \(problem)") }
+            for suffix in ["-wal", "-shm"] { _ = chmod(path + suffix, 0o600) }
         }
         let writer: SQLiteConnection
         do {

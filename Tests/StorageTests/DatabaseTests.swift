@@ -187,6 +187,24 @@ struct DatabaseErrorTests {
         #expect(ContinuousClock.now - started < .seconds(60))
     }
 
+    @Test("An SQLite database an earlier version left readable by all is made private, with its WAL files")
+    func existingDatabaseMadePrivate() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.url.appendingPathComponent("old.db").path
+            try await withRunning(try await Database.open(.sqlite(path: path), logger: TestLogger.silent)) { database in
+                try await database.write { sql in try await sql.raw("CREATE TABLE t (x INTEGER)").run() }
+            }
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+            }
+            try await withRunning(try await Database.open(.sqlite(path: path), logger: TestLogger.silent)) { _ in }
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(file)")
+            }
+        }
+    }
+
     @Test("An SQLite path that cannot be created is a clear error")
     func unwritableSQLite() async throws {
         try await withTemporaryDirectory { directory in
