@@ -58,6 +58,10 @@ struct TaskIsolationTests {
         operator: python
         upstream: [who]
         code: "import json, os, sys; c = json.load(sys.stdin); print(json.dumps({'uid': os.getuid(), 'out': open('out.txt').read().strip(), 'run': c['run_id']}))"
+      - id: preload
+        operator: bash
+        env: {LD_PRELOAD: /nonexistent/flowline-preload.so}
+        command: echo "preload=$LD_PRELOAD"
     """
 
     @Test("With --task-user, tasks run as that user: they write their workspace and read their context, not the server's files")
@@ -85,6 +89,11 @@ struct TaskIsolationTests {
             #expect(who.contains("INFO stdout: ok"), "\(who)")
             let python = try await FlowlineProcess.run(["tasks", "logs", "user", "user-run", "py"] + client).stdout
             #expect(python.contains(#"{"uid": 65534, "out": "written", "run": "user-run"}"#), "\(python)")
+            // The task's LD_PRELOAD reaches the task (whose loader complains once), never the
+            // processes that start it as root.
+            let preload = try await FlowlineProcess.run(["tasks", "logs", "user", "user-run", "preload"] + client).stdout
+            #expect(preload.contains("preload=/nonexistent/flowline-preload.so"), "\(preload)")
+            #expect(preload.components(separatedBy: "cannot be preloaded").count - 1 == 1, "\(preload)")
             #expect(try Self.mode(data) == 0o711)
             server.signal()
             #expect(try await server.waitForExit() == 0)
@@ -100,11 +109,14 @@ struct TaskIsolationTests {
         }
     }
 
-    @Test("A database password given on the command line is hidden from other users' ps")
+    @Test("Passwords given on the command line (a database URL's, the artifacts delete credential) are hidden from other users' ps")
     func commandLinePassword() async throws {
         try await withTemporaryDirectory { directory in
             let server = try FlowlineProcess(
-                ["tracking", "serve", "--port", "0", "--data-dir", directory.url.path, "--backend-store-uri", "postgresql://flowline:s3cret-pw@127.0.0.1:1/db"],
+                [
+                    "tracking", "serve", "--port", "0", "--data-dir", directory.url.path, "--backend-store-uri", "postgresql://flowline:s3cret-pw@127.0.0.1:1/db",
+                    "--artifacts-delete-credential", "admin:del3te-pw",
+                ],
                 in: directory.url
             )
             defer { server.terminate() }
@@ -115,6 +127,7 @@ struct TaskIsolationTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(shown.contains("postgresql://flowline:*********@127.0.0.1:1/db") && !shown.contains("s3cret"), "\(shown)")
+            #expect(shown.contains("--artifacts-delete-credential admin:*********") && !shown.contains("del3te"), "\(shown)")
         }
     }
 

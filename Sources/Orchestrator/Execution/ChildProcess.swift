@@ -112,7 +112,8 @@ struct ChildProcess {
         let program = user?.command(executable, arguments) ?? [executable] + arguments
         let command = changedDirectory ? program : ["env", "-C", workingDirectory.path, "--"] + program
         let argv = command.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let entries = user?.launcherEnvironment(environment) ?? environment.map { "\($0.key)=\($0.value)" }
+        let envp = entries.map { strdup($0) } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

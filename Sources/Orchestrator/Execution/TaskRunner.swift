@@ -19,6 +19,10 @@ public struct OrchestratorFolders: Sendable {
             ?? workspaces.deletingLastPathComponent().appendingPathComponent("cache", isDirectory: true).appendingPathComponent("git", isDirectory: true)
     }
 
+    /// Where the server prepares files for the workspaces (``WorkspaceFiles``): inside
+    /// `workspaces`, so that moving them in is a rename, under a name no DAG id can have.
+    public var staging: URL { workspaces.appendingPathComponent("+staging", isDirectory: true) }
+
     /// The workspace of a run: the working directory of its tasks.
     public func workspace(dagID: String, runID: String) -> URL {
         workspaces.appendingPathComponent(dagID, isDirectory: true).appendingPathComponent(TaskLog.safe(runID), isDirectory: true)
@@ -231,7 +235,7 @@ struct TaskRunner: Sendable {
         var context = TaskRunContext(
             dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber, settings: settings,
             workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
-            python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log, taskUser: taskUser,
+            python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log, taskUser: taskUser, staging: folders.staging,
             processStarted: { pid in
                 try? await store.recordProcess(pid, dagID: dag.dagID, runID: run.runID, taskID: task.taskID)
             }

@@ -54,6 +54,17 @@ public struct TaskUser: Sendable, Equatable {
         [launcher, Self.launcherCommand, String(uid), String(gid), groups.map(String.init).joined(separator: ","), "--", executable] + arguments
     }
 
+    /// The prefix under which a task's environment passes through the launcher. The processes
+    /// that run as root before it drops privileges (`env -C`, the launcher) must not act on the
+    /// task's variables (`LD_PRELOAD`, `GLIBC_TUNABLES`, …), so they see none of them by name; the
+    /// launcher gives them back their names once it runs as the user.
+    static let environmentPrefix = "FLOWLINE_TASK_ENVIRONMENT_"
+
+    /// `environment` as the launcher takes it (`NAME=value` entries).
+    func launcherEnvironment(_ environment: [String: String]) -> [String] {
+        environment.map { "\(Self.environmentPrefix)\($0.key)=\($0.value)" }
+    }
+
     /// The variables that name the user, for its processes' environment.
     var environment: [String: String] {
         ["HOME": home, "USER": name, "LOGNAME": name]
@@ -112,10 +123,16 @@ public struct TaskUser: Sendable, Equatable {
         guard setgid(gid) == 0 else { fail("setgid \(gid): \(String(cString: strerror(errno)))") }
         guard setuid(uid) == 0 else { fail("setuid \(uid): \(String(cString: strerror(errno)))") }
         guard getuid() == uid, geteuid() == uid, setuid(0) != 0 else { fail("the process could still become root") }
+        let task = ProcessInfo.processInfo.environment.compactMap { name, value in
+            name.hasPrefix(environmentPrefix) ? (String(name.dropFirst(environmentPrefix.count)), value) : nil
+        }
+        guard clearenv() == 0 else { fail("clearenv: \(String(cString: strerror(errno)))") }
+        for (name, value) in task where setenv(name, value, 1) != 0 { fail("cannot set \(name): \(String(cString: strerror(errno)))") }
         let program = Array(arguments[6...])
         let argv = program.map { strdup($0) } + [nil]
         execvp(program[0], argv)
-        FileHandle.standardError.write(Data("flowline: cannot start '\(program[0])': \(String(cString: strerror(errno)))\n".utf8))
-        exit(errno == ENOENT ? 127 : 126)
+        let failure = errno
+        FileHandle.standardError.write(Data("flowline: cannot start '\(program[0])': \(String(cString: strerror(failure)))\n".utf8))
+        exit(failure == ENOENT ? 127 : 126)
     }
 }

@@ -66,10 +66,7 @@ public struct HTTPOperator: TaskOperator {
             throw TaskFailure("the server answered \(status), which the task does not expect: \(excerpt)")
         }
         if let file = context.string("save_to") {
-            let target = try WorkspacePath.resolve(file, in: context.workspace)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: target, options: .atomic)
-            try context.handOver(context.workspace.appendingPathComponent(String(file.split(separator: "/")[0])))
+            try context.files.write(data, to: file)
             context.log.write("Saved the response to \(file)")
         }
         guard context.string("xcom") != "none", data.count <= xcomLimit, let value = try? JSONParser.parse(Array(data)) else {
@@ -84,17 +81,5 @@ public struct HTTPOperator: TaskOperator {
         case .array(let codes)?: return codes.contains { if case .number(let number) = $0 { number.exactInteger == status } else { false } }
         default: return (200..<300).contains(status)
         }
-    }
-}
-
-/// Paths that tasks give relative to their run's workspace.
-enum WorkspacePath {
-    /// `path` inside `workspace`; paths that leave it (`..`, absolute) are refused.
-    static func resolve(_ path: String, in workspace: URL) throws -> URL {
-        let parts = path.split(separator: "/")
-        guard !path.hasPrefix("/"), !parts.contains(".."), !parts.isEmpty else {
-            throw TaskFailure("'\(path)' must be a relative path inside the run's workspace")
-        }
-        return workspace.appendingPathComponent(path)
     }
 }

@@ -55,10 +55,12 @@ public struct ProjectOperator: TaskOperator {
 
         let sha = try await context.repositories.resolve(repo, version: version, log: log)
         log.write("Using commit \(sha) of \(repo)" + (version.map { $0 == sha ? "" : " ('\($0)')" } ?? " (default branch)"))
-        let checkout = context.workspace.appendingPathComponent("src", isDirectory: true).appendingPathComponent(context.taskID, isDirectory: true)
-        try await context.repositories.checkout(repo, sha: sha, into: checkout)
-        try context.handOver(checkout.deletingLastPathComponent())
-        let entryPoint = try entryPoint(entryPointName, in: checkout)
+        // Checked out and read where only the server reaches, then moved into the workspace.
+        let staged = try context.files.stagingURL()
+        defer { try? FileManager.default.removeItem(at: staged) }  // still there only on failure
+        try await context.repositories.checkout(repo, sha: sha, into: staged)
+        let entryPoint = try entryPoint(entryPointName, in: staged)
+        let checkout = try context.files.place(staged, at: "src/\(context.taskID)")
         let (command, values) = try entryPoint.command(with: parameterTexts(context), relativeTo: context.workspace)
 
         let experimentName = context.string("experiment").flatMap { $0.isEmpty ? nil : $0 } ?? context.dagID

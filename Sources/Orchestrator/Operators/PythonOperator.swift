@@ -24,10 +24,13 @@ public struct PythonOperator: TaskOperator {
     }
 
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
-        let contextFile = context.workspace.appendingPathComponent(".flowline/context-\(context.taskID)-\(context.tryNumber).json")
-        try Folders.ensure(contextFile.deletingLastPathComponent())
-        try Data(context.templateContext.jsonText.utf8).write(to: contextFile)
-        try context.handOver(contextFile.deletingLastPathComponent())
+        let json = Data(context.templateContext.jsonText.utf8)
+        let contextFile = try context.files.write(json, to: ".flowline/context-\(context.taskID)-\(context.tryNumber).json")
+        // Standard input is opened before the process becomes the task user: from the server's
+        // own copy, which no task can swap for a link.
+        let input = try context.files.stagingURL()
+        try json.write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
         var arguments: [String]
         if let script = context.string("script") {
             let path = script.hasPrefix("/") ? script : context.dagsFolder.appendingPathComponent(script).path
@@ -47,7 +50,7 @@ public struct PythonOperator: TaskOperator {
             arguments: arguments,
             environment: environment,
             workingDirectory: context.workspace,
-            standardInput: contextFile,
+            standardInput: input,
             user: context.taskUser
         )
         let (outcome, lastLine) = try await ProcessTask.run(process, context: context, skipCode: nil)

@@ -85,14 +85,16 @@ public struct TaskRunContext: Sendable {
     public var log: TaskLog
     /// The OS user the try's processes run as (`--task-user`), if not the server's.
     public var taskUser: TaskUser?
+    /// A folder only the server reaches, where it prepares what it puts into the workspace.
+    public var staging: URL
     /// Values of secret Variables, hidden in the try's log and XComs.
     public var secrets: SecretMask = .none
     /// Records the process id of a try that runs a program, so a restarted server can stop it.
     public var processStarted: @Sendable (Int) async -> Void
 
-    /// Gives a file or folder the server made in the workspace to the task user, if there is one.
-    public func handOver(_ url: URL) throws {
-        try taskUser?.handOver(url)
+    /// Puts files and folders into the workspace without following links a task planted there.
+    var files: WorkspaceFiles {
+        WorkspaceFiles(workspace: workspace, staging: staging, user: taskUser)
     }
 
     public func string(_ key: String) -> String? {

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// Runs `git` without prompts (a repository that wants credentials fails instead of waiting) and
-/// collects its output.
+/// collects its output. Git gets the tasks' allow-list of the server's environment plus its own
+/// `GIT_*` and `SSH_*` settings, never the server's secrets: a task running meanwhile as the same
+/// user could read a git process's environment.
 struct GitCommand {
     var arguments: [String]
     var directory: URL
@@ -22,7 +24,9 @@ struct GitCommand {
     }
 
     func run() async throws -> Result {
-        var environment = ProcessInfo.processInfo.environment
+        let server = ProcessInfo.processInfo.environment
+        var environment = TaskEnvironment().base(from: server)
+            .merging(server.filter { $0.key.hasPrefix("GIT_") || $0.key.hasPrefix("SSH_") }) { $1 }
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ASKPASS"] = "/bin/false"
         environment["LC_ALL"] = "C"
