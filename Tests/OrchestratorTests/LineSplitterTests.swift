@@ -26,4 +26,13 @@ struct LineSplitterTests {
         #expect(pieces.map(\.count) == [LineSplitter.maximumLength, LineSplitter.maximumLength, 10, 3])
         #expect(pieces.joined() == long + "end")
     }
+
+    @Test("A long line is never cut inside a UTF-8 character", arguments: ["é", "€", "🙂"])
+    func longLinesKeepCharacters(character: String) {
+        // One ASCII byte first, so the characters straddle every 64 KiB boundary at some length.
+        let long = "x" + String(repeating: character, count: LineSplitter.maximumLength)
+        let pieces = lines([long])
+        #expect(pieces.allSatisfy { !$0.contains("\u{FFFD}") && $0.utf8.count <= LineSplitter.maximumLength })
+        #expect(pieces.joined() == long)
+    }
 }

@@ -1,5 +1,6 @@
 /// Splits a process's output into lines as bytes arrive: `\n`, `\r` (progress bars) and `\r\n`
-/// end a line, and a line longer than ``maximumLength`` bytes is cut into pieces of that length.
+/// end a line, and a line longer than ``maximumLength`` bytes is cut into pieces of at most that
+/// length, never inside a UTF-8 character (each piece is decoded as text on its own).
 /// Each byte is looked at once, and at most one line is held, whatever a task writes.
 struct LineSplitter {
     /// The longest line kept whole: 64 KiB.
@@ -28,8 +29,9 @@ struct LineSplitter {
                 pending.append(contentsOf: piece)
                 run = run.dropFirst(piece.count)
                 if pending.count == Self.maximumLength {
-                    emit(pending, true)
-                    pending.removeAll(keepingCapacity: true)
+                    let cut = Self.characterBoundary(before: pending)
+                    emit(Array(pending[..<cut]), true)
+                    pending.removeSubrange(..<cut)
                 }
             }
             guard stop < bytes.endIndex else { break }
@@ -38,6 +40,21 @@ struct LineSplitter {
             afterCarriageReturn = bytes[stop] == UInt8(ascii: "\r")
             index = stop + 1
         }
+    }
+
+    /// Where `bytes` ends if the UTF-8 character its last bytes begin is not complete: the start of
+    /// that character; else (or for bytes that are not UTF-8) the end.
+    static func characterBoundary(before bytes: [UInt8]) -> Int {
+        var start = bytes.count
+        while start > 0, bytes.count - start < 4 {
+            start -= 1
+            let byte = bytes[start]
+            guard byte & 0xC0 == 0x80 else {
+                let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                return start + length > bytes.count && start > 0 ? start : bytes.count
+            }
+        }
+        return bytes.count
     }
 
     /// Hands what is left, a last line without an ending, to `emit`.
