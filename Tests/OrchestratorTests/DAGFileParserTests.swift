@@ -107,6 +107,8 @@ struct DAGFileParserTests {
         ("tasks:\n  - {id: a, operator: empty, trigger_rule: all_sucess}\n", 2, 44, "did you mean 'all_success'?"),
         ("description: x\n", 1, 1, "the DAG has no 'tasks'"),
         ("tasks:\n  - {id: 'a b', operator: empty}\n", 2, 10, "may contain only letters"),
+        ("tasks:\n  - {id: '..', operator: empty}\n", 2, 10, "cannot be '.' or '..'"),
+        ("dag_id: '.'\ntasks:\n  - {id: a, operator: empty}\n", 1, 9, "cannot be '.' or '..'"),
         ("start_date: tomorrow\ntasks:\n  - {id: a, operator: empty}\n", 1, 13, "is not a date"),
     ] as [(String, Int, Int, String)])
     func importErrors(text: String, line: Int, column: Int, message: String) throws {

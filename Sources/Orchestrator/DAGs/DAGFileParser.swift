@@ -340,6 +340,8 @@ public enum DAGFileParser {
         guard !id.isEmpty, id.count <= 250, id.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
             throw node.problem("\(what) '\(id)' may contain only letters, digits, '_', '-' and '.' (at most 250)")
         }
+        // Folder names are made of ids (workspaces, logs, checkouts).
+        guard id != ".", id != ".." else { throw node.problem("\(what) '\(id)' cannot be '.' or '..'; name it") }
     }
 
     private static var operatorNames: String { OperatorRegistry.all.map { $0.name }.joined(separator: ", ") }
