@@ -245,6 +245,7 @@ let package = Package(
             name: "TrackingTests",
             dependencies: [
                 "Tracking",
+                "HTTPSupport",
                 "Storage",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import ExampleProjects
+import HTTPSupport
 import Orchestrator
 public import Samples
 public import Serving
@@ -20,6 +21,7 @@ public enum Stack {
     /// - Parameter output: where the banner with the services' URLs is written.
     /// - Throws: ``DataDirectoryError`` or ``StackError`` when the stack cannot start.
     public static func up(_ configuration: StackConfiguration, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        raiseDescriptorLimit(logger: logger)
         let directory = configuration.dataDirectory
         try directory.prepare()
         let lock = try directory.lock()
@@ -77,6 +79,7 @@ public enum Stack {
 
     /// Runs the orchestrator alone (`flowline server`): scheduler, executor and its HTTP server.
     public static func orchestrator(_ configuration: OrchestratorConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        raiseDescriptorLimit(logger: logger)
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
@@ -194,6 +197,7 @@ public enum Stack {
     /// Runs the tracking server alone (`flowline tracking serve`), with its data directory locked
     /// when its storage is there.
     public static func tracking(_ configuration: TrackingConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        raiseDescriptorLimit(logger: logger)
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
@@ -236,6 +240,7 @@ public enum Stack {
 
     /// Runs a model server alone (`flowline models serve`).
     public static func serving(_ configuration: ServingConfiguration, client: TrackingClient, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        raiseDescriptorLimit(logger: logger)
         let banner = ReadinessBanner(
             expected: ["serving"],
             header: "Flowline model server \(FlowlineVersion.current): \(configuration.model) from \(client.baseURL.absoluteString)",
@@ -259,6 +264,7 @@ public enum Stack {
 
     /// Runs the samples service alone (`flowline samples serve`).
     public static func samples(_ configuration: SamplesConfiguration, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+        raiseDescriptorLimit(logger: logger)
         let banner = ReadinessBanner(
             expected: ["samples"],
             header: "Flowline line samples \(FlowlineVersion.current)",
@@ -282,6 +288,14 @@ public enum Stack {
                 await banner.ready("samples", host: configuration.host, port: port) { "API docs: \($0)/docs" }
             }
         )
+    }
+
+    /// Raises this process's open-file limit to its hard limit, first thing as servers start:
+    /// each server's connection cap follows the limit when it is built
+    /// (``ServerPolicy/defaultMaximumConnections``).
+    static func raiseDescriptorLimit(logger: Logger) {
+        let limit = DescriptorLimit.raise()
+        logger.debug("Open file descriptor limit: \(limit.map(String.init) ?? "unknown")")
     }
 
     static func run(_ services: [any Service], logger: Logger) async throws {

@@ -11,11 +11,13 @@ public struct ServiceRouter<Context: RequestContext> where Context.Source == App
     public let router: Router<Context>
     public let metrics: HTTPMetrics
     public let policy: ServerPolicy
+    /// The address the server listens on, answered as a `Host` name too.
+    public let host: String
 
-    /// A router whose errors `errorMiddleware` renders in the API's shape.
-    /// - Parameter host: the address the server listens on, answered as a `Host` name too.
+    /// A router whose errors `errorMiddleware` renders in the API's shape, for a server on `host`.
     public init(context: Context.Type, logger: Logger, errorMiddleware: some RouterMiddleware<Context>, policy: ServerPolicy, host: String) {
         metrics = HTTPMetrics()
+        self.host = host
         var policy = policy
         policy.allowedHosts = policy.allowedHosts.adding(host)
         self.policy = policy
@@ -25,13 +27,14 @@ public struct ServiceRouter<Context: RequestContext> where Context.Source == App
         router.add(middleware: RequestGuardMiddleware(allowedHosts: policy.allowedHosts, trustedOrigins: policy.trustedOrigins))
     }
 
-    /// The application serving the router on `host:port`, with `/metrics` added; `onServerRunning`
-    /// gets the bound port (the real one when `port` is 0).
+    /// The application serving the router on ``host``:`port`, with `/metrics` added;
+    /// `onServerRunning` gets the bound port (the real one when `port` is 0). The connection cap
+    /// is the policy's, or else the default for the descriptor limit now.
     public func application(
-        host: String, port: Int, serverName: String, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void
+        port: Int, serverName: String, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         router.addMetricsRoute(metrics)
-        let connections = ConnectionGuard(maximum: policy.maximumConnections)
+        let connections = ConnectionGuard(maximum: policy.maximumConnections ?? ServerPolicy.defaultMaximumConnections)
         var http = HTTP1Channel.Configuration(
             additionalChannelHandlers: [connections.handler()],
             idleTimeout: TimeAmount(policy.idleTimeout)

@@ -26,6 +26,6 @@ public func buildSamplesApplication(
         title: "Flowline line samples"
     )
     return service.application(
-        host: configuration.host, port: configuration.port, serverName: "flowline-samples", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port, serverName: "flowline-samples", logger: logger, onServerRunning: onServerRunning
     )
 }

@@ -22,11 +22,16 @@ public final class ModelWatcher: Service, Sendable {
     let client: @Sendable () async -> TrackingClient?
     let interval: Duration
     let logger: Logger
-    private let state = Mutex(Current(problem: "the model is loading"))
-    /// A model that failed to load, and when to try it again: ``firstBackoff`` (2 s), then twice as
-    /// long after each failure, at most ``maximumBackoff``, unless the reference moves to another
-    /// model first.
-    private let failure = Mutex<(artifactURI: String, count: Int, retryAt: ContinuousClock.Instant)?>(nil)
+
+    /// What is served, and the model that last failed to load with when to try it again:
+    /// ``firstBackoff`` after the first failure, twice as long after each further one, at most
+    /// ``maximumBackoff``, unless the reference moves to another model first.
+    private struct State {
+        var current = Current(problem: "the model is loading")
+        var failure: (artifactURI: String, count: Int, retryAt: ContinuousClock.Instant)?
+    }
+
+    private let state = Mutex(State())
     /// The longest wait before loading a broken model again.
     public static let maximumBackoff: Duration = .seconds(300)
 
@@ -48,7 +53,7 @@ public final class ModelWatcher: Service, Sendable {
         self.init(reference: configuration.model, client: { client }, interval: configuration.pollInterval, logger: logger)
     }
 
-    public var current: Current { state.withLock { $0 } }
+    public var current: Current { state.withLock { $0.current } }
 
     public func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
@@ -67,26 +72,25 @@ public final class ModelWatcher: Service, Sendable {
         do {
             let (artifactURI, version) = try await client.locate(reference)
             if current.artifactURI == artifactURI, current.model != nil { return }
-            if let failed = failure.withLock({ $0 }), failed.artifactURI == artifactURI, ContinuousClock.now < failed.retryAt { return }
+            if let failed = state.withLock({ $0.failure }), failed.artifactURI == artifactURI, ContinuousClock.now < failed.retryAt { return }
             let model: LineModel
             do {
                 model = try await ModelLoader.load(artifactURI: artifactURI, client: client)
             } catch {
-                failure.withLock { failed in
-                    let count = failed?.artifactURI == artifactURI ? (failed?.count ?? 0) + 1 : 1
+                state.withLock { state in
+                    let count = state.failure?.artifactURI == artifactURI ? (state.failure?.count ?? 0) + 1 : 1
                     let wait = min(Self.maximumBackoff, firstBackoff * (1 << min(count - 1, 20)))
-                    failed = (artifactURI, count, ContinuousClock.now + wait)
+                    state.failure = (artifactURI, count, ContinuousClock.now + wait)
                 }
                 throw error
             }
-            failure.withLock { $0 = nil }
-            state.withLock { $0 = Current(model: model, version: version, artifactURI: artifactURI, problem: nil) }
+            state.withLock { $0 = State(current: Current(model: model, version: version, artifactURI: artifactURI, problem: nil), failure: nil) }
             logger.notice("Serving \(reference)\(version.map { " (version \($0))" } ?? ""): \(model.kind), coefficients \(model.coefficients)")
         } catch {
             let message = (error as? TrackingClientError)?.message ?? "\(error)"
             let changed = state.withLock { state in
-                defer { state.problem = state.model == nil ? message : state.problem }
-                return state.problem != message
+                defer { state.current.problem = state.current.model == nil ? message : state.current.problem }
+                return state.current.problem != message
             }
             if changed { logger.warning("Cannot load \(reference): \(message)") }
         }

@@ -39,5 +39,5 @@ public func buildServingApplication(
     router.get("/version") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: version)))
     }
-    return service.application(host: host, port: port, serverName: "flowline-serving", logger: logger, onServerRunning: onServerRunning)
+    return service.application(port: port, serverName: "flowline-serving", logger: logger, onServerRunning: onServerRunning)
 }

@@ -29,7 +29,7 @@ public func buildTrackingApplication(
     let artifacts = ArtifactStore(root: configuration.artifactsDestination, maximumSize: configuration.maximumArtifactSize)
     LoggedModelsController(store: store, artifacts: artifacts).addRoutes(to: &routes)
     RegistryController(store: store).addRoutes(to: &routes)
-    ArtifactsController(artifacts: artifacts, store: store, deleteCredential: configuration.artifactDeleteCredential).addRoutes(to: router, routes: &routes)
+    ArtifactsController(artifacts: artifacts, store: store, credential: configuration.artifactDeleteCredential).addRoutes(to: router, routes: &routes)
     routes.finish()
     addRoutes(router, store, artifacts)
 
@@ -43,6 +43,6 @@ public func buildTrackingApplication(
         Response.json(#"{"store_type":"SqlStore","workspaces_enabled":false,"trace_archival_enabled":false,"multipart_uploads_enabled":false,"multipart_downloads_enabled":false,"presigned_upload_run_id_supported":false,"presigned_upload_model_id_supported":false}"#)
     }
     return service.application(
-        host: configuration.host, port: configuration.port, serverName: "flowline-tracking", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port, serverName: "flowline-tracking", logger: logger, onServerRunning: onServerRunning
     )
 }

@@ -5,14 +5,16 @@ import FoundationNetworking
 
 /// One GET whose body may not exceed a size: refused by its `Content-Length` before any byte is
 /// read, or stopped as soon as more bytes than allowed have come. Memory never holds more than the
-/// cap (plus one chunk).
+/// cap (plus one chunk). Cancelling the calling task cancels the download.
 final class CappedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // Unchecked: `received`, `response` and `continuation` are touched only from the session's
-    // serial delegate queue, after `start` handed the continuation over.
+    // Unchecked: every property but `maximumSize` is touched only on the session's serial
+    // delegate queue (`queue`): by the delegate methods, and by the operations `fetch` adds.
     private let maximumSize: Int
     private var received = Data()
     private var response: URLResponse?
     private var tooLarge = false
+    private var cancelled = false
+    private var task: URLSessionDataTask?
     private var continuation: CheckedContinuation<(Data, URLResponse), any Error>?
 
     /// The download was larger than allowed.
@@ -22,17 +24,28 @@ final class CappedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         self.maximumSize = maximumSize
     }
 
-    /// Fetches `request`; throws ``TooLarge`` past `maximumSize` bytes.
-    static func fetch(_ request: URLRequest, maximumSize: Int) async throws -> (Data, URLResponse) {
+    /// Fetches `request` with a session of `configuration` (the client's); throws ``TooLarge``
+    /// past `maximumSize` bytes, and `CancellationError` when the task is cancelled first.
+    static func fetch(_ request: URLRequest, maximumSize: Int, configuration: URLSessionConfiguration) async throws -> (Data, URLResponse) {
         let download = CappedDownload(maximumSize: maximumSize)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
-        let session = URLSession(configuration: .ephemeral, delegate: download, delegateQueue: queue)
+        let session = URLSession(configuration: configuration, delegate: download, delegateQueue: queue)
         defer { session.finishTasksAndInvalidate() }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.addOperation {
+                    guard !download.cancelled else { return continuation.resume(throwing: CancellationError()) }
+                    download.continuation = continuation
+                    let task = session.dataTask(with: request)
+                    download.task = task
+                    task.resume()
+                }
+            }
+        } onCancel: {
             queue.addOperation {
-                download.continuation = continuation
-                session.dataTask(with: request).resume()
+                download.cancelled = true
+                download.task?.cancel()
             }
         }
     }
@@ -64,6 +77,8 @@ final class CappedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         self.continuation = nil
         if tooLarge {
             continuation.resume(throwing: TooLarge())
+        } else if cancelled {
+            continuation.resume(throwing: CancellationError())
         } else if let error {
             continuation.resume(throwing: error)
         } else if let response {

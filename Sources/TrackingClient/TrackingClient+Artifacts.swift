@@ -20,13 +20,11 @@ extension TrackingClient {
     public func download(_ path: String, under artifactURI: String, maximumSize: Int? = nil) async throws(TrackingClientError) -> Data {
         let request = URLRequest(url: try proxyURL(artifactURI, path))
         guard let maximumSize else { return try await send(request) }
-        return try await send(request) { request throws(TrackingClientError) in
+        return try await send(request) { request, configuration in
             do {
-                return try await CappedDownload.fetch(request, maximumSize: maximumSize)
+                return try await CappedDownload.fetch(request, maximumSize: maximumSize, configuration: configuration)
             } catch is CappedDownload.TooLarge {
                 throw TrackingClientError(code: nil, status: nil, message: "\(path) under \(artifactURI) is larger than \(maximumSize) bytes")
-            } catch {
-                throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
             }
         }
     }

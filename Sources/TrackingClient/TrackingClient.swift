@@ -54,22 +54,26 @@ public struct TrackingClient: Sendable {
     }
 
     /// Sends a request; the body of a 2xx answer, else the server's error as a ``TrackingClientError``.
-    /// - Parameter fetch: how to get the answer (by default, the client's session).
+    /// - Parameter fetch: how to get the answer (by default, the client's session); a
+    ///   ``TrackingClientError`` it throws passes as it is, any other error means the server
+    ///   cannot be reached.
     func send(
-        _ request: URLRequest, fetch: ((URLRequest) async throws(TrackingClientError) -> (Data, URLResponse))? = nil
+        _ request: URLRequest, fetch: ((URLRequest, URLSessionConfiguration) async throws -> (Data, URLResponse))? = nil
     ) async throws(TrackingClientError) -> Data {
         var request = request
         request.timeoutInterval = 60
         let data: Data
         let response: URLResponse
-        if let fetch {
-            (data, response) = try await fetch(request)
-        } else {
-            do {
+        do {
+            if let fetch {
+                (data, response) = try await fetch(request, session.configuration)
+            } else {
                 (data, response) = try await session.data(for: request)
-            } catch {
-                throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
             }
+        } catch let error as TrackingClientError {
+            throw error
+        } catch {
+            throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {

@@ -41,7 +41,7 @@ struct ArtifactOptions: ParsableArguments {
     @Option(help: "The largest artifact upload: bytes, or with K, M or G (env: FLOWLINE_MAX_ARTIFACT_SIZE; default: no limit).")
     var maxArtifactSize: String?
 
-    @Option(help: "USER:PASSWORD that deleting artifacts needs, as HTTP basic auth (MLFLOW_TRACKING_USERNAME/PASSWORD of the mlflow client) (env: FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL; default: none needed).")
+    @Option(help: "USER:PASSWORD that deleting an artifact, or replacing one that exists, needs as HTTP basic auth (MLFLOW_TRACKING_USERNAME/PASSWORD of the mlflow client); new files need none (env: FLOWLINE_ARTIFACTS_DELETE_CREDENTIAL; default: none needed).")
     var artifactsDeleteCredential: String?
 }
 

@@ -212,6 +212,45 @@ struct OrchestratorUITests {
         }
     }
 
+    /// 3 MB of two-byte characters after a pause, the last line without a newline.
+    static let bulkyDAG = """
+    tasks:
+      - {id: bulky, operator: bash, command: 'sleep 3; yes \(String(repeating: "é", count: 50)) | head -c 3000000; printf end-of-output'}
+    """
+
+    @Test("The live log stream sends every byte of a long log, whole characters, and the last line, before it ends")
+    func longLogStream() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data")
+            let dags = try directory.folder("dags", files: ["bulky.yaml": Self.bulkyDAG])
+            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"], in: directory.url)
+            defer { server.terminate() }
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            let browser = Browser(try server.url(of: "orchestrator"))
+            #expect(try await browser.logIn("alice", "bob").status == 303)
+            let csrf = try #require(browser.csrf(try await browser.request("GET", "/dags").body))
+            let run = try #require(try await browser.request("POST", "/dags/bulky/trigger", form: ["csrf_token": csrf]).location)
+            var live = false
+            for _ in 0..<400 where !live {
+                live = try await browser.request("GET", run + "/tasks/bulky").body.contains("id=\"live-log\"")
+                if !live { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(live, "the task never ran")
+            // The stream starts while the task sleeps; the task then writes more than the stream
+            // reads in one turn, and ends at once.
+            let stream = try await browser.request("GET", run + "/tasks/bulky/logs/1/stream")
+            #expect(stream.status == 200)
+            // 2,999,902 bytes of 29,702 lines of 50 "é", then 49 "é" and "end-of-output" on the last
+            // (which is also the XCom, logged as pushed: only the task's output lines count).
+            let output = stream.body.split(separator: "\n").filter { $0.contains(" stdout: ") }
+            let characters = output.reduce(0) { count, line in count + line.reduce(0) { $0 + ($1 == "é" ? 1 : 0) } }
+            #expect(characters == 29_702 * 50 + 49, "\(characters) of 1485149 characters arrived")
+            #expect(!stream.body.contains("\u{FFFD}"), "a character was cut")
+            #expect(stream.body.contains(String(repeating: "é", count: 49) + "end-of-output"))
+            #expect(stream.body.hasSuffix("event: end\ndata: end\n\n"))
+        }
+    }
+
     static let secretDAG = """
     dag_id: secret
     tasks:

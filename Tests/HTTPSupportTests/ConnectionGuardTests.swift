@@ -38,6 +38,25 @@ struct ConnectionGuardTests {
             connections.update(channel, busy: false)
         }
         #expect(connections.count == 1 && channel.isActive)
+        #expect(connections.queueLength <= 2 * connections.count + 1025, "\(connections.queueLength)")
         _ = try? channel.finish()
+    }
+
+    @Test("At the cap, connections that come and go keep the queue bounded")
+    func churnAtTheCap() async throws {
+        let connections = ConnectionGuard(maximum: 10)
+        var open: [EmbeddedChannel] = []
+        var longest = 0
+        for _ in 0..<5_000 {
+            let channel = EmbeddedChannel()
+            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
+            connections.opened(channel)
+            open.append(channel)
+            open.removeAll { !$0.isActive }
+            longest = max(longest, connections.queueLength)
+        }
+        #expect(connections.count == 10 && open.count == 10)
+        #expect(longest <= 2 * 10 + 1025, "the queue grew to \(longest) places for 10 connections")
+        for channel in open { _ = try? channel.finish() }
     }
 }

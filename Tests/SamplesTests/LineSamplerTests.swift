@@ -100,6 +100,7 @@ struct LineSamplerTests {
         (LineParameters(gradient: 0, intercept: .infinity, noiseSigma: 0), "intercept"),
         (LineParameters(gradient: 0, intercept: 0, noiseSigma: -1), "negative"),
         (LineParameters(gradient: 0, intercept: 0, noiseSigma: .infinity), "noise sigma"),
+        (LineParameters(gradient: 0, intercept: -2e300, noiseSigma: 0), "intercept must be between \(-LineParameters.maximumMagnitude) and \(LineParameters.maximumMagnitude)"),
     ])
     func problems(line: LineParameters, mention: String) {
         #expect(line.problem?.contains(mention) == true)

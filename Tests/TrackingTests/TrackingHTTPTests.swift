@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -145,19 +146,37 @@ struct TrackingHTTPTests {
             let names = ((search.json["experiments"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
             #expect(names == ["Default"], "\(names)")
             let runs = try await Self.call(client, .post, "/runs/search", #"{"experiment_ids": ["0"]}"#)
+            #expect(runs.status == .ok)
             #expect((runs.json["runs"] as? [Any]) == nil)
             let double = try await Self.call(client, .post, "/experiments/create", #""{\"name\": \"double\"}""#)
             #expect(double.status == .ok, "\(double.json)")
         }
     }
 
-    @Test("Artifacts: uploads past --max-artifact-size are refused and leave nothing; deletes need the configured credential; planted symbolic links are never followed")
+    @Test("A write without a body needs no content type: an empty body is {}")
+    func bodylessWrites() async throws {
+        try await Self.withServer { client in
+            let missing = try await Self.call(client, .delete, "/logged-models/m-0123456789abcdef", headers: [:])
+            #expect(missing.status == .notFound && missing.json["error_code"] as? String == "RESOURCE_DOES_NOT_EXIST", "\(missing.json)")
+            let created = try await Self.call(client, .post, "/logged-models", #"{"experiment_id": "0"}"#)
+            #expect(created.status == .ok, "\(created.json)")
+            let modelID = try #require(((created.json["model"] as? [String: Any])?["info"] as? [String: Any])?["model_id"] as? String)
+            let deleted = try await Self.call(client, .delete, "/logged-models/\(modelID)", headers: [:])
+            #expect(deleted.status == .ok, "\(deleted.json)")
+            // A body still has to be JSON, said so.
+            let form = try await Self.call(client, .delete, "/logged-models/\(modelID)", "x=1", headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(form.status == .badRequest && (form.json["message"] as? String)?.contains("Content-Type: application/json") == true)
+        }
+    }
+
+    @Test("Artifacts: uploads past --max-artifact-size are refused and leave nothing; deletes and replacements need the configured credential; planted symbolic links are never followed")
     func artifactLimits() async throws {
         try await withTemporaryDirectory { folder in
             let root = folder.url.appendingPathComponent("artifacts")
             let outside = folder.url.appendingPathComponent("outside")
             try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
-            try Data("secret".utf8).write(to: outside.appendingPathComponent("secret.txt"))
+            let planted = "contents-planted-outside"
+            try Data(planted.utf8).write(to: outside.appendingPathComponent("secret.txt"))
             try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
                 var configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: root.path)
                 configuration.maximumArtifactSize = 1_000
@@ -171,6 +190,16 @@ struct TrackingHTTPTests {
                     #expect(big.status == .contentTooLarge && String(buffer: big.body).contains("--max-artifact-size"))
                     let folderContents = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("0/run/artifacts").path)
                     #expect(folderContents == ["small.bin"], "\(folderContents)")
+                    // Replacing a file that exists needs the credential too; a new file needs none.
+                    let stored = root.appendingPathComponent("0/run/artifacts/small.bin")
+                    let overwrite = try await client.execute(uri: base + "small.bin", method: .put, body: ByteBuffer())
+                    #expect(overwrite.status == .unauthorized && overwrite.headers[.wwwAuthenticate] != nil)
+                    #expect(try Data(contentsOf: stored).count == 500, "the unauthenticated upload left the file as it was")
+                    let wrongOverwrite = try await client.execute(uri: base + "small.bin", method: .put, headers: [.authorization: "Basic " + Data("keeper:nope".utf8).base64EncodedString()], body: ByteBuffer())
+                    #expect(wrongOverwrite.status == .unauthorized)
+                    let replaced = try await client.execute(uri: base + "small.bin", method: .put, headers: [.authorization: "Basic " + Data("keeper:s3cret".utf8).base64EncodedString()], body: ByteBuffer(repeating: 2, count: 400))
+                    #expect(replaced.status == .ok)
+                    #expect(try Data(contentsOf: stored) == Data(repeating: 2, count: 400))
                     let anonymous = try await client.execute(uri: base + "small.bin", method: .delete)
                     #expect(anonymous.status == .unauthorized && anonymous.headers[.wwwAuthenticate] != nil)
                     let wrong = try await client.execute(uri: base + "small.bin", method: .delete, headers: [.authorization: "Basic " + Data("keeper:nope".utf8).base64EncodedString()])
@@ -181,11 +210,13 @@ struct TrackingHTTPTests {
                     // A link planted under the root (by anything that can write there) leads nowhere.
                     try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("0/run/artifacts/link"), withDestinationURL: outside)
                     let read = try await client.execute(uri: base + "link/secret.txt", method: .get)
-                    #expect(read.status == .badRequest && !String(buffer: read.body).contains("secret\""))
+                    #expect(read.status == .badRequest && !String(buffer: read.body).contains(planted))
                     let write = try await client.execute(uri: base + "link/new.txt", method: .put, body: ByteBuffer(string: "x"))
                     #expect(write.status == .badRequest)
                     #expect(!FileManager.default.fileExists(atPath: outside.appendingPathComponent("new.txt").path))
-                    let listing = try jsonDictionary(try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get).body)
+                    let listed = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get)
+                    #expect(listed.status == .ok)
+                    let listing = try jsonDictionary(listed.body)
                     #expect((listing["files"] as? [[String: Any]])?.isEmpty ?? true, "\(listing)")
                     let through = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts/link", method: .get)
                     #expect(through.status == .badRequest)

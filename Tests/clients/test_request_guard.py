@@ -26,6 +26,7 @@ def test_foreign_host_names_are_refused_by_every_service(stack):
             answer = requests.get(probe, headers={"Host": host}, timeout=10)
             assert answer.status_code == 403, (service, host, answer.status_code)
             assert "Host" in answer.text and "--allowed-hosts" in answer.text, answer.text
+            assert "192.168" not in answer.text, f"the allowed names are the operator's to know: {answer.text}"
 
 
 def test_cross_site_writes_change_nothing(stack):

@@ -17,12 +17,12 @@ final class ConnectionGuard: Sendable {
         var busy: Bool
     }
 
-    /// The connections, and the idle ones in the order they went idle (entries whose generation is
-    /// no longer the connection's are skipped): eviction takes the oldest in constant time.
+    /// The connections, and the idle ones in the order they went idle (places whose generation is
+    /// no longer the connection's are stale, skipped and dropped): eviction takes the oldest in
+    /// constant time, and the queue never holds many more places than there are connections.
     private struct State {
         var entries: [ObjectIdentifier: Entry] = [:]
-        var idle: [(id: ObjectIdentifier, generation: Int)] = []
-        var head = 0
+        var idle = CircularBuffer<(id: ObjectIdentifier, generation: Int)>()
         var nextGeneration = 0
 
         mutating func markIdle(_ id: ObjectIdentifier) {
@@ -30,19 +30,16 @@ final class ConnectionGuard: Sendable {
             entries[id]?.generation = nextGeneration
             entries[id]?.busy = false
             idle.append((id, nextGeneration))
-            // Drop the skipped places once they outnumber the live ones.
-            if idle.count - head > 2 * entries.count + 1024 {
-                idle = idle[head...].filter { entries[$0.id]?.generation == $0.generation }
-                head = 0
+            // Drop the stale places once they outnumber the live ones.
+            if idle.count > 2 * entries.count + 1024 {
+                idle.removeAll { entries[$0.id]?.generation != $0.generation }
             }
         }
 
         /// The connection idle longest, other than `except`, taken off the queue.
         mutating func oldestIdle(except: ObjectIdentifier) -> ObjectIdentifier? {
-            while head < idle.count {
-                let (id, generation) = idle[head]
-                head += 1
-                if id != except, let entry = entries[id], entry.generation == generation, !entry.busy { return id }
+            while let place = idle.popFirst() {
+                if place.id != except, let entry = entries[place.id], entry.generation == place.generation, !entry.busy { return place.id }
             }
             return nil
         }
@@ -57,6 +54,9 @@ final class ConnectionGuard: Sendable {
 
     /// The connections kept now.
     var count: Int { state.withLock { $0.entries.count } }
+
+    /// The places in the idle queue now, stale ones included.
+    var queueLength: Int { state.withLock { $0.idle.count } }
 
     /// Registers a new connection, closing the longest-idle one (or, if all are busy, this one)
     /// when the cap is passed.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
+import Logging
 
 /// The request checks of ``ServerPolicy``: a `Host` header the server answers to, and no writes
 /// (POST, PUT, PATCH, DELETE) from another site's pages — a browser says where a request comes
@@ -19,7 +20,9 @@ public struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let host = request.head.authority ?? ""
         guard allowedHosts.allows(host) else {
-            throw HTTPError(.forbidden, message: "Invalid Host header '\(host.prefix(100))': this server answers \(allowedHosts.patterns.joined(separator: ", ")); add the name with --allowed-hosts")
+            // The allowed names are the operator's to know, not the client's.
+            context.logger.notice("Refused the Host header '\(host.prefix(100))': the allowed host names are \(allowedHosts.patterns.joined(separator: ", "))")
+            throw HTTPError(.forbidden, message: "Invalid Host header '\(host.prefix(100))': this server does not answer to that name (its operator can allow it with --allowed-hosts)")
         }
         if ![.get, .head, .options].contains(request.method), let problem = CrossSiteWrites.problem(request.headers, host: host, trusted: trustedOrigins) {
             throw HTTPError(.forbidden, message: problem)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What every Flowline HTTP server enforces, whatever its API: which `Host` names it answers (DNS
 /// rebinding), that writes from other web sites are refused (cross-site requests), how long a
 /// connection may sit without sending a complete request part (slow clients, half-sent bodies,
@@ -17,11 +13,12 @@ public struct ServerPolicy: Sendable {
     /// The most bytes of request headers (431/closed beyond).
     public var maximumHeaderSize: Int
     /// The most connections kept; a new one beyond closes the longest-idle one (``ConnectionGuard``).
-    public var maximumConnections: Int
+    /// `nil`: ``defaultMaximumConnections`` as the server starts.
+    public var maximumConnections: Int?
 
     public init(
         allowedHosts: HostPatterns = .localAndPrivate, trustedOrigins: Set<String> = [], idleTimeout: Duration = .seconds(30),
-        maximumHeaderSize: Int = 32 * 1024, maximumConnections: Int = ServerPolicy.defaultMaximumConnections
+        maximumHeaderSize: Int = 32 * 1024, maximumConnections: Int? = nil
     ) {
         self.allowedHosts = allowedHosts
         self.trustedOrigins = trustedOrigins
@@ -30,17 +27,12 @@ public struct ServerPolicy: Sendable {
         self.maximumConnections = maximumConnections
     }
 
-    /// A quarter of this process's file descriptors (raised to its hard limit), less a reserve for
-    /// databases, logs and task pipes: `flowline up` runs four servers.
-    public static let defaultMaximumConnections: Int = {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        let descriptors = Int(min(limit.rlim_cur, 1 << 20))
+    /// The connection cap for this process's descriptor limit now (``DescriptorLimit``): a quarter
+    /// of what is left of it after a reserve of 1024 descriptors for databases, logs and task pipes
+    /// (`flowline up` runs four servers), and at least 64; 256 when the limit cannot be read. The
+    /// servers raise the limit to its hard limit as they start (``DescriptorLimit/raise()``).
+    public static var defaultMaximumConnections: Int {
+        guard let descriptors = DescriptorLimit.current else { return 256 }
         return max(64, (descriptors - 1024) / 4)
-    }()
+    }
 }

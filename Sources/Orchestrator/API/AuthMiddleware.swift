@@ -69,9 +69,8 @@ struct AuthController {
         if contentType.hasPrefix("application/x-www-form-urlencoded") {
             var request = request
             let buffer = try await request.collectBody(upTo: 64 * 1024)
-            for pair in String(buffer: buffer).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
-                if parts.count == 2 { fields[parts[0]] = parts[1] }
+            for (name, value) in FormURLEncoded.pairs(String(buffer: buffer)) where !name.isEmpty && !value.isEmpty {
+                fields[name] = value
             }
         } else if contentType.hasPrefix("application/json") {
             let body = try await APIRequest.jsonObject(request)

@@ -57,7 +57,7 @@ public func buildOrchestratorApplication(
         Response.json(JSONValue.object(["version": .string(version), "git_version": .null]).jsonText)
     }
     return service.application(
-        host: configuration.host, port: configuration.port, serverName: "flowline-orchestrator", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port, serverName: "flowline-orchestrator", logger: logger, onServerRunning: onServerRunning
     )
 }
 

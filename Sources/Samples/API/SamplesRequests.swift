@@ -97,25 +97,33 @@ struct RequestDecoder {
             report(field, "int_from_float", "Input should be a valid integer, got a number with a fractional part", input)
             return nil
         }
-        // An integral value beyond 64 bits is certainly out of range: report the bound it breaks.
         guard let value = number.exactInteger else {
-            return checked(nil, negative: number.doubleValue < 0, in: range, field: field, input: input)
+            // An integral value beyond 64 bits is certainly out of range, on the side of its sign.
+            if number.doubleValue < 0 { reportBelow(range, field: field, input: input) } else { reportAbove(range, field: field, input: input) }
+            return nil
         }
         return checked(value, in: range, field: field, input: input)
     }
 
-    /// `value` when `range` holds it, else `nil` and an issue; a `nil` value is one beyond 64 bits,
-    /// `negative` or not.
-    private mutating func checked(_ value: Int?, negative: Bool = false, in range: ClosedRange<Int>, field: String, input: JSONValue) -> Int? {
-        if value.map({ $0 < range.lowerBound }) ?? negative {
-            report(field, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", input, context: ["ge": .integer(range.lowerBound)])
+    /// `value` when `range` holds it, else `nil` and an issue.
+    private mutating func checked(_ value: Int, in range: ClosedRange<Int>, field: String, input: JSONValue) -> Int? {
+        if value < range.lowerBound {
+            reportBelow(range, field: field, input: input)
             return nil
         }
-        if value.map({ $0 > range.upperBound }) ?? !negative {
-            report(field, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", input, context: ["le": .integer(range.upperBound)])
+        if value > range.upperBound {
+            reportAbove(range, field: field, input: input)
             return nil
         }
         return value
+    }
+
+    private mutating func reportBelow(_ range: ClosedRange<Int>, field: String, input: JSONValue) {
+        report(field, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", input, context: ["ge": .integer(range.lowerBound)])
+    }
+
+    private mutating func reportAbove(_ range: ClosedRange<Int>, field: String, input: JSONValue) {
+        report(field, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", input, context: ["le": .integer(range.upperBound)])
     }
 
     /// A finite number field of a line, at least `minimum` when given and never beyond

@@ -23,7 +23,7 @@ public struct LineParameters: Sendable, Equatable {
     public var problem: String? {
         for (name, value) in [("gradient", gradient), ("intercept", intercept), ("noise sigma", noiseSigma)] {
             if !value.isFinite { return "\(name) must be a finite number" }
-            if abs(value) > Self.maximumMagnitude { return "\(name) must be between -1e300 and 1e300" }
+            if abs(value) > Self.maximumMagnitude { return "\(name) must be between \(-Self.maximumMagnitude) and \(Self.maximumMagnitude)" }
         }
         if noiseSigma < 0 { return "noise sigma must not be negative" }
         return nil

@@ -9,20 +9,27 @@ import NIOCore
 struct ArtifactsController {
     let artifacts: ArtifactStore
     let store: TrackingStore
-    /// What deleting artifacts needs, when configured (`--artifacts-delete-credential`).
-    let deleteCredential: BasicCredential?
+    /// What deleting an artifact, or replacing one that exists, needs when configured
+    /// (`--artifacts-delete-credential`); new files need nothing.
+    let credential: BasicCredential?
 
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>, routes: inout MLflowRoutes<Context>) {
         let artifacts = artifacts
+        let credential = credential
         for prefix in Self.prefixes {
             router.put(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
                 let path = try Self.path(context)
                 if let limit = artifacts.maximumSize, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
-                    throw TrackingError(.tooLarge, "The artifact '\(path)' is \(length) bytes, more than the server's --max-artifact-size of \(limit) bytes.")
+                    throw SizeLimitedBody.tooLarge(path, size: length, limit: limit)
                 }
-                try await artifacts.write(request.body, to: path, context: context)
+                let mayReplace = credential?.matches(authorization: request.headers[.authorization]) ?? true
+                do {
+                    try await artifacts.write(request.body, to: path, replacing: mayReplace, context: context)
+                } catch is ArtifactStore.FileExists {
+                    throw Self.needsCredential("Replacing the existing artifact '\(path)'")
+                }
                 return .json("{}")
             }
             router.get(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
@@ -30,14 +37,9 @@ struct ArtifactsController {
                 let body = try await artifacts.read(path, context: context)
                 return Response(status: .ok, headers: Self.downloadHeaders(for: path), body: body)
             }
-            let deleteCredential = deleteCredential
             router.delete(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
-                if let deleteCredential, !deleteCredential.matches(authorization: request.headers[.authorization]) {
-                    var response = MLflowErrorMiddleware<Context>.response(TrackingError(
-                        .unauthenticated, "Deleting artifacts needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
-                    ))
-                    response.headers[.wwwAuthenticate] = #"Basic realm="flowline-tracking""#
-                    return response
+                guard credential?.matches(authorization: request.headers[.authorization]) ?? true else {
+                    throw Self.needsCredential("Deleting artifacts")
                 }
                 try artifacts.delete(try Self.path(context))
                 return .json("{}")
@@ -70,6 +72,11 @@ struct ArtifactsController {
                 }),
             ])
         }
+    }
+
+    /// The 401 of an action that needs the configured credential.
+    static func needsCredential(_ action: String) -> TrackingError {
+        TrackingError(.unauthenticated, "\(action) needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
     }
 
     static func fileInfo(path: String, _ entry: ArtifactStore.Entry) -> JSONValue {

@@ -39,6 +39,9 @@ public struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(_ error: TrackingError) -> Response {
         var buffer = ByteBuffer()
         buffer.writeJSON(.object(["error_code": .string(error.code.name), "message": .string(error.message)]))
-        return .json(buffer, status: HTTPResponse.Status(code: error.code.httpStatus))
+        var response = Response.json(buffer, status: HTTPResponse.Status(code: error.code.httpStatus))
+        // A 401 says how to authenticate: HTTP basic, which the mlflow client sends.
+        if error.code == .unauthenticated { response.headers[.wwwAuthenticate] = #"Basic realm="flowline-tracking""# }
+        return response
     }
 }

@@ -8,10 +8,10 @@ import NIOCore
 /// Lenient where MLflow is: unknown fields are ignored, an empty body counts as `{}`, a body
 /// double-encoded as a JSON string (old clients) is read again, int64 fields may be numbers or
 /// numeric strings, doubles may be `"NaN"`/`"Infinity"`. Strict where MLflow is: required fields,
-/// and values of the wrong type, are INVALID_PARAMETER_VALUE. Stricter than MLflow: a write must
-/// say `Content-Type: application/json` (so a web page cannot send one as a plain form) and carry
-/// JSON (MLflow reads anything else as `{}`), and no text may hold a NUL character, which neither
-/// database keeps.
+/// and values of the wrong type, are INVALID_PARAMETER_VALUE. Stricter than MLflow: a write with a
+/// body must say `Content-Type: application/json` (so a web page cannot send one as a plain form)
+/// and carry JSON (MLflow reads anything else as `{}`), and no text may hold a NUL character, which
+/// neither database keeps.
 struct MLflowRequest: Sendable {
     let fields: [String: JSONValue]
     /// The size of the request body in bytes (0 for GET).
@@ -29,7 +29,7 @@ struct MLflowRequest: Sendable {
     static func read(_ request: Request) async throws -> MLflowRequest {
         if request.method == .get || request.method == .head {
             var fields: [String: JSONValue] = [:]
-            for (name, text) in Self.formFields(request.uri.query ?? "") {
+            for (name, text) in FormURLEncoded.pairs(request.uri.query ?? "") {
                 let value = JSONValue.string(text)
                 switch fields[name] {
                 case nil: fields[name] = value
@@ -39,11 +39,6 @@ struct MLflowRequest: Sendable {
             }
             return MLflowRequest(fields: fields)
         }
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw TrackingError.invalid("Send the request as JSON with 'Content-Type: application/json'\(contentType.isEmpty ? "" : ", not '\(contentType.prefix(100))'").")
-        }
         var request = request
         let buffer: ByteBuffer
         do {
@@ -52,7 +47,13 @@ struct MLflowRequest: Sendable {
             throw TrackingError(.badRequest, "The request body is larger than \(maximumBodySize) bytes.")
         }
         let bytes = Array(buffer.readableBytesView)
+        // An empty body needs no content type; any other must say it is JSON.
         guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return MLflowRequest(fields: [:], bodySize: bytes.count) }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw TrackingError.invalid("Send the request as JSON with 'Content-Type: application/json'\(contentType.isEmpty ? "" : ", not '\(contentType.prefix(100))'").")
+        }
         let parsed: JSONValue
         do {
             parsed = try JSONParser.parse(bytes)
@@ -68,18 +69,6 @@ struct MLflowRequest: Sendable {
             return MLflowRequest(fields: fields, bodySize: bytes.count)
         default:
             throw TrackingError.invalid("The request body must be a JSON object, not \(parsed.typeName).")
-        }
-    }
-
-    /// The name-value pairs of a query string, decoded as HTML forms encode them (`+` is a space).
-    static func formFields(_ query: String) -> [(String, String)] {
-        query.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
     }
 

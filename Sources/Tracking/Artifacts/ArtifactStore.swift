@@ -24,6 +24,11 @@ public struct ArtifactStore: Sendable {
         self.maximumSize = maximumSize
     }
 
+    /// An upload to a path where a file exists, which the caller may not replace.
+    public struct FileExists: Error, Sendable {
+        public let path: ArtifactPath
+    }
+
     /// One entry of a listing.
     public struct Entry: Sendable, Equatable {
         public var name: String
@@ -46,15 +51,18 @@ public struct ArtifactStore: Sendable {
         return location
     }
 
-    /// Stores the bytes of `body` at `path`, replacing a file that is there.
-    /// - Throws: ``TrackingError`` when a folder is in the way or the file cannot be written.
-    public func write(_ body: RequestBody, to path: ArtifactPath, context: some RequestContext) async throws {
+    /// Stores the bytes of `body` at `path`, replacing a file that is there when `replacing`.
+    /// - Throws: ``TrackingError`` when a folder is in the way or the file cannot be written;
+    ///   ``FileExists`` when a file is there and `replacing` is false (checked before the body
+    ///   is read, and again, atomically, as the file is put in place).
+    public func write(_ body: RequestBody, to path: ArtifactPath, replacing: Bool = true, context: some RequestContext) async throws {
         guard !path.isRoot else { throw TrackingError.invalid("Invalid path: an artifact needs a file name") }
         let target = try location(of: path)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw TrackingError.invalid("Invalid path: '\(path)' is a directory of artifacts")
+        if manager.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw TrackingError.invalid("Invalid path: '\(path)' is a directory of artifacts") }
+            if !replacing { throw FileExists(path: path) }
         }
         do {
             try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -63,10 +71,15 @@ public struct ArtifactStore: Sendable {
         }
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".upload-\(UUID().uuidString)-\(path.name)")
         do {
-            if let maximumSize {
-                try await fileIO.writeFile(contents: SizeLimitedBody(body: body, limit: maximumSize, path: path), path: temporary.path, context: context)
-            } else {
-                try await fileIO.writeFile(contents: body, path: temporary.path, context: context)
+            try await fileIO.writeFile(contents: SizeLimitedBody(body: body, limit: maximumSize ?? .max, path: path), path: temporary.path, context: context)
+            if !replacing {
+                // link(2) never replaces: a file put there meanwhile stays. A file system without
+                // hard links falls back to looking, then renaming.
+                if link(temporary.path, target.path) == 0 {
+                    try? manager.removeItem(at: temporary)
+                    return
+                }
+                if errno == EEXIST || manager.fileExists(atPath: target.path) { throw FileExists(path: path) }
             }
             // rename(2) replaces the target atomically: readers see the old file or the new one.
             guard rename(temporary.path, target.path) == 0 else {
@@ -136,6 +149,11 @@ struct SizeLimitedBody: AsyncSequence, Sendable {
     let limit: Int64
     let path: ArtifactPath
 
+    /// The 413 of an upload to `path` past `limit` bytes (`size` when its length is known).
+    static func tooLarge(_ path: ArtifactPath, size: Int64? = nil, limit: Int64) -> TrackingError {
+        TrackingError(.tooLarge, "The artifact '\(path)' is \(size.map { "\($0) bytes, more" } ?? "larger") than the server's --max-artifact-size of \(limit) bytes.")
+    }
+
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let limit: Int64
@@ -145,9 +163,7 @@ struct SizeLimitedBody: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             guard let buffer = try await base.next() else { return nil }
             count += Int64(buffer.readableBytes)
-            guard count <= limit else {
-                throw TrackingError(.tooLarge, "The artifact '\(path)' is larger than the server's --max-artifact-size of \(limit) bytes.")
-            }
+            guard count <= limit else { throw SizeLimitedBody.tooLarge(path, limit: limit) }
             return buffer
         }
     }

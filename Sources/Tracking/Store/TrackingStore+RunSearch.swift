@@ -131,7 +131,7 @@ extension TrackingStore {
     static func addOrders(_ orderBy: [String], to plan: inout RunSearchPlan) throws(TrackingError) {
         var seen: Set<String> = []
         var ordersStartTime = false
-        for (text, identifier, ascending) in try FilterParser.parseOrderBy(orderBy) {
+        for (_, identifier, ascending) in try FilterParser.parseOrderBy(orderBy) {
             let entity = try RunEntity(identifier.entity)
             guard seen.insert("\(entity).\(identifier.key)").inserted else {
                 throw TrackingError.invalid("`order_by` contains duplicate fields: \(orderBy)")

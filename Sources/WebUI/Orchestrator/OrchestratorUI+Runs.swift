@@ -284,7 +284,8 @@ extension OrchestratorUI {
         return (size > limit ? "… (earlier lines cut; the whole log is in \(url.path))\n" : "") + String(decoding: data, as: UTF8.self)
     }
 
-    /// Server-sent events of a running try's new log lines (`event: line`), then `event: end`.
+    /// Server-sent events of a running try's new log lines (`event: line`), from the log's end when
+    /// asked, then `event: end` once the try is over and every byte of its log is sent.
     func logStream(_ context: OrchestratorRequestContext) async throws -> Response {
         let (dagID, runID) = try Self.runParameters(context)
         let taskID = try context.parameters.decoded("task_id")
@@ -298,33 +299,60 @@ extension OrchestratorUI {
         let store = store
         let body = ResponseBody { writer in
             var offset = UInt64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.uint64Value ?? 0)
-            var pending = ""
+            // Bytes of an unfinished line; lines are split on bytes, so no character is ever cut.
+            var pending: [UInt8] = []
             while !Task.isCancelled {
-                if let handle = try? FileHandle(forReadingFrom: url) {
-                    try? handle.seek(toOffset: offset)
-                    // At most 1 MiB a turn, and an unfinished line of at most 64 KiB kept.
-                    let data = (try? handle.read(upToCount: 1 << 20)) ?? Data()
-                    try? handle.close()
-                    offset += UInt64(data.count)
-                    pending += String(decoding: data, as: UTF8.self)
-                    var lines = pending.components(separatedBy: "\n")
-                    pending = lines.removeLast()
-                    if pending.utf8.count > 64 << 10 {
-                        lines.append(pending)
-                        pending = ""
-                    }
-                    for line in lines {
-                        try await writer.write(ByteBuffer(string: "event: line\ndata: \(line.replacingOccurrences(of: "\r", with: ""))\n\n"))
-                    }
-                }
+                // The state first: whatever the try wrote before it ended is in the log by then.
                 let instance = try? await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
-                if instance?.state != .running || instance?.tryNumber != tryNumber { break }
+                let running = instance?.state == .running && instance?.tryNumber == tryNumber
+                // Read to the end, 1 MiB at a time; a line longer than 1 MiB goes out in pieces.
+                var chunk = Data()
+                repeat {
+                    chunk = Self.read(url, at: offset, upTo: Self.logChunk)
+                    offset += UInt64(chunk.count)
+                    pending.append(contentsOf: chunk)
+                    var start = pending.startIndex
+                    while let newline = pending[start...].firstIndex(of: 0x0A) {
+                        try await writer.write(Self.lineEvent(pending[start..<newline]))
+                        start = newline + 1
+                    }
+                    if pending.count - start > Self.logChunk {
+                        // Cut before the last character, which may not be complete yet.
+                        var cut = pending.endIndex - 1
+                        while cut > start, pending[cut] & 0xC0 == 0x80 { cut -= 1 }
+                        if cut == start { cut = pending.endIndex }
+                        try await writer.write(Self.lineEvent(pending[start..<cut]))
+                        start = cut
+                    }
+                    pending.removeSubrange(..<start)
+                } while chunk.count == Self.logChunk && !Task.isCancelled
+                if !running { break }
                 try await Task.sleep(for: .milliseconds(500))
             }
+            if !pending.isEmpty { try await writer.write(Self.lineEvent(pending[...])) }
             try await writer.write(ByteBuffer(string: "event: end\ndata: end\n\n"))
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+}
+
+extension OrchestratorUI {
+    /// The most bytes of a log read at once.
+    static let logChunk = 1 << 20
+
+    /// The event of one log line (its carriage returns left out).
+    static func lineEvent(_ line: ArraySlice<UInt8>) -> ByteBuffer {
+        let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+        return ByteBuffer(string: "event: line\ndata: \(text)\n\n")
+    }
+
+    /// At most `count` bytes of the file at `url` from `offset`; none when it cannot be read.
+    static func read(_ url: URL, at offset: UInt64, upTo count: Int) -> Data {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return Data() }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil else { return Data() }
+        return (try? handle.read(upToCount: count)) ?? Data()
     }
 }
 

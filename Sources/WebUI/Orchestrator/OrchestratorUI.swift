@@ -85,7 +85,7 @@ public struct OrchestratorUI: Sendable {
     func login(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let form = try await FormData.read(request)
         let username = form["username"] ?? "", password = form["password"] ?? ""
-        guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], UISessionMiddleware.constantTimeEqual(cookie, token) else {
+        guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], ConstantTime.equal(cookie, token) else {
             return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
         }
         await scheduler.waitUntilStarted()

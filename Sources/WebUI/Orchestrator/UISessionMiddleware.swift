@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Orchestrator
 
@@ -24,18 +25,12 @@ struct UISessionMiddleware: RouterMiddleware {
         if request.method == .post {
             var request = request
             let form = try await FormData.read(&request)
-            guard let token = form["csrf_token"], Self.constantTimeEqual(token, session.csrfToken) else {
+            guard let token = form["csrf_token"], ConstantTime.equal(token, session.csrfToken) else {
                 throw UIError(.forbidden, "The form is out of date or was not sent by this site (missing CSRF token). Reload the page and try again.")
             }
             return try await next(request, context)
         }
         return try await next(request, context)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 
