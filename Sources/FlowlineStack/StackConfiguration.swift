@@ -144,7 +144,7 @@ public struct StackConfiguration: Sendable {
         var configuration = OrchestratorConfiguration.inDataDirectory(
             dataDirectory.url,
             database: database.isEmpty ? nil : try DatabaseURL(database),
-            dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory(path: dagsFolder).path
+            dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
         )
         configuration.port = try settings.port(flag: flags.port, option: "--orchestrator-port", variable: "FLOWLINE_ORCHESTRATOR_PORT", default: OrchestratorConfiguration.defaultPort)
         configuration.parallelism = try settings.value(flag: flags.parallelism, variable: "FLOWLINE_PARALLELISM", default: 32)
@@ -154,7 +154,7 @@ public struct StackConfiguration: Sendable {
         let python = settings.string(flag: flags.python, variable: "FLOWLINE_PYTHON", default: "python3")
         // Tasks run in their own workspace: a relative interpreter path is the caller's, so resolve
         // it here; a bare name is looked up on PATH.
-        configuration.python = python.contains("/") ? DataDirectory(path: python).path : python
+        configuration.python = python.contains("/") ? DataDirectory.absolute(python) : python
         configuration.installExamples = !flags.noExamples && settings.string(flag: nil, variable: "FLOWLINE_NO_EXAMPLES", default: "") == ""
         configuration.adminUsername = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_USER", default: "alice")
         configuration.adminPassword = settings.string(flag: nil, variable: "FLOWLINE_ADMIN_PASSWORD", default: OrchestratorConfiguration.defaultAdminPassword)
@@ -184,7 +184,7 @@ public struct StackConfiguration: Sendable {
         } else {
             .sqlite(path: dataDirectory.url.appendingPathComponent("tracking.db").path)
         }
-        let artifacts = artifactsDestination.map { DataDirectory(path: $0).path }
+        let artifacts = artifactsDestination.map { DataDirectory.absolute($0) }
             ?? dataDirectory.url.appendingPathComponent("artifacts").path
         return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
     }

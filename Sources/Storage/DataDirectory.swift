@@ -24,9 +24,15 @@ public struct DataDirectory: Sendable, Equatable {
 
     /// A data directory at `path`, relative paths being resolved against `base`.
     public init(path: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)) {
+        url = URL(fileURLWithPath: Self.absolute(path, relativeTo: base), isDirectory: true)
+    }
+
+    /// `path` made absolute and standardized: `~` expanded, a relative path taken from `base` (the
+    /// working directory), for settings that name files or folders the servers use later.
+    public static func absolute(_ path: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         let baseDirectory = URL(fileURLWithPath: base.path, isDirectory: true)
-        url = URL(fileURLWithPath: expanded, isDirectory: true, relativeTo: baseDirectory).standardizedFileURL
+        return URL(fileURLWithPath: expanded, relativeTo: baseDirectory).standardizedFileURL.path
     }
 
     /// The absolute path, for messages and for services that take paths.

@@ -46,13 +46,13 @@ struct APITests {
 
     static func withServer(_ kind: TestDatabaseKind = .sqlite, _ test: @escaping @Sendable (Server) async throws -> Void) async throws {
         try await Harness.with(kind, files: ["demo.yaml": dag]) { harness in
-            let tokens = await TokenService.generate()
+            let tokenService = await TokenService.generate()
             for role in Role.allCases {
                 _ = try await harness.store.createUser("user-\(role.rawValue)", password: "pw-\(role.rawValue)", role: role)
             }
             var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
             configuration.host = "127.0.0.1"
-            let application = buildOrchestratorApplication(configuration: configuration, scheduler: harness.scheduler, tokens: tokens, version: "test", logger: TestLogger.silent)
+            let application = buildOrchestratorApplication(configuration: configuration, scheduler: harness.scheduler, tokens: tokenService, version: "test", logger: TestLogger.silent)
             try await application.test(.live) { client in
                 var issued: [Role: String] = [:]
                 for role in Role.allCases {
@@ -61,7 +61,7 @@ struct APITests {
                     #expect(login.status == .created)
                     issued[role] = try #require(try jsonDictionary(login.body)["access_token"] as? String)
                 }
-                try await test(Server(client: client, harness: harness, tokens: issued, tokenService: tokens))
+                try await test(Server(client: client, harness: harness, tokens: issued, tokenService: tokenService))
             }
         }
     }

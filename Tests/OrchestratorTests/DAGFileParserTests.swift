@@ -195,10 +195,10 @@ struct DAGLoaderFindingsTests {
         #expect(message(env)?.contains("loops over a range") == true, "\(message(env) ?? "loaded")")
     }
 
-    @Test("An apostrophe in a plain value does not switch off the nesting check")
-    func apostrophe() {
+    @Test("A quote or apostrophe inside a plain value does not switch off the nesting check", arguments: ["it's mine", #"5" screen"#])
+    func apostrophe(description: String) {
         let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
-        let text = "description: it's mine\nparams: {p: \(deep)}\ntasks:\n  - {id: a, operator: empty}\n"
+        let text = "description: \(description)\nparams: {p: \(deep)}\ntasks:\n  - {id: a, operator: empty}\n"
         #expect(message(text)?.contains("nests deeper than 64 levels") == true, "\(message(text) ?? "loaded")")
     }
 }

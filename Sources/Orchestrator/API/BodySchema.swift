@@ -23,14 +23,39 @@ enum BodySchema {
         }
     }
 
-    /// What is wrong with `value` for a property of `type` (the document's property language).
+    /// What is wrong with `value` for a property of `type` (the document's property language),
+    /// its type first, then its bound (`string<=N`, `string>=N`, `integer>=N`).
     static func problem(_ value: JSONValue, _ type: String) -> (type: String, message: String)? {
         var base = type
         if base.hasSuffix("?") {
             if value == .null { return nil }
             base.removeLast()
         }
-        if let bound = base.range(of: "<=") ?? base.range(of: ">=") { base = String(base[..<bound.lowerBound]) }
+        var bound: (atMost: Bool, limit: Int)?
+        if let range = base.range(of: "<=") ?? base.range(of: ">="), let limit = Int(base[range.upperBound...]) {
+            bound = (base[range] == "<=", limit)
+            base = String(base[..<range.lowerBound])
+        }
+        if let problem = typeProblem(value, base) { return problem }
+        guard let bound else { return nil }
+        switch value {
+        case .string(let text):
+            // Characters as Python counts them: code points.
+            let count = text.unicodeScalars.count
+            if bound.atMost, count > bound.limit { return ("string_too_long", "String should have at most \(bound.limit) character\(bound.limit == 1 ? "" : "s")") }
+            if !bound.atMost, count < bound.limit { return ("string_too_short", "String should have at least \(bound.limit) character\(bound.limit == 1 ? "" : "s")") }
+        case .number(let number):
+            let number = number.doubleValue
+            if bound.atMost, number > Double(bound.limit) { return ("less_than_equal", "Input should be less than or equal to \(bound.limit)") }
+            if !bound.atMost, number < Double(bound.limit) { return ("greater_than_equal", "Input should be greater than or equal to \(bound.limit)") }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// What is wrong with `value` for a property of `base`, a type without bound or `?`.
+    private static func typeProblem(_ value: JSONValue, _ base: String) -> (type: String, message: String)? {
         switch base {
         case "any":
             return nil
@@ -39,17 +64,29 @@ enum BodySchema {
             return ("bool_type", "Input should be a valid boolean")
         case "string", "text", "key", "runid":
             guard case .string(let text) = value else { return ("string_type", "Input should be a valid string") }
-            if base == "text" || base == "key", text.utf8.contains(0) {
+            if base == "key" {
+                if text.isEmpty { return ("string_too_short", "String should have at least 1 character") }
+                if text.unicodeScalars.count > VariableRecord.maximumKeyLength {
+                    return ("string_too_long", "String should have at most \(VariableRecord.maximumKeyLength) characters")
+                }
+                if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    return ("value_error", "Value error, the key holds a control character")
+                }
+            }
+            if base == "text", text.utf8.contains(0) {
                 return ("value_error", "Value error, the text holds a NUL character (\\u0000), which cannot be stored")
             }
             return nil
+        case "int64":
+            if case .number(let number) = value, let integer = number.exactInteger { return integer < 0 ? ("greater_than_equal", "Input should be greater than or equal to 0") : nil }
+            return ("int_type", "Input should be a valid integer")
         case "date-time":
             guard case .string(let text) = value else { return ("datetime_type", "Input should be a valid datetime") }
             return DateText.parse(text) == nil ? ("datetime_from_date_parsing", "Input should be a valid datetime") : nil
         case "object":
             if case .object = value { return nil }
             return ("dict_type", "Input should be a valid dictionary")
-        case "integer", "int64":
+        case "integer":
             if case .number(let number) = value, number.exactInteger != nil { return nil }
             return ("int_type", "Input should be a valid integer")
         case "number":

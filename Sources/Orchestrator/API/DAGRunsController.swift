@@ -15,20 +15,14 @@ struct DAGRunsController {
             let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "TriggerDAGRunPostBody")
-            guard let logical = body["logical_date"] else {
-                throw APIError.validation(type: "missing", location: ["body", "logical_date"], message: "Field required", input: .object(body))
-            }
-            let logicalDate = try APIRequest.date(logical, field: "logical_date")
+            // The schema checked the fields' types, and that logical_date is there (it may be null).
+            let logicalDate = APIRequest.date(body, "logical_date")
             var conf: [String: JSONValue] = [:]
-            switch body["conf"] {
-            case .object(let members)?: conf = members
-            case nil, .null?: break
-            case let other?: throw APIError.validation(type: "dict_type", location: ["body", "conf"], message: "Input should be a valid dictionary", input: other)
-            }
-            let runID = try APIRequest.optionalString(body, "dag_run_id")
-            let note = try APIRequest.optionalString(body, "note")
-            let start = try body["data_interval_start"].flatMap { try APIRequest.date($0, field: "data_interval_start") }
-            let end = try body["data_interval_end"].flatMap { try APIRequest.date($0, field: "data_interval_end") }
+            if case .object(let members)? = body["conf"] { conf = members }
+            let runID = APIRequest.string(body, "dag_run_id")
+            let note = APIRequest.string(body, "note")
+            let start = APIRequest.date(body, "data_interval_start")
+            let end = APIRequest.date(body, "data_interval_end")
             guard (start == nil) == (end == nil) else {
                 throw OrchestratorError.invalid("Either both data_interval_start and data_interval_end must be provided or both must be None")
             }
@@ -78,14 +72,10 @@ struct DAGRunsController {
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "DAGRunPatchBody")
             var run = try await store.run(dagID: dagID, runID: runID)
-            if let note = try APIRequest.optionalString(body, "note") {
-                guard note.count <= 1000 else { throw APIError.validation(type: "string_too_long", location: ["body", "note"], message: "String should have at most 1000 characters", input: .string(note)) }
+            if let note = APIRequest.string(body, "note") {
                 run = try await store.setRunNote(run, note: note)
             }
-            if let name = try APIRequest.optionalString(body, "state") {
-                guard let state = DagRunState(rawValue: name), state != .running else {
-                    throw APIError.validation(type: "enum", location: ["body", "state"], message: "Input should be 'queued', 'success' or 'failed'", input: .string(name))
-                }
+            if let state = APIRequest.string(body, "state").flatMap(DagRunState.init(rawValue:)) {
                 run = try await scheduler.setRunState(dagID: dagID, runID: runID, to: state)
             }
             return .json(AirflowJSON.dagRun(run).jsonText)
@@ -100,9 +90,9 @@ struct DAGRunsController {
             let dagID = try context.parameters.decoded("dag_id")
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "ClearTaskInstancesBody")
-            let dryRun = try APIRequest.bool(body, "dry_run") ?? true
-            let onlyFailed = try APIRequest.bool(body, "only_failed") ?? true
-            let downstream = try APIRequest.bool(body, "include_downstream") ?? false
+            let dryRun = APIRequest.bool(body, "dry_run") ?? true
+            let onlyFailed = APIRequest.bool(body, "only_failed") ?? true
+            let downstream = APIRequest.bool(body, "include_downstream") ?? false
             var taskIDs: [String] = []
             if case .array(let items)? = body["task_ids"] {
                 for item in items {
@@ -115,7 +105,7 @@ struct DAGRunsController {
             }
             let dag = try await scheduler.dag(dagID)
             let runs: [DagRun]
-            if let runID = try APIRequest.optionalString(body, "dag_run_id") {
+            if let runID = APIRequest.string(body, "dag_run_id") {
                 runs = [try await store.run(dagID: dagID, runID: runID)]
             } else {
                 runs = try await store.runs(dagID: dagID, limit: 100_000).runs
@@ -218,16 +208,23 @@ enum APIRequest {
         return members
     }
 
-    /// Strict bodies (`additionalProperties: false`) refuse unknown fields.
-    static func optionalString(_ body: [String: JSONValue], _ field: String) throws -> String? {
-        switch body[field] {
-        case nil, .null?: return nil
-        case .string(let text)?: return try storable(text, field: field)
-        case let other?: throw APIError.validation(type: "string_type", location: ["body", .string(field)], message: "Input should be a valid string", input: other)
-        }
+    /// A string field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func string(_ body: [String: JSONValue], _ field: String) -> String? {
+        if case .string(let text)? = body[field] { text } else { nil }
     }
 
-    /// `text`, unless it holds a NUL character, which SQLite would cut and PostgreSQL cannot store.
+    /// A boolean field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func bool(_ body: [String: JSONValue], _ field: String) -> Bool? {
+        if case .bool(let flag)? = body[field] { flag } else { nil }
+    }
+
+    /// A `date-time` field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func date(_ body: [String: JSONValue], _ field: String) -> Date? {
+        string(body, field).flatMap(DateText.parse)
+    }
+
+    /// `text`, unless it holds a NUL character, which SQLite would cut and PostgreSQL cannot store
+    /// (for fields of any JSON type, which the schema cannot check).
     static func storable(_ text: String, field: String) throws -> String {
         guard !text.utf8.contains(0) else {
             throw APIError.validation(
@@ -236,27 +233,6 @@ enum APIRequest {
             )
         }
         return text
-    }
-
-    static func bool(_ body: [String: JSONValue], _ field: String) throws -> Bool? {
-        switch body[field] {
-        case nil, .null?: return nil
-        case .bool(let flag)?: return flag
-        case let other?: throw APIError.validation(type: "bool_type", location: ["body", .string(field)], message: "Input should be a valid boolean", input: other)
-        }
-    }
-
-    static func date(_ value: JSONValue, field: String) throws -> Date? {
-        switch value {
-        case .null: return nil
-        case .string(let text):
-            guard let date = DateText.parse(text) else {
-                throw APIError.validation(type: "datetime_from_date_parsing", location: ["body", .string(field)], message: "Input should be a valid datetime", input: value)
-            }
-            return date
-        default:
-            throw APIError.validation(type: "datetime_type", location: ["body", .string(field)], message: "Input should be a valid datetime", input: value)
-        }
     }
 }
 

@@ -127,7 +127,7 @@ enum OrchestratorOpenAPI {
 
     /// Schemas by name: property → type. Types: `string`, `integer`, `number`, `boolean`,
     /// `object`, `date-time`, `any`, `key` (a name without control characters), `text` (no NUL),
-    /// `int64`; `string<=N` (at most N characters), `string>=N` (at least), `integer>=N`; `(a|b)`
+    /// `int64`; `string<=N` or `text<=N` (at most N characters), `string>=N` (at least), `integer>=N`; `(a|b)`
     /// an enum of strings; `#Name` a reference; `[T]` a list; a trailing `?` for nullable.
     static let schemas: [String: [(String, String)]] = [
         "LoginBody": [("username", "string>=1"), ("password", "string>=1")],
@@ -149,7 +149,7 @@ enum OrchestratorOpenAPI {
         "ImportErrorCollectionResponse": [("import_errors", "[#ImportErrorResponse]"), ("total_entries", "integer")],
         "TriggerDAGRunPostBody": [("dag_run_id", "runid?"), ("logical_date", "date-time?"), ("data_interval_start", "date-time?"), ("data_interval_end", "date-time?"),
                                   ("run_after", "date-time?"), ("conf", "object?"), ("note", "text?"), ("partition_key", "string?")],
-        "DAGRunPatchBody": [("state", "(queued|success|failed)?"), ("note", "text?")],
+        "DAGRunPatchBody": [("state", "(queued|success|failed)?"), ("note", "text<=1000?")],
         "DAGRunResponse": [("dag_run_id", "string"), ("dag_id", "string"), ("logical_date", "string?"), ("queued_at", "string?"), ("start_date", "string?"),
                            ("end_date", "string?"), ("duration", "number?"), ("data_interval_start", "string?"), ("data_interval_end", "string?"),
                            ("run_after", "string"), ("run_type", "string"), ("state", "string"), ("triggered_by", "string"), ("triggering_user_name", "string?"),
@@ -159,7 +159,7 @@ enum OrchestratorOpenAPI {
                                    ("only_running", "boolean?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"), ("include_future", "boolean?"),
                                    ("include_past", "boolean?"), ("reset_dag_runs", "boolean?"), ("start_date", "date-time?"), ("end_date", "date-time?"),
                                    ("run_on_latest_version", "boolean?"), ("prevent_running_task", "boolean?"), ("note", "text?")],
-        "PatchTaskInstanceBody": [("new_state", "(success|failed|skipped)?"), ("note", "text?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"),
+        "PatchTaskInstanceBody": [("new_state", "(success|failed|skipped)?"), ("note", "text<=1000?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"),
                                   ("include_future", "boolean?"), ("include_past", "boolean?")],
         "TaskInstanceResponse": [("id", "string"), ("task_id", "string"), ("dag_id", "string"), ("dag_run_id", "string"), ("state", "string?"),
                                  ("try_number", "integer"), ("max_tries", "integer"), ("start_date", "string?"), ("end_date", "string?"), ("duration", "number?"),
@@ -280,7 +280,14 @@ enum OrchestratorOpenAPI {
 
     private static func schema(_ type: String) -> JSONValue {
         let nullable = type.hasSuffix("?")
-        let base = nullable ? String(type.dropLast()) : type
+        var base = nullable ? String(type.dropLast()) : type
+        var bound: [String: JSONValue] = [:]
+        if let range = base.range(of: "<=") ?? base.range(of: ">="), let limit = Int(base[range.upperBound...]) {
+            let atMost = base[range] == "<="
+            let isString = !base.hasPrefix("integer") && !base.hasPrefix("number")
+            bound = isString ? [atMost ? "maxLength" : "minLength": .integer(limit)] : [atMost ? "maximum" : "minimum": .integer(limit)]
+            base = String(base[..<range.lowerBound])
+        }
         var value: JSONValue
         if base.hasPrefix("[") {
             value = .object(["type": "array", "items": schema(String(base.dropFirst().dropLast()))])
@@ -295,22 +302,22 @@ enum OrchestratorOpenAPI {
             value = .object(["type": "string", "format": "date-time"])
         } else if base == "key" {
             // A name: 1 to 250 characters, none of them a control character.
-            value = .object(["type": "string", "minLength": .integer(1), "maxLength": .integer(250), "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"])
+            value = .object(["type": "string", "minLength": .integer(1), "maxLength": .integer(VariableRecord.maximumKeyLength), "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"])
         } else if base == "text" {
             // Text the database keeps: no NUL character.
             value = .object(["type": "string", "pattern": "^[^\\u0000]*$"])
         } else if base == "runid" {
-            value = .object(["type": "string", "maxLength": .integer(250), "pattern": "^(?!\\.\\.?$)[A-Za-z0-9_.~:+-]+$"])
+            value = .object(["type": "string", "maxLength": .integer(DagRun.maximumRunIDLength), "pattern": .string("^(?!\\.\\.?$)[\(DagRun.allowedRunIDCharacters)]+$")])
         } else if base == "int64" {
             value = .object(["type": "integer", "minimum": .integer(0), "maximum": .integer(Int.max)])
-        } else if let bound = base.range(of: "<=") {
-            value = .object(["type": .string(String(base[..<bound.lowerBound])), "maxLength": .integer(Int(base[bound.upperBound...]) ?? 0)])
-        } else if let bound = base.range(of: ">=") {
-            let type = String(base[..<bound.lowerBound])
-            let least = JSONValue.integer(Int(base[bound.upperBound...]) ?? 0)
-            value = type == "string" ? .object(["type": "string", "minLength": least]) : .object(["type": .string(type), "minimum": least, "maximum": .integer(Int.max)])
+        } else if base == "integer", bound["minimum"] != nil {
+            value = .object(["type": "integer", "maximum": .integer(Int.max)])
         } else {
             value = .object(["type": .string(base)])
+        }
+        if case .object(var fields) = value, !bound.isEmpty {
+            fields.merge(bound) { _, bound in bound }
+            value = .object(fields)
         }
         if nullable { value = .object(["anyOf": .array([value, .object(["type": "null"])])]) }
         return value

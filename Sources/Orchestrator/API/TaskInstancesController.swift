@@ -42,13 +42,10 @@ struct TaskInstancesController {
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "PatchTaskInstanceBody")
             var instance = try await store.taskInstance(dagID: run.dagID, runID: run.runID, taskID: taskID)
-            if let name = try APIRequest.optionalString(body, "new_state") {
-                guard let state = TaskState(rawValue: name), [.success, .failed, .skipped].contains(state) else {
-                    throw APIError.validation(type: "enum", location: ["body", "new_state"], message: "Input should be 'success', 'failed' or 'skipped'", input: .string(name))
-                }
+            if let state = APIRequest.string(body, "new_state").flatMap(TaskState.init(rawValue:)) {
                 instance = try await scheduler.setTaskState(dagID: run.dagID, runID: run.runID, taskID: taskID, to: state)
             }
-            if let note = try APIRequest.optionalString(body, "note") {
+            if let note = APIRequest.string(body, "note") {
                 instance = try await store.setTaskNote(instance, note: note)
             }
             return .json(AirflowJSON.collection("task_instances", [AirflowJSON.taskInstance(instance, run: run)], total: 1))

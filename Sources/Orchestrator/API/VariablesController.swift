@@ -23,12 +23,11 @@ struct VariablesController {
             _ = try context.require(.admin)
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "VariableBody")
-            guard let key = try APIRequest.optionalString(body, "key") else {
-                throw APIError.validation(type: "missing", location: ["body", "key"], message: "Field required", input: .object(body))
-            }
+            // The schema checked that key and value are there, and the key's characters.
+            let key = APIRequest.string(body, "key") ?? ""
             let value = try Self.value(body)
             if (try? await store.variable(key)) != nil { throw OrchestratorError.conflict("The Variable with key: `\(key)` already exists") }
-            try await store.setVariable(key, value: value, description: try APIRequest.optionalString(body, "description"))
+            try await store.setVariable(key, value: value, description: APIRequest.string(body, "description"))
             return Response(status: .created, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: .init(string: AirflowJSON.variable(try await store.variable(key)).jsonText)))
         }
@@ -38,11 +37,11 @@ struct VariablesController {
             let body = try await APIRequest.jsonObject(request)
             try BodySchema.check(body, as: "VariablePatchBody")
             let existing = try await store.variable(key)
-            if let bodyKey = try APIRequest.optionalString(body, "key"), bodyKey != key {
+            if let bodyKey = APIRequest.string(body, "key"), bodyKey != key {
                 throw OrchestratorError.invalid("Invalid body key `\(bodyKey)`; it must match the path's `\(key)`")
             }
             let value = body["value"] == nil ? existing.value : try Self.value(body)
-            let description = body["description"] == nil ? existing.description : try APIRequest.optionalString(body, "description")
+            let description = body["description"] == nil ? existing.description : APIRequest.string(body, "description")
             try await store.setVariable(key, value: value, description: description)
             return .json(AirflowJSON.variable(try await store.variable(key)).jsonText)
         }

@@ -15,13 +15,23 @@ public final class PasswordHasher: Sendable {
     private let queue = DispatchQueue(label: "flowline.bcrypt", qos: .utility)
     private let pending = Atomic(0)
 
+    /// A hash to check unknown users' passwords against, of a password nobody has; made on the
+    /// hasher's thread as it starts.
+    private static let decoyHash = Bcrypt.hash("flowline-decoy-password", cost: cost)
+
     public init(maximumWaiting: Int = 32) {
         self.maximumWaiting = maximumWaiting
+        queue.async { _ = Self.decoyHash }
     }
 
     /// Whether `password` is the one `hash` was made from.
     public func verify(_ password: String, hash: String) async throws(AuthError) -> Bool {
         try await run { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Takes as long as ``verify(_:hash:)`` does, for a user who does not exist.
+    public func verifyUnknownUser(_ password: String) async throws(AuthError) {
+        _ = try await run { Bcrypt.verify(password, hash: Self.decoyHash) }
     }
 
     /// A new bcrypt hash of `password`.

@@ -322,7 +322,9 @@ public enum DAGFileParser {
                 continue
             }
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "'") where " \t\n:[{,-".utf8.contains(previous): quote = byte
+            case UInt8(ascii: "\"") where " \t\n:[{,-".utf8.contains(previous), UInt8(ascii: "'") where " \t\n:[{,-".utf8.contains(previous):
+                // A quote starts a quoted scalar only where a scalar starts; `a"b` is plain text.
+                quote = byte
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 if depth > maximumNesting {

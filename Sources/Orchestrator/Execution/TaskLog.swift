@@ -51,6 +51,11 @@ public final class TaskLog: Sendable {
         self.secrets.withLock { $0 = secrets }
     }
 
+    /// `value` with the secrets this log hides masked alike (an XCom taken from printed output).
+    public func masked(_ value: JSONValue) -> JSONValue {
+        secrets.withLock { $0 }.apply(to: value)
+    }
+
     /// Appends one line from `source` (`stdout`, `stderr`, `flowline`).
     public func write(_ text: String, level: Level = .info, source: String = "flowline") {
         let shown = secrets.withLock { $0 }.apply(text)

@@ -88,10 +88,8 @@ struct TaskRunner: Sendable {
         }
         log.write("Starting try \(running.tryNumber) of task '\(task.taskID)' (\(task.operatorName)) in run '\(run.runID)' of DAG '\(dag.dagID)'")
         let outcome: Result<TaskOutcome, TaskFailure>
-        var secrets = SecretMask.none
         do {
             let context = try await context(for: running, task: task, run: run, dag: dag, log: log)
-            secrets = context.secrets
             outcome = await execute(task: task, context: context, stop: stop, log: log)
         } catch let error as TemplateError {
             outcome = .failure(TaskFailure(error.description))
@@ -105,7 +103,7 @@ struct TaskRunner: Sendable {
             var values = more
             if let xcom { values["return_value"] = xcom }
             // What a task printed is masked in its log; the XCom taken from it is masked alike.
-            values = values.mapValues(secrets.apply(to:))
+            values = values.mapValues(log.masked)
             for (key, value) in values.sorted(by: { $0.key < $1.key }) {
                 do {
                     try await store.pushXCom(dagID: dag.dagID, runID: run.runID, taskID: task.taskID, key: key, value: value)
@@ -232,7 +230,7 @@ struct TaskRunner: Sendable {
         environment["FLOWLINE_TRY_NUMBER"] = String(instance.tryNumber)
         environment["FLOWLINE_CONF"] = JSONValue.object(run.conf).jsonText
         let store = store
-        var context = TaskRunContext(
+        return TaskRunContext(
             dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber, settings: settings,
             workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
             python: python, repositories: repositories, owner: task.owner, conf: run.conf, log: log, taskUser: taskUser, staging: folders.staging,
@@ -240,7 +238,5 @@ struct TaskRunner: Sendable {
                 try? await store.recordProcess(pid, dagID: dag.dagID, runID: run.runID, taskID: task.taskID)
             }
         )
-        context.secrets = rendered.secrets
-        return context
     }
 }

@@ -139,8 +139,8 @@ public struct ProjectOperator: TaskOperator {
     }
 
     private static func isScript(_ name: String, in checkout: URL) -> Bool {
-        (name.hasSuffix(".py") || name.hasSuffix(".sh")) && !name.split(separator: "/").contains("..")
-            && FileManager.default.fileExists(atPath: checkout.appendingPathComponent(name).path)
+        guard name.hasSuffix(".py") || name.hasSuffix(".sh"), let script = try? WorkspacePath.resolve(name, in: checkout) else { return false }
+        return FileManager.default.fileExists(atPath: script.path)
     }
 
     private static func tags(_ context: TaskRunContext, repo: String, sha: String, entryPoint: String) -> [(String, String)] {

@@ -87,8 +87,6 @@ public struct TaskRunContext: Sendable {
     public var taskUser: TaskUser?
     /// A folder only the server reaches, where it prepares what it puts into the workspace.
     public var staging: URL
-    /// Values of secret Variables, hidden in the try's log and XComs.
-    public var secrets: SecretMask = .none
     /// Records the process id of a try that runs a program, so a restarted server can stop it.
     public var processStarted: @Sendable (Int) async -> Void
 

@@ -135,10 +135,10 @@ extension MLProject.EntryPoint {
         case "path":
             if value.contains("://") { return value }
             // A run may choose the value: a path stays inside the run's workspace.
-            guard !value.hasPrefix("/"), !value.split(separator: "/").contains("..") else {
+            guard let location = try? WorkspacePath.resolve(value, in: directory) else {
                 throw TaskFailure("parameter '\(parameter.name)' of entry point '\(entryPoint)' must be a path inside the run's workspace, not '\(value)'")
             }
-            return directory.appendingPathComponent(value).standardizedFileURL.path
+            return location.standardizedFileURL.path
         case "uri":
             if value.contains(":") || value.hasPrefix("/") { return value }
             return directory.appendingPathComponent(value).standardizedFileURL.path

@@ -58,18 +58,10 @@ extension OrchestratorStore {
 
     /// Runs of `dagID` (all DAGs when `nil`), newest first.
     public func runs(dagID: String?, states: [DagRunState] = [], limit: Int = 100, offset: Int = 0) async throws -> (runs: [DagRun], total: Int) {
-        try await database.read { sql in
-            func filtered(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
-                var query = query
-                if let dagID { query = query.where("dag_id", .equal, SQLBind(dagID)) }
-                if !states.isEmpty { query = query.where("state", .in, SQLBind.group(states.map(\.rawValue))) }
-                return query
-            }
-            let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("dag_runs")).first()?.int64("total") ?? 0
-            let rows = try await filtered(sql.select().column("*").from("dag_runs")).orderBy("run_after", .descending).orderBy("id", .descending)
-                .limit(limit).offset(offset).all()
-            return (try rows.map(Self.dagRun), Int(total))
-        }
+        var query = RunQuery(dagID: dagID, limit: limit, offset: offset)
+        query.states = states
+        query.order = [(.run_after, true), (.id, true)]
+        return try await runPage(query)
     }
 
     /// One page of runs as the REST API lists them: filtered, ordered and paged in the database,

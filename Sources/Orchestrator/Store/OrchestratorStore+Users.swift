@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdBcrypt
 import SQLKit
 import Storage
 
@@ -86,7 +85,7 @@ extension OrchestratorStore {
             try await sql.select().columns("username", "role", "created_at", "credentials_version", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
         }
         guard let row else {
-            _ = try await passwords.verify(password, hash: Self.decoyHash)
+            try await passwords.verifyUnknownUser(password)
             return nil
         }
         guard try await passwords.verify(password, hash: try row.string("password_hash")) else { return nil }
@@ -105,9 +104,6 @@ extension OrchestratorStore {
             return false
         }
     }
-
-    /// A hash to check unknown users' passwords against (made once, of a password nobody has).
-    static let decoyHash = Bcrypt.hash("flowline-decoy-password", cost: PasswordHasher.cost)
 
     static func user(_ row: any SQLRow) throws -> User {
         User(username: try row.string("username"), role: Role(name: try row.string("role")) ?? .viewer,

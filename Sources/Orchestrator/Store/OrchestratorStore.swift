@@ -181,8 +181,9 @@ public struct OrchestratorStore: Sendable {
 
     /// Creates or replaces a variable.
     public func setVariable(_ key: String, value: String, description: String? = nil) async throws {
-        guard !key.isEmpty, key.count <= 250, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw OrchestratorError.invalid("a variable key must be 1 to 250 characters, none of them a control character")
+        let length = key.unicodeScalars.count
+        guard length > 0, length <= VariableRecord.maximumKeyLength, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw OrchestratorError.invalid("a variable key must be 1 to \(VariableRecord.maximumKeyLength) characters, none of them a control character")
         }
         guard !value.utf8.contains(0), !(description ?? "").utf8.contains(0) else {
             throw OrchestratorError.invalid("a variable's value and description cannot hold a NUL character")

@@ -94,6 +94,9 @@ public struct VariableRecord: Sendable, Equatable {
     public var key: String
     public var value: String
     public var description: String?
+
+    /// The most characters (code points) of a key.
+    public static let maximumKeyLength = 250
 }
 
 extension Date {
@@ -108,6 +111,8 @@ extension Date {
 extension DagRun {
     /// Airflow's default `allowed_run_id_pattern`: what a run id given by a user may contain.
     public static let allowedRunIDCharacters = "A-Za-z0-9_.~:+-"
+    /// The most characters of a run id given by a user.
+    public static let maximumRunIDLength = 250
 
     /// Why `runID`, given by a user, cannot name a run (`nil` when it can): 1 to 250 of
     /// ``allowedRunIDCharacters`` (Airflow's default pattern), and not `.` or `..`, which would
@@ -116,9 +121,9 @@ extension DagRun {
         let allowed = runID.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.~:+-".unicodeScalars.contains(scalar))
         }
-        guard !runID.isEmpty, runID.count <= 250, allowed, runID != ".", runID != ".." else {
+        guard !runID.isEmpty, runID.unicodeScalars.count <= maximumRunIDLength, allowed, runID != ".", runID != ".." else {
             return "The run id '\(String(runID.unicodeScalars.prefix(100).map { $0.properties.generalCategory == .control ? "?" : Character($0) }))' is invalid: "
-                + "use 1 to 250 of the characters \(allowedRunIDCharacters) (not '.' or '..')"
+                + "use 1 to \(maximumRunIDLength) of the characters \(allowedRunIDCharacters) (not '.' or '..')"
         }
         return nil
     }

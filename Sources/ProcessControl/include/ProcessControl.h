@@ -7,7 +7,4 @@
 /// failure. (A C function because Swift cannot call the variadic `prctl`.)
 int flowline_forbid_inspection(void);
 
-/// 1 when the calling process is dumpable, 0 when not, -1 where this cannot be asked.
-int flowline_is_dumpable(void);
-
 #endif
