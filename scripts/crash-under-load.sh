@@ -7,23 +7,11 @@
 #   scripts/crash-under-load.sh [ROUNDS] [--seed N] [--data-dir DIR]
 #
 # Uses the binary at $FLOWLINE_BIN, else .build/debug/flowline (build it with `swift build`), and
-# the Python venv of the client tests under .cache/ (created as scripts/test.sh does when it is
-# missing; keeping it in step with requirements.txt is left to scripts/test.sh: this needs only
-# `requests`).
+# the Python venv of the client tests (scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-cache=${FLOWLINE_CACHE:-$root/.cache}
-venv="$cache/venv"
-requirements="$root/Tests/clients/requirements.txt"
-stamp="$venv/.requirements.sha256"
-if [ ! -x "$venv/bin/python" ]; then
-  echo "== creating the Python venv $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$requirements"
-  sha256sum "$requirements" >"$stamp"
-fi
+venv=$(scripts/venv.sh)
 export FLOWLINE_BIN="${FLOWLINE_BIN:-$root/.build/debug/flowline}"
 if [ ! -x "$FLOWLINE_BIN" ]; then
   echo "flowline binary not found at $FLOWLINE_BIN: run \`swift build\` first or set FLOWLINE_BIN" >&2

@@ -149,19 +149,19 @@ struct TaskIsolationTests {
         try await withTemporaryDirectory { directory in
             // Root may read any process: run the server as nobody, as a user without root would
             // (from a copy of the binary, which nobody may not reach where it was built).
-            var command: [String] = []
+            var launcher: [String] = []
             if getuid() == 0 {
                 let copy = directory.url.appendingPathComponent("flowline")
                 try FileManager.default.copyItem(at: FlowlineProcess.binary, to: copy)
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
                 try FileManager.default.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: directory.url.path)
-                command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.path]
+                launcher = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.path]
             }
             let dags = try directory.folder("dags", files: ["inspect.yaml": Self.inspectionDAG])
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dags.path)
             let server = try FlowlineProcess(
                 ["server", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"],
-                in: directory.url, environment: ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"], command: command
+                in: directory.url, environment: ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"], launcher: launcher
             )
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")

@@ -20,12 +20,12 @@ public final class FlowlineProcess: Sendable {
     private let stdin = Pipe()
 
     /// Starts `flowline arguments…` in `directory` with `environment` added to this process' own;
-    /// `command` replaces `flowline` when given (e.g. `setpriv --reuid=… /copy/of/flowline`).
-    public init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], command: [String] = []) throws {
+    /// `launcher` replaces `flowline` when given (e.g. `setpriv --reuid=… /copy/of/flowline`).
+    public init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], launcher: [String] = []) throws {
         process = Process()
-        if let executable = command.first {
+        if let executable = launcher.first {
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(command.dropFirst()) + arguments
+            process.arguments = Array(launcher.dropFirst()) + arguments
         } else {
             process.executableURL = Self.binary
             process.arguments = arguments

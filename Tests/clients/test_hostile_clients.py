@@ -38,8 +38,8 @@ BODY_ROUTES = {
 }
 
 # The latency bound of a normal request during an attack: its p95 must stay within
-# max(10 x the baseline median, 250 ms). The baseline on loopback is about a millisecond, and this
-# machine has 2 shared cores running the debug server, the attackers and the prober at once, so
+# max(10 x the baseline median, 250 ms). The baseline on loopback is about a millisecond, and on a
+# small CI machine (2 shared cores running the debug server, the attackers and the prober at once)
 # scheduling noise alone reaches tens of milliseconds; 250 ms absorbs that, while what an attack
 # that works looks like is far above it: a starved event loop or a full accept queue (SYN retried
 # after 1 s, 3 s, ...) costs seconds, and a refused connection or a timeout fails at once. The
@@ -295,8 +295,8 @@ def descriptor_limit():
 
 
 def server_connection_cap(pid):
-    """The per-service connection cap the server computed: a quarter of its descriptor limit (which
-    it raises to the hard limit) less a reserve of 1024 (ServerPolicy.defaultMaximumConnections)."""
+    """The per-service connection cap the server computed: (limit - 1024) / 4 and at least 64, of
+    its descriptor limit, which it raises to the hard limit (ServerPolicy.defaultMaximumConnections)."""
     with open(f"/proc/{pid}/limits") as limits:
         for line in limits:
             if line.startswith("Max open files"):
