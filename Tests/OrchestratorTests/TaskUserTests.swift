@@ -2,6 +2,10 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+// Swift 6.3 finds `stat` there (MemberImportVisibility).
+import CoreFoundation
+#endif
 import Testing
 import TestSupport
 @testable import Orchestrator
