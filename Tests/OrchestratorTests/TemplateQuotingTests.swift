@@ -91,7 +91,7 @@ struct TemplateQuotingTests {
             ("echo \\{{ params.v }}", "right after"),
             ("echo ${{ params.v }}", "right after"),
             ("{% if params.v %}\"{% endif %}echo {{ params.v }}", "balanced"),
-            ("{% if params.v %}echo{% endif %} {{ params.v }}", "different quotes or places"),
+            ("{% if params.v %}echo{% endif %} {{ params.v }}", "name the command"),
             ("{% for x in params.l %}\"{% endfor %}echo {{ params.v }}", "balanced"),
             ("{% filter upper %}echo {{ params.v }}{% endfilter %}", "cannot be used"),
             ("echo {{ params.v", "never closed"),

@@ -9,9 +9,6 @@ public struct BashOperator: TaskOperator {
     public static let settings: Set<String> = ["command", "xcom", "shell"]
     public static let requiredSettings: Set<String> = ["command"]
     public static let templateEmbeddings: [String: TemplateEmbedding] = ["command": .shell, "shell": .trusted]
-    /// Shells whose quoting rules ``ShellTemplate`` follows.
-    static let posixShells: Set<String> = ["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash"]
-
     public static func validate(_ settings: [String: JSONValue]) -> String? {
         if let xcom = settings["xcom"], xcom != .string("none"), xcom != .string("last_line") {
             return "xcom must be 'last_line' (the default) or 'none'"
@@ -26,8 +23,8 @@ public struct BashOperator: TaskOperator {
 
     /// Why `shell` cannot run a command whose values were quoted for a POSIX shell, if it cannot.
     static func shellProblem(_ shell: String) -> String? {
-        guard !posixShells.contains(String(shell.split(separator: "/").last ?? "")) else { return nil }
-        return "shell must be a POSIX shell (\(posixShells.sorted().joined(separator: ", ")), or a path to one): values are quoted by its rules"
+        guard !ShellQuote.posixShells.contains(String(shell.split(separator: "/").last ?? "")) else { return nil }
+        return "shell must be a POSIX shell (\(ShellQuote.posixShells.sorted().joined(separator: ", ")), or a path to one): values are quoted by its rules"
     }
 
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

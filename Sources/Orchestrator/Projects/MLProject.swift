@@ -173,12 +173,3 @@ extension MLProject.EntryPoint {
         return result + rest
     }
 }
-
-/// Quoting for `sh`, as Python's `shlex.quote`.
-enum ShellQuote {
-    static func quote(_ text: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
-        if !text.isEmpty, text.unicodeScalars.allSatisfy({ safe.contains($0) }) { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: #"'"'"'"#) + "'"
-    }
-}

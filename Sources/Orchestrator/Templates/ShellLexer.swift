@@ -1,142 +1,87 @@
-import Foundation
-
-/// Just enough of the POSIX shell's grammar to know, at any point of a command, whether the
-/// shell is reading plain words, a quoted string, or something a value must not enter.
-struct ShellLexer {
-    enum Frame: Equatable {
-        /// Plain words: the top level, `( … )` or `$( … )` (`substitution`); `cases` counts the
-        /// open `case … esac`, whose patterns end with a `)` that closes nothing.
-        case words(substitution: Bool, parenthesis: Bool, cases: Int)
+/// Just enough of bash's grammar to know, at any point of a command, whether the shell is reading
+/// plain words, a quoted string, or something a value must not enter, and what the command whose
+/// words it reads does with them (``ShellCommand``).
+struct ShellLexer: Hashable {
+    enum Frame: Hashable {
+        /// Plain words; `cases` counts the open `case … esac`, whose patterns end with a `)` that
+        /// closes nothing.
+        case words(Words, cases: Int)
         case doubleQuoted
         case singleQuoted
         case backticks
         case ansiC
         case parameter(braces: Int)
-        case arithmetic(parentheses: Int)
+        /// `$(( … ))` (an `expansion`, part of a word) or the command `(( … ))`.
+        case arithmetic(parentheses: Int, expansion: Bool)
         case comment
-
-        var isSubstitution: Bool {
-            if case .words(substitution: true, _, _) = self { true } else { false }
-        }
     }
 
-    /// Where a value cannot go.
-    enum Place: Error, Equatable, CustomStringConvertible {
-        case nested(String)
-        case adjacent
-        case hereDocument
-        case reevaluated(String)
-
-        var description: String {
-            switch self {
-            case .nested(let what): "inside \(what), where a value cannot be quoted"
-            case .adjacent: "right after a '\\' or '$', which would change how the value is read"
-            case .hereDocument: "after a here-document (<<), where a value cannot be quoted"
-            case .reevaluated(let command): "text that '\(command)' runs again as shell code"
-            }
-        }
+    /// Where plain words are read.
+    enum Words: Hashable {
+        case top
+        /// `( … )`: a command of its own.
+        case subshell
+        /// `$( … )`: a command whose output is part of a word.
+        case substitution
+        /// `<( … )` or `>( … )`: a command whose pipe's name is part of a word.
+        case processSubstitution
+        /// `NAME=( … )`: an array's elements.
+        case array
     }
 
-    struct State: Equatable {
-        var frames: [Frame] = [.words(substitution: false, parenthesis: false, cases: 0)]
+    /// Characters just read whose meaning depends on the next.
+    struct Pending: Hashable {
+        /// A `\`.
         var escaped = false
-        var atWordStart = true
-        /// The word being read, while it is plain (for `case`, `esac`, `eval`, `-c`).
-        var word = ""
-        /// The words of the simple command so far.
-        var commandWords: [String] = []
-        /// The word and command words of the commands around a `( … )` or `$( … )` being read.
-        var outerCommands: [OuterCommand] = []
-        var afterHereDocument = false
-        /// A `$` just read, waiting to see what follows.
+        /// A `$`.
         var dollar = false
-        /// A `<` just read (plain words), waiting for a second.
+        /// A `<` read in plain words: a second starts a here-document.
         var lessThan = false
-        /// The second `(` of `$((` may follow.
-        var arithmeticOpening = false
+        /// The `(` of `$(` or of `(`: a second makes arithmetic.
+        var parenthesis = false
     }
 
-    var state = State()
+    /// Innermost last; the first is always the top level's words.
+    private(set) var frames: [Frame] = [.words(.top, cases: 0)]
+    private var pending = Pending()
+    private var atWordStart = true
+    private var afterHereDocument = false
+    private var command = ShellCommand()
+    /// The commands around the `( … )`, `$( … )` or `NAME=( … )` being read, innermost last.
+    private var outerCommands: [ShellCommand] = []
 
-    struct OuterCommand: Equatable {
-        var word: String
-        var commandWords: [String]
-    }
-
-    /// What decides where a value lands, for comparing the ways through a `{% %}` block.
-    struct Summary: Equatable {
-        var frames: [Frame]
-        var pending: [Bool]
-        var isCommandName: Bool
-        var reevaluates: Bool
-    }
-
-    var summary: Summary {
-        Summary(
-            frames: state.frames,
-            pending: [state.escaped, state.dollar, state.lessThan, state.arithmeticOpening, state.afterHereDocument, state.atWordStart],
-            isCommandName: isCommandName, reevaluates: reevaluatingCommand != nil
-        )
-    }
-
-    /// A value was written here: it is part of the current word (and never a keyword).
-    mutating func wroteValue() {
-        state.word.unicodeScalars.append("\u{0}")
-        state.atWordStart = false
-    }
-
-    /// Where a value would land now.
-    var quoting: Result<ShellTemplate.Quoting, Place> {
-        if state.afterHereDocument { return .failure(.hereDocument) }
-        if state.escaped || state.dollar { return .failure(.adjacent) }
-        if state.frames.contains(where: \.isSubstitution) { return .failure(.nested("a command substitution $( … )")) }
-        for frame in state.frames.dropLast() {
+    /// How a value would be quoted here, or why it cannot go here; `trusted` for a Variable or the
+    /// DAG's own names, which may name a command.
+    func quoting(trusted: Bool) -> Result<ShellTemplate.Quoting, Place> {
+        if afterHereDocument { return .failure(.hereDocument) }
+        if pending.escaped || pending.dollar { return .failure(.adjacent) }
+        if frames.contains(where: \.isSubstitution) {
+            return .failure(.nested("a command substitution $( … )"))
+        }
+        for frame in frames.dropLast() {
             guard case .words = frame else { return .failure(.nested("nested quotes")) }
         }
-        if let runner = reevaluatingCommand { return .failure(.reevaluated(runner)) }
-        switch state.frames.last {
-        case .words?: return .success(.bare)
-        case .doubleQuoted?: return .success(.doubleQuoted)
-        case .singleQuoted?: return .success(.singleQuoted)
-        case .backticks?: return .failure(.nested("backticks"))
-        case .ansiC?: return .failure(.nested("$'…' quotes"))
-        case .parameter?: return .failure(.nested("a parameter expansion ${ … }"))
-        case .arithmetic?: return .failure(.nested("arithmetic $(( … ))"))
-        case .comment?: return .failure(.nested("a comment"))
-        case nil: return .failure(.nested("nothing"))
+        let quoting: ShellTemplate.Quoting
+        switch frames[frames.count - 1] {
+        case .words: quoting = .bare
+        case .doubleQuoted: quoting = .doubleQuoted
+        case .singleQuoted: quoting = .singleQuoted
+        case .backticks: return .failure(.nested("backticks"))
+        case .ansiC: return .failure(.nested("$'…' quotes"))
+        case .parameter: return .failure(.nested("a parameter expansion ${ … }"))
+        case .arithmetic: return .failure(.nested("arithmetic (( … )) or $(( … ))"))
+        case .comment: return .failure(.nested("a comment"))
         }
+        // An array's elements are the arguments of the command around it (`declare -a a=( … )`).
+        let place = wordsKind == .array ? outerCommands.last?.problem(trusted: trusted) ?? command.elementProblem() : command.problem(trusted: trusted)
+        if let place { return .failure(place) }
+        return .success(quoting)
     }
 
-    /// A command of the current simple command that would run its arguments as shell code.
-    private var reevaluatingCommand: String? {
-        let words = state.commandWords + (state.word.isEmpty ? [] : [state.word])
-        for (index, word) in words.enumerated() {
-            let name = word.split(separator: "/").last.map(String.init) ?? word
-            if Self.reevaluating.contains(name) { return name }
-            if Self.shells.contains(name), words[(index + 1)...].contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }) {
-                return "\(name) -c"
-            }
-        }
-        return nil
-    }
-
-    static let reevaluating: Set<String> = ["eval", "source", ".", "ssh", "su", "watch"]
-    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox"]
-    /// Commands that run their first argument (`env X=1 cmd`, `timeout 5 cmd`, `sudo cmd`).
-    static let wrappers: Set<String> = ["env", "exec", "sudo", "nohup", "nice", "time", "command", "builtin", "xargs", "timeout", "stdbuf", "setsid", "chroot", "doas"]
-
-    /// Whether a value here would be (part of) the name of the command that runs (`{{ x }} --flag`,
-    /// `./{{ x }}`, or after `env`, `timeout 5`, `sudo` …).
-    var isCommandName: Bool {
-        !Self.isAssignment(state.word) && state.commandWords.allSatisfy { word in
-            Self.wrappers.contains(word) || word.hasPrefix("-") || word.allSatisfy(\.isNumber) || Self.isAssignment(word)
-        }
-    }
-
-    /// `NAME=…`: a variable set for the command, not the command.
-    private static func isAssignment(_ word: String) -> Bool {
-        guard let equals = word.firstIndex(of: "="), let first = word.first, first.isLetter || first == "_" else { return false }
-        return word[..<equals].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    /// A value was written here: a part of the current word only known when the command runs.
+    mutating func wroteValue() {
+        startWord()
+        command.appendDynamic()
     }
 
     mutating func consume(_ text: Substring) {
@@ -144,70 +89,84 @@ struct ShellLexer {
     }
 
     private mutating func consume(_ character: Unicode.Scalar) {
-        if state.arithmeticOpening {
-            state.arithmeticOpening = false
+        if pending.parenthesis {
+            pending.parenthesis = false
             if character == "(" {
-                // `$((`: the `$(` frame just pushed becomes arithmetic.
+                // `$((` or `((`: the frame just opened becomes arithmetic.
+                let expansion = wordsKind == .substitution
                 pop()
-                state.frames.append(.arithmetic(parentheses: 2))
+                frames.append(.arithmetic(parentheses: 2, expansion: expansion))
                 return
             }
         }
-        if state.dollar {
-            state.dollar = false
+        if pending.dollar {
+            pending.dollar = false
             switch character {
             case "(":
-                pushWords(.words(substitution: true, parenthesis: false, cases: 0))
-                state.arithmeticOpening = true
+                push(.substitution)
+                pending.parenthesis = true
                 return
             case "{":
-                state.frames.append(.parameter(braces: 1))
+                command.appendDynamic()
+                frames.append(.parameter(braces: 1))
                 return
             case "'" where isWords:
-                state.frames.append(.ansiC)
+                command.markQuoted()
+                frames.append(.ansiC)
                 return
+            case "_", "@", "*", "#", "?", "$", "!", "-":
+                command.appendDynamic()
             default:
-                break
+                if character.properties.isAlphabetic || ("0"..."9").contains(character) { command.appendDynamic() } else { command.append("$") }
             }
         }
-        guard let frame = state.frames.last else { return }
-        switch frame {
-        case .words(let substitution, let parenthesis, let cases):
-            words(character, substitution: substitution, parenthesis: parenthesis, cases: cases)
+        switch frames[frames.count - 1] {
+        case .words(let kind, let cases):
+            words(character, kind: kind, cases: cases)
         case .doubleQuoted:
-            if state.escaped { state.escaped = false; return }
+            if pending.escaped {
+                pending.escaped = false
+                command.append(character)
+                return
+            }
             switch character {
-            case "\\": state.escaped = true
+            case "\\": pending.escaped = true
             case "\"": pop()
-            case "`": state.frames.append(.backticks)
-            case "$": state.dollar = true
-            default: break
+            case "`":
+                command.appendDynamic()
+                frames.append(.backticks)
+            case "$": pending.dollar = true
+            default: command.append(character)
             }
         case .singleQuoted:
-            if character == "'" { pop() }
+            if character == "'" { pop() } else { command.append(character) }
         case .backticks:
-            if state.escaped { state.escaped = false; return }
-            if character == "\\" { state.escaped = true } else if character == "`" { pop() }
+            if pending.escaped { pending.escaped = false; return }
+            if character == "\\" { pending.escaped = true } else if character == "`" { pop() }
         case .ansiC:
-            if state.escaped { state.escaped = false; return }
-            if character == "\\" { state.escaped = true } else if character == "'" { pop() }
+            if pending.escaped {
+                pending.escaped = false
+                command.appendDynamic()
+                return
+            }
+            if character == "\\" { pending.escaped = true } else if character == "'" { pop() } else { command.append(character) }
         case .parameter(let braces):
-            if state.escaped { state.escaped = false; return }
+            if pending.escaped { pending.escaped = false; return }
             switch character {
-            case "\\": state.escaped = true
+            case "\\": pending.escaped = true
             case "{": replaceTop(.parameter(braces: braces + 1))
             case "}": if braces == 1 { pop() } else { replaceTop(.parameter(braces: braces - 1)) }
-            case "\"": state.frames.append(.doubleQuoted)
-            case "'": state.frames.append(.singleQuoted)
-            case "`": state.frames.append(.backticks)
-            case "$": state.dollar = true
+            case "\"": frames.append(.doubleQuoted)
+            case "'": frames.append(.singleQuoted)
+            case "`": frames.append(.backticks)
+            case "$": pending.dollar = true
             default: break
             }
-        case .arithmetic(let parentheses):
+        case .arithmetic(let parentheses, let expansion):
             switch character {
-            case "(": replaceTop(.arithmetic(parentheses: parentheses + 1))
-            case ")": if parentheses <= 1 { pop() } else { replaceTop(.arithmetic(parentheses: parentheses - 1)) }
-            case "$": state.dollar = true
+            case "(": replaceTop(.arithmetic(parentheses: parentheses + 1, expansion: expansion))
+            case ")": if parentheses <= 1 { pop() } else { replaceTop(.arithmetic(parentheses: parentheses - 1, expansion: expansion)) }
+            case "$": pending.dollar = true
             default: break
             }
         case .comment:
@@ -219,93 +178,134 @@ struct ShellLexer {
     }
 
     private var isWords: Bool {
-        if case .words? = state.frames.last { true } else { false }
+        if case .words = frames[frames.count - 1] { true } else { false }
     }
 
-    private mutating func words(_ character: Unicode.Scalar, substitution: Bool, parenthesis: Bool, cases: Int) {
-        let wasLessThan = state.lessThan
-        state.lessThan = false
-        if state.escaped {
-            state.escaped = false
-            if character != "\n" { state.word.unicodeScalars.append(character) }
-            state.atWordStart = false
+    /// The kind of the innermost plain words.
+    private var wordsKind: Words {
+        for case .words(let kind, _) in frames.reversed() { return kind }
+        return .top
+    }
+
+    private mutating func words(_ character: Unicode.Scalar, kind: Words, cases: Int) {
+        let wasLessThan = pending.lessThan
+        pending.lessThan = false
+        if pending.escaped {
+            pending.escaped = false
+            if character != "\n" { command.append(character) }
             return
         }
         switch character {
         case "\\":
-            state.escaped = true
-            state.atWordStart = false
+            pending.escaped = true
+            command.markQuoted()
+            startWord()
         case "'":
-            state.frames.append(.singleQuoted)
-            state.atWordStart = false
+            command.markQuoted()
+            frames.append(.singleQuoted)
+            startWord()
         case "\"":
-            state.frames.append(.doubleQuoted)
-            state.atWordStart = false
+            command.markQuoted()
+            frames.append(.doubleQuoted)
+            startWord()
         case "`":
-            state.frames.append(.backticks)
-            state.atWordStart = false
+            command.appendDynamic()
+            frames.append(.backticks)
+            startWord()
         case "$":
-            state.dollar = true
-            state.atWordStart = false
-        case "#" where state.atWordStart:
-            state.frames.append(.comment)
-        case "<":
-            endWord(commandEnds: false)
-            if wasLessThan { state.afterHereDocument = true } else { state.lessThan = true }
-            state.atWordStart = true
+            pending.dollar = true
+            startWord()
+        case "#" where atWordStart:
+            frames.append(.comment)
+        case "<", ">":
+            if command.redirection == .operator {
+                // `>>`, `<>`, `<<` (a here-document, whose lines this lexer does not follow).
+                if character == "<", wasLessThan { afterHereDocument = true }
+                return
+            }
+            if command.isDescriptor { command.dropWord() } else { endWord(commandEnds: false) }
+            command.redirection = .operator
+            pending.lessThan = character == "<"
+            atWordStart = true
+        case "&" where command.redirection == .operator, "|" where command.redirection == .operator:
+            // `>&`, `<&`, `>|`.
+            return
         case "(":
-            endWord(commandEnds: true)
-            pushWords(.words(substitution: false, parenthesis: true, cases: 0))
+            if command.redirection == .operator {
+                command.redirection = .none
+                push(.processSubstitution)
+            } else if command.isArrayAssignment {
+                push(.array)
+            } else {
+                endWord(commandEnds: true)
+                push(.subshell)
+                pending.parenthesis = true
+            }
         case ")":
             endWord(commandEnds: true)
-            if cases == 0, substitution || parenthesis { pop() }
+            if cases == 0, kind != .top { pop() }
         case " ", "\t":
             endWord(commandEnds: false)
         case "\n", ";", "&", "|":
             endWord(commandEnds: true)
         default:
-            state.word.unicodeScalars.append(character)
-            state.atWordStart = false
+            startWord()
+            command.append(character)
         }
     }
 
-    /// Ends the plain word being read; `case` and `esac` open and close a case statement.
+    /// Something that is not an operator: a word (a redirection's file, after `>`) has started.
+    private mutating func startWord() {
+        if command.redirection == .operator { command.redirection = .target }
+        atWordStart = false
+    }
+
+    /// Ends the word being read; `case` and `esac` open and close a case statement.
     private mutating func endWord(commandEnds: Bool) {
-        if !state.word.isEmpty {
-            if state.commandWords.isEmpty, state.word == "case" { adjustCases(by: 1) }
-            if state.commandWords.isEmpty, state.word == "esac" { adjustCases(by: -1) }
-            state.commandWords.append(state.word)
-            state.word = ""
+        switch command.endWord() {
+        case "case"?: adjustCases(by: 1)
+        case "esac"?: adjustCases(by: -1)
+        default: break
         }
-        if commandEnds { state.commandWords = [] }
-        state.atWordStart = true
+        if commandEnds { command = ShellCommand() }
+        atWordStart = true
     }
 
     private mutating func adjustCases(by change: Int) {
-        guard case .words(let substitution, let parenthesis, let cases)? = state.frames.last else { return }
-        replaceTop(.words(substitution: substitution, parenthesis: parenthesis, cases: max(0, cases + change)))
+        guard case .words(let kind, let cases) = frames[frames.count - 1] else { return }
+        replaceTop(.words(kind, cases: max(0, cases + change)))
     }
 
-    /// Enters `( … )` or `$( … )`: a command of its own inside the current word.
-    private mutating func pushWords(_ frame: Frame) {
-        state.outerCommands.append(OuterCommand(word: state.word, commandWords: state.commandWords))
-        state.word = ""
-        state.commandWords = []
-        state.frames.append(frame)
-        state.atWordStart = true
+    /// Enters `( … )`, `$( … )`, `<( … )` or `NAME=( … )`: words of their own.
+    private mutating func push(_ kind: Words) {
+        outerCommands.append(command)
+        command = ShellCommand()
+        frames.append(.words(kind, cases: 0))
+        atWordStart = true
     }
 
     private mutating func pop() {
-        guard state.frames.count > 1 else { return }
-        if case .words = state.frames.removeLast(), let outer = state.outerCommands.popLast() {
-            // What was inside is part of the outer word, never a keyword.
-            state.word = outer.word + "\u{0}"
-            state.commandWords = outer.commandWords
+        // The top level is never closed.
+        guard frames.count > 1 else { return }
+        let frame = frames.removeLast()
+        atWordStart = false
+        guard case .words(let kind, _) = frame, let outer = outerCommands.popLast() else {
+            // After the command `(( … ))`, as after `( … )`, a `#` starts a comment.
+            if case .arithmetic(_, expansion: false) = frame { atWordStart = true }
+            return
         }
-        state.atWordStart = false
+        command = outer
+        // After `( … )` a `#` starts a comment; after `$( … )`, `<( … )` or `NAME=( … )` the word goes on.
+        if kind == .subshell { atWordStart = true } else { command.appendDynamic() }
     }
 
     private mutating func replaceTop(_ frame: Frame) {
-        state.frames[state.frames.count - 1] = frame
+        frames[frames.count - 1] = frame
+    }
+}
+
+extension ShellLexer.Frame {
+    fileprivate var isSubstitution: Bool {
+        if case .words(.substitution, _) = self { true } else { false }
     }
 }

@@ -28,6 +28,20 @@ public enum TemplateEmbedding: Sendable, Equatable {
         return trustedRoots.contains(String(path.split(separator: ".").first ?? ""))
     }
 
+    /// Where `tokens` has a `{% for %}` whose loop variable hides a trusted name, and why that
+    /// cannot be (`{% for var in params.list %}` would make `{{ var }}` a value of the run).
+    static func shadowing(in tokens: [TemplateTokens.Token]) -> (line: Int, message: String)? {
+        for token in tokens where token.kind == .block {
+            let words = token.inner.split(separator: " ")
+            guard words.first == "for", let end = words.firstIndex(of: "in") else { continue }
+            let names = words[1..<end].joined(separator: " ").split(separator: ",").map { $0.filter { $0 != " " } }
+            if let name = names.first(where: trustedRoots.contains) {
+                return (token.line, "{% \(token.inner) %} names its loop variable '\(name)', which would hide the trusted {{ \(name) }}: choose another name")
+            }
+        }
+        return nil
+    }
+
     /// What is wrong with the templates of a setting written as `value`, if anything: a line of
     /// the template and what to do instead. Strings inside lists and mappings are checked too.
     func problem(in value: JSONValue, setting: String) -> String? {
@@ -43,8 +57,10 @@ public enum TemplateEmbedding: Sendable, Equatable {
         let tokens = TemplateTokens(template)
         guard tokens.hasTags || tokens.isUnterminated else { return nil }
         switch self {
-        case .value, .url:
+        case .value:
             return nil
+        case .url:
+            return Self.shadowing(in: tokens.tokens).map { "\(setting), line \($0.line) of the template: \($0.message)" }
         case .shell:
             do {
                 _ = try ShellTemplate.quotings(of: template)
@@ -81,7 +97,9 @@ public enum TemplateEmbedding: Sendable, Equatable {
                 throw TemplateError(setting: setting, line: error.line, message: error.message)
             }
         case .url:
-            return TemplateTokens(template).rewritingVariables { token, _ in
+            let tokens = TemplateTokens(template)
+            if let (line, message) = Self.shadowing(in: tokens.tokens) { throw TemplateError(setting: setting, line: line, message: message) }
+            return tokens.rewritingVariables { token, _ in
                 Self.isTrusted(token) ? String(token.raw) : "{{ \(token.inner)|\(Self.urlFilter) }}"
             }
         }

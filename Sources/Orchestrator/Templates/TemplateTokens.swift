@@ -42,6 +42,13 @@ struct TemplateTokens {
             return head
         }
 
+        /// Whether the tag trims the whitespace next to it: `{%-` or `-%}` (Stencil), `{{-` or `-}}`
+        /// (Jinja's, which Stencil would read as part of the variable).
+        var trimsWhitespace: Bool {
+            guard kind == .variable || kind == .block else { return false }
+            return raw.dropFirst(2).first == "-" || raw.dropLast(2).last == "-"
+        }
+
         /// Whether the variable is a plain path and nothing else (no filters).
         var isPlainPath: Bool {
             variablePath != nil && !inner.contains("|")
