@@ -212,6 +212,19 @@ struct OrchestratorUITests {
         }
     }
 
+    /// Runs `body` with `flowline server` started on a new data directory (given to `body` with the
+    /// orchestrator's URL) and a DAGs folder holding `dags`; the server is stopped afterwards.
+    static func withServer(dags: [String: String], _ body: (_ base: String, _ data: URL) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory.url.appendingPathComponent("data")
+            let folder = try directory.folder("dags", files: dags)
+            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", folder.path, "--no-examples", "--log-level", "warning"], in: directory.url)
+            defer { server.terminate() }
+            try await server.waitForOutput("Press Ctrl-C to stop.")
+            try await body(try server.url(of: "orchestrator"), data)
+        }
+    }
+
     /// 3 MB of two-byte characters after a pause, the last line without a newline.
     static let bulkyDAG = """
     tasks:
@@ -220,13 +233,8 @@ struct OrchestratorUITests {
 
     @Test("The live log stream sends every byte of a long log, whole characters, and the last line, before it ends")
     func longLogStream() async throws {
-        try await withTemporaryDirectory { directory in
-            let data = directory.url.appendingPathComponent("data")
-            let dags = try directory.folder("dags", files: ["bulky.yaml": Self.bulkyDAG])
-            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"], in: directory.url)
-            defer { server.terminate() }
-            try await server.waitForOutput("Press Ctrl-C to stop.")
-            let browser = Browser(try server.url(of: "orchestrator"))
+        try await Self.withServer(dags: ["bulky.yaml": Self.bulkyDAG]) { base, _ in
+            let browser = Browser(base)
             #expect(try await browser.logIn("alice", "bob").status == 303)
             let csrf = try #require(browser.csrf(try await browser.request("GET", "/dags").body))
             let run = try #require(try await browser.request("POST", "/dags/bulky/trigger", form: ["csrf_token": csrf]).location)
@@ -262,13 +270,7 @@ struct OrchestratorUITests {
 
     @Test("Hardening: same-site redirects only, password changes end sessions, session ids hashed at rest, viewers see Variables masked, one login throttle, no stream for unknown tries, run ids checked")
     func hardening() async throws {
-        try await withTemporaryDirectory { directory in
-            let data = directory.url.appendingPathComponent("data")
-            let dags = try directory.folder("dags", files: ["secret.yaml": Self.secretDAG])
-            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"], in: directory.url)
-            defer { server.terminate() }
-            try await server.waitForOutput("Press Ctrl-C to stop.")
-            let base = try server.url(of: "orchestrator")
+        try await Self.withServer(dags: ["secret.yaml": Self.secretDAG]) { base, data in
             let admin = Browser(base)
             #expect(try await admin.logIn("alice", "bob").status == 303)
             let csrf = try #require(admin.csrf(try await admin.request("GET", "/dags").body))
