@@ -6,30 +6,24 @@ import TestSupport
 @Suite("The project operator")
 struct ProjectOperatorTests {
     /// A git repository with a commit without MLproject (tagged `bare`), then one with it (`main`, tagged `v1`).
-    static func makeRepository(in folder: URL) throws -> (url: URL, bare: String, head: String) {
+    static func makeRepository(in folder: URL) async throws -> (url: URL, bare: String, head: String) {
         let repository = folder.appendingPathComponent("model")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        func git(_ arguments: String...) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"] + arguments
-            process.currentDirectoryURL = repository
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard process.terminationStatus == 0 else { throw TestFailure("git \(arguments): \(text)") }
+        func git(_ arguments: String...) async throws -> String {
+            let (status, output) = try await runProgram(
+                "/usr/bin/env", ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"] + arguments,
+                in: repository, errorsToo: true
+            )
+            let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard status == 0 else { throw TestFailure("git \(arguments): \(text)") }
             return text
         }
-        _ = try git("init", "--quiet", "--initial-branch=main")
+        _ = try await git("init", "--quiet", "--initial-branch=main")
         try Data("# model\n".utf8).write(to: repository.appendingPathComponent("README.md"))
-        _ = try git("add", "--all")
-        _ = try git("commit", "--quiet", "-m", "no project yet")
-        _ = try git("tag", "bare")
-        let bare = try git("rev-parse", "HEAD")
+        _ = try await git("add", "--all")
+        _ = try await git("commit", "--quiet", "-m", "no project yet")
+        _ = try await git("tag", "bare")
+        let bare = try await git("rev-parse", "HEAD")
         try Data("""
         entry_points:
           main:
@@ -38,17 +32,17 @@ struct ProjectOperatorTests {
               alpha: {type: float, default: 1}
             command: "echo fitting {data} with {alpha}"
         """.utf8).write(to: repository.appendingPathComponent("MLproject"))
-        _ = try git("add", "--all")
-        _ = try git("commit", "--quiet", "-m", "project")
-        _ = try git("tag", "v1")
-        return (repository, bare, try git("rev-parse", "HEAD"))
+        _ = try await git("add", "--all")
+        _ = try await git("commit", "--quiet", "-m", "project")
+        _ = try await git("tag", "v1")
+        return (repository, bare, try await git("rev-parse", "HEAD"))
     }
 
     @Test("Unknown commits, unreachable repos, missing MLproject or entry point, missing or mistyped parameters: one clear line each")
     func failures() async throws {
         let folder = try TemporaryDirectory("flowline-project")
         defer { folder.remove() }
-        let repository = try Self.makeRepository(in: folder.url)
+        let repository = try await Self.makeRepository(in: folder.url)
         let repo = repository.url.path
         let dag = """
         default_args: {retries: 0}

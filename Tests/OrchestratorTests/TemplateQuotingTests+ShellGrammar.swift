@@ -22,13 +22,13 @@ extension TemplateQuotingTests {
     ]
 
     @Test("Hostile values stay data after reserved words, subshells, && and export", arguments: grammarPlaces.indices)
-    func hostileValuesStayDataInGrammar(place: Int) throws {
+    func hostileValuesStayDataInGrammar(place: Int) async throws {
         let (command, prefix, suffix) = Self.grammarPlaces[place]
         for value in Self.hostile {
             let renderer = TemplateRenderer(context: ["params": .object(["v": .string(value), "list": .array([.integer(1)])])])
             let rendered = try renderer.render(.string(command), at: "command", embedding: .shell)
             guard case .string(let text) = rendered else { throw TestFailure("not text") }
-            let output = try Self.bash(text)
+            let output = try await Self.bash(text)
             #expect(output == prefix + value + suffix, "value \(value.debugDescription) in \(command): bash ran \(text.debugDescription)")
         }
     }

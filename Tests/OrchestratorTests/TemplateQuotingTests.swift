@@ -32,13 +32,13 @@ struct TemplateQuotingTests {
     ]
 
     @Test("Every hostile value in every allowed place reaches the command as exactly its text", arguments: places.indices)
-    func hostileValuesStayData(place: Int) throws {
+    func hostileValuesStayData(place: Int) async throws {
         let (command, prefix, suffix) = Self.places[place]
         for value in Self.hostile {
             let renderer = TemplateRenderer(context: ["params": .object(["v": .string(value), "list": .array([.integer(1)])])])
             let rendered = try renderer.render(.string(command), at: "command", embedding: .shell)
             guard case .string(let text) = rendered else { throw TestFailure("not text") }
-            let output = try Self.bash(text)
+            let output = try await Self.bash(text)
             let expected = command.contains("{{ params.v }}{{ params.v }}") ? value + value : value
             if command.hasPrefix("{% if"), value.isEmpty {
                 #expect(output == "", "value \(value.debugDescription) in \(command)")
@@ -49,18 +49,8 @@ struct TemplateQuotingTests {
     }
 
     /// Runs `command` with bash; returns its standard output.
-    static func bash(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func bash(_ command: String) async throws -> String {
+        try await runProgram("/bin/bash", ["-c", command], environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"]).output
     }
 
     @Test("A NUL in a value fails the try instead of cutting the command short")
