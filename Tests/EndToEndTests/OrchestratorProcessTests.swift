@@ -53,7 +53,7 @@ struct OrchestratorProcessTests {
             let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)
             defer { first.terminate() }
             let pidFile = marks.appendingPathComponent("slow-pid")
-            try await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: pidFile.path) }
+            try await eventually(timeout: .seconds(60)) { FileManager.default.fileExists(atPath: pidFile.path) }
             try await Task.sleep(for: .milliseconds(100))
             let lostPID = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             first.signal(SIGKILL)
@@ -62,7 +62,7 @@ struct OrchestratorProcessTests {
 
             let second = try FlowlineProcess(arguments, in: directory.url, environment: environment)
             defer { second.terminate() }
-            try await eventually(timeout: .seconds(30)) {
+            try await eventually(timeout: .seconds(60)) {
                 let listing = try? await FlowlineProcess.run(["dags", "list-runs", "crash", "--data-dir", data.path] + databaseArguments)
                 return listing?.stdout.contains("last=success") == true
             }
@@ -118,7 +118,7 @@ struct OrchestratorProcessTests {
             let orchestrator = try up.url(of: "orchestrator")
             let health = try await HTTP.request("GET", orchestrator + "/api/v2/monitor/health")
             #expect(health.status == 200 && health.body.contains(#""scheduler":{"#))
-            try await eventually(timeout: .seconds(10)) {
+            try await eventually(timeout: .seconds(60)) {
                 (try? await FlowlineProcess.run(["variables", "get", "samples_url", "--data-dir", data]))?.stdout.contains("http://127.0.0.1:") == true
             }
             let test = try await FlowlineProcess.run(["dags", "test", "example_hello", "--conf", #"{"who": "Ada", "n": 7}"#, "--data-dir", data])
@@ -141,7 +141,7 @@ struct OrchestratorProcessTests {
             #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"), "\(invalid.body)")
             let unknown = try await HTTP.request("POST", orchestrator + "/api/v2/dags/nope/dagRuns", body: #"{"logical_date": null}"#, headers: auth)
             #expect(unknown.status == 404)
-            try await eventually(timeout: .seconds(20)) {
+            try await eventually(timeout: .seconds(60)) {
                 (try? await FlowlineProcess.run(["dags", "list-runs", "example_hello", "--data-dir", data]))?.stdout.contains("report=success") == true
             }
 
@@ -166,14 +166,5 @@ struct OrchestratorProcessTests {
             up.signal()
             #expect(try await up.waitForExit() == 0)
         }
-    }
-
-    func eventually(timeout: Duration, _ condition: @escaping @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("the condition did not hold within \(timeout)")
     }
 }

@@ -126,12 +126,8 @@ struct OrchestratorUITests {
             let triggered = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "param.who": "Ada", "csrf_token": csrf])
             #expect(triggered.status == 303)
             let runPath = try #require(triggered.location)
-            var log = ""
-            for _ in 0..<100 {
-                log = try await browser.request("GET", runPath + "/tasks/say").body
-                if log.contains("Task succeeded") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await eventually { [browser] in (try? await browser.request("GET", runPath + "/tasks/say").body.contains("Task succeeded")) == true }
+            let log = try await browser.request("GET", runPath + "/tasks/say").body
             #expect(log.contains("&lt;script&gt;alert(&quot;log&quot;)&lt;/script&gt;") && !log.contains("<script>alert(\"log\")"), "\(log)")
             #expect(try await browser.request("GET", runPath).body.contains("success"))
             #expect(try await browser.request("GET", "/dags/hostile").body.contains("class=\"state success\""))
@@ -139,17 +135,11 @@ struct OrchestratorUITests {
             // A running task's log streams as server-sent events until the try ends.
             let slow = try await browser.request("POST", "/dags/slow/trigger", form: ["csrf_token": csrf])
             let slowRun = try #require(slow.location)
-            for _ in 0..<100 {
-                if try await browser.request("GET", slowRun + "/tasks/slow").body.contains("id=\"live-log\"") { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await eventually { [browser] in (try? await browser.request("GET", slowRun + "/tasks/slow").body.contains("id=\"live-log\"")) == true }
             let stream = try await browser.request("GET", slowRun + "/tasks/slow/logs/1/stream")
             #expect(stream.body.contains("event: line\ndata: ") && stream.body.contains("tick 3") && stream.body.hasSuffix("event: end\ndata: end\n\n"), "\(stream.body)")
             // Run actions: the failed task is cleared and fails again; the run is marked success.
-            for _ in 0..<100 {
-                if try await browser.request("GET", slowRun).body.contains("<dd>failed</dd>") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await eventually { [browser] in (try? await browser.request("GET", slowRun).body.contains("<dd>failed</dd>")) == true }
             #expect(try await browser.request("POST", slowRun + "/clear", form: ["csrf_token": csrf]).status == 303)
             #expect(try await browser.request("POST", slowRun + "/state", form: ["state": "success", "csrf_token": csrf]).status == 303)
             #expect(try await browser.request("GET", slowRun).body.contains("<dd>success</dd>"))
@@ -238,12 +228,7 @@ struct OrchestratorUITests {
             #expect(try await browser.logIn("alice", "bob").status == 303)
             let csrf = try #require(browser.csrf(try await browser.request("GET", "/dags").body))
             let run = try #require(try await browser.request("POST", "/dags/bulky/trigger", form: ["csrf_token": csrf]).location)
-            var live = false
-            for _ in 0..<400 where !live {
-                live = try await browser.request("GET", run + "/tasks/bulky").body.contains("id=\"live-log\"")
-                if !live { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            try #require(live, "the task never ran")
+            try await eventually { (try? await browser.request("GET", run + "/tasks/bulky").body.contains("id=\"live-log\"")) == true }
             // The stream starts while the task sleeps; the task then writes more than the stream
             // reads in one turn, and ends at once.
             let stream = try await browser.request("GET", run + "/tasks/bulky/logs/1/stream")

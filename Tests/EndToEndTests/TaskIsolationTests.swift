@@ -120,12 +120,12 @@ struct TaskIsolationTests {
                 in: directory.url
             )
             defer { server.terminate() }
-            var shown = ""
-            for _ in 0..<100 {
-                shown = (try? String(contentsOfFile: "/proc/\(server.processIdentifier)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\u{0}", with: " ") ?? ""
-                if shown.contains("flowline:*") { break }
-                try await Task.sleep(for: .milliseconds(20))
+            let cmdline = "/proc/\(server.processIdentifier)/cmdline"
+            @Sendable func shownArguments() -> String {
+                (try? String(contentsOfFile: cmdline, encoding: .utf8))?.replacingOccurrences(of: "\u{0}", with: " ") ?? ""
             }
+            try await eventually { shownArguments().contains("flowline:*") }
+            let shown = shownArguments()
             #expect(shown.contains("postgresql://flowline:*********@127.0.0.1:1/db") && !shown.contains("s3cret"), "\(shown)")
             #expect(shown.contains("--artifacts-delete-credential admin:*********") && !shown.contains("del3te"), "\(shown)")
         }

@@ -52,7 +52,7 @@ struct Harness: Sendable {
 
     /// Waits until the run has finished (or `timeout` passes, which fails the test).
     @discardableResult
-    func finished(_ run: DagRun, timeout: Duration = .seconds(30)) async throws -> DagRun {
+    func finished(_ run: DagRun, timeout: Duration = .seconds(60)) async throws -> DagRun {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let current = try await store.run(dagID: run.dagID, runID: run.runID)

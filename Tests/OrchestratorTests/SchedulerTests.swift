@@ -114,7 +114,7 @@ struct SchedulerTests {
             try await Task.sleep(for: .milliseconds(50))
             let pid = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             _ = try await harness.scheduler.setRunState(dagID: "cancel", runID: run.runID, to: .failed)
-            let ended = try await harness.finished(run, timeout: .seconds(10))
+            let ended = try await harness.finished(run, timeout: .seconds(60))
             #expect(ended.state == .failed)
             let states = try await harness.states(run)
             #expect(states == ["long": "failed", "next": "skipped"])
@@ -199,12 +199,11 @@ struct SchedulerTests {
             "without_catchup.yaml": "schedule: '@daily'\nstart_date: \(start)\ncatchup: false\ntasks:\n  - {id: a, operator: empty}\n",
         ]
         try await Harness.with(kind, files: files) { harness in
-            var runs: [DagRun] = []
-            for _ in 0..<200 {
-                runs = try await harness.store.runs(dagID: "with_catchup").runs
-                if runs.count == 3, runs.allSatisfy({ $0.state == .success }) { break }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually {
+                let runs = (try? await harness.store.runs(dagID: "with_catchup").runs) ?? []
+                return runs.count == 3 && runs.allSatisfy { $0.state == .success }
             }
+            let runs = try await harness.store.runs(dagID: "with_catchup").runs
             #expect(runs.map { DateText.format($0.logicalDate ?? .distantPast).prefix(10) }.sorted()
                 == (1...3).map { DateText.format(today.addingTimeInterval(Double(-$0) * 86_400)).prefix(10) }.sorted())
             #expect(runs.allSatisfy { $0.runType == .scheduled && $0.runID.hasPrefix("scheduled__") })
@@ -246,11 +245,9 @@ struct SchedulerTests {
         """
         try await Harness.with(kind, files: ["mark.yaml": dag]) { harness in
             let run = try await harness.trigger("mark")
-            for _ in 0..<200 where try await harness.instance(run, "stuck").state != .running {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await eventually { (try? await harness.instance(run, "stuck").state) == .running }
             _ = try await harness.scheduler.setTaskState(dagID: "mark", runID: run.runID, taskID: "stuck", to: .success)
-            let ended = try await harness.finished(run, timeout: .seconds(10))
+            let ended = try await harness.finished(run, timeout: .seconds(60))
             #expect(ended.state == .success)
             let after = try await harness.instance(run, "after")
             #expect(after.state == .success)
@@ -307,13 +304,5 @@ struct SchedulerTests {
             let errors = try await harness.store.importErrors()
             #expect(errors.isEmpty)
         }
-    }
-
-    func eventually(_ condition: @escaping @Sendable () async -> Bool) async throws {
-        for _ in 0..<150 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TestFailure("the condition did not hold within 3 s")
     }
 }

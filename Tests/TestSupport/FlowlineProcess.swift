@@ -65,7 +65,7 @@ public final class FlowlineProcess: Sendable {
     }
 
     /// Waits until standard output contains `text`, or fails after `timeout`.
-    public func waitForOutput(_ text: String, timeout: Duration = .seconds(20)) async throws {
+    public func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !standardOutput.contains(text) {
             guard ContinuousClock.now < deadline else {
@@ -95,7 +95,7 @@ public final class FlowlineProcess: Sendable {
 
     /// Waits for the process to exit and returns its exit status; kills it after `timeout`.
     @discardableResult
-    public func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+    public func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
