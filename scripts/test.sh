@@ -12,6 +12,8 @@
 #   scripts/test.sh                  every test, against Flowline
 #   scripts/test.sh --against-mlflow  also runs the tracking client suite against MLflow's own
 #                                     server (same tests, same client), so any difference shows
+#
+# FUZZ_SECONDS (default 15) sets how long each fuzz target runs on new inputs after its corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 against_mlflow=no
@@ -22,7 +24,6 @@ for argument in "$@"; do
   esac
 done
 root=$(pwd)
-cache=${FLOWLINE_CACHE:-$root/.cache}
 
 echo "== PostgreSQL for the storage tests"
 if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then
@@ -33,15 +34,7 @@ fi
 echo "$FLOWLINE_TEST_POSTGRES_URL"
 
 echo "== Python venv for the client tests and the example model's Python commit"
-venv="$cache/venv"
-requirements="$root/Tests/clients/requirements.txt"
-stamp="$venv/.requirements.sha256"
-if [ ! -x "$venv/bin/python" ] || ! sha256sum --status -c "$stamp" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$requirements"
-  sha256sum "$requirements" >"$stamp"
-fi
+venv=$(scripts/venv.sh)
 echo "== Swift tests"
 swift build --build-tests
 FLOWLINE_TEST_PYTHON="$venv/bin/python" swift test --skip-build
