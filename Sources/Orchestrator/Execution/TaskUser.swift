@@ -77,7 +77,7 @@ public struct TaskUser: Sendable, Equatable {
     func handOver(_ url: URL, recursively: Bool = true) throws {
         guard lchown(url.path, uid, gid) == 0 else { throw failure(url.path) }
         guard recursively else { return }
-        let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let folder = OpenFolder.open(url.path)
         guard folder >= 0 else {
             if errno == ENOTDIR || errno == ELOOP { return }  // a file or a link: done
             throw failure(url.path)
@@ -87,20 +87,14 @@ public struct TaskUser: Sendable, Equatable {
 
     /// Gives everything in the open folder `descriptor` (closed when done) to this user.
     private func handOverContents(of descriptor: Int32, path: String) throws {
-        guard let stream = fdopendir(descriptor) else {
-            close(descriptor)
-            throw failure(path)
-        }
-        defer { closedir(stream) }
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+        let read = try OpenFolder.visit(descriptor) { folder, names in
+            for name in names {
+                guard fchownat(folder, name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure(path + "/" + name) }
+                let child = OpenFolder.open(name, in: folder)
+                if child >= 0 { try handOverContents(of: child, path: path + "/" + name) }
             }
-            guard name != ".", name != ".." else { continue }
-            guard fchownat(dirfd(stream), name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure(path + "/" + name) }
-            let child = openat(dirfd(stream), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if child >= 0 { try handOverContents(of: child, path: path + "/" + name) }
         }
+        if !read { throw failure(path) }
     }
 
     private func failure(_ path: String) -> TaskFailure {

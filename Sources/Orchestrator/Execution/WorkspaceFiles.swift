@@ -57,10 +57,10 @@ struct WorkspaceFiles: Sendable {
     private func openParent(of parts: [String], path: String) throws -> Int32 {
         var folder = try Self.openFolder(workspace.path)
         for part in parts.dropLast() {
-            var next = openat(folder, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            var next = OpenFolder.open(part, in: folder)
             if next < 0, errno == ENOENT, mkdirat(folder, part, 0o755) == 0 || errno == EEXIST {
                 if let user { _ = fchownat(folder, part, user.uid, user.gid, AT_SYMLINK_NOFOLLOW) }
-                next = openat(folder, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                next = OpenFolder.open(part, in: folder)
             }
             let problem = next < 0 ? String(cString: strerror(errno)) : nil
             close(folder)
@@ -71,7 +71,7 @@ struct WorkspaceFiles: Sendable {
     }
 
     private static func openFolder(_ path: String) throws -> Int32 {
-        let folder = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let folder = OpenFolder.open(path)
         guard folder >= 0 else { throw TaskFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
         return folder
     }
@@ -80,9 +80,12 @@ struct WorkspaceFiles: Sendable {
     /// link: a folder is emptied through descriptors opened with `O_NOFOLLOW`, so swapping one of
     /// its folders for a link meanwhile only gets the link removed.
     private static func remove(_ name: String, in parent: Int32, path: String) throws {
-        let folder = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let folder = OpenFolder.open(name, in: parent)
         if folder >= 0 {
-            try removeContents(of: folder, path: path)
+            let read = try OpenFolder.visit(folder) { folder, names in
+                for name in names { try remove(name, in: folder, path: path) }
+            }
+            guard read else { throw failure(path) }
             guard unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT else { throw failure(path) }
         } else if errno == ENOENT {
             return
@@ -91,43 +94,7 @@ struct WorkspaceFiles: Sendable {
         }
     }
 
-    /// Empties the open folder `descriptor` (closed when done).
-    private static func removeContents(of descriptor: Int32, path: String) throws {
-        guard let stream = fdopendir(descriptor) else {
-            close(descriptor)
-            throw failure(path)
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        for name in names { try remove(name, in: dirfd(stream), path: path) }
-    }
-
     private static func failure(_ path: String) -> TaskFailure {
         TaskFailure("cannot replace \(path) in the workspace: \(String(cString: strerror(errno)))")
-    }
-}
-
-/// Paths that tasks give relative to their run's workspace.
-enum WorkspacePath {
-    /// `path` inside `workspace`; paths that leave it (`..`, absolute) are refused.
-    static func resolve(_ path: String, in workspace: URL) throws -> URL {
-        workspace.appendingPathComponent(try components(path).joined(separator: "/"))
-    }
-
-    /// The folders and name of `path` (without `.` and empty parts).
-    /// - Throws: ``TaskFailure`` for a path that leaves the workspace (`..`, absolute) or names
-    ///   nothing.
-    static func components(_ path: String) throws -> [String] {
-        let parts = path.split(separator: "/").map(String.init).filter { $0 != "." }
-        guard !path.hasPrefix("/"), !parts.contains(".."), !parts.isEmpty else {
-            throw TaskFailure("'\(path)' must be a relative path inside the run's workspace")
-        }
-        return parts
     }
 }
