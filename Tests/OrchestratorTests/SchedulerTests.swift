@@ -300,7 +300,12 @@ struct SchedulerTests {
             try Data("tasks:\n  - {id: a, operator: nope}\n".utf8).write(to: file)
             try await eventually { (try? await harness.store.importErrors())?.first?.filename == "late.yaml" }
             try FileManager.default.removeItem(at: file)
-            try await eventually { (try? await harness.store.dag("late"))?.isActive == false }
+            // The DAG goes inactive and its import error is dropped in one pass; wait for both.
+            try await eventually {
+                let inactive = (try? await harness.store.dag("late"))?.isActive == false
+                let errors = (try? await harness.store.importErrors()) ?? []
+                return inactive && errors.isEmpty
+            }
             let errors = try await harness.store.importErrors()
             #expect(errors.isEmpty)
         }
