@@ -45,17 +45,20 @@ struct ChildProcess {
 
     /// Runs the process to its end, handing each output line to `onLine`.
     /// When the calling task is cancelled (a timeout, a cancelled run, shutdown), the whole process
-    /// group gets SIGTERM and, after ``gracePeriod``, SIGKILL; this returns once the process is gone.
+    /// group gets SIGTERM and, after ``gracePeriod``, SIGKILL unless the process was reaped by then
+    /// (its id may then be another process group's); this returns once the process is gone.
     /// - Parameter onStart: told the process id (which is also its process group's) once started.
     func run(onStart: @Sendable (Int) async -> Void = { _ in }, onLine: @escaping @Sendable (Line) -> Void) async throws -> Termination {
         let started = try spawn()
         let stopper = ProcessStopper(pid: started)
         await onStart(Int(started.pid))
-        return try await withTaskCancellationHandler {
+        let termination = try await withTaskCancellationHandler {
             try await Self.collect(pid: started.pid, stdout: started.stdout, stderr: started.stderr, onLine: onLine)
         } onCancel: {
             Task { await stopper.stop() }
         }
+        await stopper.reaped()
+        return termination
     }
 
     /// Spawns the process with its output on two pipes; returns its pid. The pipes' read ends are
@@ -182,20 +185,32 @@ actor ProcessStopper {
 
     let pid: pid_t
     private var stopping = false
+    /// The process was reaped: its id, and its group's once the group is empty, may belong to
+    /// another process, which must not get a signal meant for this one.
+    private var isReaped = false
 
     init(pid started: Started) {
         pid = started.pid
     }
 
     func stop() {
-        guard !stopping else { return }
+        guard !stopping, !isReaped else { return }
         stopping = true
         kill(-pid, SIGTERM)
-        let pid = pid
-        Task.detached {
+        Task.detached { [self] in
             try? await Task.sleep(for: ChildProcess.gracePeriod)
-            kill(-pid, SIGKILL)
+            await forceStop()
         }
+    }
+
+    /// SIGKILL for the group, unless the process was reaped meanwhile (the group got SIGTERM).
+    private func forceStop() {
+        if !isReaped { kill(-pid, SIGKILL) }
+    }
+
+    /// The process has been reaped: no signal goes to its id from now on.
+    func reaped() {
+        isReaped = true
     }
 }
 
