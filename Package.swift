@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "flowline", targets: ["flowline"]),
         // The parsers' modules, for the fuzz targets of Fuzz/Package.swift.
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Orchestrator", targets: ["Orchestrator"]),
         .library(name: "Tracking", targets: ["Tracking"]),
     ],
@@ -44,7 +45,7 @@ let package = Package(
         // MARK: Domain modules
         .target(
             name: "Samples",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "Tracking",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 "Storage",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -79,12 +80,12 @@ let package = Package(
         ),
         .target(
             name: "TrackingClient",
-            dependencies: ["HTTPSupport"],
+            dependencies: ["JSON", "HTTPSupport"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "WebUI",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -99,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "Serving",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 "Training",
                 "TrackingClient",
@@ -114,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "Orchestrator",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 "Storage",
                 "TrackingClient",
@@ -130,6 +131,12 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings
+        ),
+        /// JSON values, parsing and writing: vocabulary for every layer, with no HTTP server.
+        .target(
+            name: "JSON",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -186,7 +193,7 @@ let package = Package(
         .target(name: "ProcessControl"),
         .executableTarget(
             name: "flowline",
-            dependencies: [
+            dependencies: ["JSON", 
                 "FlowlineStack",
                 "ProcessControl",
                 "Serving",
@@ -231,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPSupportTests",
-            dependencies: [
+            dependencies: ["JSON", 
                 "HTTPSupport",
                 "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -280,7 +287,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: [
+            dependencies: ["JSON", 
                 "ExampleProjects",
                 "Orchestrator",
                 "HTTPSupport",

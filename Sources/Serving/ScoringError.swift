@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 public import HTTPTypes
 public import Hummingbird
 import NIOCore

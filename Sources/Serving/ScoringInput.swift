@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// The x values of a scoring request, in the shapes MLflow's scoring server takes:
 /// JSON `{"inputs": …}`, `{"instances": …}` (a list of numbers, of one-number rows, of records, or

@@ -1,5 +1,6 @@
 import Foundation
 public import HTTPSupport
+public import JSON
 public import Hummingbird
 public import Logging
 import NIOCore

@@ -1,4 +1,4 @@
-public import HTTPSupport
+public import JSON
 
 /// Evaluates a training run against a registered model's champion and promotes it: the model
 /// evaluation and deployment steps of the example pipeline (`flowline models evaluate|promote`).

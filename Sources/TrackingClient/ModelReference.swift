@@ -1,4 +1,5 @@
 import HTTPSupport
+import JSON
 
 /// A model URI as MLflow writes them: `models:/<name>@<alias>`, `models:/<name>/<version>`,
 /// `models:/m-<id>` (a logged model), `runs:/<run_id>/<path>`, or an `mlflow-artifacts:` location.

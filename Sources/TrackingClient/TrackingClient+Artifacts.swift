@@ -3,6 +3,7 @@ public import Foundation
 import FoundationNetworking
 #endif
 import HTTPSupport
+import JSON
 
 extension TrackingClient {
     /// Uploads `data` as `path` under `artifactURI` (an `mlflow-artifacts:` location, e.g. a run's

@@ -1,4 +1,4 @@
-public import HTTPSupport
+public import JSON
 
 extension TrackingClient {
     /// The version of `model` that `alias` points at; `nil` when the model or alias does not exist.

@@ -1,5 +1,5 @@
 public import Foundation
-public import HTTPSupport
+public import JSON
 
 extension TrackingClient {
     /// The id of the experiment called `name`, created when missing.

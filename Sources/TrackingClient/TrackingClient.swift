@@ -2,7 +2,7 @@ public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-public import HTTPSupport
+public import JSON
 
 /// A client of the MLflow REST API (Flowline's tracking server or MLflow's own): what the project
 /// operator, `flowline fit`, the model commands and serving need.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HTTPSupport
+import JSON
 import TrackingClient
 import Training
 

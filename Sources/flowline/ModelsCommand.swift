@@ -1,7 +1,7 @@
 import ArgumentParser
 import FlowlineStack
 import Foundation
-import HTTPSupport
+import JSON
 import Serving
 import TrackingClient
 

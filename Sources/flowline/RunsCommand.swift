@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTPSupport
+import JSON
 
 /// `flowline runs list DAG`: a DAG's runs, through the REST API.
 struct RunsCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import HTTPSupport
 @testable import Orchestrator
 import TestSupport
 import Testing
+import JSON
 
 @Suite("Scheduler and executor", .serialized)
 struct SchedulerTests {

@@ -4,6 +4,7 @@ import HTTPSupport
 import TestSupport
 import Testing
 @testable import Orchestrator
+import JSON
 
 /// The parts of bash's grammar that decide where a value lands: reserved words, wrappers,
 /// builtins that evaluate their arguments, `{% %}` blocks and the characters after a `)`.

@@ -3,6 +3,7 @@ import HTTPSupport
 import TestSupport
 import Testing
 @testable import Orchestrator
+import JSON
 
 /// Values of a run (conf, params, run id, XComs) never become code: quoted into shell commands,
 /// encoded into URLs, refused where code is chosen.

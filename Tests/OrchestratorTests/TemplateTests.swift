@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Testing
 @testable import Orchestrator
+import JSON
 
 @Suite("Templates")
 struct TemplateTests {

@@ -1,6 +1,7 @@
 import HTTPSupport
 @testable import Samples
 import Testing
+import JSON
 
 @Suite("Request decoding")
 struct RequestDecodingTests {

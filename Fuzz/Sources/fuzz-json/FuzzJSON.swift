@@ -1,5 +1,5 @@
 import FuzzDriver
-import HTTPSupport
+import JSON
 
 /// Any bytes as a JSON document: `JSONParser.parse` must answer with a value or a
 /// `JSONParseError`, never crash; and a parsed value written back as `jsonText` must parse again

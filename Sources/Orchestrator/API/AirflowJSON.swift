@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// The wire form of orchestrator entities, in Airflow 3's REST API shapes.
 enum AirflowJSON {

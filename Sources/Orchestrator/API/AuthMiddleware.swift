@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import JSON
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// Checks a request body against its schema in the OpenAPI document (``OrchestratorOpenAPI``),
 /// so that what the document says and what the server accepts are one rule: unknown fields,

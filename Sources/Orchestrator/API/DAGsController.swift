@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import JSON
 import Hummingbird
 
 /// `dags…` and `importErrors`: listing DAGs, their details and tasks, pausing them.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import JSON
 public import Hummingbird
 public import Logging
 import HTTPTypes

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// The OpenAPI 3.1 document of the orchestrator's API, served at `/openapi.json` (and browsable at
 /// `/docs`), built from one table of operations so that it lists exactly what is served, with the

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import JSON
 import Hummingbird
 
 /// `variables…`: ops read them (they may hold secrets, so viewers do not); admins change them.

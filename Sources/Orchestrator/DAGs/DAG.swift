@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// A DAG as its YAML file defines it: tasks, their dependencies, schedule and defaults.
 public struct DAG: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 import Yams
 
 /// A DAG file that cannot be loaded: where, and what to fix.

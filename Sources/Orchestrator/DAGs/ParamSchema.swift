@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// The JSON Schema subset that DAG params use (as Airflow's `Param`): `type` (one or a list),
 /// `enum`, `const`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `minLength`,

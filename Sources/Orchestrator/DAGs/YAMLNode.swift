@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 import Yams
 
 /// A node of a DAG file with its position, and typed reads that fail with a message saying what

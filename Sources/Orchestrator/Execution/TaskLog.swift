@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 import Synchronization
 #if canImport(Glibc)
 import Glibc

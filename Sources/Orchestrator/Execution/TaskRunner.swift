@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 import Logging
 
 /// Where the orchestrator keeps files: the DAGs, task logs and run workspaces.

@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// `operator: bash` — runs `command` with `bash -c` in the run's workspace. Exit 0 is success, 99
 /// is skipped, anything else fails. The last line printed is pushed as XCom (as JSON when it is

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-public import HTTPSupport
+public import JSON
 
 /// `operator: http` — sends one HTTP request. `method` (GET), `url`, `headers`, `json` (sent as
 /// JSON; strings inside are rendered, and a string that renders to a number stays a number where

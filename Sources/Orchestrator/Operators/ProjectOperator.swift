@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 import TrackingClient
 
 /// `operator: project` — runs an entry point of a project in a git repository at an exact commit,

@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// `operator: python` — runs `script` (a file relative to the DAGs folder) or inline `code` with
 /// the configured interpreter (`--python`, or `python` in the task). The task context arrives as

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-public import HTTPSupport
+public import JSON
 
 /// `operator: sensor` — waits until a condition holds: `file` (exists in the workspace, or at an
 /// absolute path), `http` (a URL answers 2xx) or `delay` (a duration has passed since the try

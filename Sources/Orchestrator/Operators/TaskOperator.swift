@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// What a task does. An operator is one type in one file: it names its settings (checked when the
 /// DAG file loads) and runs one try of a task with its settings already rendered.

@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 #if canImport(Glibc)
 import Glibc
 #endif

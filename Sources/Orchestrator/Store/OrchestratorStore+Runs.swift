@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 import Storage
 import SQLKit
 

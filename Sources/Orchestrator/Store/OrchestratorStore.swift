@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 public import Storage
 import SQLKit
 

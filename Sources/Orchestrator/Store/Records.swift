@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 import SQLKit
 
 /// A DAG as the database knows it: what the last parse found, and whether it is paused.

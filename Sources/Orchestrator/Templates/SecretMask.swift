@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// Airflow's secrets masker: the values of Variables whose names say they are secret
 /// (`api_key`, `db_password`, `slack_token`, …) are written as `***` in task logs and rendered

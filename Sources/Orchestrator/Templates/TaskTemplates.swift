@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// A task's templates rendered for one try: what the try runs with, and what the UI shows as the
 /// task instance's rendered fields.

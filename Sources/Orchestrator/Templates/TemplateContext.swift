@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 
 /// The variables a task's templates see, with Airflow's names.
 public enum TemplateContext {

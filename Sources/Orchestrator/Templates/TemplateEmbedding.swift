@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 
 /// How a setting takes the values its templates render: as data, quoted into a shell command,
 /// encoded into a URL, or not at all from the run. Operators declare it per setting

@@ -1,5 +1,5 @@
 import Foundation
-public import HTTPSupport
+public import JSON
 import Stencil
 
 /// Renders the Jinja-like templates in a task's settings (Stencil), as Airflow renders templated

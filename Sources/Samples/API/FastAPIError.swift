@@ -1,7 +1,8 @@
-import HTTPSupport
+import JSON
 public import Hummingbird
 import Logging
 import NIOCore
+import HTTPSupport
 
 /// One entry of a FastAPI validation error: where (`loc`), what (`type`) and a message (`msg`).
 public struct ValidationIssue: Sendable, Equatable {

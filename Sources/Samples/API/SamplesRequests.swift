@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 
 /// The body of `POST /get-samples`: how many samples, and optionally a seed.
 public struct GetSamplesRequest: Sendable, Equatable {

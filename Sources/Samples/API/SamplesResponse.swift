@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 import Hummingbird
 import NIOCore
 

@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 import HTTPTypes
 
 /// `experiments/*`: create, get, get-by-name, update (rename), delete, restore, and tags.

@@ -1,4 +1,5 @@
 import HTTPSupport
+import JSON
 public import Hummingbird
 import Logging
 import NIOCore

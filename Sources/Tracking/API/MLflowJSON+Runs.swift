@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 import NIOCore
 
 /// Runs, metrics and logged models, written straight into the response (``JSONWriter``): a search

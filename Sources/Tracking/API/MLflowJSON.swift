@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 
 /// The wire form of tracking entities, with MLflow's field names: snake_case, int64 as numbers,
 /// enums by name, empty fields omitted.

@@ -1,4 +1,5 @@
 import HTTPSupport
+import JSON
 import Hummingbird
 import NIOCore
 

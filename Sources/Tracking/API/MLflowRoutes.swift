@@ -1,8 +1,9 @@
-import HTTPSupport
+import JSON
 import HTTPTypes
 import Hummingbird
 import Foundation
 import NIOCore
+import HTTPSupport
 
 /// Registers MLflow API handlers under `/api/2.0/mlflow` and the UI's `/ajax-api/2.0/mlflow`, and
 /// makes other methods on those paths answer 405.

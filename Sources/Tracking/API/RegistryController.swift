@@ -1,4 +1,4 @@
-import HTTPSupport
+import JSON
 import HTTPTypes
 
 /// The model registry: `registered-models/*` and `model-versions/*`.

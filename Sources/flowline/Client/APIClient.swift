@@ -3,7 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HTTPSupport
+import JSON
 
 /// Where the orchestrator's REST API is, and who logs in: for the commands that work from any
 /// machine through the API.

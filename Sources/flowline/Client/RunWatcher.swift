@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// Follows a run through the REST API, printing each task's state as it changes, until the run
 /// finishes; returns its final state.
