@@ -16,7 +16,8 @@ let package = Package(
         // The parsers' modules, for the fuzz targets of Fuzz/Package.swift.
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
         .library(name: "JSON", targets: ["JSON"]),
-        .library(name: "Orchestrator", targets: ["Orchestrator"]),
+        .library(name: "Workflow", targets: ["Workflow"]),
+        .library(name: "OrchestratorAPI", targets: ["OrchestratorAPI"]),
         .library(name: "Tracking", targets: ["Tracking"]),
     ],
     dependencies: [
@@ -89,7 +90,7 @@ let package = Package(
                 "HTTPSupport",
                 "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                "Orchestrator",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,23 +114,81 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        /// The names orchestrator, tasks, trainer and tracking agree on (environment, XCom keys, tags).
+        .target(name: "Lineage", swiftSettings: strictSettings),
+
+        // MARK: The orchestrator, in layers (docs/ARCHITECTURE.md)
+        /// The vocabulary: DAGs, states and their transitions, trigger rules, retries, schedules,
+        /// templates, operator declarations, runs and task instances. No I/O.
         .target(
-            name: "Orchestrator",
-            dependencies: ["JSON", 
-                "HTTPSupport",
-                "Storage",
-                "TrackingClient",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLKit", package: "sql-kit"),
+            name: "Workflow",
+            dependencies: [
+                "JSON",
                 .product(name: "Stencil", package: "Stencil"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        /// What runs one try, given a ``TaskWorkload``: operators, git checkouts, child processes,
+        /// task logs. No database, no scheduler: `flowline worker` runs it on other machines.
+        .target(
+            name: "TaskExecution",
+            dependencies: [
+                "JSON",
+                "Lineage",
+                "TrackingClient",
+                "Workflow",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        /// The orchestrator's database: DAG records, runs, task instances, XCom, variables, users.
+        .target(
+            name: "OrchestratorDatabase",
+            dependencies: [
+                "JSON",
+                "Storage",
+                "Workflow",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        /// The scheduler: loads DAGs, creates and schedules runs, hands tries to the task side.
+        .target(
+            name: "Scheduling",
+            dependencies: [
+                "JSON",
+                "Lineage",
+                "OrchestratorDatabase",
+                "Storage",
+                "TaskExecution",
+                "Workflow",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        /// Airflow's REST API over the scheduler and the store.
+        .target(
+            name: "OrchestratorAPI",
+            dependencies: [
+                "HTTPSupport",
+                "JSON",
+                "OrchestratorDatabase",
+                "Scheduling",
+                "Storage",
+                "TaskExecution",
+                "Workflow",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -176,7 +235,7 @@ let package = Package(
                 "HTTPSupport",
                 "Serving",
                 "TrackingClient",
-                "Orchestrator",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Samples",
                 "Storage",
                 "Tracking",
@@ -199,7 +258,7 @@ let package = Package(
                 "Serving",
                 "TrackingClient",
                 "Training",
-                "Orchestrator",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Samples",
                 "Storage",
                 "Tracking",
@@ -277,7 +336,7 @@ let package = Package(
             name: "FlowlineStackTests",
             dependencies: [
                 "FlowlineStack",
-                "Orchestrator",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Samples",
                 "Storage",
                 "TestSupport",
@@ -289,7 +348,7 @@ let package = Package(
             name: "OrchestratorTests",
             dependencies: ["JSON", 
                 "ExampleProjects",
-                "Orchestrator",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "HTTPSupport",
                 "Storage",
                 "TestSupport",

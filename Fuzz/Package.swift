@@ -17,14 +17,14 @@ let package = Package(
     ],
     targets: [
         // Each defines LLVMFuzzerTestOneInput and a main that runs libFuzzer on it.
-        .executableTarget(name: "fuzz-dag-loader", dependencies: ["FuzzDriver", .product(name: "Orchestrator", package: flowline)]),
+        .executableTarget(name: "fuzz-dag-loader", dependencies: ["FuzzDriver", .product(name: "Workflow", package: flowline)]),
         .executableTarget(name: "fuzz-search-filter", dependencies: ["FuzzDriver", .product(name: "Tracking", package: flowline)]),
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzDriver", .product(name: "JSON", package: flowline)]),
         .executableTarget(
             name: "fuzz-template",
-            dependencies: ["FuzzDriver", .product(name: "Orchestrator", package: flowline), .product(name: "JSON", package: flowline)]
+            dependencies: ["FuzzDriver", .product(name: "Workflow", package: flowline), .product(name: "JSON", package: flowline)]
         ),
-        .executableTarget(name: "fuzz-like-pattern", dependencies: ["FuzzDriver", .product(name: "Orchestrator", package: flowline)]),
+        .executableTarget(name: "fuzz-like-pattern", dependencies: ["FuzzDriver", .product(name: "OrchestratorAPI", package: flowline)]),
         /// Declares libFuzzer's LLVMFuzzerRunDriver (see include/FuzzDriver.h).
         .target(name: "FuzzDriver"),
     ]

@@ -2,7 +2,10 @@ import Foundation
 public import Logging
 import ExampleProjects
 import HTTPSupport
-import Orchestrator
+import OrchestratorAPI
+import OrchestratorDatabase
+import Scheduling
+import Workflow
 public import Samples
 public import Serving
 import ServiceLifecycle
@@ -12,6 +15,7 @@ import UnixSignals
 import WebUI
 public import Storage
 public import Tracking
+import TaskExecution
 
 /// Composes Flowline's services and runs them until SIGINT or SIGTERM, then shuts them down
 /// gracefully (requests in flight are finished).

@@ -1,12 +1,14 @@
 import Foundation
 public import HTTPSupport
 public import Logging
-public import Orchestrator
+public import OrchestratorAPI
+public import TaskExecution
 public import Samples
 public import Serving
 import TrackingClient
 public import Storage
 public import Tracking
+import Workflow
 
 /// Everything `flowline up` needs, resolved from flags, the environment and defaults.
 public struct StackConfiguration: Sendable {

@@ -24,4 +24,9 @@ extension JSONValue {
         default: nil
         }
     }
+
+    /// A number's value as an exact integer; `nil` for other values and fractions.
+    public var int: Int? {
+        if case .number(let number) = self { number.exactInteger } else { nil }
+    }
 }

@@ -1,7 +1,7 @@
-import JSON
 public import HTTPTypes
 public import Hummingbird
 import NIOCore
+import JSON
 
 /// An error of the scoring server, answered as MLflow's scoring server does:
 /// `{"error_code": "BAD_REQUEST", "message": …}`.

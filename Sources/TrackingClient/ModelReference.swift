@@ -1,4 +1,3 @@
-import HTTPSupport
 import JSON
 
 /// A model URI as MLflow writes them: `models:/<name>@<alias>`, `models:/<name>/<version>`,

@@ -1,9 +1,8 @@
 public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
-#endif
-import HTTPSupport
 import JSON
+#endif
 
 extension TrackingClient {
     /// Uploads `data` as `path` under `artifactURI` (an `mlflow-artifacts:` location, e.g. a run's

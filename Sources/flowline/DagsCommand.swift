@@ -3,7 +3,11 @@ import FlowlineStack
 import Foundation
 import JSON
 import Logging
-import Orchestrator
+import OrchestratorDatabase
+import Scheduling
+import Workflow
+import OrchestratorAPI
+import TaskExecution
 
 /// `flowline dags …`: list, validate and test DAG files.
 struct DagsCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FlowlineStack
-import Orchestrator
+import TaskExecution
 import ProcessControl
 
 /// The `flowline` command: one binary for the whole ML pipeline stack.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import FlowlineStack
 import Foundation
-import JSON
 import Serving
 import TrackingClient
+import JSON
 
 /// `flowline models …`: the model registry from the pipeline's side.
 struct ModelsCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import FlowlineStack
 import Foundation
 import JSON
-import Orchestrator
+import OrchestratorAPI
 import Storage
 
 /// The orchestrator's options, shared by `flowline server`, `flowline up` and the DAG commands.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HTTPSupport
 import JSON
 
 /// `flowline runs list DAG`: a DAG's runs, through the REST API.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FlowlineStack
-import Orchestrator
+import OrchestratorAPI
 
 /// `flowline server`: the orchestrator alone — scheduler, executor and its HTTP server.
 struct ServerCommand: AsyncParsableCommand {

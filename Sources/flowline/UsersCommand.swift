@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Orchestrator
+import OrchestratorDatabase
 
 /// `flowline users …`: the orchestrator's users, managed on its database directly (like
 /// `airflow users`), for whoever runs the server.

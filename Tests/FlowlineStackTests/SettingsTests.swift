@@ -1,10 +1,10 @@
 import FlowlineStack
 import Foundation
 import Logging
-import Orchestrator
 import Samples
 import Storage
 import Testing
+import OrchestratorAPI
 
 @Suite("Settings")
 struct SettingsTests {

@@ -1,13 +1,16 @@
 import Foundation
-import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Orchestrator
+import OrchestratorAPI
+import OrchestratorDatabase
 import Storage
 import TestSupport
 import Testing
+import Scheduling
+import TaskExecution
+import Workflow
 
 /// The Airflow-shaped REST API over HTTP on a live loopback server, with users of every role.
 @Suite("Orchestrator REST API", .serialized)

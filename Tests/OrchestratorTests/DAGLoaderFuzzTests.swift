@@ -1,7 +1,7 @@
 import Foundation
 import ExampleProjects
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 
 /// Mutation fuzzing of the DAG loader: thousands of damaged variants of valid DAG files must each
 /// load or fail with an import error — never crash, hang or take long. (Deterministic: a fixed

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Orchestrator
+import Workflow
 
 @Suite("Dates as the API and DAG files write them")
 struct DateTextTests {

@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Logging
-import Orchestrator
+import OrchestratorDatabase
+import Scheduling
+import TaskExecution
+import Workflow
 import Storage
 import TestSupport
 import Testing

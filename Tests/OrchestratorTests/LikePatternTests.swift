@@ -1,5 +1,5 @@
 import Testing
-@testable import Orchestrator
+@testable import OrchestratorAPI
 
 @Suite("LIKE patterns of the API's *_pattern filters")
 struct LikePatternTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Orchestrator
+@testable import TaskExecution
 
 @Suite("Task output lines")
 struct LineSplitterTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Orchestrator
+@testable import TaskExecution
+@testable import Workflow
 
 @Suite("MLproject files")
 struct MLProjectTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Orchestrator
+import TaskExecution
+import Workflow
 
 @Suite("The project operator")
 struct ProjectOperatorTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 
 @Suite("Schedules")
 struct ScheduleTests {

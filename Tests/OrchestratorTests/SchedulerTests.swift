@@ -1,9 +1,12 @@
 import Foundation
-import HTTPSupport
-@testable import Orchestrator
+@testable import OrchestratorAPI
+@testable import TaskExecution
+@testable import Workflow
 import TestSupport
 import Testing
 import JSON
+import OrchestratorDatabase
+import Scheduling
 
 @Suite("Scheduler and executor", .serialized)
 struct SchedulerTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Orchestrator
+@testable import TaskExecution
 
 @Suite("Handing files to the task user")
 struct TaskUserTests {

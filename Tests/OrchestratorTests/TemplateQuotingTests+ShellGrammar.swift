@@ -1,9 +1,8 @@
 import ExampleProjects
 import Foundation
-import HTTPSupport
 import TestSupport
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 import JSON
 
 /// The parts of bash's grammar that decide where a value lands: reserved words, wrappers,

@@ -1,8 +1,7 @@
 import Foundation
-import HTTPSupport
 import TestSupport
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 import JSON
 
 /// Values of a run (conf, params, run id, XComs) never become code: quoted into shell commands,

@@ -1,7 +1,6 @@
 import Foundation
-import HTTPSupport
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 import JSON
 
 @Suite("Templates")

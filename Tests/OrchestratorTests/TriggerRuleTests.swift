@@ -1,5 +1,5 @@
 import Testing
-@testable import Orchestrator
+@testable import Workflow
 
 @Suite("Trigger rules, transitions and retries")
 struct TriggerRuleTests {

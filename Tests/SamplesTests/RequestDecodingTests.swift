@@ -1,4 +1,3 @@
-import HTTPSupport
 @testable import Samples
 import Testing
 import JSON

@@ -1,4 +1,3 @@
-import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging

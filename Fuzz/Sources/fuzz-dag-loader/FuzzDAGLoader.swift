@@ -1,5 +1,5 @@
 import FuzzDriver
-import Orchestrator
+import Workflow
 
 /// Any bytes, read as UTF-8 (invalid sequences become U+FFFD), as a DAG file: the loader must
 /// answer with a DAG or a `DAGFileError`, never crash, and in bounded time.

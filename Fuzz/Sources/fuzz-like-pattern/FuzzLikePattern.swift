@@ -1,5 +1,5 @@
 import FuzzDriver
-import Orchestrator
+import OrchestratorAPI
 
 /// The input split at its first NUL byte into a pattern and a value (without a NUL, the whole
 /// input is both), each read as UTF-8 (invalid sequences become U+FFFD). `LikePattern(pattern)`

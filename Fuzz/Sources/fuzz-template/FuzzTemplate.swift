@@ -1,6 +1,6 @@
 import FuzzDriver
-import HTTPSupport
-import Orchestrator
+import JSON
+import Workflow
 
 /// Any bytes, read as UTF-8 (invalid sequences become U+FFFD), as a template rendered for each
 /// embedding: the renderer must answer with a value or a `TemplateError`, never crash, in bounded

@@ -1,8 +1,8 @@
-import HTTPSupport
-import JSON
 public import Hummingbird
 import Logging
 import NIOCore
+import HTTPSupport
+import JSON
 
 /// Renders every error of the tracking API as MLflow does: `{"error_code", "message"}` with the
 /// status of ``TrackingError/Code``. This is the one place tracking errors become HTTP.

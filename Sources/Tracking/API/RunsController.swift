@@ -1,5 +1,4 @@
 import Foundation
-import HTTPSupport
 import JSON
 import HTTPTypes
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import Orchestrator
+import Workflow
 
 /// The graph view: tasks in columns by depth (longest path from a root), edges from upstream to
 /// downstream, each box coloured by its state in the selected run. Server-side SVG; task ids are

@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
-import Orchestrator
+import OrchestratorAPI
+import OrchestratorDatabase
+import Workflow
+import Scheduling
 
 extension OrchestratorUI {
     func addAdminRoutes(to router: RouterGroup<OrchestratorRequestContext>) {

@@ -1,8 +1,12 @@
 import Foundation
-import HTTPSupport
 import JSON
 import Hummingbird
-import Orchestrator
+import OrchestratorAPI
+import OrchestratorDatabase
+import Workflow
+import HTTPSupport
+import Scheduling
+import TaskExecution
 
 extension OrchestratorUI {
     /// How many runs the grid shows.

@@ -1,9 +1,13 @@
 import Foundation
-import HTTPSupport
 import JSON
 import Hummingbird
 import NIOCore
-import Orchestrator
+import OrchestratorAPI
+import TaskExecution
+import Workflow
+import HTTPSupport
+import OrchestratorDatabase
+import Scheduling
 
 extension OrchestratorUI {
     func addRunRoutes(to router: RouterGroup<OrchestratorRequestContext>) {

@@ -1,7 +1,11 @@
 import Foundation
 import HTTPSupport
 public import Hummingbird
-public import Orchestrator
+public import OrchestratorAPI
+public import OrchestratorDatabase
+public import Scheduling
+public import TaskExecution
+public import Workflow
 import NIOCore
 
 /// The orchestrator's web UI, on the orchestrator's own port: login, DAGs, grid, graph, code,

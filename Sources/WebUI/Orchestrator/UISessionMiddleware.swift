@@ -1,7 +1,8 @@
 import Foundation
 import HTTPSupport
 import Hummingbird
-import Orchestrator
+import OrchestratorAPI
+import OrchestratorDatabase
 
 /// Guards the web UI's pages: a request needs a live session cookie (else a GET is sent to the
 /// login page and a POST refused), and a POST must carry the session's CSRF token.

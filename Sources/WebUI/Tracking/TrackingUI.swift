@@ -1,9 +1,9 @@
 import Foundation
-import HTTPSupport
 public import Hummingbird
 import NIOCore
 public import Tracking
-import Orchestrator
+import Workflow
+import HTTPSupport
 
 /// The tracking server's web UI, on its own port: experiments, runs (sortable, filterable with
 /// MLflow's search syntax, paged on the server), a run's metrics with charts, params, tags,

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPSupport
+import JSON
+public import Hummingbird
+public import Logging
+import HTTPTypes
+import NIOCore
+import OrchestratorDatabase
+import Scheduling
+import Workflow
+
+/// Builds the orchestrator's HTTP server: Airflow 3's REST API (`/api/v2`, bearer tokens from
+/// `POST /auth/token`), `/health` and `/metrics`; `addRoutes` adds more (the web UI).
+public func buildOrchestratorApplication(
+    configuration: OrchestratorConfiguration,
+    scheduler: Scheduler,
+    tokens: TokenService,
+    version: String,
+    logger: Logger,
+    addRoutes: (Router<OrchestratorRequestContext>) -> Void = { _ in },
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let service = ServiceRouter(
+        context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware(), policy: configuration.policy, host: configuration.host
+    )
+    let router = service.router
+    let store = scheduler.store
+    router.add(middleware: AuthMiddleware(tokens: tokens, store: store))
+    AuthController(tokens: tokens, store: store, ready: { await scheduler.waitUntilStarted() }).addRoutes(to: router)
+    DAGsController(scheduler: scheduler).addRoutes(to: router)
+    DAGRunsController(scheduler: scheduler).addRoutes(to: router)
+    TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
+    VariablesController(store: store).addRoutes(to: router)
+    addRoutes(router)
+    // Methods a path does not serve answer 405 with Allow, as FastAPI does.
+    for (path, methods) in OrchestratorOpenAPI.methodsByPath {
+        router.rejectOtherMethods(on: RouterPath(path), allowing: methods.compactMap { HTTPRequest.Method($0.uppercased()) })
+    }
+    router.addOpenAPIRoutes(document: OrchestratorOpenAPI.document(version: version), title: "Flowline orchestrator API")
+    router.get("/health") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
+    }
+    router.get("/api/v2/monitor/health") { _, _ in
+        // Healthy: the database answers, and the scheduler passed within the last 30 s (it passes
+        // at least every second). Sensors run in the scheduler and DAG files are read by it, so
+        // its heartbeat is also the triggerer's and the DAG processor's.
+        let databaseHealthy = (try? await store.pausedDAGIDs()) != nil
+        let heartbeat = await scheduler.lastHeartbeat
+        let schedulerHealthy = heartbeat.map { Date().timeIntervalSince($0) < 30 } ?? false
+        let status = { (healthy: Bool) -> JSONValue in .string(healthy ? "healthy" : "unhealthy") }
+        let beat = heartbeat.map { JSONValue.string(DateText.format($0)) } ?? .null
+        let body = JSONValue.object([
+            "metadatabase": .object(["status": status(databaseHealthy)]),
+            "scheduler": .object(["status": status(schedulerHealthy), "latest_scheduler_heartbeat": beat]),
+            "triggerer": .object(["status": status(schedulerHealthy), "latest_triggerer_heartbeat": beat]),
+            "dag_processor": .object(["status": status(schedulerHealthy), "latest_dag_processor_heartbeat": beat]),
+        ])
+        return Response.json(body.jsonText)
+    }
+    router.get("/api/v2/version") { _, _ in
+        Response.json(JSONValue.object(["version": .string(version), "git_version": .null]).jsonText)
+    }
+    return service.application(
+        port: configuration.port, serverName: "flowline-orchestrator", logger: logger, onServerRunning: onServerRunning
+    )
+}
+
+/// Errors in FastAPI's shape, as Airflow's API answers them: `{"detail": "..."}`.
+struct OrchestratorErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as OrchestratorError {
+            return Self.response(status: .init(code: error.status), detail: error.message)
+        } catch let error as APIError {
+            return Response(status: error.status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: error.body.jsonText)))
+        } catch let error as AuthError {
+            switch error {
+            case .notAuthenticated:
+                var response = Self.response(status: .unauthorized, detail: "Not authenticated")
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            case .invalidToken:
+                var response = Self.response(status: .unauthorized, detail: "Invalid JWT token")
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            case .forbidden(let needed):
+                return Self.response(status: .forbidden, detail: "Forbidden: this needs the \(needed.rawValue) role")
+            case .invalidCredentials:
+                return Self.response(status: .unauthorized, detail: "Invalid credentials")
+            case .throttled(let seconds):
+                var response = Self.response(status: .tooManyRequests, detail: "Too many failed logins; try again in \(seconds) s")
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            case .busy:
+                var response = Self.response(status: .serviceUnavailable, detail: "Too many logins at once; try again in a second")
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+        } catch let error as HTTPError {
+            var response = Self.response(status: error.status, detail: error.body ?? error.status.reasonPhrase)
+            for field in error.headers { response.headers.append(field) }
+            return response
+        }
+    }
+
+    static func response(status: HTTPResponse.Status, detail: String) -> Response {
+        let body = JSONValue.object(["detail": .string(detail)]).jsonText
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

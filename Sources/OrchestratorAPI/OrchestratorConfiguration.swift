@@ -1,0 +1,69 @@
+import Foundation
+public import HTTPSupport
+public import Storage
+import Scheduling
+import TaskExecution
+
+/// Where the orchestrator listens, keeps its state and finds its DAGs.
+public struct OrchestratorConfiguration: Sendable {
+    public static let defaultPort = 8080
+
+    public var host: String
+    public var port: Int
+    /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
+    public var policy = ServerPolicy()
+    /// The database of DAG runs and task instances.
+    public var database: DatabaseURL
+    public var folders: OrchestratorFolders
+    public var parallelism: Int
+    public var python: String
+    /// Whether the example DAGs are installed in the DAGs folder.
+    public var installExamples: Bool
+    /// Where the example model repository is built (`<data-dir>/examples/line-model`).
+    public var exampleRepository: URL
+    /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`/`…_PASSWORD`).
+    public var adminUsername = "alice"
+    public var adminPassword = "bob"
+    /// What task processes get of the server's environment (`--task-env` adds names).
+    public var taskEnvironment = TaskEnvironment()
+    /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
+    public var taskUser: TaskUser?
+
+    /// The original stack's well-known password, which must not face a network.
+    public static let defaultAdminPassword = "bob"
+
+    public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
+                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, exampleRepository: URL) {
+        self.exampleRepository = exampleRepository
+        self.host = host
+        self.port = port
+        self.database = database
+        self.folders = folders
+        self.parallelism = parallelism
+        self.python = python
+        self.installExamples = installExamples
+    }
+
+    /// The defaults inside a data directory: `orchestrator.db`, `dags/`, `logs/`, `workspaces/`.
+    public static func inDataDirectory(_ directory: URL, database: DatabaseURL? = nil, dagsFolder: String? = nil) -> OrchestratorConfiguration {
+        OrchestratorConfiguration(
+            database: database ?? .sqlite(path: directory.appendingPathComponent("orchestrator.db").path),
+            folders: OrchestratorFolders(
+                dags: dagsFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.appendingPathComponent("dags", isDirectory: true),
+                logs: directory.appendingPathComponent("logs", isDirectory: true),
+                workspaces: directory.appendingPathComponent("workspaces", isDirectory: true)
+            ),
+            exampleRepository: directory.appendingPathComponent("examples", isDirectory: true).appendingPathComponent("line-model", isDirectory: true)
+        )
+    }
+
+    /// Whether the server can be reached from other machines (it listens beyond loopback).
+    public var listensBeyondLoopback: Bool {
+        !["127.0.0.1", "::1", "localhost"].contains(host)
+    }
+
+    /// The scheduler's settings.
+    public var schedulerConfiguration: Scheduler.Configuration {
+        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python, taskEnvironment: taskEnvironment, taskUser: taskUser)
+    }
+}

@@ -1,0 +1,486 @@
+import Foundation
+public import JSON
+import Storage
+import SQLKit
+import Workflow
+
+extension OrchestratorStore {
+    // MARK: Runs
+
+    /// Creates a queued run of `dag` with a task instance (no state yet) per task.
+    /// - Throws: ``OrchestratorError/conflict(_:)`` when the DAG already has a run with `runID`.
+    public func createRun(
+        _ dag: DAG, runID: String, runType: DagRunType, logicalDate: Date?, dataInterval: DataInterval?,
+        runAfter: Date, conf: [String: JSONValue], triggeredBy: String, user: String? = nil, note: String? = nil, now: Date = Date()
+    ) async throws -> DagRun {
+        let run = DagRun(
+            id: 0, dagID: dag.dagID, runID: runID, runType: runType, state: .queued, logicalDate: logicalDate, dataInterval: dataInterval,
+            runAfter: runAfter, queuedAt: now, startDate: nil, endDate: nil, conf: conf, triggeredBy: triggeredBy, triggeringUser: user, note: note
+        )
+        return try await database.write { sql in
+            if try await sql.select().column("id").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where("run_id", .equal, SQLBind(runID)).first() != nil {
+                throw OrchestratorError.conflict("A DAG run with dag_run_id `\(runID)` already exists for DAG `\(dag.dagID)`")
+            }
+            try await sql.insert(into: "dag_runs")
+                .columns("dag_id", "run_id", "run_type", "state", "logical_date", "data_interval_start", "data_interval_end", "run_after",
+                         "queued_at", "conf", "triggered_by", "triggering_user", "note", "updated_at")
+                .values(SQLBind(dag.dagID), SQLBind(runID), SQLBind(runType.rawValue), SQLBind(DagRunState.queued.rawValue),
+                        SQLBind(logicalDate?.microseconds), SQLBind(dataInterval?.start.microseconds), SQLBind(dataInterval?.end.microseconds),
+                        SQLBind(runAfter.microseconds), SQLBind(now.microseconds), SQLBind(JSONValue.object(conf).jsonText),
+                        SQLBind(triggeredBy), SQLBind(user), SQLBind(note), SQLBind(now.microseconds))
+                .run()
+            for chunk in stride(from: 0, to: dag.tasks.count, by: 100) {
+                var insert = sql.insert(into: "task_instances")
+                    .columns("dag_id", "run_id", "task_id", "try_number", "max_tries", "operator", "hostname", "updated_at")
+                for task in dag.tasks[chunk..<min(chunk + 100, dag.tasks.count)] {
+                    insert = insert.values(SQLBind(dag.dagID), SQLBind(runID), SQLBind(task.taskID), SQLBind(0), SQLBind(task.retries),
+                                           SQLBind(task.operatorName), SQLBind(""), SQLBind(now.microseconds))
+                }
+                try await insert.run()
+            }
+            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+                return run
+            }
+            return try Self.dagRun(row)
+        }
+    }
+
+    public func run(dagID: String, runID: String) async throws -> DagRun {
+        try await database.read { sql in
+            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+                throw OrchestratorError.notFound("The DagRun with dag_id: `\(dagID)` and run_id: `\(runID)` was not found")
+            }
+            return try Self.dagRun(row)
+        }
+    }
+
+    /// Runs of `dagID` (all DAGs when `nil`), newest first.
+    public func runs(dagID: String?, states: [DagRunState] = [], limit: Int = 100, offset: Int = 0) async throws -> (runs: [DagRun], total: Int) {
+        var query = RunQuery(dagID: dagID, limit: limit, offset: offset)
+        query.states = states
+        query.order = [(.run_after, true), (.id, true)]
+        return try await runPage(query)
+    }
+
+    /// One page of runs as the REST API lists them: filtered, ordered and paged in the database,
+    /// so that listing never reads more runs than the page holds.
+    public func runPage(_ query: RunQuery) async throws -> (runs: [DagRun], total: Int) {
+        try await database.read { sql in
+            func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+                var select = select
+                if let dagID = query.dagID { select = select.where("dag_id", .equal, SQLBind(dagID)) }
+                if !query.states.isEmpty { select = select.where("state", .in, SQLBind.group(query.states.map(\.rawValue))) }
+                for bound in query.dateBounds {
+                    select = select.where(SQLIdentifier(bound.field.rawValue), bound.comparison.operator, SQLBind(bound.date.microseconds))
+                }
+                return select
+            }
+            let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("dag_runs")).first()?.int64("total") ?? 0
+            var select = filtered(sql.select().column("*").from("dag_runs"))
+            for order in query.order {
+                // NULLs sort first ascending (last descending) on both databases.
+                select = select.orderBy(SQLRaw("\(order.field.rawValue) \(order.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")"))
+            }
+            let rows = try await select.orderBy("id").limit(query.limit).offset(query.offset).all()
+            return (try rows.map(Self.dagRun), Int(total))
+        }
+    }
+
+    /// Queued and running runs, oldest first.
+    public func activeRuns() async throws -> [DagRun] {
+        try await database.read { sql in
+            try await sql.select().column("*").from("dag_runs").where("state", .in, SQLBind.group([DagRunState.queued.rawValue, DagRunState.running.rawValue]))
+                .orderBy("run_after").orderBy("id").all().map(Self.dagRun)
+        }
+    }
+
+    /// The end of the latest data interval a scheduled run of `dagID` covered.
+    public func lastScheduledIntervalEnd(dagID: String) async throws -> Date? {
+        try await database.read { sql in
+            let row = try await sql.select().column(SQLFunction("MAX", args: SQLIdentifier("data_interval_end")), as: "latest").from("dag_runs")
+                .where("dag_id", .equal, SQLBind(dagID)).where("run_type", .equal, SQLBind(DagRunType.scheduled.rawValue)).first()
+            return try row?.optionalInt64("latest").map(Date.init(microseconds:))
+        }
+    }
+
+    /// Sets a run's state; starting sets its start date, finishing its end date.
+    @discardableResult
+    public func setRunState(_ run: DagRun, to state: DagRunState, now: Date = Date()) async throws -> DagRun {
+        try await database.write { sql in try await Self.setRunState(sql, run, to: state, now: now) }
+    }
+
+    static func setRunState(_ sql: any SQLDatabase, _ run: DagRun, to state: DagRunState, now: Date) async throws -> DagRun {
+        var updated = run
+        updated.state = state
+        var update = sql.update("dag_runs").set("state", to: SQLBind(state.rawValue)).set("updated_at", to: SQLBind(now.microseconds))
+        switch state {
+        case .running:
+            if run.startDate == nil { updated.startDate = now }
+            updated.endDate = nil
+        case .success, .failed:
+            updated.endDate = now
+        case .queued:
+            updated.startDate = nil
+            updated.endDate = nil
+            updated.queuedAt = now
+            update = update.set("queued_at", to: SQLBind(now.microseconds))
+        }
+        try await update.set("start_date", to: SQLBind(updated.startDate?.microseconds)).set("end_date", to: SQLBind(updated.endDate?.microseconds))
+            .where("id", .equal, SQLBind(run.id)).run()
+        return updated
+    }
+
+    public func setRunNote(_ run: DagRun, note: String) async throws -> DagRun {
+        try await database.write { sql in
+            try await sql.update("dag_runs").set("note", to: SQLBind(note)).where("id", .equal, SQLBind(run.id)).run()
+        }
+        var updated = run
+        updated.note = note
+        return updated
+    }
+
+    /// Deletes a finished or queued run with its task instances, tries and XComs (its logs stay).
+    /// - Throws: ``OrchestratorError/conflict(_:)`` while it runs.
+    public func deleteRun(dagID: String, runID: String) async throws {
+        try await database.write { sql in
+            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+                throw OrchestratorError.notFound("The DagRun with dag_id: `\(dagID)` and run_id: `\(runID)` was not found")
+            }
+            guard try Self.dagRun(row).state != .running else {
+                throw OrchestratorError.conflict("The DagRun `\(runID)` is running; mark it success or failed before deleting it")
+            }
+            for table in ["task_instances", "task_instance_history", "xcom", "dag_runs"] {
+                try await sql.delete(from: SQLIdentifier(table)).where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).run()
+            }
+        }
+    }
+
+    static func dagRun(_ row: any SQLRow) throws -> DagRun {
+        let start = try row.optionalInt64("data_interval_start")
+        let end = try row.optionalInt64("data_interval_end")
+        return DagRun(
+            id: try row.int64("id"),
+            dagID: try row.string("dag_id"),
+            runID: try row.string("run_id"),
+            runType: DagRunType(rawValue: try row.string("run_type")) ?? .manual,
+            state: DagRunState(rawValue: try row.string("state")) ?? .failed,
+            logicalDate: try row.optionalInt64("logical_date").map(Date.init(microseconds:)),
+            dataInterval: start.flatMap { start in end.map { DataInterval(start: Date(microseconds: start), end: Date(microseconds: $0)) } },
+            runAfter: Date(microseconds: try row.int64("run_after")),
+            queuedAt: try row.optionalInt64("queued_at").map(Date.init(microseconds:)),
+            startDate: try row.optionalInt64("start_date").map(Date.init(microseconds:)),
+            endDate: try row.optionalInt64("end_date").map(Date.init(microseconds:)),
+            conf: Self.object(try row.string("conf")),
+            triggeredBy: try row.string("triggered_by"),
+            triggeringUser: try row.optionalString("triggering_user"),
+            note: try row.optionalString("note")
+        )
+    }
+
+    // MARK: Task instances
+
+    public func taskInstances(dagID: String, runID: String) async throws -> [TaskInstance] {
+        try await database.read { sql in
+            try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID))
+                .orderBy("id").all().map(Self.taskInstance)
+        }
+    }
+
+    public func taskInstance(dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
+        try await database.read { sql in try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID) }
+    }
+
+    static func taskInstance(_ sql: any SQLDatabase, dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
+        guard let row = try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(dagID))
+            .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).first()
+        else {
+            throw OrchestratorError.notFound("TaskInstance not found: task `\(taskID)` of run `\(runID)` of DAG `\(dagID)`")
+        }
+        return try Self.taskInstance(row)
+    }
+
+    /// The key of a run in ``taskInstances(of:)``'s answer.
+    public static func runKey(dagID: String, runID: String) -> String {
+        "\(dagID)\u{0}\(runID)"
+    }
+
+    /// The task instances of the given runs, by ``runKey(dagID:runID:)``.
+    public func taskInstances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
+        guard !runs.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var result: [String: [TaskInstance]] = [:]
+            for dagID in Set(runs.map(\.dagID)) {
+                let runIDs = runs.filter { $0.dagID == dagID }.map(\.runID)
+                let rows = try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(dagID))
+                    .where("run_id", .in, SQLBind.group(runIDs)).orderBy("id").all()
+                for row in rows {
+                    let instance = try Self.taskInstance(row)
+                    result[Self.runKey(dagID: dagID, runID: instance.runID), default: []].append(instance)
+                }
+            }
+            return result
+        }
+    }
+
+    /// How many task instances each host holds in each state (the workers page).
+    public func taskCountsByHost() async throws -> [String: [String: Int]] {
+        try await database.read { sql in
+            var counts: [String: [String: Int]] = [:]
+            let rows = try await sql.select().column("hostname").column("state").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+                .from("task_instances").where("state", .isNot, SQLLiteral.null).groupBy("hostname").groupBy("state").all()
+            for row in rows {
+                counts[try row.string("hostname"), default: [:]][try row.string("state")] = Int(try row.int64("count"))
+            }
+            return counts
+        }
+    }
+
+    /// Task instances that were queued, running or waiting on a trigger: after a restart, these
+    /// tries were lost with the process that ran them.
+    public func unfinishedTries() async throws -> [TaskInstance] {
+        try await database.read { sql in
+            try await sql.select().column("*").from("task_instances")
+                .where("state", .in, SQLBind.group([TaskState.queued, .running, .deferred, .restarting].map(\.rawValue))).all().map(Self.taskInstance)
+        }
+    }
+
+    /// Moves `instance` to `state`, applying `update` to its other fields, in one transaction.
+    /// - Throws: ``OrchestratorError/conflict(_:)`` if the move is not allowed, or if the task
+    ///   instance is no longer in the state `instance` has (someone else moved it first).
+    @discardableResult
+    public func transition(_ instance: TaskInstance, to state: TaskState?, now: Date = Date(), update: @escaping @Sendable (inout TaskInstance) -> Void = { _ in }) async throws -> TaskInstance {
+        try await database.write { sql in try await Self.transition(sql, instance, to: state, now: now, hostname: hostname, update: update) }
+    }
+
+    /// One step of a ``TaskMove``.
+    public struct TaskStep: Sendable {
+        public var state: TaskState?
+        public var update: @Sendable (inout TaskInstance) -> Void
+
+        public init(_ state: TaskState?, update: @escaping @Sendable (inout TaskInstance) -> Void = { _ in }) {
+            self.state = state
+            self.update = update
+        }
+    }
+
+    /// Moves many task instances in one transaction, each through its steps (`nil` → scheduled →
+    /// queued, say). A move that conflicts (the task changed meanwhile) is left out: its result is
+    /// `nil`, and the others still happen.
+    public func transition(_ moves: [(instance: TaskInstance, steps: [TaskStep])], now: Date = Date()) async throws -> [TaskInstance?] {
+        guard !moves.isEmpty else { return [] }
+        return try await database.write { sql in
+            var results: [TaskInstance?] = []
+            for move in moves {
+                var current: TaskInstance? = move.instance
+                for step in move.steps {
+                    guard let instance = current else { break }
+                    do {
+                        current = try await Self.transition(sql, instance, to: step.state, now: now, hostname: hostname, update: step.update)
+                    } catch OrchestratorError.conflict {
+                        current = nil
+                    }
+                }
+                results.append(current)
+            }
+            return results
+        }
+    }
+
+    /// The one place a task instance's state changes: checked against ``TaskTransitions``, and
+    /// made only if the row still has the state and try the caller read (a conditional UPDATE).
+    static func transition(
+        _ sql: any SQLDatabase, _ instance: TaskInstance, to state: TaskState?, now: Date, hostname: String,
+        update: (inout TaskInstance) -> Void
+    ) async throws -> TaskInstance {
+        try TaskTransitions.check(from: instance.state, to: state, taskID: instance.taskID)
+        var next = instance
+        next.state = state
+        switch state {
+        case .scheduled?:
+            next.scheduledAt = now
+            next.nextRetryAt = nil
+        case .queued?:
+            next.queuedAt = now
+        case .running?:
+            if instance.state != .deferred { next.startDate = now }
+            next.endDate = nil
+            next.hostname = hostname
+        default:
+            break
+        }
+        update(&next)
+        let endsTry = [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
+            && (state == nil || state?.isFinished == true || state == .upForRetry)
+        if endsTry, next.endDate == nil || state == nil { next.endDate = now }
+        var statement = sql.update("task_instances")
+            .set("state", to: SQLBind(next.state?.rawValue))
+            .set("try_number", to: SQLBind(next.tryNumber))
+            .set("max_tries", to: SQLBind(next.maxTries))
+            .set("start_date", to: SQLBind(next.startDate?.microseconds))
+            .set("end_date", to: SQLBind(next.endDate?.microseconds))
+            .set("scheduled_at", to: SQLBind(next.scheduledAt?.microseconds))
+            .set("queued_at", to: SQLBind(next.queuedAt?.microseconds))
+            .set("next_retry_at", to: SQLBind(next.nextRetryAt?.microseconds))
+            .set("hostname", to: SQLBind(next.hostname))
+            .set("pid", to: SQLBind(next.pid.map(Int64.init)))
+            .set("message", to: SQLBind(next.message))
+            .set("note", to: SQLBind(next.note))
+            .set("updated_at", to: SQLBind(now.microseconds))
+            .where("dag_id", .equal, SQLBind(next.dagID)).where("run_id", .equal, SQLBind(next.runID)).where("task_id", .equal, SQLBind(next.taskID))
+            .where("try_number", .equal, SQLBind(instance.tryNumber))
+        if let old = instance.state {
+            statement = statement.where("state", .equal, SQLBind(old.rawValue))
+        } else {
+            statement = statement.where("state", .is, SQLLiteral.null)
+        }
+        let changed = try await statement.returning("task_id").all()
+        guard !changed.isEmpty else {
+            let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
+            throw OrchestratorError.conflict("task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))")
+        }
+        if endsTry {
+            // A try ends once: the conditional update above lets only one end through.
+            try await sql.insert(into: "task_instance_history")
+                .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
+                .values(SQLBind(next.dagID), SQLBind(next.runID), SQLBind(next.taskID), SQLBind(instance.tryNumber),
+                        SQLBind((state ?? .failed).rawValue), SQLBind(next.operatorName), SQLBind(next.startDate?.microseconds),
+                        SQLBind(next.endDate?.microseconds), SQLBind(next.hostname), SQLBind(next.pid.map(Int64.init)), SQLBind(next.message))
+                .run()
+        }
+        return next
+    }
+
+    public func setTaskNote(_ instance: TaskInstance, note: String) async throws -> TaskInstance {
+        try await database.write { sql in
+            try await sql.update("task_instances").set("note", to: SQLBind(note)).where("dag_id", .equal, SQLBind(instance.dagID))
+                .where("run_id", .equal, SQLBind(instance.runID)).where("task_id", .equal, SQLBind(instance.taskID)).run()
+        }
+        var updated = instance
+        updated.note = note
+        return updated
+    }
+
+    /// Records the process (and process group) id of a running try.
+    public func recordProcess(_ pid: Int, dagID: String, runID: String, taskID: String) async throws {
+        try await database.write { sql in
+            try await sql.update("task_instances").set("pid", to: SQLBind(Int64(pid))).where("dag_id", .equal, SQLBind(dagID))
+                .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).run()
+        }
+    }
+
+    /// The finished tries of a task, oldest first, then the current one if it has started.
+    public func tries(dagID: String, runID: String, taskID: String) async throws -> [TaskTry] {
+        try await database.read { sql in
+            let current = try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID)
+            var tries = try await sql.select().column("*").from("task_instance_history").where("dag_id", .equal, SQLBind(dagID))
+                .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).orderBy("try_number").all().map { row in
+                    TaskTry(
+                        tryNumber: Int(try row.int64("try_number")), state: TaskState(rawValue: try row.string("state")) ?? .failed,
+                        startDate: try row.optionalInt64("start_date").map(Date.init(microseconds:)),
+                        endDate: try row.optionalInt64("end_date").map(Date.init(microseconds:)),
+                        hostname: try row.string("hostname"), pid: try row.optionalInt64("pid").map(Int.init), message: try row.optionalString("message")
+                    )
+                }
+            if current.tryNumber > 0, !tries.contains(where: { $0.tryNumber == current.tryNumber }), let state = current.state {
+                tries.append(TaskTry(tryNumber: current.tryNumber, state: state, startDate: current.startDate, endDate: current.endDate,
+                                     hostname: current.hostname, pid: current.pid, message: current.message))
+            }
+            return tries
+        }
+    }
+
+    static func taskInstance(_ row: any SQLRow) throws -> TaskInstance {
+        TaskInstance(
+            dagID: try row.string("dag_id"),
+            runID: try row.string("run_id"),
+            taskID: try row.string("task_id"),
+            state: try row.optionalString("state").flatMap(TaskState.init(rawValue:)),
+            tryNumber: Int(try row.int64("try_number")),
+            maxTries: Int(try row.int64("max_tries")),
+            operatorName: try row.string("operator"),
+            startDate: try row.optionalInt64("start_date").map(Date.init(microseconds:)),
+            endDate: try row.optionalInt64("end_date").map(Date.init(microseconds:)),
+            scheduledAt: try row.optionalInt64("scheduled_at").map(Date.init(microseconds:)),
+            queuedAt: try row.optionalInt64("queued_at").map(Date.init(microseconds:)),
+            nextRetryAt: try row.optionalInt64("next_retry_at").map(Date.init(microseconds:)),
+            hostname: try row.string("hostname"),
+            pid: try row.optionalInt64("pid").map(Int.init),
+            message: try row.optionalString("message"),
+            note: try row.optionalString("note")
+        )
+    }
+
+    // MARK: Clearing
+
+    /// Clears `taskIDs` of a run (and their downstream tasks when asked) so they run again: each
+    /// goes back to no state with room for its retries again, and the run is queued again.
+    /// Running tries are not cleared: cancel them first.
+    /// - Returns: the task instances cleared.
+    public func clear(_ dag: DAG, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, now: Date = Date()) async throws -> [TaskInstance] {
+        let targets = includeDownstream ? dag.withDownstream(taskIDs) : taskIDs
+        return try await database.write { sql in
+            guard let runRow = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID))
+                .where("run_id", .equal, SQLBind(runID)).first()
+            else {
+                throw OrchestratorError.notFound("The DagRun with dag_id: `\(dag.dagID)` and run_id: `\(runID)` was not found")
+            }
+            var cleared: [TaskInstance] = []
+            for taskID in targets {
+                let instance = try await Self.taskInstance(sql, dagID: dag.dagID, runID: runID, taskID: taskID)
+                if onlyFailed, instance.state?.isFailureLike != true { continue }
+                guard instance.state != nil else { continue }
+                if instance.state?.isActive == true {
+                    throw OrchestratorError.conflict("task '\(taskID)' is \(instance.state?.rawValue ?? "active"); cancel the run or wait for the task before clearing it")
+                }
+                let retries = dag.task(taskID)?.retries ?? 0
+                cleared.append(try await Self.transition(sql, instance, to: nil, now: now, hostname: hostname) { next in
+                    next.maxTries = next.tryNumber + retries
+                    next.startDate = nil
+                    next.endDate = nil
+                    next.nextRetryAt = nil
+                    next.message = nil
+                })
+            }
+            if !cleared.isEmpty {
+                let run = try Self.dagRun(runRow)
+                if run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now) }
+            }
+            return cleared
+        }
+    }
+
+    // MARK: XCom
+
+    /// Stores a task's XCom value under `key` (`return_value` for what the task returned).
+    /// - Throws: ``OrchestratorError/invalid(_:)`` past ``TaskInstance/maximumXComSize``.
+    public func pushXCom(dagID: String, runID: String, taskID: String, key: String = "return_value", value: JSONValue, now: Date = Date()) async throws {
+        let text = value.jsonText
+        guard text.utf8.count <= TaskInstance.maximumXComSize else {
+            throw OrchestratorError.invalid("the XCom value of task '\(taskID)' is \(text.utf8.count) bytes, more than the \(TaskInstance.maximumXComSize / 1024) KiB an XCom may hold; write large data to a file in the workspace and push its path")
+        }
+        try await database.write { sql in
+            try await sql.delete(from: "xcom").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID))
+                .where("task_id", .equal, SQLBind(taskID)).where("key", .equal, SQLBind(key)).run()
+            try await sql.insert(into: "xcom").columns("dag_id", "run_id", "task_id", "key", "value", "timestamp")
+                .values(SQLBind(dagID), SQLBind(runID), SQLBind(taskID), SQLBind(key), SQLBind(text), SQLBind(now.microseconds)).run()
+        }
+    }
+
+    /// The tracking runs a run's tasks started (XCom `tracking_run_id`): task id → run id.
+    public func trackingRunIDs(dagID: String, runID: String) async throws -> [String: String] {
+        try await xcoms(dagID: dagID, runID: runID).compactMapValues { $0["tracking_run_id"]?.string }
+    }
+
+    /// The XComs of a run: task id → key → value.
+    public func xcoms(dagID: String, runID: String) async throws -> [String: [String: JSONValue]] {
+        try await database.read { sql in
+            var result: [String: [String: JSONValue]] = [:]
+            for row in try await sql.select().columns("task_id", "key", "value").from("xcom").where("dag_id", .equal, SQLBind(dagID))
+                .where("run_id", .equal, SQLBind(runID)).all() {
+                let value = (try? JSONParser.parse(Array(try row.string("value").utf8))) ?? .null
+                result[try row.string("task_id"), default: [:]][try row.string("key")] = value
+            }
+            return result
+        }
+    }
+}

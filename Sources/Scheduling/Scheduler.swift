@@ -1,0 +1,607 @@
+import Foundation
+public import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Logging
+import ServiceLifecycle
+import OrchestratorDatabase
+import TaskExecution
+import Workflow
+
+/// Flowline's scheduler, executor and triggerer in one: it loads the DAGs folder, creates runs
+/// from schedules and triggers, decides which tasks may run (trigger rules, limits, retries), and
+/// runs them — programs as child processes on a bounded pool of slots, sensors as waits that hold
+/// no slot.
+///
+/// Event-driven: a finished task, a trigger, a changed DAG file or a due timer wakes it at once;
+/// there is no polling delay between tasks.
+public actor Scheduler: Service {
+    public struct Configuration: Sendable {
+        public var folders: OrchestratorFolders
+        /// How many program tries run at once (`--parallelism`).
+        public var parallelism: Int
+        /// The interpreter of python tasks (`--python`).
+        public var python: String
+        /// How often the DAGs folder is checked for changes.
+        public var rescanInterval: Duration
+        /// Run only this DAG, triggered by hand, instead of the DAGs folder's (`dags test`).
+        public var only: DAG?
+        /// What task processes get of the server's environment.
+        public var taskEnvironment: TaskEnvironment
+        /// The OS user task processes run as (`--task-user`); `nil`: the server's own.
+        public var taskUser: TaskUser?
+
+        public init(
+            folders: OrchestratorFolders, parallelism: Int = 32, python: String = "python3", rescanInterval: Duration = .seconds(1), only: DAG? = nil,
+            taskEnvironment: TaskEnvironment = TaskEnvironment(), taskUser: TaskUser? = nil
+        ) {
+            self.folders = folders
+            self.parallelism = parallelism
+            self.python = python
+            self.rescanInterval = rescanInterval
+            self.only = only
+            self.taskEnvironment = taskEnvironment
+            self.taskUser = taskUser
+        }
+    }
+
+    public nonisolated let store: OrchestratorStore
+    public nonisolated let configuration: Configuration
+    private let logger: Logger
+    private let runner: TaskRunner
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    /// The DAGs as last loaded, by id.
+    private var dags: [String: DAG] = [:]
+    private var paused: Set<String> = []
+    private var fingerprint: [String: String]?
+    /// Tries in flight, by task-instance key, with what stops them.
+    private var inFlight: [String: (signal: StopSignal, usesSlot: Bool)] = [:]
+    private var usedSlots = 0
+    /// Tries to start, handed from a scheduling pass to the loop that owns the task group.
+    private var launches: [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] = []
+    /// The task instances of running runs as this scheduler last wrote or read them, by run key and
+    /// task id, so a pass does not read every task of every run again.
+    private var known: [String: [String: TaskInstance]] = [:]
+    /// Runs whose task instances may have changed elsewhere: read again on the next pass.
+    private var stale: Set<String> = []
+    /// Runs being marked success or failed by hand right now (passes leave them alone).
+    private var endingByHand: Set<String> = []
+    private var nextDeadline: Date?
+    /// The earliest time a timer is already set to wake the loop.
+    private var armedUntil: Date?
+    private var started = false
+    /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
+    public private(set) var lastHeartbeat: Date?
+    /// Whether a reload of the DAGs folder is under way, and who waits for it to end.
+    private var reloading = false
+    private var reloadWaiters: [CheckedContinuation<Void, Never>] = []
+    private var startWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Runs once the database serves requests, before scheduling starts (the first admin user).
+    private let onStart: @Sendable () async throws -> Void
+
+    public init(
+        store: OrchestratorStore, configuration: Configuration, logger: Logger, echo: (@Sendable (String) -> Void)? = nil,
+        onStart: @escaping @Sendable () async throws -> Void = {}
+    ) {
+        self.store = store
+        self.onStart = onStart
+        self.configuration = configuration
+        self.logger = logger
+        let executor = TryExecutor(
+            folders: configuration.folders, python: configuration.python,
+            repositories: GitRepositoryCache(folder: configuration.folders.repositories),
+            baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment)
+                .merging(configuration.taskUser?.environment ?? [:]) { _, user in user },
+            taskUser: configuration.taskUser
+        )
+        runner = TaskRunner(store: store, folders: configuration.folders, executor: executor, logger: logger, echo: echo)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a scheduling pass as soon as possible.
+    public nonisolated func poke() {
+        wake.yield()
+    }
+
+    // MARK: Running
+
+    /// Schedules and runs tasks until cancelled or shut down gracefully; on shutdown, running tries
+    /// are stopped (and, like tries lost to a crash, retried by the next start).
+    public func run() async throws {
+        // Whatever happens, nobody waits for a start that will not come.
+        defer { markStarted() }
+        try await onStart()
+        try await recoverLostTries()
+        await reloadIfChanged(force: true)
+        markStarted()
+        wake.yield()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                if configuration.only == nil {
+                    group.addTask { [weak self] in await self?.watchFolder() }
+                }
+                for await _ in wakeups {
+                    if Task.isCancelled { break }
+                    await pass()
+                    for launch in takeLaunches() {
+                        group.addTask { [runner] in
+                            let ended = await runner.run(launch.instance, of: launch.run, dag: launch.dag, stop: launch.signal)
+                            await self.tryEnded(launch.instance, as: ended)
+                        }
+                    }
+                    if let deadline = takeTimer() {
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
+                            await self.timerFired(deadline)
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [wake] in
+            wake.finish()
+        }
+        // Cancellation: stop the wake stream so the loop ends.
+        wake.finish()
+    }
+
+    /// Returns once the scheduler has started: its start hook ran (the first admin exists), lost
+    /// tries were recovered and the DAGs folder was read; or once it has stopped without starting.
+    public func waitUntilStarted() async {
+        if started { return }
+        await withCheckedContinuation { startWaiters.append($0) }
+    }
+
+    private func markStarted() {
+        started = true
+        startWaiters.forEach { $0.resume() }
+        startWaiters = []
+    }
+
+    private func takeLaunches() -> [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] {
+        defer { launches = [] }
+        return launches
+    }
+
+    /// The deadline to set a timer for: the pass's earliest, unless a timer already fires sooner.
+    private func takeTimer() -> Date? {
+        defer { nextDeadline = nil }
+        guard let deadline = nextDeadline else { return nil }
+        if let armedUntil, armedUntil <= deadline, armedUntil > Date() { return nil }
+        armedUntil = deadline
+        return deadline
+    }
+
+    private func timerFired(_ deadline: Date) {
+        if armedUntil == deadline { armedUntil = nil }
+        wake.yield()
+    }
+
+    private func tryEnded(_ instance: TaskInstance, as ended: TaskInstance?) {
+        let key = Self.key(instance)
+        if let entry = inFlight.removeValue(forKey: key), entry.usesSlot { usedSlots -= 1 }
+        let run = OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)
+        if let ended {
+            known[run]?[ended.taskID] = ended
+        } else {
+            stale.insert(run)
+        }
+        logger.debug("Task \(instance.taskID) of \(instance.runID) ended: \(ended?.state?.rawValue ?? "moved meanwhile")")
+        wake.yield()
+    }
+
+    /// Rescans the DAGs folder every ``Configuration/rescanInterval``, with a pass after each:
+    /// that pass also picks up runs that another process (`flowline dags trigger`) created.
+    private func watchFolder() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.rescanInterval)
+            await reloadIfChanged(force: false)
+            forgetKnownInstances()
+            wake.yield()
+        }
+    }
+
+    // MARK: Loading
+
+    /// Rescans the DAGs folder if a file changed; returns whether it did.
+    @discardableResult
+    public func reloadIfChanged(force: Bool) async -> Bool {
+        if let only = configuration.only {
+            guard dags.isEmpty else { return false }
+            _ = try? await store.sync(only, source: "", nextRun: nil)
+            try? await store.setPaused(only.dagID, false)
+            dags = [only.dagID: only]
+            return true
+        }
+        // One reload at a time: two interleaved ones would write the same DAGs concurrently.
+        while reloading { await withCheckedContinuation { reloadWaiters.append($0) } }
+        reloading = true
+        defer {
+            reloading = false
+            if !reloadWaiters.isEmpty { reloadWaiters.removeFirst().resume() }
+        }
+        let folder = DAGFolder(url: configuration.folders.dags)
+        let current = folder.fingerprint()
+        guard force || current != fingerprint else { return false }
+        fingerprint = current
+        let contents = folder.scan()
+        var loaded: [String: DAG] = [:]
+        var nowPaused: Set<String> = []
+        // A DAG whose file now fails to load keeps running on its last good definition.
+        let failing = Set(contents.errors.map(\.file))
+        for (dagID, dag) in dags where contents.dags[dagID] == nil && failing.contains(dag.fileLocation) {
+            loaded[dagID] = dag
+        }
+        do {
+            for (dagID, entry) in contents.dags {
+                let next = await upcomingInterval(entry.dag)
+                if try await store.sync(entry.dag, source: entry.source, nextRun: next) { nowPaused.insert(dagID) }
+                loaded[dagID] = entry.dag
+            }
+            try await store.deactivateDAGs(notIn: Set(loaded.keys))
+            try await store.replaceImportErrors(contents.errors)
+            nowPaused.formUnion(try await store.pausedDAGIDs())
+        } catch {
+            logger.error("Cannot record the DAGs folder's contents: \(error)")
+            // Keep serving what was loaded before rather than forgetting DAGs.
+            loaded.merge(dags) { new, _ in new }
+        }
+        for failure in contents.errors { logger.warning("DAG import error: \(failure)") }
+        dags = loaded
+        paused = nowPaused
+        return true
+    }
+
+    /// The DAG named `dagID` as last loaded.
+    public func dag(_ dagID: String) throws(OrchestratorError) -> DAG {
+        guard let dag = dags[dagID] else { throw .notFound("The DAG with dag_id: `\(dagID)` was not found") }
+        return dag
+    }
+
+    /// All loaded DAGs.
+    public func loadedDAGs() -> [DAG] {
+        dags.values.sorted { $0.dagID < $1.dagID }
+    }
+
+    /// Changes made by other processes show within one rescan interval.
+    private func forgetKnownInstances() {
+        stale.formUnion(known.keys)
+    }
+
+
+    /// The task instances of `runs`: from memory where this scheduler knows them, else read.
+    private func instances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
+        let keys = runs.map { OrchestratorStore.runKey(dagID: $0.dagID, runID: $0.runID) }
+        let missing = zip(runs, keys).filter { known[$0.1] == nil || stale.contains($0.1) }.map(\.0)
+        if !missing.isEmpty {
+            for (key, list) in try await store.taskInstances(of: missing) {
+                known[key] = Dictionary(list.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+                stale.remove(key)
+            }
+        }
+        // Forget runs that are no longer running.
+        let running = Set(keys)
+        for key in known.keys where !running.contains(key) { known.removeValue(forKey: key) }
+        var result: [String: [TaskInstance]] = [:]
+        for key in keys { result[key] = known[key].map { Array($0.values) } ?? [] }
+        return result
+    }
+
+    // MARK: Actions
+
+    /// Triggers a run of `dagID` with `conf` (checked against the DAG's params).
+    /// - Parameters:
+    ///   - runID: the run's id; `manual__<time>` when `nil`.
+    ///   - logicalDate: the run's logical date, if any.
+    /// - Throws: ``OrchestratorError`` for an unknown DAG, invalid conf or a taken run id.
+    public func trigger(
+        _ dagID: String, runID: String? = nil, conf: [String: JSONValue] = [:], logicalDate: Date? = nil,
+        dataInterval: DataInterval? = nil, triggeredBy: String = "rest_api", user: String? = nil, note: String? = nil
+    ) async throws -> DagRun {
+        let dag = try dag(dagID)
+        let problems = dag.validate(conf: dag.resolvedParams(conf: conf).filter { key, _ in conf[key] != nil || dag.params.contains { $0.name == key } })
+        guard problems.isEmpty else { throw OrchestratorError.invalid("Invalid input for param: \(problems.joined(separator: "; "))") }
+        let now = Date()
+        let id = runID ?? "manual__\(DateText.format(logicalDate ?? now))"
+        if let runID, let problem = DagRun.runIDProblem(runID) { throw OrchestratorError.invalid(problem) }
+        let interval = dataInterval ?? logicalDate.map { DataInterval(start: $0, end: $0) }
+        let run = try await store.createRun(dag, runID: id, runType: .manual, logicalDate: logicalDate, dataInterval: interval, runAfter: now,
+                                            conf: conf, triggeredBy: triggeredBy, user: user, note: note, now: now)
+        wake.yield()
+        return run
+    }
+
+    public func setPaused(_ dagID: String, _ isPaused: Bool) async throws {
+        try await store.setPaused(dagID, isPaused)
+        if isPaused { paused.insert(dagID) } else { paused.remove(dagID) }
+        wake.yield()
+    }
+
+    /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
+    /// (when failing the run) or marked success (when succeeding it).
+    public func setRunState(dagID: String, runID: String, to state: DagRunState) async throws -> DagRun {
+        let key = OrchestratorStore.runKey(dagID: dagID, runID: runID)
+        stale.insert(key)
+        // While its tasks are being moved, no pass may close the run on the half-moved states.
+        endingByHand.insert(key)
+        defer {
+            endingByHand.remove(key)
+            stale.insert(key)
+        }
+        let run = try await store.run(dagID: dagID, runID: runID)
+        if state == .queued {
+            return try await store.setRunState(run, to: .queued)
+        }
+        for instance in try await store.taskInstances(dagID: dagID, runID: runID) where instance.state?.isFinished != true {
+            inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
+            let target: TaskState = state == .success ? .success : (instance.state?.isActive == true ? .failed : .skipped)
+            _ = try? await store.transition(instance, to: target) { next in
+                next.message = "the run was marked \(state.rawValue)"
+                next.endDate = Date()
+            }
+        }
+        let ended = try await store.setRunState(try await store.run(dagID: dagID, runID: runID), to: state)
+        wake.yield()
+        return ended
+    }
+
+    /// Marks one task success or failed by hand, stopping it if it runs.
+    public func setTaskState(dagID: String, runID: String, taskID: String, to state: TaskState) async throws -> TaskInstance {
+        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
+        guard state == .success || state == .failed || state == .skipped else {
+            throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
+        }
+        let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
+        let moved = try await store.transition(instance, to: state) { next in
+            next.message = "marked \(state.rawValue) by hand"
+            next.endDate = Date()
+        }
+        let run = try await store.run(dagID: dagID, runID: runID)
+        if run.state.isFinished { try await store.setRunState(run, to: .running) }
+        wake.yield()
+        return moved
+    }
+
+    /// Clears tasks of a run so they run again.
+    public func clear(dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false) async throws -> [TaskInstance] {
+        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
+        let dag = try dag(dagID)
+        for taskID in taskIDs where dag.task(taskID) == nil {
+            throw OrchestratorError.notFound("Task `\(taskID)` is not in DAG `\(dagID)`")
+        }
+        let cleared = try await store.clear(dag, runID: runID, taskIDs: taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs,
+                                            includeDownstream: includeDownstream, onlyFailed: onlyFailed)
+        wake.yield()
+        return cleared
+    }
+
+    // MARK: Recovery
+
+    /// Tries that were queued or running when Flowline last stopped were lost with it: their
+    /// leftover processes are killed and they are retried (or failed when out of tries).
+    private func recoverLostTries() async throws {
+        for instance in try await store.unfinishedTries() {
+            // Only the group its try started: after a restart the id may belong to anything else.
+            if let pid = instance.pid, pid > 1, ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID) {
+                kill(-Int32(pid), SIGKILL)
+            }
+            let message = "the try was lost: Flowline stopped while it was \(instance.state?.rawValue ?? "active")"
+            let retry = RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries)
+            logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(message); \(retry ? "retrying" : "failing") it")
+            let target: TaskState = retry ? .upForRetry : .failed
+            // queued → up_for_retry goes through the table like any other move.
+            _ = try? await store.transition(instance, to: target) { next in
+                next.message = message
+                next.nextRetryAt = retry ? Date() : nil
+                next.endDate = Date()
+            }
+        }
+    }
+
+    static func key(_ instance: TaskInstance) -> String {
+        "\(instance.dagID)\u{0}\(instance.runID)\u{0}\(instance.taskID)"
+    }
+
+    // MARK: Scheduling
+
+    /// One scheduling pass: new scheduled runs, queued runs started, tasks decided and launched,
+    /// finished runs closed.
+    private func pass() async {
+        do {
+            let now = Date()
+            defer { lastHeartbeat = Date() }
+            // Pausing may come from another process (`flowline dags pause`).
+            if configuration.only == nil { paused = try await store.pausedDAGIDs() }
+            try await createScheduledRuns(now: now)
+            try await startQueuedRuns()
+            let running = try await store.activeRuns().filter { $0.state == .running }
+            let instances = try await instances(of: running)
+            var activeByDAG: [String: Int] = [:]
+            for list in instances.values {
+                for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
+            }
+            for run in running where !endingByHand.contains(OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)) {
+                try await schedule(run, instances: instances[OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)] ?? [], activeByDAG: &activeByDAG, now: now)
+            }
+        } catch {
+            logger.error("Scheduling pass failed: \(error)")
+            arm(Date().addingTimeInterval(1))
+        }
+    }
+
+    private func schedule(_ run: DagRun, instances: [TaskInstance], activeByDAG: inout [String: Int], now: Date) async throws {
+        guard let dag = dags[run.dagID] else {
+            // The DAG is gone (its file deleted before this start): the run cannot go on.
+            for instance in instances where instance.state?.isFinished != true && instance.state?.isActive != true {
+                _ = try? await store.transition(instance, to: .removed)
+            }
+            if !instances.contains(where: { $0.state?.isActive == true }) { try await store.setRunState(run, to: .failed) }
+            return
+        }
+        // Decide in memory, in dependency order until nothing changes (a settled task settles its
+        // downstream in the same pass); then make every move in one transaction.
+        var states = Dictionary(instances.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let byTask = Dictionary(instances.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+        var steps: [String: [OrchestratorStore.TaskStep]] = [:]
+        var progressed = true
+        while progressed {
+            progressed = false
+            for task in dag.tasks {
+                guard byTask[task.taskID] != nil, let state = states[task.taskID] else { continue }
+                switch state {
+                case nil:
+                    switch task.triggerRule.decide(upstream: task.upstream.map { states[$0] ?? nil }) {
+                    case .wait:
+                        continue
+                    case .run:
+                        steps[task.taskID, default: []].append(.init(.scheduled) { $0.tryNumber += 1 })
+                        states[task.taskID] = .scheduled
+                    case .settle(let settled):
+                        let rule = task.triggerRule.rawValue
+                        steps[task.taskID, default: []].append(.init(settled) { $0.message = "set by trigger rule \(rule)" })
+                        states[task.taskID] = settled
+                    }
+                    progressed = true
+                case .upForRetry?:
+                    if let retryAt = byTask[task.taskID]?.nextRetryAt, retryAt > now {
+                        arm(retryAt)
+                        continue
+                    }
+                    steps[task.taskID, default: []].append(.init(.scheduled) { $0.tryNumber += 1 })
+                    states[task.taskID] = .scheduled
+                    progressed = true
+                default:
+                    continue
+                }
+            }
+        }
+        // Queue what is scheduled, within the DAG's and the executor's limits.
+        var launching: [String: Bool] = [:]
+        for task in dag.tasks where states[task.taskID] == .scheduled {
+            let deferrable = OperatorCatalog.named(task.operatorName)?.isDeferrable ?? false
+            if !deferrable {
+                guard usedSlots < configuration.parallelism, activeByDAG[dag.dagID, default: 0] < dag.maxActiveTasks else { continue }
+                usedSlots += 1
+                activeByDAG[dag.dagID, default: 0] += 1
+            }
+            steps[task.taskID, default: []].append(.init(.queued))
+            states[task.taskID] = .queued
+            launching[task.taskID] = deferrable
+        }
+        let moves = dag.tasks.compactMap { task -> (instance: TaskInstance, steps: [OrchestratorStore.TaskStep])? in
+            guard let instance = byTask[task.taskID], let taskSteps = steps[task.taskID] else { return nil }
+            return (instance, taskSteps)
+        }
+        let moved = try await store.transition(moves, now: now)
+        var current = byTask
+        let runKey = OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)
+        for (move, result) in zip(moves, moved) {
+            let taskID = move.instance.taskID
+            guard let result else {
+                // Changed by someone else meanwhile: give back its slot; the next pass reads it again.
+                if let deferrable = launching[taskID], !deferrable { usedSlots -= 1 }
+                stale.insert(runKey)
+                continue
+            }
+            current[taskID] = result
+            known[runKey]?[taskID] = result
+            if result.state == .queued, let deferrable = launching[taskID] {
+                let signal = StopSignal()
+                inFlight[Self.key(result)] = (signal, !deferrable)
+                launches.append((result, run, dag, signal))
+            }
+        }
+        try await closeIfDone(run, dag: dag, instances: Array(current.values))
+    }
+
+    /// A run whose tasks have all finished succeeds when its leaves did, else fails.
+    private func closeIfDone(_ run: DagRun, dag: DAG, instances: [TaskInstance]) async throws {
+        guard !instances.isEmpty, instances.allSatisfy({ $0.state?.isFinished == true }) else { return }
+        let upstreamOfSomething = Set(dag.tasks.flatMap(\.upstream))
+        let leaves = instances.filter { !upstreamOfSomething.contains($0.taskID) }
+        let failed = leaves.contains { $0.state?.isFailureLike == true }
+        let state: DagRunState = failed ? .failed : .success
+        try await store.setRunState(run, to: state)
+        logger.info("Run \(run.runID) of \(run.dagID) finished: \(state.rawValue)")
+    }
+
+    /// Moves queued runs to running while their DAG has room (max_active_runs) and is not paused.
+    private func startQueuedRuns() async throws {
+        let active = try await store.activeRuns()
+        var runningCount: [String: Int] = [:]
+        for run in active where run.state == .running { runningCount[run.dagID, default: 0] += 1 }
+        for run in active where run.state == .queued {
+            guard !paused.contains(run.dagID) else { continue }
+            let limit = dags[run.dagID]?.maxActiveRuns ?? 16
+            guard runningCount[run.dagID, default: 0] < limit else { continue }
+            guard run.runAfter <= Date() else {
+                arm(run.runAfter)
+                continue
+            }
+            try await store.setRunState(run, to: .running)
+            runningCount[run.dagID, default: 0] += 1
+        }
+    }
+
+    /// Creates the runs that schedules have made due (at most 10 per DAG per pass).
+    private func createScheduledRuns(now: Date) async throws {
+        for dag in dags.values where dag.schedule != nil && !paused.contains(dag.dagID) && configuration.only == nil {
+            for _ in 0..<10 {
+                guard let interval = try await nextScheduledInterval(dag, now: now) else { break }
+                guard interval.end <= now else {
+                    arm(interval.end)
+                    break
+                }
+                let runID = "scheduled__\(DateText.format(interval.start))"
+                do {
+                    _ = try await store.createRun(dag, runID: runID, runType: .scheduled, logicalDate: interval.start, dataInterval: interval,
+                                                  runAfter: interval.end, conf: [:], triggeredBy: "timetable", now: now)
+                    logger.info("Scheduled run \(runID) of \(dag.dagID)")
+                } catch OrchestratorError.conflict {
+                    break
+                }
+            }
+        }
+    }
+
+    /// The next interval a scheduled run of `dag` should cover, if any (due or not).
+    private func nextScheduledInterval(_ dag: DAG, now: Date) async throws -> DataInterval? {
+        guard let schedule = dag.schedule else { return nil }
+        let origin = dag.startDate ?? Self.defaultOrigin(now: now)
+        let lastEnd = try await store.lastScheduledIntervalEnd(dagID: dag.dagID)
+        var next: DataInterval?
+        if case .once = schedule {
+            next = lastEnd == nil ? DataInterval(start: origin, end: origin) : nil
+        } else if dag.catchup {
+            next = lastEnd.map { schedule.interval(startingAtOrAfter: $0) } ?? schedule.interval(startingAtOrAfter: origin)
+        } else if let latest = schedule.latestCompleteInterval(before: now, origin: origin), latest.end > (lastEnd ?? .distantPast) {
+            next = latest
+        } else {
+            next = schedule.interval(startingAtOrAfter: max(lastEnd ?? origin, origin))
+        }
+        guard let next else { return nil }
+        if let endDate = dag.endDate, next.start > endDate { return nil }
+        return next
+    }
+
+    /// The interval a DAG's next scheduled run will cover, for listings.
+    private func upcomingInterval(_ dag: DAG) async -> DataInterval? {
+        try? await nextScheduledInterval(dag, now: Date())
+    }
+
+    /// A schedule without a start date starts at the beginning of today (UTC).
+    static func defaultOrigin(now: Date) -> Date {
+        Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+    }
+
+    private func arm(_ deadline: Date) {
+        if nextDeadline.map({ deadline < $0 }) ?? true { nextDeadline = deadline }
+    }
+}

@@ -1,0 +1,7 @@
+import Workflow
+
+extension EmptyOperator: TaskOperator {
+    public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
+        .success(xcom: nil)
+    }
+}

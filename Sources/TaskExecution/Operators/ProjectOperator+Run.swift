@@ -1,0 +1,134 @@
+import Foundation
+import TrackingClient
+import JSON
+import Workflow
+
+extension ProjectOperator: TaskOperator {
+    public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
+        let log = context.log
+        guard let repo = context.string("repo"), !repo.isEmpty else { throw TaskFailure("repo is empty: name a git repository URL or path") }
+        let version = versionSetting(context)
+        let entryPointName = context.string("entry_point").flatMap { $0.isEmpty ? nil : $0 } ?? "main"
+        let client: TrackingClient
+        do {
+            client = try TrackingClient(trackingURI: context.string("tracking_uri") ?? "")
+        } catch {
+            throw TaskFailure(error.message)
+        }
+
+        let sha = try await context.repositories.resolve(repo, version: version, log: log)
+        log.write("Using commit \(sha) of \(repo)" + (version.map { $0 == sha ? "" : " ('\($0)')" } ?? " (default branch)"))
+        // Checked out and read where only the server reaches, then moved into the workspace.
+        let staged = try context.files.stagingURL()
+        defer { try? FileManager.default.removeItem(at: staged) }  // still there only on failure
+        try await context.repositories.checkout(repo, sha: sha, into: staged)
+        let entryPoint = try entryPoint(entryPointName, in: staged)
+        let checkout = try context.files.place(staged, at: "src/\(context.taskID)")
+        let (command, values) = try entryPoint.command(with: parameterTexts(context), relativeTo: context.workspace)
+
+        let experimentName = context.string("experiment").flatMap { $0.isEmpty ? nil : $0 } ?? context.dagID
+        let (runID, experimentID) = try await tracking { () async throws(TrackingClientError) -> (String, String) in
+            let experimentID = try await client.experimentID(named: experimentName)
+            let info = try await client.createRun(
+                experimentID: experimentID, name: context.string("run_name") ?? "\(context.taskID)-\(context.runID)", tags: tags(context, repo: repo, sha: sha, entryPoint: entryPointName)
+            )
+            let runID = info["run_id"]?.string ?? ""
+            if !values.isEmpty { try await client.logBatch(runID: runID, params: values.map { (key: $0.0, value: $0.1) }) }
+            return (runID, experimentID)
+        }
+        log.write("Tracking run \(runID) in experiment '\(experimentName)' (\(experimentID)) at \(client.baseURL.absoluteString)")
+
+        var environment = ProcessTask.environment(context)
+        environment["MLFLOW_TRACKING_URI"] = client.baseURL.absoluteString
+        environment["MLFLOW_RUN_ID"] = runID
+        environment["MLFLOW_EXPERIMENT_ID"] = experimentID
+        environment["FLOWLINE_PROJECT_REPO"] = repo
+        environment["FLOWLINE_PROJECT_COMMIT"] = sha
+        let process = ChildProcess(executable: "bash", arguments: ["-c", command], environment: environment, workingDirectory: checkout, user: context.taskUser)
+        do {
+            _ = try await ProcessTask.run(process, context: context, skipCode: nil)
+        } catch {
+            // The run ends even when this task is being cancelled: a task of its own does that.
+            let status = error is CancellationError ? "KILLED" : "FAILED"
+            let ending = Task { try? await client.endRun(runID: runID, status: status) }
+            await ending.value
+            throw error
+        }
+        try await tracking { () async throws(TrackingClientError) in try await client.endRun(runID: runID, status: "FINISHED") }
+        var more: [String: JSONValue] = ["tracking_run_id": .string(runID), "experiment_id": .string(experimentID)]
+        if let model = try? await client.runModel(try await client.run(id: runID)) {
+            more["model_uri"] = .string(model.modelID.map { "models:/\($0)" } ?? model.source)
+        }
+        return .success(xcom: .string(sha), more: more)
+    }
+
+    /// `version` as text; YAML may read an all-digit short SHA as a number.
+    private static func versionSetting(_ context: TaskRunContext) -> String? {
+        switch context.settings["version"] {
+        case .string(let text)? where !text.isEmpty: text
+        case .number(let number)?: number.literal
+        default: nil
+        }
+    }
+
+    private static func parameterTexts(_ context: TaskRunContext) -> [String: String] {
+        guard case .object(let values)? = context.settings["parameters"] else { return [:] }
+        return values.mapValues { value in
+            switch value {
+            case .string(let text): text
+            case .number(let number): number.literal
+            default: value.jsonText
+            }
+        }
+    }
+
+    /// The entry point from `MLproject`; like `mlflow run`, a `.py` or `.sh` file of the repository
+    /// is an entry point too.
+    private static func entryPoint(_ name: String, in checkout: URL) throws -> MLProject.EntryPoint {
+        let projectFile = checkout.appendingPathComponent(MLProject.fileName)
+        let hasProject = FileManager.default.fileExists(atPath: projectFile.path)
+        if hasProject {
+            let project = try MLProject.load(from: checkout)
+            if let entryPoint = project.entryPoints[name] { return entryPoint }
+            if !isScript(name, in: checkout) {
+                let known = project.entryPoints.keys.sorted().joined(separator: ", ")
+                throw TaskFailure("entry point '\(name)' is not in \(MLProject.fileName) (it has: \(known.isEmpty ? "none" : known))")
+            }
+        }
+        if isScript(name, in: checkout) {
+            return MLProject.EntryPoint(name: name, parameters: [], command: (name.hasSuffix(".py") ? "python " : "bash ") + ShellQuote.quote(name))
+        }
+        throw TaskFailure("the repository has no \(MLProject.fileName) file at this commit, and '\(name)' is not a .py or .sh file in it")
+    }
+
+    private static func isScript(_ name: String, in checkout: URL) -> Bool {
+        guard name.hasSuffix(".py") || name.hasSuffix(".sh"), let script = try? WorkspacePath.resolve(name, in: checkout) else { return false }
+        return FileManager.default.fileExists(atPath: script.path)
+    }
+
+    private static func tags(_ context: TaskRunContext, repo: String, sha: String, entryPoint: String) -> [(String, String)] {
+        [
+            ("mlflow.source.type", "PROJECT"),
+            ("mlflow.source.name", repo),
+            ("mlflow.source.git.repoURL", repo),
+            ("mlflow.source.git.commit", sha),
+            ("mlflow.project.entryPoint", entryPoint),
+            ("mlflow.project.backend", "local"),
+            ("mlflow.user", context.owner),
+            ("flowline.dag_id", context.dagID),
+            ("flowline.run_id", context.runID),
+            ("flowline.task_id", context.taskID),
+            ("flowline.try_number", String(context.tryNumber)),
+            ("flowline.conf", JSONValue.object(context.conf).jsonText),
+        ]
+    }
+
+    /// Runs tracking calls, turning their errors into the task's failure.
+    private static func tracking<T>(_ body: () async throws(TrackingClientError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw TaskFailure(error.message)
+        }
+    }
+}

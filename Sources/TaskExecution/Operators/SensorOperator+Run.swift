@@ -1,0 +1,45 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Workflow
+
+extension SensorOperator: TaskOperator {
+    public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {
+        let interval = try context.string("poke_interval").map { try DurationText.parse($0) } ?? .seconds(5)
+        let timeout = try context.string("timeout").map { try DurationText.parse($0) } ?? .seconds(3600)
+        let clock = ContinuousClock()
+        let started = clock.now
+        if let delay = try context.string("delay").map({ try DurationText.parse($0) }) {
+            context.log.write("Waiting \(DurationText.format(delay))")
+            try await Task.sleep(for: delay)
+            return .success(xcom: nil)
+        }
+        var pokes = 0
+        while true {
+            pokes += 1
+            if try await poke(context) {
+                context.log.write("The condition holds after \(pokes) poke(s)")
+                return .success(xcom: nil)
+            }
+            if clock.now - started >= timeout {
+                throw TaskFailure("the sensor's condition did not hold within its timeout of \(DurationText.format(timeout))")
+            }
+            try await Task.sleep(for: interval)
+        }
+    }
+
+    private static func poke(_ context: TaskRunContext) async throws -> Bool {
+        if let file = context.string("file") {
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : try WorkspacePath.resolve(file, in: context.workspace)
+            return FileManager.default.fileExists(atPath: url.path)
+        }
+        if let address = context.string("http"), let url = URL(string: address) {
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 10
+            guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+            return (200..<300).contains((response as? HTTPURLResponse)?.statusCode ?? 0)
+        }
+        throw TaskFailure("a sensor needs 'file', 'http' or 'delay'")
+    }
+}
