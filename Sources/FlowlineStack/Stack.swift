@@ -181,10 +181,11 @@ public enum Stack {
         _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger,
         onURL: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some Service {
-        let ui = try OrchestratorUI(scheduler: scheduler, configuration: configuration)
+        let orchestration = Orchestration(scheduler: scheduler)
+        let ui = try OrchestratorUI(orchestration: orchestration, configuration: configuration)
         return buildOrchestratorApplication(
             configuration: configuration,
-            scheduler: scheduler,
+            orchestration: orchestration,
             tokens: tokens,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.orchestrator"),

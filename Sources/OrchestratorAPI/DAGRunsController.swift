@@ -3,17 +3,16 @@ import JSON
 import Hummingbird
 import NIOCore
 import OrchestratorDatabase
-import Scheduling
 import Workflow
 import HTTPSupport
 
 /// `dags/{dag_id}/dagRuns…`: triggering runs and reading them with their task instances.
 struct DAGRunsController {
-    let scheduler: Scheduler
+    let orchestration: Orchestration
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
-        let scheduler = scheduler
-        let store = scheduler.store
+        let orchestration = orchestration
+        let store = orchestration.store
         router.post("/api/v2/dags/{dag_id}/dagRuns") { request, context -> Response in
             let caller = try context.require(.op)
             let dagID = try context.parameters.decoded("dag_id")
@@ -32,7 +31,7 @@ struct DAGRunsController {
             }
             let interval = start.flatMap { start in end.map { DataInterval(start: start, end: $0) } }
             let triggeredBy = request.headers[.referer] == nil ? "rest_api" : "ui"
-            let run = try await scheduler.trigger(
+            let run = try await orchestration.trigger(
                 dagID, runID: runID, conf: conf, logicalDate: logicalDate, dataInterval: interval, triggeredBy: triggeredBy, user: caller.username, note: note
             )
             return .json(AirflowJSON.dagRun(run).jsonText)
@@ -77,16 +76,16 @@ struct DAGRunsController {
             try BodySchema.check(body, as: "DAGRunPatchBody")
             var run = try await store.run(dagID: dagID, runID: runID)
             if let note = APIRequest.string(body, "note") {
-                run = try await store.setRunNote(run, note: note)
+                run = try await orchestration.setRunNote(dagID: dagID, runID: runID, note: note)
             }
             if let state = APIRequest.string(body, "state").flatMap(DagRunState.init(rawValue:)) {
-                run = try await scheduler.setRunState(dagID: dagID, runID: runID, to: state)
+                run = try await orchestration.setRunState(dagID: dagID, runID: runID, to: state)
             }
             return .json(AirflowJSON.dagRun(run).jsonText)
         }
         router.delete("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}") { _, context -> Response in
             _ = try context.require(.op)
-            try await store.deleteRun(dagID: try context.parameters.decoded("dag_id"), runID: try context.parameters.decoded("dag_run_id"))
+            try await orchestration.deleteRun(dagID: try context.parameters.decoded("dag_id"), runID: try context.parameters.decoded("dag_run_id"))
             return Response(status: .noContent)
         }
         router.post("/api/v2/dags/{dag_id}/clearTaskInstances") { request, context -> Response in
@@ -107,7 +106,7 @@ struct DAGRunsController {
                     }
                 }
             }
-            let dag = try await scheduler.dag(dagID)
+            let dag = try await orchestration.dag(dagID)
             let runs: [DagRun]
             if let runID = APIRequest.string(body, "dag_run_id") {
                 runs = [try await store.run(dagID: dagID, runID: runID)]
@@ -116,17 +115,11 @@ struct DAGRunsController {
             }
             var cleared: [(TaskInstance, DagRun)] = []
             for run in runs {
-                let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : (downstream ? dag.withDownstream(taskIDs) : taskIDs)
-                if dryRun {
-                    for instance in try await store.taskInstances(dagID: dagID, runID: run.runID) where targets.contains(instance.taskID) {
-                        if instance.state == nil || (onlyFailed && instance.state?.isFailureLike != true) { continue }
-                        cleared.append((instance, run))
-                    }
-                } else {
-                    for instance in try await scheduler.clear(dagID: dagID, runID: run.runID, taskIDs: targets, includeDownstream: false, onlyFailed: onlyFailed) {
-                        cleared.append((instance, run))
-                    }
-                }
+                let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs
+                let instances = try await orchestration.clear(
+                    dagID: dagID, runID: run.runID, taskIDs: targets, includeDownstream: downstream, onlyFailed: onlyFailed, dryRun: dryRun
+                )
+                for instance in instances { cleared.append((instance, run)) }
             }
             return .json(AirflowJSON.collection("task_instances", cleared.map { AirflowJSON.taskInstance($0.0, run: $0.1) }, total: cleared.count))
         }

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Scheduling
 import Workflow
 import HTTPSupport
 import JSON
@@ -8,11 +7,11 @@ import OrchestratorDatabase
 
 /// `dags…` and `importErrors`: listing DAGs, their details and tasks, pausing them.
 struct DAGsController {
-    let scheduler: Scheduler
+    let orchestration: Orchestration
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
-        let scheduler = scheduler
-        let store = scheduler.store
+        let orchestration = orchestration
+        let store = orchestration.store
         router.get("/api/v2/dags") { request, context -> Response in
             _ = try context.require(.viewer)
             let query = request.uri.queryParameters
@@ -52,26 +51,26 @@ struct DAGsController {
             guard case .bool(let paused)? = body["is_paused"] else {
                 throw APIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
             }
-            try await scheduler.setPaused(dagID, paused)
+            try await orchestration.setPaused(dagID, paused)
             return .json(AirflowJSON.dag(try await store.dag(dagID)).jsonText)
         }
         router.get("/api/v2/dags/{dag_id}/details") { _, context -> Response in
             _ = try context.require(.viewer)
             let dagID = try context.parameters.decoded("dag_id")
-            return .json(AirflowJSON.dagDetails(try await store.dag(dagID), dag: try? await scheduler.dag(dagID)).jsonText)
+            return .json(AirflowJSON.dagDetails(try await store.dag(dagID), dag: try? await orchestration.dag(dagID)).jsonText)
         }
         router.get("/api/v2/dags/{dag_id}/tasks") { request, context -> Response in
             _ = try context.require(.viewer)
             let dagID = try context.parameters.decoded("dag_id")
             _ = try await store.dag(dagID)
-            let dag = try await scheduler.dag(dagID)
+            let dag = try await orchestration.dag(dagID)
             var tasks = dag.tasks
             if request.uri.queryParameters.get("order_by") ?? "task_id" == "task_id" { tasks.sort { $0.taskID < $1.taskID } }
             return .json(AirflowJSON.collection("tasks", tasks.map { AirflowJSON.task($0, dag: dag) }, total: tasks.count))
         }
         router.get("/api/v2/dags/{dag_id}/tasks/{task_id}") { _, context -> Response in
             _ = try context.require(.viewer)
-            let dag = try await scheduler.dag(try context.parameters.decoded("dag_id"))
+            let dag = try await orchestration.dag(try context.parameters.decoded("dag_id"))
             let taskID = try context.parameters.decoded("task_id")
             guard let task = dag.task(taskID) else { throw OrchestratorError.notFound("Task with id \(taskID) not found") }
             return .json(AirflowJSON.task(task, dag: dag).jsonText)

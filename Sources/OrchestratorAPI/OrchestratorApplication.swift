@@ -6,14 +6,13 @@ public import Logging
 import HTTPTypes
 import NIOCore
 import OrchestratorDatabase
-import Scheduling
 import Workflow
 
 /// Builds the orchestrator's HTTP server: Airflow 3's REST API (`/api/v2`, bearer tokens from
 /// `POST /auth/token`), `/health` and `/metrics`; `addRoutes` adds more (the web UI).
 public func buildOrchestratorApplication(
     configuration: OrchestratorConfiguration,
-    scheduler: Scheduler,
+    orchestration: Orchestration,
     tokens: TokenService,
     version: String,
     logger: Logger,
@@ -24,12 +23,12 @@ public func buildOrchestratorApplication(
         context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware(), policy: configuration.policy, host: configuration.host
     )
     let router = service.router
-    let store = scheduler.store
+    let store = orchestration.store
     router.add(middleware: AuthMiddleware(tokens: tokens, store: store))
-    AuthController(tokens: tokens, store: store, ready: { await scheduler.waitUntilStarted() }).addRoutes(to: router)
-    DAGsController(scheduler: scheduler).addRoutes(to: router)
-    DAGRunsController(scheduler: scheduler).addRoutes(to: router)
-    TaskInstancesController(scheduler: scheduler, folders: configuration.folders).addRoutes(to: router)
+    AuthController(tokens: tokens, store: store, ready: { await orchestration.waitUntilStarted() }).addRoutes(to: router)
+    DAGsController(orchestration: orchestration).addRoutes(to: router)
+    DAGRunsController(orchestration: orchestration).addRoutes(to: router)
+    TaskInstancesController(orchestration: orchestration, folders: configuration.folders).addRoutes(to: router)
     VariablesController(store: store).addRoutes(to: router)
     addRoutes(router)
     // Methods a path does not serve answer 405 with Allow, as FastAPI does.
@@ -45,7 +44,7 @@ public func buildOrchestratorApplication(
         // at least every second). Sensors run in the scheduler and DAG files are read by it, so
         // its heartbeat is also the triggerer's and the DAG processor's.
         let databaseHealthy = (try? await store.pausedDAGIDs()) != nil
-        let heartbeat = await scheduler.lastHeartbeat
+        let heartbeat = await orchestration.lastHeartbeat
         let schedulerHealthy = heartbeat.map { Date().timeIntervalSince($0) < 30 } ?? false
         let status = { (healthy: Bool) -> JSONValue in .string(healthy ? "healthy" : "unhealthy") }
         let beat = heartbeat.map { JSONValue.string(DateText.format($0)) } ?? .null

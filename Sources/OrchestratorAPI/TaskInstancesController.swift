@@ -4,19 +4,18 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrchestratorDatabase
-import Scheduling
 import TaskExecution
 import Workflow
 import HTTPSupport
 
 /// `…/taskInstances…`: task instances of a run, their tries, logs and XComs; marking them.
 struct TaskInstancesController {
-    let scheduler: Scheduler
+    let orchestration: Orchestration
     let folders: OrchestratorFolders
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
-        let scheduler = scheduler
-        let store = scheduler.store
+        let orchestration = orchestration
+        let store = orchestration.store
         let folders = folders
         let base = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"
         router.get(RouterPath(base)) { request, context -> Response in
@@ -48,10 +47,10 @@ struct TaskInstancesController {
             try BodySchema.check(body, as: "PatchTaskInstanceBody")
             var instance = try await store.taskInstance(dagID: run.dagID, runID: run.runID, taskID: taskID)
             if let state = APIRequest.string(body, "new_state").flatMap(TaskState.init(rawValue:)) {
-                instance = try await scheduler.setTaskState(dagID: run.dagID, runID: run.runID, taskID: taskID, to: state)
+                instance = try await orchestration.setTaskState(dagID: run.dagID, runID: run.runID, taskID: taskID, to: state)
             }
             if let note = APIRequest.string(body, "note") {
-                instance = try await store.setTaskNote(instance, note: note)
+                instance = try await orchestration.setTaskNote(dagID: run.dagID, runID: run.runID, taskID: taskID, note: note)
             }
             return .json(AirflowJSON.collection("task_instances", [AirflowJSON.taskInstance(instance, run: run)], total: 1))
         }

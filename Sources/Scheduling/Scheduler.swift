@@ -368,18 +368,44 @@ public actor Scheduler: Service {
         return moved
     }
 
-    /// Clears tasks of a run so they run again.
-    public func clear(dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false) async throws -> [TaskInstance] {
-        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
-        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
+    /// Clears tasks of a run so they run again; with `dryRun`, only says which it would clear
+    /// (the same selection, read in one transaction).
+    /// - Parameter onlyFailed: clear only failed and upstream-failed tasks.
+    /// - Throws: ``OrchestratorError/conflict(_:)`` when a selected task is running or queued.
+    public func clear(
+        dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, dryRun: Bool = false
+    ) async throws -> [TaskInstance] {
         let dag = try dag(dagID)
         for taskID in taskIDs where dag.task(taskID) == nil {
             throw OrchestratorError.notFound("Task `\(taskID)` is not in DAG `\(dagID)`")
         }
-        let cleared = try await store.clear(dag, runID: runID, taskIDs: taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs,
-                                            includeDownstream: includeDownstream, onlyFailed: onlyFailed)
+        let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs
+        if dryRun {
+            return try await store.clear(dag, runID: runID, taskIDs: targets, includeDownstream: includeDownstream, onlyFailed: onlyFailed, dryRun: true)
+        }
+        stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
+        let cleared = try await store.clear(dag, runID: runID, taskIDs: targets, includeDownstream: includeDownstream, onlyFailed: onlyFailed)
         wake.yield()
         return cleared
+    }
+
+    /// Sets the note of a run.
+    public func setRunNote(dagID: String, runID: String, note: String) async throws -> DagRun {
+        try await store.setRunNote(try await store.run(dagID: dagID, runID: runID), note: note)
+    }
+
+    /// Sets the note of a task instance.
+    public func setTaskNote(dagID: String, runID: String, taskID: String, note: String) async throws -> TaskInstance {
+        try await store.setTaskNote(try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID), note: note)
+    }
+
+    /// Deletes a run that is not running, with its task instances, tries and XComs.
+    /// - Throws: ``OrchestratorError/conflict(_:)`` for a running run.
+    public func deleteRun(dagID: String, runID: String) async throws {
+        try await store.deleteRun(dagID: dagID, runID: runID)
+        known.removeValue(forKey: OrchestratorStore.runKey(dagID: dagID, runID: runID))
+        wake.yield()
     }
 
     // MARK: Recovery

@@ -55,7 +55,7 @@ struct APITests {
             }
             var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
             configuration.host = "127.0.0.1"
-            let application = buildOrchestratorApplication(configuration: configuration, scheduler: harness.scheduler, tokens: tokenService, version: "test", logger: TestLogger.silent)
+            let application = buildOrchestratorApplication(configuration: configuration, orchestration: Orchestration(scheduler: harness.scheduler), tokens: tokenService, version: "test", logger: TestLogger.silent)
             try await application.test(.live) { client in
                 var issued: [Role: String] = [:]
                 for role in Role.allCases {

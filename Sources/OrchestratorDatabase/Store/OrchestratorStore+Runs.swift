@@ -412,27 +412,24 @@ extension OrchestratorStore {
 
     // MARK: Clearing
 
-    /// Clears `taskIDs` of a run (and their downstream tasks when asked) so they run again: each
-    /// goes back to no state with room for its retries again, and the run is queued again.
-    /// Running tries are not cleared: cancel them first.
-    /// - Returns: the task instances cleared.
-    public func clear(_ dag: DAG, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, now: Date = Date()) async throws -> [TaskInstance] {
+    /// Clears tasks of a run so they run again: each selected task (with its downstream tasks when
+    /// `includeDownstream`) that has a state and, with `onlyFailed`, failed, loses its state and gets
+    /// its retries again; a finished run is queued again. With `dryRun`, answers the same selection
+    /// and changes nothing.
+    /// - Throws: ``OrchestratorError/conflict(_:)`` when a selected task is running or queued,
+    ///   ``OrchestratorError/notFound(_:)`` for an unknown run.
+    public func clear(
+        _ dag: DAG, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, dryRun: Bool = false, now: Date = Date()
+    ) async throws -> [TaskInstance] {
         let targets = includeDownstream ? dag.withDownstream(taskIDs) : taskIDs
+        if dryRun {
+            return try await database.read { sql in try await Self.clearSelection(sql, dag: dag, runID: runID, targets: targets, onlyFailed: onlyFailed).instances }
+        }
         return try await database.write { sql in
-            guard let runRow = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID))
-                .where("run_id", .equal, SQLBind(runID)).first()
-            else {
-                throw OrchestratorError.notFound("The DagRun with dag_id: `\(dag.dagID)` and run_id: `\(runID)` was not found")
-            }
+            let (run, selected) = try await Self.clearSelection(sql, dag: dag, runID: runID, targets: targets, onlyFailed: onlyFailed)
             var cleared: [TaskInstance] = []
-            for taskID in targets {
-                let instance = try await Self.taskInstance(sql, dagID: dag.dagID, runID: runID, taskID: taskID)
-                if onlyFailed, instance.state?.isFailureLike != true { continue }
-                guard instance.state != nil else { continue }
-                if instance.state?.isActive == true {
-                    throw OrchestratorError.conflict("task '\(taskID)' is \(instance.state?.rawValue ?? "active"); cancel the run or wait for the task before clearing it")
-                }
-                let retries = dag.task(taskID)?.retries ?? 0
+            for instance in selected {
+                let retries = dag.task(instance.taskID)?.retries ?? 0
                 cleared.append(try await Self.transition(sql, instance, to: nil, now: now, hostname: hostname) { next in
                     next.maxTries = next.tryNumber + retries
                     next.startDate = nil
@@ -441,12 +438,31 @@ extension OrchestratorStore {
                     next.message = nil
                 })
             }
-            if !cleared.isEmpty {
-                let run = try Self.dagRun(runRow)
-                if run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now) }
-            }
+            if !cleared.isEmpty, run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now) }
             return cleared
         }
+    }
+
+/// What clearing `targets` of a run selects (``clear(_:runID:taskIDs:includeDownstream:onlyFailed:dryRun:now:)``).
+private static func clearSelection(
+    _ sql: any SQLDatabase, dag: DAG, runID: String, targets: [String], onlyFailed: Bool
+) async throws -> (run: DagRun, instances: [TaskInstance]) {
+        guard let runRow = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID))
+            .where("run_id", .equal, SQLBind(runID)).first()
+        else {
+            throw OrchestratorError.notFound("The DagRun with dag_id: `\(dag.dagID)` and run_id: `\(runID)` was not found")
+        }
+        var selected: [TaskInstance] = []
+        for taskID in targets {
+            let instance = try await taskInstance(sql, dagID: dag.dagID, runID: runID, taskID: taskID)
+            if onlyFailed, instance.state?.isFailureLike != true { continue }
+            guard instance.state != nil else { continue }
+            if instance.state?.isActive == true {
+                throw OrchestratorError.conflict("task '\(taskID)' is \(instance.state?.rawValue ?? "active"); cancel the run or wait for the task before clearing it")
+            }
+            selected.append(instance)
+        }
+        return (try dagRun(runRow), selected)
     }
 
     // MARK: XCom

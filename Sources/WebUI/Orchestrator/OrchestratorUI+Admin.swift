@@ -3,7 +3,6 @@ import Hummingbird
 import OrchestratorAPI
 import OrchestratorDatabase
 import Workflow
-import Scheduling
 
 extension OrchestratorUI {
     func addAdminRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
@@ -69,7 +68,7 @@ extension OrchestratorUI {
 
     func workersPage(_ context: OrchestratorRequestContext) async throws -> Response {
         let counts = try await store.taskCountsByHost()
-        let heartbeat = await scheduler.lastHeartbeat
+        let heartbeat = await orchestration.lastHeartbeat
         let host = ProcessInfo.processInfo.hostName
         var hosts = Set(counts.keys)
         hosts.insert(host)

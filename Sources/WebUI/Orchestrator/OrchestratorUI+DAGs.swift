@@ -5,7 +5,6 @@ import OrchestratorAPI
 import OrchestratorDatabase
 import Workflow
 import HTTPSupport
-import Scheduling
 import TaskExecution
 
 extension OrchestratorUI {
@@ -19,7 +18,7 @@ extension OrchestratorUI {
             _ = try context.require(.op)
             let form = try await FormData.read(request)
             let dagID = try context.parameters.decoded("dag_id")
-            try await ui.scheduler.setPaused(dagID, form["paused"] == "true")
+            try await ui.orchestration.setPaused(dagID, form["paused"] == "true")
             return HTML.redirect(form["next"].flatMap(OrchestratorUI.localPath) ?? "/dags")
         }
         for (path, tab) in [("/dags/{dag_id}", "grid"), ("/dags/{dag_id}/graph", "graph"), ("/dags/{dag_id}/code", "code")] {
@@ -63,7 +62,7 @@ extension OrchestratorUI {
         guard let record = try await store.dags().first(where: { $0.dagID == dagID }) else {
             throw UIError(.notFound, "There is no DAG '\(dagID)'.")
         }
-        let dag = try? await scheduler.dag(dagID)
+        let dag = try? await orchestration.dag(dagID)
         let runs = try await store.runs(dagID: dagID, limit: Self.gridRuns).runs
         let instances = try await store.taskInstances(of: runs)
         var taskIDs = dag?.tasks.map(\.taskID) ?? []

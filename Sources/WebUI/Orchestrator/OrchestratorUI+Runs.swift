@@ -7,14 +7,13 @@ import TaskExecution
 import Workflow
 import HTTPSupport
 import OrchestratorDatabase
-import Scheduling
 
 extension OrchestratorUI {
     func addRunRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
         let ui = self
         router.get("/dags/{dag_id}/trigger") { _, context in
             _ = try context.require(.op)
-            let dag = try await ui.scheduler.dag(try context.parameters.decoded("dag_id"))
+            let dag = try await ui.orchestration.dag(try context.parameters.decoded("dag_id"))
             return await ui.triggerPage(dag, context, fields: [:], errors: [:])
         }
         router.post("/dags/{dag_id}/trigger") { request, context in try await ui.trigger(request, context) }
@@ -27,14 +26,14 @@ extension OrchestratorUI {
             guard let state = form["state"].flatMap(DagRunState.init(rawValue:)), [.success, .failed].contains(state) else {
                 throw UIError(.badRequest, "state must be success or failed")
             }
-            _ = try await ui.scheduler.setRunState(dagID: dagID, runID: runID, to: state)
+            _ = try await ui.orchestration.setRunState(dagID: dagID, runID: runID, to: state)
             return HTML.redirect("/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))")
         }
         router.post(RouterPath(run + "/clear")) { _, context in
             _ = try context.require(.op)
             let (dagID, runID) = try Self.runParameters(context)
             let taskIDs = try await ui.store.taskInstances(dagID: dagID, runID: runID).map(\.taskID)
-            _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: taskIDs, includeDownstream: false, onlyFailed: true)
+            _ = try await ui.orchestration.clear(dagID: dagID, runID: runID, taskIDs: taskIDs, includeDownstream: false, onlyFailed: true)
             return HTML.redirect("/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))")
         }
         let task = run + "/tasks/{task_id}"
@@ -44,7 +43,7 @@ extension OrchestratorUI {
             let form = try await FormData.read(request)
             let (dagID, runID) = try Self.runParameters(context)
             let taskID = try context.parameters.decoded("task_id")
-            _ = try await ui.scheduler.clear(dagID: dagID, runID: runID, taskIDs: [taskID], includeDownstream: form["downstream"] == "true")
+            _ = try await ui.orchestration.clear(dagID: dagID, runID: runID, taskIDs: [taskID], includeDownstream: form["downstream"] == "true")
             return HTML.redirect(Self.taskPath(dagID, runID, taskID))
         }
         router.post(RouterPath(task + "/state")) { request, context in
@@ -55,7 +54,7 @@ extension OrchestratorUI {
             guard let state = form["state"].flatMap(TaskState.init(rawValue:)), [.success, .failed].contains(state) else {
                 throw UIError(.badRequest, "state must be success or failed")
             }
-            _ = try await ui.scheduler.setTaskState(dagID: dagID, runID: runID, taskID: taskID, to: state)
+            _ = try await ui.orchestration.setTaskState(dagID: dagID, runID: runID, taskID: taskID, to: state)
             return HTML.redirect(Self.taskPath(dagID, runID, taskID))
         }
         router.get(RouterPath(task + "/logs/{try_number}/stream")) { _, context in try await ui.logStream(context) }
@@ -120,7 +119,7 @@ extension OrchestratorUI {
 
     func trigger(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let identity = try context.require(.op)
-        let dag = try await scheduler.dag(try context.parameters.decoded("dag_id"))
+        let dag = try await orchestration.dag(try context.parameters.decoded("dag_id"))
         let form = try await FormData.read(request)
         var errors: [String: String] = [:]
         var conf: [String: JSONValue] = [:]
@@ -157,7 +156,7 @@ extension OrchestratorUI {
             return await triggerPage(dag, context, fields: form.fields, errors: errors, status: .badRequest)
         }
         let note = form["note"].flatMap { $0.isEmpty ? nil : $0 }
-        let run = try await scheduler.trigger(dag.dagID, conf: conf, triggeredBy: "ui", user: identity.username, note: note)
+        let run = try await orchestration.trigger(dag.dagID, conf: conf, triggeredBy: "ui", user: identity.username, note: note)
         return HTML.redirect("/dags/\(HTML.segment(dag.dagID))/runs/\(HTML.segment(run.runID))")
     }
 
@@ -263,7 +262,7 @@ extension OrchestratorUI {
                 "host": attempt.hostname, "message": attempt.message ?? "",
             ]
         }
-        switch await scheduler.renderedFields(dagID: dagID, runID: runID, taskID: taskID, for: context.identity?.role ?? .viewer) {
+        switch await orchestration.renderedFields(dagID: dagID, runID: runID, taskID: taskID, for: context.identity?.role ?? .viewer) {
         case .success(let fields):
             values["rendered"] = fields.sorted { $0.key < $1.key }.map { field -> [String: String] in
                 ["key": field.key, "value": field.value.string ?? field.value.jsonText]

@@ -3,7 +3,6 @@ import HTTPSupport
 public import Hummingbird
 public import OrchestratorAPI
 public import OrchestratorDatabase
-public import Scheduling
 public import TaskExecution
 public import Workflow
 import NIOCore
@@ -12,20 +11,20 @@ import NIOCore
 /// trigger with config, runs, task instances with their logs. Roles as in the REST API: viewers
 /// look, ops act, admins manage.
 public struct OrchestratorUI: Sendable {
-    let scheduler: Scheduler
+    let orchestration: Orchestration
     let pages: WebPages
     let folders: OrchestratorFolders
     /// The executor's slots (`--parallelism`), for the workers page.
     let parallelism: Int
 
-    public init(scheduler: Scheduler, configuration: OrchestratorConfiguration) throws {
-        self.scheduler = scheduler
+    public init(orchestration: Orchestration, configuration: OrchestratorConfiguration) throws {
+        self.orchestration = orchestration
         folders = configuration.folders
         parallelism = configuration.parallelism
         pages = try WebPages()
     }
 
-    var store: OrchestratorStore { scheduler.store }
+    var store: OrchestratorStore { orchestration.store }
 
     /// Adds the UI's routes (outside `/api`).
     public func addRoutes(to router: Router<OrchestratorRequestContext>) {
@@ -92,7 +91,7 @@ public struct OrchestratorUI: Sendable {
         guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], ConstantTime.equal(cookie, token) else {
             return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
         }
-        await scheduler.waitUntilStarted()
+        await orchestration.waitUntilStarted()
         guard !username.isEmpty, !password.isEmpty else {
             return try await loginPage(request, context, error: "Enter a username and a password.", username: username, status: .unauthorized)
         }
