@@ -7,7 +7,7 @@ public struct FitScores: Sendable, Equatable {
     public var count: Int
 
     /// Scores `model` on `samples` (two passes: the mean, then the residuals).
-    public init(model: LineModel, samples: Samples) {
+    public init(model: LineModel, samples: SampleSet) {
         count = samples.count
         guard count > 0 else {
             (r2, rmse, mae) = (.nan, .nan, .nan)

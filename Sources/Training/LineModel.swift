@@ -51,7 +51,7 @@ public struct LineModel: Sendable, Equatable, Codable {
 
     /// Fits `specification` to `samples` by least squares.
     /// - Throws: with fewer samples than coefficients, or samples that do not determine them.
-    public static func fit(_ specification: ModelSpecification, to samples: Samples) throws(TrainingError) -> LineModel {
+    public static func fit(_ specification: ModelSpecification, to samples: SampleSet) throws(TrainingError) -> LineModel {
         let width = specification.parameterCount
         guard samples.count > 0 else { throw TrainingError("there are no training samples") }
         guard samples.count >= width else {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One pass over samples JSON, straight into ``Samples``: numbers go from the bytes to `strtod`
+/// One pass over samples JSON, straight into ``SampleSet``: numbers go from the bytes to `strtod`
 /// without an intermediate tree or string. Values other than the samples are skipped.
 struct SampleJSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -18,9 +18,9 @@ struct SampleJSONScanner {
 
     private var current: UInt8 { index < end ? bytes[index] : 0 }
 
-    mutating func document() throws(TrainingError) -> Samples {
+    mutating func document() throws(TrainingError) -> SampleSet {
         skipSpace()
-        var samples: Samples?
+        var samples: SampleSet?
         switch current {
         case UInt8(ascii: "{"):
             index += 1
@@ -56,14 +56,14 @@ struct SampleJSONScanner {
         return samples
     }
 
-    private mutating func sampleArray() throws(TrainingError) -> Samples {
+    private mutating func sampleArray() throws(TrainingError) -> SampleSet {
         guard current == UInt8(ascii: "[") else {
             let type = try skipValue(depth: 1)
             throw TrainingError("\"samples\" is \(type), not an array of [x, y] pairs")
         }
         index += 1
         skipSpace()
-        var samples = Samples()
+        var samples = SampleSet()
         // A sample takes at least 6 bytes ("[0,0],"): reserving by size avoids regrowing.
         samples.x.reserveCapacity((end - index) / 24)
         samples.y.reserveCapacity((end - index) / 24)
@@ -86,7 +86,7 @@ struct SampleJSONScanner {
         }
     }
 
-    private mutating func sample(_ row: Int, into samples: inout Samples) throws(TrainingError) {
+    private mutating func sample(_ row: Int, into samples: inout SampleSet) throws(TrainingError) {
         guard current == UInt8(ascii: "[") else {
             let type = try skipValue(depth: 1)
             problems.add("samples[\(row)] is \(type), not a pair [x, y]")

@@ -10,7 +10,7 @@ public enum SampleReader {
     static let listedProblems = 10
 
     /// Reads the file at `url`; the format comes from its extension (`.csv`, else JSON).
-    public static func read(contentsOf url: URL) throws(TrainingError) -> Samples {
+    public static func read(contentsOf url: URL) throws(TrainingError) -> SampleSet {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
@@ -26,8 +26,8 @@ public enum SampleReader {
     }
 
     /// Parses samples JSON.
-    public static func parseJSON(_ data: some Collection<UInt8>) throws(TrainingError) -> Samples {
-        let scan = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<Samples, TrainingError> in
+    public static func parseJSON(_ data: some Collection<UInt8>) throws(TrainingError) -> SampleSet {
+        let scan = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<SampleSet, TrainingError> in
             var scanner = SampleJSONScanner(bytes: buffer, end: buffer.count)
             return Result { () throws(TrainingError) in try scanner.document() }
         }
@@ -37,9 +37,9 @@ public enum SampleReader {
 
     /// Parses CSV with two numeric columns. A first line that is not numbers is a header; with a
     /// header, the columns named `x` and `y` are used when present.
-    public static func parseCSV(_ data: some Collection<UInt8>) throws(TrainingError) -> Samples {
+    public static func parseCSV(_ data: some Collection<UInt8>) throws(TrainingError) -> SampleSet {
         let text = String(decoding: data, as: UTF8.self)
-        var samples = Samples()
+        var samples = SampleSet()
         var problems = ProblemList()
         var columns = (x: 0, y: 1)
         var sawFirstLine = false

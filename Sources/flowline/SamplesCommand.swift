@@ -83,7 +83,7 @@ struct SamplesCommand: AsyncParsableCommand {
         var count: Int?
 
         func run() async throws {
-            let samples: Samples
+            let samples: SampleSet
             do {
                 samples = try SampleReader.read(contentsOf: URL(fileURLWithPath: file))
             } catch {

@@ -5,9 +5,9 @@ import Testing
 @Suite("Fitting")
 struct LineModelTests {
     /// Exact points of `coefficients` (ascending powers) at `count` x values in [0, 1).
-    func exact(_ coefficients: [Double], count: Int = 50) -> Samples {
+    func exact(_ coefficients: [Double], count: Int = 50) -> SampleSet {
         let x = (0..<count).map { Double($0) / Double(count) }
-        return Samples(x: x, y: x.map { x in coefficients.reversed().reduce(0) { $0 * x + $1 } })
+        return SampleSet(x: x, y: x.map { x in coefficients.reversed().reduce(0) { $0 * x + $1 } })
     }
 
     @Test("Exact data gives the exact line and R² = 1")
@@ -36,7 +36,7 @@ struct LineModelTests {
         var generator = SystemRandomNumberGenerator()
         let x = (0..<1000).map { _ in Double.random(in: 0..<1, using: &generator) }
         let y = x.map { 2 * $0 + 1 + Double.random(in: -0.1...0.1, using: &generator) }
-        let model = try LineModel.fit(ModelSpecification(), to: Samples(x: x, y: y))
+        let model = try LineModel.fit(ModelSpecification(), to: SampleSet(x: x, y: y))
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
         let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
@@ -70,9 +70,9 @@ struct LineModelTests {
                 return (error as? TrainingError)?.message ?? "\(error)"
             }
         }
-        #expect(message { _ = try LineModel.fit(ModelSpecification(), to: Samples()) } == "there are no training samples")
+        #expect(message { _ = try LineModel.fit(ModelSpecification(), to: SampleSet()) } == "there are no training samples")
         #expect(message { _ = try LineModel.fit(ModelSpecification(degree: 3), to: exact([0, 1], count: 3)) } == "3 training samples are fewer than the model's 4 coefficients")
-        #expect(message { _ = try LineModel.fit(ModelSpecification(), to: Samples(x: [1, 1, 1], y: [1, 2, 3])) }.contains("need at least 2 distinct x values"))
+        #expect(message { _ = try LineModel.fit(ModelSpecification(), to: SampleSet(x: [1, 1, 1], y: [1, 2, 3])) }.contains("need at least 2 distinct x values"))
         #expect(message { _ = try ModelSpecification(degree: 0) }.contains("degree must be between 1 and 15"))
         #expect(message { _ = try ModelSpecification(ridgeAlpha: -1) }.contains("alpha must be a finite number ≥ 0"))
         #expect(message { _ = try ModelSpecification(ridgeAlpha: .nan) }.contains("alpha"))
@@ -81,12 +81,12 @@ struct LineModelTests {
     @Test("Scores as scikit-learn computes them, including a constant target")
     func scores() {
         let model = LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [0, 1])
-        let scores = FitScores(model: model, samples: Samples(x: [0, 1, 2], y: [0, 1, 3]))
+        let scores = FitScores(model: model, samples: SampleSet(x: [0, 1, 2], y: [0, 1, 3]))
         #expect(abs(scores.r2 - (1 - 1 / (14.0 / 3))) < 1e-15)
         #expect(abs(scores.rmse - (1 / 3.0).squareRoot()) < 1e-15)
         #expect(abs(scores.mae - 1 / 3.0) < 1e-15)
-        #expect(FitScores(model: model, samples: Samples(x: [1, 2], y: [1, 1])).r2 == 0)
-        #expect(FitScores(model: LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [1, 0]), samples: Samples(x: [1, 2], y: [1, 1])).r2 == 1)
+        #expect(FitScores(model: model, samples: SampleSet(x: [1, 2], y: [1, 1])).r2 == 0)
+        #expect(FitScores(model: LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [1, 0]), samples: SampleSet(x: [1, 2], y: [1, 1])).r2 == 1)
     }
 
     @Test("The model files round-trip, and the params use the original's names")

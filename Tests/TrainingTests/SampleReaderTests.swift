@@ -4,14 +4,14 @@ import Testing
 
 @Suite("Reading samples")
 struct SampleReaderTests {
-    func parse(_ text: String) throws(TrainingError) -> Samples { try SampleReader.parseJSON(Array(text.utf8)) }
+    func parse(_ text: String) throws(TrainingError) -> SampleSet { try SampleReader.parseJSON(Array(text.utf8)) }
 
     @Test("The samples service's JSON, a bare list, other keys, whitespace and number forms")
     func validJSON() throws {
-        #expect(try parse(#"{"samples": [[0.5, 1], [-2e-3, 3.25E2]]}"#) == Samples(x: [0.5, -0.002], y: [1, 325]))
-        #expect(try parse(" [ [0,0] , [1 ,\n2] ] ") == Samples(x: [0, 1], y: [0, 2]))
+        #expect(try parse(#"{"samples": [[0.5, 1], [-2e-3, 3.25E2]]}"#) == SampleSet(x: [0.5, -0.002], y: [1, 325]))
+        #expect(try parse(" [ [0,0] , [1 ,\n2] ] ") == SampleSet(x: [0, 1], y: [0, 2]))
         #expect(try parse(#"{"meta": {"a": [1, "x\"]", null, true]}, "samples": [], "n": 0}"#).count == 0)
-        #expect(try parse(#"{"samples": [[0.1, 0.2]], "more": [[[]]]}"#) == Samples(x: [0.1], y: [0.2]))
+        #expect(try parse(#"{"samples": [[0.1, 0.2]], "more": [[[]]]}"#) == SampleSet(x: [0.1], y: [0.2]))
     }
 
     @Test("Numbers read exactly as strtod reads them, on the fast path and off it")
@@ -85,9 +85,9 @@ struct SampleReaderTests {
 
     @Test("CSV with or without a header; bad rows named by line")
     func csv() throws {
-        #expect(try SampleReader.parseCSV(Array("x,y\n0.5,1\n\n2,3\r\n".utf8)) == Samples(x: [0.5, 2], y: [1, 3]))
-        #expect(try SampleReader.parseCSV(Array("0.5,1\n2,3".utf8)) == Samples(x: [0.5, 2], y: [1, 3]))
-        #expect(try SampleReader.parseCSV(Array("id,y,x\n1,10,0.5\n".utf8)) == Samples(x: [0.5], y: [10]))
+        #expect(try SampleReader.parseCSV(Array("x,y\n0.5,1\n\n2,3\r\n".utf8)) == SampleSet(x: [0.5, 2], y: [1, 3]))
+        #expect(try SampleReader.parseCSV(Array("0.5,1\n2,3".utf8)) == SampleSet(x: [0.5, 2], y: [1, 3]))
+        #expect(try SampleReader.parseCSV(Array("id,y,x\n1,10,0.5\n".utf8)) == SampleSet(x: [0.5], y: [10]))
         do {
             _ = try SampleReader.parseCSV(Array("x,y\n1,2\n3,abc\n4\n".utf8))
             Issue.record("accepted bad rows")

@@ -1,5 +1,5 @@
-/// Samples of a line: parallel arrays of x and y.
-public struct Samples: Sendable, Equatable {
+/// SampleSet of a line: parallel arrays of x and y.
+public struct SampleSet: Sendable, Equatable {
     public var x: [Double]
     public var y: [Double]
 

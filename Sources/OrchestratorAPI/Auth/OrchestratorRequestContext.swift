@@ -31,14 +31,3 @@ public struct OrchestratorRequestContext: RequestContext, RemoteAddressRequestCo
         return identity
     }
 }
-
-/// Who a request comes from.
-public struct Identity: Sendable, Equatable {
-    public var username: String
-    public var role: Role
-
-    public init(username: String, role: Role) {
-        self.username = username
-        self.role = role
-    }
-}

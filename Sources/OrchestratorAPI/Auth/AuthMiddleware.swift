@@ -1,0 +1,39 @@
+import Foundation
+import HTTPSupport
+import JSON
+import Hummingbird
+import Logging
+import NIOCore
+import OrchestratorDatabase
+import Workflow
+
+/// Checks the bearer token of every `/api/v2` request, except health and version (which Airflow
+/// serves without login), and records who is asking. A request without a valid token is refused
+/// before routing, so no route, existing or not, answers anything else.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = OrchestratorRequestContext
+
+    static let publicPaths: Set<String> = ["/api/v2/monitor/health", "/api/v2/version"]
+
+    let tokens: TokenService
+    let store: OrchestratorStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v2"), !Self.publicPaths.contains(path) else {
+            return try await next(request, context)
+        }
+        guard let header = request.headers[.authorization] else { throw AuthError.notAuthenticated }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw AuthError.notAuthenticated }
+        guard let claims = await tokens.verify(String(parts[1])) else { throw AuthError.invalidToken }
+        // The user's current role counts: a deleted user's tokens stop working at once, and so do
+        // tokens issued before the user's password last changed.
+        guard let user = try? await store.user(claims.username), user.credentialsVersion == claims.credentialsVersion else {
+            throw AuthError.invalidToken
+        }
+        var context = context
+        context.identity = Identity(username: user.username, role: user.role)
+        return try await next(request, context)
+    }
+}

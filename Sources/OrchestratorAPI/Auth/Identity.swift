@@ -1,0 +1,15 @@
+import Foundation
+public import Hummingbird
+public import NIOCore
+import OrchestratorDatabase
+
+/// Who a request comes from.
+public struct Identity: Sendable, Equatable {
+    public var username: String
+    public var role: Role
+
+    public init(username: String, role: Role) {
+        self.username = username
+        self.role = role
+    }
+}

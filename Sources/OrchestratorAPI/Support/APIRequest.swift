@@ -1,0 +1,57 @@
+import Foundation
+import JSON
+import Hummingbird
+import NIOCore
+import OrchestratorDatabase
+import Workflow
+import HTTPSupport
+
+/// Reading Airflow-style request bodies.
+enum APIRequest {
+    static let maximumBodySize = 1 << 20
+
+    static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maximumBodySize)
+        guard buffer.readableBytes > 0 else {
+            throw APIError.validation(type: "missing", location: ["body"], message: "Field required", input: .null)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw APIError.validation(type: "json_invalid", location: ["body", .integer(0)], message: "JSON decode error", input: .object([:]), context: ["error": .string("\(error)")])
+        }
+        guard case .object(let members) = value else {
+            throw APIError.validation(type: "model_attributes_type", location: ["body"], message: "Input should be a valid dictionary or object to extract fields from", input: value)
+        }
+        return members
+    }
+
+    /// A string field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func string(_ body: [String: JSONValue], _ field: String) -> String? {
+        if case .string(let text)? = body[field] { text } else { nil }
+    }
+
+    /// A boolean field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func bool(_ body: [String: JSONValue], _ field: String) -> Bool? {
+        if case .bool(let flag)? = body[field] { flag } else { nil }
+    }
+
+    /// A `date-time` field of a body ``BodySchema`` checked; `nil` when absent or null.
+    static func date(_ body: [String: JSONValue], _ field: String) -> Date? {
+        string(body, field).flatMap(DateText.parse)
+    }
+
+    /// `text`, unless it holds a NUL character, which SQLite would cut and PostgreSQL cannot store
+    /// (for fields of any JSON type, which the schema cannot check).
+    static func storable(_ text: String, field: String) throws -> String {
+        guard !text.utf8.contains(0) else {
+            throw APIError.validation(
+                type: "value_error", location: ["body", .string(field)], message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
+                input: .string(text)
+            )
+        }
+        return text
+    }
+}
