@@ -6,6 +6,7 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -81,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "TrackingClient",
-            dependencies: ["JSON", "HTTPSupport"],
+            dependencies: ["JSON"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -90,10 +91,8 @@ let package = Package(
                 "HTTPSupport",
                 "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
-                "Storage",
+                "OrchestratorAPI", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -138,7 +137,6 @@ let package = Package(
                 "Lineage",
                 "TrackingClient",
                 "Workflow",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
@@ -152,7 +150,6 @@ let package = Package(
                 "Workflow",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
@@ -215,8 +212,6 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -239,7 +234,6 @@ let package = Package(
                 "Samples",
                 "Storage",
                 "Tracking",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -263,8 +257,7 @@ let package = Package(
                 "Storage",
                 "Tracking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+                .product(name: "Logging", package: "swift-log"), "HTTPSupport",],
             swiftSettings: strictSettings
         ),
 
@@ -274,7 +267,6 @@ let package = Package(
             dependencies: [
                 "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -286,13 +278,11 @@ let package = Package(
             name: "SamplesTests",
             dependencies: [
                 "Samples",
-                "HTTPSupport",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
+                .product(name: "NIOCore", package: "swift-nio"), "JSON", .product(name: "HTTPTypes", package: "swift-http-types"),],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -303,7 +293,6 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),
@@ -318,7 +307,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),
@@ -327,7 +315,6 @@ let package = Package(
             dependencies: [
                 "Storage",
                 "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
@@ -336,10 +323,8 @@ let package = Package(
             name: "FlowlineStackTests",
             dependencies: [
                 "FlowlineStack",
-                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
-                "Samples",
+                "OrchestratorAPI", "Samples",
                 "Storage",
-                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -349,7 +334,6 @@ let package = Package(
             dependencies: ["JSON", 
                 "ExampleProjects",
                 "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
-                "HTTPSupport",
                 "Storage",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -371,11 +355,9 @@ let package = Package(
                 "Serving",
                 .product(name: "Yams", package: "Yams"),
                 "TrackingClient",
-                "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The example DAGs `flowline up` and `flowline server` put in the DAGs folder (unless
 /// `--no-examples`). A file already there is left alone, so edits survive restarts.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The example model's git repository, built from `line-model/` by `flowline up`: one commit per
 /// entry of its `history.json`, with a fixed author and fixed dates so that the commit ids are

@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 import ExampleProjects
 import HTTPSupport
-import OrchestratorAPI
+public import OrchestratorAPI
 import OrchestratorDatabase
 import Scheduling
 import Workflow

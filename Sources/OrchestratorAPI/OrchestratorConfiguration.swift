@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 public import HTTPSupport
 public import Storage
-import Scheduling
-import TaskExecution
+public import Scheduling
+public import TaskExecution
 
 /// Where the orchestrator listens, keeps its state and finds its DAGs.
 public struct OrchestratorConfiguration: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import Workflow
+public import Foundation
+public import Workflow
 
 /// The DAGs folder: every `*.yaml` and `*.yml` file in it (and its subfolders), parsed.
 public struct DAGFolder: Sendable {

@@ -2,9 +2,9 @@ import Foundation
 public import JSON
 public import Logging
 import Storage
-import OrchestratorDatabase
-import TaskExecution
-import Workflow
+public import OrchestratorDatabase
+public import TaskExecution
+public import Workflow
 
 /// Runs one DAG start to finish in this process, without a server (`flowline dags test`,
 /// `flowline tasks test`): a private in-memory database, the real DAGs folder, logs echoed.

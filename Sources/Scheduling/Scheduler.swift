@@ -1,13 +1,13 @@
-import Foundation
+public import Foundation
 public import JSON
 #if canImport(Glibc)
 import Glibc
 #endif
 public import Logging
-import ServiceLifecycle
-import OrchestratorDatabase
-import TaskExecution
-import Workflow
+public import ServiceLifecycle
+public import OrchestratorDatabase
+public import TaskExecution
+public import Workflow
 
 /// Flowline's scheduler, executor and triggerer in one: it loads the DAGs folder, creates runs
 /// from schedules and triggers, decides which tasks may run (trigger rules, limits, retries), and

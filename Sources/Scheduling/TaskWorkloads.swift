@@ -1,8 +1,8 @@
 import Foundation
-import JSON
-import OrchestratorDatabase
+public import JSON
+public import OrchestratorDatabase
 import TaskExecution
-import Workflow
+public import Workflow
 
 /// Describing a try for the task side, from the DAG, the run, and what the store holds
 /// (XComs and Variables, read only when the task's templates or context can see them).

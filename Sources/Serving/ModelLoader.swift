@@ -1,5 +1,5 @@
 import Foundation
-import Training
+public import Training
 public import TrackingClient
 import Yams
 

@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
-import Training
+public import Training
 public import TrackingClient
 
 /// Keeps the served model current: loads what the reference names and, for an alias, checks every

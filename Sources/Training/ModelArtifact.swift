@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The files of a fitted model as an MLflow model directory: an `MLmodel` file naming the
 /// `flowline` flavor and the `python_function` flavor, `model.json` with the coefficients, and

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads samples from the files the pipeline passes between tasks: the samples service's JSON
 /// (`{"samples": [[x, y], …]}`, or a bare `[[x, y], …]`) and CSV (`x,y` rows, header optional).

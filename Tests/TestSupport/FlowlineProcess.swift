@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The built `flowline` binary, run as a child process the way a user runs it.

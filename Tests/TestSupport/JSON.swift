@@ -1,6 +1,6 @@
 import Foundation
 import HummingbirdTesting
-import NIOCore
+public import NIOCore
 
 /// A response body parsed with Foundation, for assertions.
 public func jsonObject(_ buffer: ByteBuffer) throws -> Any {

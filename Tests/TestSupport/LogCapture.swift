@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// Collects log messages in memory, so tests can assert on what was logged.

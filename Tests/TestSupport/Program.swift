@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs `executable arguments…` to completion without holding a thread of Swift's concurrency pool:
 /// the output goes to a file (a pipe could be inherited by a process another test starts at the

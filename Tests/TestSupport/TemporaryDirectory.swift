@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh, empty directory under the system's temporary folder, deleted by ``remove()``.
 public struct TemporaryDirectory: Sendable {

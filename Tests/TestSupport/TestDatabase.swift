@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
-import Storage
+public import Storage
 
 /// The databases that storage-backed tests run on.
 ///

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Loggers for tests.
 public enum TestLogger {

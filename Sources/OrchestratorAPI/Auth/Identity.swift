@@ -1,7 +1,7 @@
 import Foundation
 public import Hummingbird
 public import NIOCore
-import OrchestratorDatabase
+public import OrchestratorDatabase
 
 /// Who a request comes from.
 public struct Identity: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
 public import Hummingbird
 public import NIOCore
-import OrchestratorDatabase
+public import OrchestratorDatabase
 
 /// The orchestrator's request context: the client's address (for login throttling) and, once the
 /// token is checked, who is asking.

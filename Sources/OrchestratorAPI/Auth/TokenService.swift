@@ -1,7 +1,7 @@
 import Crypto
-import Foundation
+public import Foundation
 import JWTKit
-import OrchestratorDatabase
+public import OrchestratorDatabase
 
 /// Issues and checks login tokens: JWTs signed with HS256 by a key that exists only in this
 /// server's memory (generated at start, never written to disk), so no task, file or backup can

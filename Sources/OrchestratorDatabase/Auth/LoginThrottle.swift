@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Slows down password guessing, for the REST API and the web UI alike (one throttle, kept by the
 /// store both log in through): within five minutes, five failed logins for one user (from any

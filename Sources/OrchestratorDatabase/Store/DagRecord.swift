@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import SQLKit
-import Workflow
+public import Workflow
 
 /// A DAG as the database knows it: what the last parse found, and whether it is paused.
 public struct DagRecord: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A DAG file that failed to load, as stored for the API and UI.
 public struct ImportErrorRecord: Sendable, Equatable {

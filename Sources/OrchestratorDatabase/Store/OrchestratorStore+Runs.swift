@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 public import JSON
 import Storage
 import SQLKit
-import Workflow
+public import Workflow
 
 extension OrchestratorStore {
     // MARK: Runs

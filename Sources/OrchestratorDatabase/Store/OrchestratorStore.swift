@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 import JSON
 public import Storage
 import SQLKit
-import Workflow
+public import Workflow
 
 /// DAGs, runs, task instances, XComs, variables and import errors in Flowline's SQL database.
 ///

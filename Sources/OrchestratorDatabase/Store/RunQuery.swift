@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import SQLKit
-import Workflow
+public import Workflow
 
 /// Which runs to list, in which order, which page (``OrchestratorStore/runPage(_:)``).
 public struct RunQuery: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import Workflow
+public import Foundation
+public import Workflow
 
 /// A finished try of a task, kept when the task runs again.
 public struct TaskTry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 public import Hummingbird
 import Logging
 import NIOCore

@@ -1,4 +1,4 @@
-import HTTPSupport
+public import HTTPSupport
 public import Hummingbird
 import Logging
 import NIOCore

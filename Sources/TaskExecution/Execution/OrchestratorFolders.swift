@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the orchestrator keeps files: the DAGs, task logs and run workspaces.
 public struct OrchestratorFolders: Sendable {

@@ -1,9 +1,9 @@
-import Foundation
-import JSON
+public import Foundation
+public import JSON
 import Synchronization
 #if canImport(Glibc)
 import Glibc
-import Workflow
+public import Workflow
 #endif
 
 /// The log of one try of a task: `logs/dag_id=…/run_id=…/task_id=…/attempt=N.log` under the data

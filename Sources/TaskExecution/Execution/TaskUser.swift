@@ -1,7 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
-import Workflow
+public import Workflow
 #endif
 
 /// The OS user task processes run as (`--task-user`, Airflow's `default_impersonation`), so that

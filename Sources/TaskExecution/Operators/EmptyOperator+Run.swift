@@ -1,4 +1,4 @@
-import Workflow
+public import Workflow
 
 extension EmptyOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import JSON
-import Workflow
+public import Workflow
 
 extension HTTPOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

@@ -1,7 +1,7 @@
 import Foundation
 import TrackingClient
 import JSON
-import Workflow
+public import Workflow
 
 extension ProjectOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Workflow
+public import Workflow
 
 extension PythonOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Workflow
+public import Workflow
 
 extension SensorOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

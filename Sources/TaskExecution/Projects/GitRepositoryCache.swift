@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Bare clones of the model repositories tasks use, one per URL, kept between runs: a commit that
 /// is already there costs no network, anything else is fetched. Work on one URL is serialised.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import JSON
 
 /// A DAG as its YAML file defines it: tasks, their dependencies, schedule and defaults.

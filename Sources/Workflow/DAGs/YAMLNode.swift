@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Yams
+public import Yams
 
 /// A node of a DAG file with its position, and typed reads that fail with a message saying what
 /// the field should be and where it is.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import JSON
 
 /// One run of a DAG.

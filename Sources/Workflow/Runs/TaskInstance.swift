@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One task of one run, at its latest try.
 public struct TaskInstance: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import JSON
 
 /// The variables a task's templates see, with Airflow's names.

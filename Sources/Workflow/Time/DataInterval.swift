@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The period of data a run covers: `[start, end)`.
 public struct DataInterval: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Dates and date-times as DAG files and APIs write them.
 public enum DateText {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// When a DAG runs by itself: a cron expression or preset, a fixed interval, or once.
 ///

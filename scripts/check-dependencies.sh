@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks that every target of Package.swift declares exactly the modules its sources import:
+# nothing imported that is only reachable through another target, nothing declared and unused.
+# The system's own modules (Foundation, Glibc, Testing, …) are not declared and not checked.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift package dump-package | python3 -c '
+import json, os, re, sys
+system = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Glibc", "Darwin", "Dispatch", "Synchronization",
+          "Testing", "XCTest", "_Concurrency", "Observation", "os"}
+manifest = json.load(sys.stdin)
+problems = []
+for target in manifest["targets"]:
+    name = target["name"]
+    path = target.get("path") or ("Tests/" if target["type"] == "test" else "Sources/") + name
+    declared = set()
+    for dependency in target["dependencies"]:
+        kind, value = next(iter(dependency.items()))
+        declared.add(value[0])
+    imported = set()
+    for folder, _, files in os.walk(path):
+        if "/.build" in folder:
+            continue
+        for file in files:
+            if not file.endswith(".swift"):
+                continue
+            text = open(os.path.join(folder, file), encoding="utf-8").read()
+            imported |= set(re.findall(r"^(?:@testable |public |package |internal |@_exported )*import (?:struct |enum |class |func )?([A-Za-z_][A-Za-z0-9_]*)", text, re.M))
+    if target["type"] == "system-target" or not os.path.isdir(path):
+        continue
+    missing = sorted(imported - declared - system)
+    executables = {t["name"] for t in manifest["targets"] if t["type"] == "executable"}
+    # A test target may depend on an executable to have it built (the end-to-end tests run it).
+    unused = sorted(declared - imported - executables)
+    for module in missing:
+        problems.append(f"{name}: imports {module} but does not declare it")
+    for module in unused:
+        problems.append(f"{name}: declares {module} but never imports it")
+if problems:
+    print("Package.swift does not match the imports:", *problems, sep="\n  ")
+    sys.exit(1)
+print("Package.swift declares exactly what each target imports.")
+'
