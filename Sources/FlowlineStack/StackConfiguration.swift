@@ -2,7 +2,7 @@ import Foundation
 public import HTTPSupport
 public import Logging
 public import OrchestratorAPI
-public import TaskExecution
+import TaskExecution
 public import Samples
 public import Serving
 import TrackingClient

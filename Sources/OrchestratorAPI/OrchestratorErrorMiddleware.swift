@@ -1,8 +1,8 @@
 import Foundation
 import HTTPSupport
 import JSON
-public import Hummingbird
-public import Logging
+import Hummingbird
+import Logging
 import HTTPTypes
 import NIOCore
 import OrchestratorDatabase

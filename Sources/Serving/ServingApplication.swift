@@ -1,6 +1,6 @@
 import Foundation
 public import HTTPSupport
-public import JSON
+import JSON
 public import Hummingbird
 public import Logging
 import NIOCore

@@ -1,6 +1,6 @@
 import Foundation
-public import Hummingbird
-public import NIOCore
+import Hummingbird
+import NIOCore
 public import OrchestratorDatabase
 
 /// Who a request comes from.

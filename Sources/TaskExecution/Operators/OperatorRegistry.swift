@@ -1,4 +1,4 @@
-public import Workflow
+import Workflow
 
 /// The operators this task side runs: every one of ``OperatorCatalog/all``.
 public enum OperatorRegistry {

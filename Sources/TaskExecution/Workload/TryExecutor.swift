@@ -1,7 +1,7 @@
 import Foundation
-public import JSON
+import JSON
 import Lineage
-public import Workflow
+import Workflow
 
 /// Runs one ``TaskWorkload`` on this machine: prepares the run's workspace, renders the task's
 /// templates, runs its operator until it ends, its `execution_timeout` passes or it is stopped,

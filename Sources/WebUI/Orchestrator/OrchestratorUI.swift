@@ -2,9 +2,9 @@ import Foundation
 import HTTPSupport
 public import Hummingbird
 public import OrchestratorAPI
-public import OrchestratorDatabase
-public import TaskExecution
-public import Workflow
+import OrchestratorDatabase
+import TaskExecution
+import Workflow
 import NIOCore
 
 /// The orchestrator's web UI, on the orchestrator's own port: login, DAGs, grid, graph, code,

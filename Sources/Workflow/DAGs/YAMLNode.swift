@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-public import Yams
+package import Yams
 
 /// A node of a DAG file with its position, and typed reads that fail with a message saying what
 /// the field should be and where it is.
