@@ -87,7 +87,8 @@ let package = Package(
         ),
         .target(
             name: "WebUI",
-            dependencies: ["JSON", 
+            dependencies: [
+                "Lineage","JSON", 
                 "HTTPSupport",
                 "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -145,6 +146,7 @@ let package = Package(
         .target(
             name: "OrchestratorDatabase",
             dependencies: [
+                "Lineage",
                 "JSON",
                 "Storage",
                 "Workflow",
@@ -246,7 +248,8 @@ let package = Package(
         .target(name: "ProcessControl"),
         .executableTarget(
             name: "flowline",
-            dependencies: ["JSON", 
+            dependencies: [
+                "Lineage","JSON", 
                 "FlowlineStack",
                 "ProcessControl",
                 "Serving",

@@ -12,6 +12,12 @@ public enum Lineage {
         public static let tryNumber = "FLOWLINE_TRY_NUMBER"
         /// The run's configuration as the trigger gave it, as JSON.
         public static let conf = "FLOWLINE_CONF"
+        /// The run's params (its conf over the DAG's defaults), as JSON.
+        public static let params = "FLOWLINE_PARAMS"
+        /// The tracking run's artifact root, and the params a project task logged into it (JSON):
+        /// what a trainer needs to add its own without reading the run back.
+        public static let artifactURI = "FLOWLINE_ARTIFACT_URI"
+        public static let loggedParams = "FLOWLINE_LOGGED_PARAMS"
         /// A python task's template context, as a JSON file.
         public static let contextFile = "FLOWLINE_CONTEXT_FILE"
         /// A project task's repository and the full commit it checked out.
@@ -39,7 +45,7 @@ public enum Lineage {
         public static let runID = "flowline.run_id"
         public static let taskID = "flowline.task_id"
         public static let tryNumber = "flowline.try_number"
-        /// The run's effective params (defaults applied), as JSON.
+        /// The run's params (its conf over the DAG's defaults), as JSON.
         public static let conf = "flowline.conf"
         /// MLflow's system tags.
         public static let user = "mlflow.user"

@@ -303,14 +303,14 @@ public actor Scheduler: Service {
         dataInterval: DataInterval? = nil, triggeredBy: String = "rest_api", user: String? = nil, note: String? = nil
     ) async throws -> DagRun {
         let dag = try dag(dagID)
-        let problems = dag.validate(conf: dag.resolvedParams(conf: conf).filter { key, _ in conf[key] != nil || dag.params.contains { $0.name == key } })
+        let (params, problems) = dag.params(for: conf)
         guard problems.isEmpty else { throw OrchestratorError.invalid("Invalid input for param: \(problems.joined(separator: "; "))") }
         let now = Date()
         let id = runID ?? "manual__\(DateText.format(logicalDate ?? now))"
         if let runID, let problem = DagRun.runIDProblem(runID) { throw OrchestratorError.invalid(problem) }
         let interval = dataInterval ?? logicalDate.map { DataInterval(start: $0, end: $0) }
         let run = try await store.createRun(dag, runID: id, runType: .manual, logicalDate: logicalDate, dataInterval: interval, runAfter: now,
-                                            conf: conf, triggeredBy: triggeredBy, user: user, note: note, now: now)
+                                            conf: conf, params: params, triggeredBy: triggeredBy, user: user, note: note, now: now)
         wake.yield()
         return run
     }
@@ -588,7 +588,7 @@ public actor Scheduler: Service {
                 let runID = "scheduled__\(DateText.format(interval.start))"
                 do {
                     _ = try await store.createRun(dag, runID: runID, runType: .scheduled, logicalDate: interval.start, dataInterval: interval,
-                                                  runAfter: interval.end, conf: [:], triggeredBy: "timetable", now: now)
+                                                  runAfter: interval.end, conf: [:], params: dag.params(for: [:]).values, triggeredBy: "timetable", now: now)
                     logger.info("Scheduled run \(runID) of \(dag.dagID)")
                 } catch OrchestratorError.conflict {
                     break

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSON
+import Lineage
 import TrackingClient
 import Training
 
@@ -11,7 +12,8 @@ struct FitCommand: AsyncParsableCommand {
         abstract: "Fit a line or polynomial to samples by least squares, score it, and log it to the tracking run.",
         discussion: """
         Samples are the samples service's JSON ({"samples": [[x, y], …]}) or CSV (x,y). With \
-        MLFLOW_RUN_ID and MLFLOW_TRACKING_URI set (the project operator sets them), params \
+        MLFLOW_RUN_ID and MLFLOW_TRACKING_URI set (the project operator sets them, with the run's \
+        artifact root and the params it logged, so nothing is read back), params \
         (coefficient, intercept, model-url, model-gitsha, model, degree, alpha, n-train, n-test), \
         metrics (training-/test- R2-score, rmse, mae) and the model (artifact model/) go to that \
         run; the results are printed either way, the last line as JSON.
@@ -55,8 +57,8 @@ struct FitCommand: AsyncParsableCommand {
                 model: model,
                 training: FitScores(model: model, samples: training),
                 test: testSamples.map { FitScores(model: model, samples: $0) },
-                modelURL: modelURL ?? environment["FLOWLINE_PROJECT_REPO"],
-                modelCommit: modelGitsha ?? environment["FLOWLINE_PROJECT_COMMIT"]
+                modelURL: modelURL ?? environment[Lineage.Environment.projectRepository],
+                modelCommit: modelGitsha ?? environment[Lineage.Environment.projectCommit]
             )
         } catch let error as TrainingError {
             throw CommandFailure(error.message)
@@ -68,10 +70,12 @@ struct FitCommand: AsyncParsableCommand {
             "coefficients": .array(summary.model.coefficients.map { .double($0) }),
             "metrics": .object(Dictionary(uniqueKeysWithValues: summary.metrics.map { ($0.key, JSONValue.double($0.value)) })),
         ]
-        if let runID = runID ?? environment["MLFLOW_RUN_ID"], !runID.isEmpty {
-            let uri = trackingURI ?? environment["MLFLOW_TRACKING_URI"] ?? ""
+        if let runID = runID ?? environment[Lineage.Environment.trackingRunID], !runID.isEmpty {
+            let uri = trackingURI ?? environment[Lineage.Environment.trackingURI] ?? ""
+            // From the project operator: the run's artifact root and the params it logged.
+            let given = self.runID == nil ? RunFacts(environment: environment) : nil
             do {
-                try await log(summary, runID: runID, client: try TrackingClient(trackingURI: uri))
+                try await log(summary, runID: runID, client: try TrackingClient(trackingURI: uri), given: given)
             } catch {
                 throw CommandFailure("cannot log to tracking run \(runID): \(error.message)")
             }
@@ -81,22 +85,53 @@ struct FitCommand: AsyncParsableCommand {
         printNow(JSONValue.object(result).jsonText)
     }
 
-    /// Logs params, metrics and the model. Params the run already has with the same value (the
-    /// project operator logs the entry point's parameters) are not sent again.
-    private func log(_ summary: TrainingSummary, runID: String, client: TrackingClient) async throws(TrackingClientError) {
-        let run = try await client.run(id: runID)
-        var existing: [String: String] = [:]
-        for param in run["data"]?["params"]?.array ?? [] {
-            if let key = param["key"]?.string { existing[key] = param["value"]?.string }
+    /// What the trainer must know of its tracking run: where its artifacts go, and the params it
+    /// already has (the project operator logs the entry point's parameters).
+    struct RunFacts {
+        var artifactURI: String
+        var params: [String: String]
+
+        /// The facts the project operator passes in the environment, if it did.
+        init?(environment: [String: String]) {
+            guard let uri = environment[Lineage.Environment.artifactURI], !uri.isEmpty else { return nil }
+            artifactURI = uri
+            let logged = environment[Lineage.Environment.loggedParams].flatMap { try? JSONParser.parse(Array($0.utf8)) }
+            var params: [String: String] = [:]
+            if case .object(let members)? = logged {
+                for (key, value) in members { params[key] = value.string }
+            }
+            self.params = params
+        }
+
+        /// The facts read from the run itself (`flowline fit --run-id`, run by hand).
+        init(run: JSONValue, runID: String) throws(TrackingClientError) {
+            guard let uri = run["info"]?["artifact_uri"]?.string else {
+                throw TrackingClientError(code: nil, status: nil, message: "run \(runID) has no artifact location")
+            }
+            artifactURI = uri
+            var params: [String: String] = [:]
+            for param in run["data"]?["params"]?.array ?? [] {
+                if let key = param["key"]?.string { params[key] = param["value"]?.string }
+            }
+            self.params = params
+        }
+    }
+
+    /// Logs params, metrics and the model. Params the run already has with the same value are not
+    /// sent again.
+    private func log(_ summary: TrainingSummary, runID: String, client: TrackingClient, given: RunFacts?) async throws(TrackingClientError) {
+        let facts: RunFacts
+        if let given {
+            facts = given
+        } else {
+            facts = try RunFacts(run: try await client.run(id: runID), runID: runID)
         }
         let params = summary.params.filter { param in
-            guard let old = existing[param.key] else { return true }
+            guard let old = facts.params[param.key] else { return true }
             return old != param.value && Double(old) != Double(param.value)
         }
         try await client.logBatch(runID: runID, params: params, metrics: summary.metrics)
-        guard let root = run["info"]?["artifact_uri"]?.string else {
-            throw TrackingClientError(code: nil, status: nil, message: "run \(runID) has no artifact location")
-        }
+        let root = facts.artifactURI
         let files: [(name: String, data: Data)]
         do {
             files = try ModelArtifact.files(for: summary.model, runID: runID)

@@ -150,6 +150,8 @@ struct PipelineTests {
             #expect(tags["mlflow.source.git.commit"] == linear && tags["mlflow.source.type"] == "PROJECT")
             #expect(tags["flowline.dag_id"] == "alpha_orchestrated_experiment" && tags["flowline.run_id"] == first && tags["flowline.task_id"] == "model_training")
             #expect(tags["flowline.try_number"] == "1" && tags["flowline.conf"]?.contains(linear) == true)
+            // The run's params, defaults applied: what the run used, not only what the trigger gave.
+            #expect(tags["flowline.conf"]?.contains(#""registered_model":"line-model""#) == true, "\(tags)")
             #expect((run["info"] as? [String: Any])?["status"] as? String == "FINISHED")
             #expect(try await stack.champion() == "1")
             #expect(abs(try await stack.prediction(at: 0.5, version: "1") - 0.5) < 0.1)

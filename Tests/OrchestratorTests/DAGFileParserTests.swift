@@ -70,7 +70,7 @@ struct DAGFileParserTests {
         #expect(dag.maxActiveRuns == 1)
         #expect(dag.tags == ["demo"])
         #expect(dag.params.map(\.name) == ["who", "n"])
-        #expect(dag.resolvedParams(conf: ["n": .integer(5)]) == ["who": .string("world"), "n": .integer(5)])
+        #expect(dag.params(for: ["n": .integer(5)]).values == ["who": .string("world"), "n": .integer(5)])
         #expect(dag.tasks.map(\.taskID) == ["say", "fetch", "wait", "report"])
         let say = try #require(dag.task("say"))
         #expect(say.owner == "alice")

@@ -4,7 +4,12 @@ import SQLKit
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions, credentials]
+    public static let all: [Migration] = [core, users, sessions, credentials, runParams]
+
+    /// A run's effective params (defaults applied), stored when it is created.
+    static let runParams = Migration("orchestrator-005-run-params", statements: [
+        "ALTER TABLE dag_runs ADD COLUMN params TEXT",
+    ])
 
     /// Passwords that change end older tokens (`credentials_version`); session ids are kept only
     /// as SHA-256 hashes, so the database never holds a usable session cookie.

@@ -1,5 +1,6 @@
 public import Foundation
 public import JSON
+import Lineage
 import Storage
 import SQLKit
 public import Workflow
@@ -11,11 +12,12 @@ extension OrchestratorStore {
     /// - Throws: ``OrchestratorError/conflict(_:)`` when the DAG already has a run with `runID`.
     public func createRun(
         _ dag: DAG, runID: String, runType: DagRunType, logicalDate: Date?, dataInterval: DataInterval?,
-        runAfter: Date, conf: [String: JSONValue], triggeredBy: String, user: String? = nil, note: String? = nil, now: Date = Date()
+        runAfter: Date, conf: [String: JSONValue], params: [String: JSONValue], triggeredBy: String, user: String? = nil, note: String? = nil,
+        now: Date = Date()
     ) async throws -> DagRun {
         let run = DagRun(
             id: 0, dagID: dag.dagID, runID: runID, runType: runType, state: .queued, logicalDate: logicalDate, dataInterval: dataInterval,
-            runAfter: runAfter, queuedAt: now, startDate: nil, endDate: nil, conf: conf, triggeredBy: triggeredBy, triggeringUser: user, note: note
+            runAfter: runAfter, queuedAt: now, startDate: nil, endDate: nil, conf: conf, params: params, triggeredBy: triggeredBy, triggeringUser: user, note: note
         )
         return try await database.write { sql in
             if try await sql.select().column("id").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where("run_id", .equal, SQLBind(runID)).first() != nil {
@@ -23,10 +25,10 @@ extension OrchestratorStore {
             }
             try await sql.insert(into: "dag_runs")
                 .columns("dag_id", "run_id", "run_type", "state", "logical_date", "data_interval_start", "data_interval_end", "run_after",
-                         "queued_at", "conf", "triggered_by", "triggering_user", "note", "updated_at")
+                         "queued_at", "conf", "params", "triggered_by", "triggering_user", "note", "updated_at")
                 .values(SQLBind(dag.dagID), SQLBind(runID), SQLBind(runType.rawValue), SQLBind(DagRunState.queued.rawValue),
                         SQLBind(logicalDate?.microseconds), SQLBind(dataInterval?.start.microseconds), SQLBind(dataInterval?.end.microseconds),
-                        SQLBind(runAfter.microseconds), SQLBind(now.microseconds), SQLBind(JSONValue.object(conf).jsonText),
+                        SQLBind(runAfter.microseconds), SQLBind(now.microseconds), SQLBind(JSONValue.object(conf).jsonText), SQLBind(JSONValue.object(params).jsonText),
                         SQLBind(triggeredBy), SQLBind(user), SQLBind(note), SQLBind(now.microseconds))
                 .run()
             for chunk in stride(from: 0, to: dag.tasks.count, by: 100) {
@@ -171,6 +173,7 @@ extension OrchestratorStore {
             startDate: try row.optionalInt64("start_date").map(Date.init(microseconds:)),
             endDate: try row.optionalInt64("end_date").map(Date.init(microseconds:)),
             conf: Self.object(try row.string("conf")),
+            params: try row.optionalString("params").map(Self.object),
             triggeredBy: try row.string("triggered_by"),
             triggeringUser: try row.optionalString("triggering_user"),
             note: try row.optionalString("note")
@@ -484,7 +487,7 @@ private static func clearSelection(
 
     /// The tracking runs a run's tasks started (XCom `tracking_run_id`): task id → run id.
     public func trackingRunIDs(dagID: String, runID: String) async throws -> [String: String] {
-        try await xcoms(dagID: dagID, runID: runID).compactMapValues { $0["tracking_run_id"]?.string }
+        try await xcoms(dagID: dagID, runID: runID).compactMapValues { $0[Lineage.XCom.trackingRunID]?.string }
     }
 
     /// The XComs of a run: task id → key → value.

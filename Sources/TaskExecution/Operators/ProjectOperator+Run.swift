@@ -1,6 +1,7 @@
 import Foundation
-import TrackingClient
 import JSON
+import Lineage
+import TrackingClient
 public import Workflow
 
 extension ProjectOperator: TaskOperator {
@@ -27,23 +28,25 @@ extension ProjectOperator: TaskOperator {
         let (command, values) = try entryPoint.command(with: parameterTexts(context), relativeTo: context.workspace)
 
         let experimentName = context.string("experiment").flatMap { $0.isEmpty ? nil : $0 } ?? context.dagID
-        let (runID, experimentID) = try await tracking { () async throws(TrackingClientError) -> (String, String) in
+        let (runID, experimentID, artifactURI) = try await tracking { () async throws(TrackingClientError) -> (String, String, String) in
             let experimentID = try await client.experimentID(named: experimentName)
             let info = try await client.createRun(
                 experimentID: experimentID, name: context.string("run_name") ?? "\(context.taskID)-\(context.runID)", tags: tags(context, repo: repo, sha: sha, entryPoint: entryPointName)
             )
             let runID = info["run_id"]?.string ?? ""
             if !values.isEmpty { try await client.logBatch(runID: runID, params: values.map { (key: $0.0, value: $0.1) }) }
-            return (runID, experimentID)
+            return (runID, experimentID, info["artifact_uri"]?.string ?? "")
         }
         log.write("Tracking run \(runID) in experiment '\(experimentName)' (\(experimentID)) at \(client.baseURL.absoluteString)")
 
         var environment = ProcessTask.environment(context)
-        environment["MLFLOW_TRACKING_URI"] = client.baseURL.absoluteString
-        environment["MLFLOW_RUN_ID"] = runID
-        environment["MLFLOW_EXPERIMENT_ID"] = experimentID
-        environment["FLOWLINE_PROJECT_REPO"] = repo
-        environment["FLOWLINE_PROJECT_COMMIT"] = sha
+        environment[Lineage.Environment.trackingURI] = client.baseURL.absoluteString
+        environment[Lineage.Environment.trackingRunID] = runID
+        environment[Lineage.Environment.experimentID] = experimentID
+        environment[Lineage.Environment.artifactURI] = artifactURI
+        environment[Lineage.Environment.loggedParams] = JSONValue.object(Dictionary(values.map { ($0.0, JSONValue.string($0.1)) }) { $1 }).jsonText
+        environment[Lineage.Environment.projectRepository] = repo
+        environment[Lineage.Environment.projectCommit] = sha
         let process = ChildProcess(executable: "bash", arguments: ["-c", command], environment: environment, workingDirectory: checkout, user: context.taskUser)
         do {
             _ = try await ProcessTask.run(process, context: context, skipCode: nil)
@@ -55,9 +58,10 @@ extension ProjectOperator: TaskOperator {
             throw error
         }
         try await tracking { () async throws(TrackingClientError) in try await client.endRun(runID: runID, status: "FINISHED") }
-        var more: [String: JSONValue] = ["tracking_run_id": .string(runID), "experiment_id": .string(experimentID)]
+        var more: [String: JSONValue] = [Lineage.XCom.trackingRunID: .string(runID), Lineage.XCom.experimentID: .string(experimentID)]
+        // The model the command logged, if any: only the tracking server knows it.
         if let model = try? await client.runModel(try await client.run(id: runID)) {
-            more["model_uri"] = .string(model.modelID.map { "models:/\($0)" } ?? model.source)
+            more[Lineage.XCom.modelURI] = .string(model.modelID.map { "models:/\($0)" } ?? model.source)
         }
         return .success(xcom: .string(sha), more: more)
     }
@@ -108,18 +112,18 @@ extension ProjectOperator: TaskOperator {
 
     private static func tags(_ context: TaskRunContext, repo: String, sha: String, entryPoint: String) -> [(String, String)] {
         [
-            ("mlflow.source.type", "PROJECT"),
-            ("mlflow.source.name", repo),
-            ("mlflow.source.git.repoURL", repo),
-            ("mlflow.source.git.commit", sha),
-            ("mlflow.project.entryPoint", entryPoint),
-            ("mlflow.project.backend", "local"),
-            ("mlflow.user", context.owner),
-            ("flowline.dag_id", context.dagID),
-            ("flowline.run_id", context.runID),
-            ("flowline.task_id", context.taskID),
-            ("flowline.try_number", String(context.tryNumber)),
-            ("flowline.conf", JSONValue.object(context.conf).jsonText),
+            (Lineage.Tag.sourceType, "PROJECT"),
+            (Lineage.Tag.sourceName, repo),
+            (Lineage.Tag.gitRepositoryURL, repo),
+            (Lineage.Tag.gitCommit, sha),
+            (Lineage.Tag.entryPoint, entryPoint),
+            (Lineage.Tag.projectBackend, "local"),
+            (Lineage.Tag.user, context.owner),
+            (Lineage.Tag.dagID, context.dagID),
+            (Lineage.Tag.runID, context.runID),
+            (Lineage.Tag.taskID, context.taskID),
+            (Lineage.Tag.tryNumber, String(context.tryNumber)),
+            (Lineage.Tag.conf, JSONValue.object(context.params).jsonText),
         ]
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Lineage
 public import Workflow
 
 extension PythonOperator: TaskOperator {
@@ -23,7 +24,7 @@ extension PythonOperator: TaskOperator {
             arguments += extra.map { if case .string(let text) = $0 { text } else { $0.jsonText } }
         }
         var environment = ProcessTask.environment(context)
-        environment["FLOWLINE_CONTEXT_FILE"] = contextFile.path
+        environment[Lineage.Environment.contextFile] = contextFile.path
         environment["PYTHONUNBUFFERED"] = "1"
         let process = ChildProcess(
             executable: context.string("python") ?? context.python,

@@ -23,8 +23,10 @@ public struct TaskRunContext: Sendable {
     public var repositories: GitRepositoryCache
     /// The task's owner, for the tracking runs it starts.
     public var owner: String
-    /// The run's configuration.
+    /// The run's configuration, as the trigger gave it.
     public var conf: [String: JSONValue]
+    /// The run's params: its conf over the DAG's defaults.
+    public var params: [String: JSONValue]
     /// The try's log.
     public var log: TaskLog
     /// The OS user the try's processes run as (`--task-user`), if not the server's.

@@ -53,6 +53,11 @@ public struct TaskWorkload: Sendable, Equatable {
         if case .object(let conf)? = templateContext["dag_run"]?["conf"] { conf } else { [:] }
     }
 
+    /// The run's params, defaults applied (`params` of the templates).
+    public var params: [String: JSONValue] {
+        if case .object(let params)? = templateContext["params"] { params } else { [:] }
+    }
+
     /// The workload as JSON.
     public var json: JSONValue {
         var object: [String: JSONValue] = [

@@ -136,10 +136,11 @@ public struct TryExecutor: Sendable {
         environment[Lineage.Environment.taskID] = workload.taskID
         environment[Lineage.Environment.tryNumber] = String(workload.tryNumber)
         environment[Lineage.Environment.conf] = JSONValue.object(workload.conf).jsonText
+        environment[Lineage.Environment.params] = JSONValue.object(workload.params).jsonText
         return TaskRunContext(
             dagID: workload.dagID, runID: workload.runID, taskID: workload.taskID, tryNumber: workload.tryNumber, settings: rendered.settings,
             workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
-            python: python, repositories: repositories, owner: workload.owner, conf: workload.conf, log: log, taskUser: taskUser,
+            python: python, repositories: repositories, owner: workload.owner, conf: workload.conf, params: workload.params, log: log, taskUser: taskUser,
             staging: folders.staging, processStarted: processStarted
         )
     }

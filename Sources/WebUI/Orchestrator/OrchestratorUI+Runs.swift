@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Lineage
 import Hummingbird
 import NIOCore
 import OrchestratorAPI
@@ -141,7 +142,7 @@ extension OrchestratorUI {
             }
         }
         if errors.isEmpty {
-            for problem in dag.validate(conf: dag.resolvedParams(conf: conf).filter { key, _ in conf[key] != nil || dag.params.contains { $0.name == key } }) {
+            for problem in dag.params(for: conf).problems {
                 // "param 'n': …" goes next to its field; other problems on top.
                 if let name = dag.params.map(\.name).first(where: { problem.hasPrefix("param '\($0)'") }), raw.isEmpty {
                     errors[name] = problem
@@ -251,7 +252,7 @@ extension OrchestratorUI {
         let xcoms = try await store.xcoms(dagID: dagID, runID: runID)[taskID] ?? [:]
         values["has_xcom"] = !xcoms.isEmpty
         values["xcom"] = xcoms.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": String($0.value.jsonText.prefix(2000))] }
-        if let id = xcoms["tracking_run_id"]?.string {
+        if let id = xcoms[Lineage.XCom.trackingRunID]?.string {
             values["tracking_run_id"] = id
             values["tracking_link"] = Self.trackingLink(base["tracking_url"] as? String, runID: id)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Lineage
 import Tracking
 
 extension TrackingUI {
@@ -67,11 +68,11 @@ extension TrackingUI {
         values["start"] = Self.date(milliseconds: run.info.startTime)
         values["duration"] = run.info.endTime.map { String(format: "%.2f s", Double($0 - run.info.startTime) / 1000) } ?? "running"
         values["user"] = run.info.userID
-        if let repo = tags["mlflow.source.git.repoURL"] {
+        if let repo = tags[Lineage.Tag.gitRepositoryURL] {
             values["source_repo"] = repo
             values["source_commit"] = tags["mlflow.source.git.commit"] ?? ""
         }
-        if let dagID = tags["flowline.dag_id"], let dagRun = tags["flowline.run_id"] {
+        if let dagID = tags[Lineage.Tag.dagID], let dagRun = tags[Lineage.Tag.runID] {
             let task = tags["flowline.task_id"] ?? ""
             values["dag_id"] = dagID
             values["dag_run"] = dagRun

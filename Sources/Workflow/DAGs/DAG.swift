@@ -52,8 +52,15 @@ public struct DAG: Sendable, Equatable {
         return result
     }
 
+    /// The params a run triggered with `conf` gets: each param's default, replaced by what `conf`
+    /// gives, with what does not fit the params' schemas (empty when the conf is valid). A run
+    /// stores these values when it is created (``DagRun/params``); templates and tasks read them.
+    public func params(for conf: [String: JSONValue]) -> (values: [String: JSONValue], problems: [String]) {
+        (resolvedParams(conf: conf), validate(conf: conf))
+    }
+
     /// The parameters' defaults, overridden by `conf` (Airflow's `dag_run_conf_overrides_params`).
-    public func resolvedParams(conf: [String: JSONValue]) -> [String: JSONValue] {
+    func resolvedParams(conf: [String: JSONValue]) -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
         for param in params {
             if let value = param.defaultValue { values[param.name] = value }
@@ -64,7 +71,7 @@ public struct DAG: Sendable, Equatable {
 
     /// Checks `conf` against the DAG's params: every param must end up with a value that fits its
     /// schema. Returns the messages of what does not fit (empty when the conf is valid).
-    public func validate(conf: [String: JSONValue]) -> [String] {
+    func validate(conf: [String: JSONValue]) -> [String] {
         var problems: [String] = []
         if strictParams {
             let names = Set(params.map(\.name))

@@ -17,12 +17,15 @@ public struct DagRun: Sendable, Equatable {
     public var startDate: Date?
     public var endDate: Date?
     public var conf: [String: JSONValue]
+    /// The params the run got when it was created: defaults applied, conf checked
+    /// (``DAG/params(for:)``); `nil` for a run stored before Flowline kept them.
+    public var params: [String: JSONValue]?
     public var triggeredBy: String
     public var triggeringUser: String?
     public var note: String?
 
     public init(
-        id: Int64, dagID: String, runID: String, runType: DagRunType, state: DagRunState, logicalDate: Date? = nil, dataInterval: DataInterval? = nil, runAfter: Date, queuedAt: Date? = nil, startDate: Date? = nil, endDate: Date? = nil, conf: [String: JSONValue], triggeredBy: String, triggeringUser: String? = nil, note: String? = nil
+        id: Int64, dagID: String, runID: String, runType: DagRunType, state: DagRunState, logicalDate: Date? = nil, dataInterval: DataInterval? = nil, runAfter: Date, queuedAt: Date? = nil, startDate: Date? = nil, endDate: Date? = nil, conf: [String: JSONValue], params: [String: JSONValue]? = nil, triggeredBy: String, triggeringUser: String? = nil, note: String? = nil
     ) {
         self.id = id
         self.dagID = dagID
@@ -36,6 +39,7 @@ public struct DagRun: Sendable, Equatable {
         self.startDate = startDate
         self.endDate = endDate
         self.conf = conf
+        self.params = params
         self.triggeredBy = triggeredBy
         self.triggeringUser = triggeringUser
         self.note = note

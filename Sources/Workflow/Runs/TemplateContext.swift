@@ -14,7 +14,7 @@ public enum TemplateContext {
         let ds = String(DateText.format(logical).prefix(10))
         let ts = DateText.format(logical)
         let tsNoDash = String(ts.prefix(19)).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        let params = dag.resolvedParams(conf: run.conf)
+        let params = run.params ?? dag.params(for: run.conf).values
         var xcom: [String: JSONValue] = [:]
         for (taskID, values) in xcoms {
             if let value = values["return_value"] { xcom[taskID] = value }
