@@ -20,7 +20,7 @@ public func buildOrchestratorApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(
-        context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: OrchestratorErrorMiddleware(), policy: configuration.policy, host: configuration.host
+        context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: FastAPIErrorMiddleware(), policy: configuration.policy, host: configuration.host
     )
     let router = service.router
     let store = orchestration.store

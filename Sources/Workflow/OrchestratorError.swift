@@ -1,4 +1,4 @@
-/// Why an orchestrator operation was refused, with the HTTP status an API answers it with.
+/// Why an orchestrator operation was refused (the API layer maps each case to its HTTP status).
 public enum OrchestratorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A DAG, run, task or variable that does not exist (404).
     case notFound(String)
@@ -16,14 +16,4 @@ public enum OrchestratorError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String { message }
-
-    /// The HTTP status that reports this error.
-    public var status: Int {
-        switch self {
-        case .notFound: 404
-        case .invalid: 400
-        case .conflict: 409
-        case .unsupportedMediaType: 415
-        }
-    }
 }

@@ -1,6 +1,7 @@
 @testable import Samples
 import Testing
 import JSON
+import HTTPSupport
 
 @Suite("Request decoding")
 struct RequestDecodingTests {

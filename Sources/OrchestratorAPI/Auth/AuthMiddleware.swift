@@ -29,7 +29,8 @@ struct AuthMiddleware: RouterMiddleware {
         guard let claims = await tokens.verify(String(parts[1])) else { throw AuthError.invalidToken }
         // The user's current role counts: a deleted user's tokens stop working at once, and so do
         // tokens issued before the user's password last changed.
-        guard let user = try? await store.user(claims.username), user.credentialsVersion == claims.credentialsVersion else {
+        // A database that fails is a 5xx, never "invalid token".
+        guard let user = try await store.existingUser(claims.username), user.credentialsVersion == claims.credentialsVersion else {
             throw AuthError.invalidToken
         }
         var context = context

@@ -53,7 +53,7 @@ struct DAGRunsController {
         var states: [DagRunState] = []
         for name in query.getAll("state") {
             guard let state = DagRunState(rawValue: name) else {
-                throw APIError.validation(type: "enum", location: ["query", "state"], message: "Input should be 'queued', 'running', 'success' or 'failed'", input: .string(name))
+                throw FastAPIError.validation(type: "enum", location: ["query", "state"], message: "Input should be 'queued', 'running', 'success' or 'failed'", input: .string(name))
             }
             states.append(state)
         }
@@ -146,7 +146,7 @@ struct DAGRunsController {
                 let name = "\(field.rawValue)_\(comparison.rawValue)"
                 guard let text = query.get(name) else { continue }
                 guard let bound = DateText.parse(text) else {
-                    throw APIError.validation(type: "datetime_from_date_parsing", location: ["query", .string(name)], message: "Input should be a valid datetime", input: .string(text))
+                    throw FastAPIError.validation(type: "datetime_from_date_parsing", location: ["query", .key(name)], message: "Input should be a valid datetime", input: .string(text))
                 }
                 bounds.append((field, comparison, bound))
             }

@@ -61,7 +61,7 @@ struct DAGsController {
         let body = try await APIRequest.jsonObject(request)
         try BodySchema.check(body, as: "DAGPatchBody")
         guard case .bool(let paused)? = body["is_paused"] else {
-            throw APIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
+            throw FastAPIError.validation(type: "missing", location: ["body", "is_paused"], message: "Field required", input: .object(body))
         }
         try await orchestration.setPaused(dagID, paused)
         return .json(AirflowJSON.dag(try await store.dag(dagID)).jsonText)
@@ -103,7 +103,7 @@ struct DAGsController {
         _ = try context.require(.viewer)
         let text = try context.parameters.decoded("import_error_id")
         guard let id = Int64(text) else {
-            throw APIError.validation(type: "int_parsing", location: ["path", "import_error_id"], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(text))
+            throw FastAPIError.validation(type: "int_parsing", location: ["path", "import_error_id"], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(text))
         }
         guard let error = try await store.importErrors().first(where: { $0.id == id }) else {
             throw OrchestratorError.notFound("The ImportError with import_error_id: `\(id)` was not found")

@@ -29,8 +29,7 @@ struct VariablesController {
             // The schema checked that key and value are there, and the key's characters.
             let key = APIRequest.string(body, "key") ?? ""
             let value = try Self.value(body)
-            if (try? await store.variable(key)) != nil { throw OrchestratorError.conflict("The Variable with key: `\(key)` already exists") }
-            try await store.setVariable(key, value: value, description: APIRequest.string(body, "description"))
+            try await store.setVariable(key, value: value, description: APIRequest.string(body, "description"), onlyIfNew: true)
             return Response(status: .created, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: .init(string: AirflowJSON.variable(try await store.variable(key)).jsonText)))
         }
@@ -58,7 +57,7 @@ struct VariablesController {
     /// A variable's value: a string as it is; other JSON as its text (Airflow stores text).
     static func value(_ body: [String: JSONValue]) throws -> String {
         switch body["value"] {
-        case nil: throw APIError.validation(type: "missing", location: ["body", "value"], message: "Field required", input: .object(body))
+        case nil: throw FastAPIError.validation(type: "missing", location: ["body", "value"], message: "Field required", input: .object(body))
         case .string(let text)?: return try APIRequest.storable(text, field: "value")
         case let other?: return other.jsonText
         }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import OrchestratorDatabase
 import Workflow
+import HTTPSupport
 
 /// Checks a request body against its schema in the OpenAPI document (``OrchestratorOpenAPI``),
 /// so that what the document says and what the server accepts are one rule: unknown fields,
@@ -9,19 +10,19 @@ import Workflow
 /// pydantic models refuse them. Rules that depend on the data (a run id's characters, a DAG's
 /// params) are the handlers'.
 enum BodySchema {
-    /// - Throws: ``APIError`` (422) naming the first field that does not fit.
+    /// - Throws: ``FastAPIError`` (422) naming the first field that does not fit.
     static func check(_ body: [String: JSONValue], as name: String) throws {
         let properties = OrchestratorOpenAPI.schemas[name] ?? []
         let types = Dictionary(properties, uniquingKeysWith: { first, _ in first })
         for key in body.keys.sorted() where types[key] == nil {
-            throw APIError.validation(type: "extra_forbidden", location: ["body", .string(key)], message: "Extra inputs are not permitted", input: body[key] ?? .null)
+            throw FastAPIError.validation(type: "extra_forbidden", location: ["body", .key(key)], message: "Extra inputs are not permitted", input: body[key] ?? .null)
         }
         for key in OrchestratorOpenAPI.required[name] ?? [] where body[key] == nil {
-            throw APIError.validation(type: "missing", location: ["body", .string(key)], message: "Field required", input: .object(body))
+            throw FastAPIError.validation(type: "missing", location: ["body", .key(key)], message: "Field required", input: .object(body))
         }
         for (key, value) in body.sorted(by: { $0.key < $1.key }) {
             guard let type = types[key], let problem = problem(value, type) else { continue }
-            throw APIError.validation(type: problem.type, location: ["body", .string(key)], message: problem.message, input: value)
+            throw FastAPIError.validation(type: problem.type, location: ["body", .key(key)], message: problem.message, input: value)
         }
     }
 

@@ -12,7 +12,7 @@ enum APIQuery {
     static func oneOf(_ query: Parameters, _ name: String, _ names: [String]) throws -> String? {
         guard let text = query.get(name) else { return nil }
         guard names.contains(String(text)) else {
-            throw APIError.validation(type: "enum", location: ["query", .string(name)], message: "Input should be " + names.map { "'\($0)'" }.joined(separator: " or "), input: .string(String(text)))
+            throw FastAPIError.validation(type: "enum", location: ["query", .key(name)], message: "Input should be " + names.map { "'\($0)'" }.joined(separator: " or "), input: .string(String(text)))
         }
         return String(text)
     }
@@ -22,8 +22,8 @@ enum APIQuery {
     static func pattern(_ query: Parameters, _ name: String) throws -> LikePattern? {
         guard let text = query.get(name), text != "~" else { return nil }
         guard let pattern = LikePattern(text) else {
-            throw APIError.validation(
-                type: "string_too_long", location: ["query", .string(name)],
+            throw FastAPIError.validation(
+                type: "string_too_long", location: ["query", .key(name)],
                 message: "String should have at most \(LikePattern.maximumLength) characters", input: .string(text),
                 context: ["max_length": .integer(LikePattern.maximumLength)]
             )
@@ -37,7 +37,7 @@ enum APIQuery {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default:
-            throw APIError.validation(type: "bool_parsing", location: ["query", .string(name)], message: "Input should be a valid boolean, unable to interpret input", input: .string(text))
+            throw FastAPIError.validation(type: "bool_parsing", location: ["query", .key(name)], message: "Input should be a valid boolean, unable to interpret input", input: .string(text))
         }
     }
 

@@ -14,16 +14,16 @@ enum APIRequest {
         var request = request
         let buffer = try await request.collectBody(upTo: maximumBodySize)
         guard buffer.readableBytes > 0 else {
-            throw APIError.validation(type: "missing", location: ["body"], message: "Field required", input: .null)
+            throw FastAPIError.validation(type: "missing", location: ["body"], message: "Field required", input: .null)
         }
         let value: JSONValue
         do {
             value = try JSONParser.parse(Array(buffer.readableBytesView))
         } catch {
-            throw APIError.validation(type: "json_invalid", location: ["body", .integer(0)], message: "JSON decode error", input: .object([:]), context: ["error": .string("\(error)")])
+            throw FastAPIError.validation(type: "json_invalid", location: ["body", .offset(0)], message: "JSON decode error", input: .object([:]), context: ["error": .string("\(error)")])
         }
         guard case .object(let members) = value else {
-            throw APIError.validation(type: "model_attributes_type", location: ["body"], message: "Input should be a valid dictionary or object to extract fields from", input: value)
+            throw FastAPIError.validation(type: "model_attributes_type", location: ["body"], message: "Input should be a valid dictionary or object to extract fields from", input: value)
         }
         return members
     }
@@ -47,8 +47,8 @@ enum APIRequest {
     /// (for fields of any JSON type, which the schema cannot check).
     static func storable(_ text: String, field: String) throws -> String {
         guard !text.utf8.contains(0) else {
-            throw APIError.validation(
-                type: "value_error", location: ["body", .string(field)], message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
+            throw FastAPIError.validation(
+                type: "value_error", location: ["body", .key(field)], message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
                 input: .string(text)
             )
         }

@@ -27,7 +27,7 @@ struct Paging {
     private static func integer(_ query: Parameters, _ name: String) throws -> Int? {
         guard let text = query.get(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
-            throw APIError.validation(type: "int_parsing", location: ["query", .string(name)], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(String(text)))
+            throw FastAPIError.validation(type: "int_parsing", location: ["query", .key(name)], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(String(text)))
         }
         return value
     }

@@ -38,7 +38,7 @@ extension OrchestratorStore {
             id: id, username: try row.string("username"), csrfToken: try row.string("csrf_token"),
             expiresAt: Date(microseconds: try row.int64("expires_at"))
         )
-        guard session.expiresAt > now, let user = try? await user(session.username) else { return nil }
+        guard session.expiresAt > now, let user = try await existingUser(session.username) else { return nil }
         return (session, user)
     }
 

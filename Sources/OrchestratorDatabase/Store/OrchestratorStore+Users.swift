@@ -10,6 +10,15 @@ extension OrchestratorStore {
         }
     }
 
+    /// The user `username`, or `nil` when there is none (a database failure still throws).
+    public func existingUser(_ username: String) async throws -> User? {
+        do {
+            return try await user(username)
+        } catch OrchestratorError.notFound {
+            return nil
+        }
+    }
+
     public func user(_ username: String) async throws -> User {
         try await database.read { sql in
             guard let row = try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").where("username", .equal, SQLBind(username)).first() else {

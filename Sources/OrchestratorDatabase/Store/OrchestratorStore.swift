@@ -171,6 +171,15 @@ public struct OrchestratorStore: Sendable {
         }
     }
 
+    /// The variable `key`, or `nil` when there is none (a database failure still throws).
+    public func existingVariable(_ key: String) async throws -> VariableRecord? {
+        do {
+            return try await variable(key)
+        } catch OrchestratorError.notFound {
+            return nil
+        }
+    }
+
     public func variable(_ key: String) async throws -> VariableRecord {
         try await database.read { sql in
             guard let row = try await sql.select().columns("key", "value", "description").from("variables").where("key", .equal, SQLBind(key)).first() else {
@@ -181,7 +190,10 @@ public struct OrchestratorStore: Sendable {
     }
 
     /// Creates or replaces a variable.
-    public func setVariable(_ key: String, value: String, description: String? = nil) async throws {
+    /// Sets a variable, creating or replacing it.
+    /// - Parameter onlyIfNew: refuse (``OrchestratorError/conflict(_:)``) when the key exists,
+    ///   checked in the same transaction as the write.
+    public func setVariable(_ key: String, value: String, description: String? = nil, onlyIfNew: Bool = false) async throws {
         let length = key.unicodeScalars.count
         guard length > 0, length <= VariableRecord.maximumKeyLength, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw OrchestratorError.invalid("a variable key must be 1 to \(VariableRecord.maximumKeyLength) characters, none of them a control character")
@@ -190,6 +202,9 @@ public struct OrchestratorStore: Sendable {
             throw OrchestratorError.invalid("a variable's value and description cannot hold a NUL character")
         }
         try await database.write { sql in
+            if onlyIfNew, try await sql.select().column("key").from("variables").where("key", .equal, SQLBind(key)).first() != nil {
+                throw OrchestratorError.conflict("The Variable with key: `\(key)` already exists")
+            }
             try await sql.delete(from: "variables").where("key", .equal, SQLBind(key)).run()
             try await sql.insert(into: "variables").columns("key", "value", "description", "updated_at")
                 .values(SQLBind(key), SQLBind(value), SQLBind(description), SQLBind(Date().microseconds)).run()
@@ -200,7 +215,7 @@ public struct OrchestratorStore: Sendable {
     /// `tracking_uri`), unless the user has set it themselves.
     public func setStackVariable(_ key: String, value: String) async throws {
         let marker = "set by flowline up"
-        if let existing = try? await variable(key), existing.description != marker { return }
+        if let existing = try await existingVariable(key), existing.description != marker { return }
         try await setVariable(key, value: value, description: marker)
     }
 

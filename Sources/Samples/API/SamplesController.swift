@@ -58,10 +58,10 @@ public struct SamplesController: Sendable {
     }
 
     /// The request body, at most `maximumBodySize` bytes.
-    /// - Throws: ``SamplesAPIError`` 413 when the body is larger.
+    /// - Throws: ``FastAPIError`` 413 when the body is larger.
     private func readBody(_ request: Request) async throws -> [UInt8] {
         let limit = configuration.maximumBodySize
-        let tooLarge = SamplesAPIError(status: .contentTooLarge, message: "Request body is too large: the limit is \(limit) bytes")
+        let tooLarge = FastAPIError(status: .contentTooLarge, message: "Request body is too large: the limit is \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw tooLarge
         }

@@ -1,4 +1,5 @@
 import JSON
+import HTTPSupport
 
 /// The body of `POST /get-samples`: how many samples, and optionally a seed.
 public struct GetSamplesRequest: Sendable, Equatable {
@@ -22,8 +23,8 @@ struct RequestDecoder {
     let body: [String: JSONValue]
 
     /// Parses `bytes` as a JSON object.
-    /// - Throws: ``SamplesAPIError`` (422) when the body is not JSON or not an object.
-    static func object(from bytes: [UInt8], emptyMeans empty: [String: JSONValue]?) throws(SamplesAPIError) -> [String: JSONValue] {
+    /// - Throws: ``FastAPIError`` (422) when the body is not JSON or not an object.
+    static func object(from bytes: [UInt8], emptyMeans empty: [String: JSONValue]?) throws(FastAPIError) -> [String: JSONValue] {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             if let empty { return empty }
             throw .invalid([ValidationIssue(location: [.key("body")], type: "missing", message: "Field required", input: .null)])
@@ -56,7 +57,7 @@ struct RequestDecoder {
     }
 
     /// Throws the collected issues, if any.
-    func finish() throws(SamplesAPIError) {
+    func finish() throws(FastAPIError) {
         if !issues.isEmpty { throw .invalid(issues) }
     }
 
@@ -171,8 +172,8 @@ extension String {
 
 extension GetSamplesRequest {
     /// Decodes and validates a `POST /get-samples` body; an empty body means `{}`.
-    /// - Throws: ``SamplesAPIError`` (422) listing every problem.
-    static func decode(_ bytes: [UInt8], maximumCount: Int) throws(SamplesAPIError) -> GetSamplesRequest {
+    /// - Throws: ``FastAPIError`` (422) listing every problem.
+    static func decode(_ bytes: [UInt8], maximumCount: Int) throws(FastAPIError) -> GetSamplesRequest {
         var decoder = RequestDecoder(body: try RequestDecoder.object(from: bytes, emptyMeans: [:]))
         let count = decoder.integer("n_samples", in: 0...maximumCount, optional: true)
         let seed = decoder.integer("seed", in: 0...Int.max, optional: true)
@@ -183,8 +184,8 @@ extension GetSamplesRequest {
 
 extension LineParameters {
     /// Decodes and validates a `PUT /put-line-params` body: all three fields are required.
-    /// - Throws: ``SamplesAPIError`` (422) listing every problem.
-    static func decode(_ bytes: [UInt8]) throws(SamplesAPIError) -> LineParameters {
+    /// - Throws: ``FastAPIError`` (422) listing every problem.
+    static func decode(_ bytes: [UInt8]) throws(FastAPIError) -> LineParameters {
         var decoder = RequestDecoder(body: try RequestDecoder.object(from: bytes, emptyMeans: nil))
         let gradient = decoder.finiteNumber("gradient")
         let intercept = decoder.finiteNumber("intercept")

@@ -41,7 +41,7 @@ extension OrchestratorUI {
             do {
                 _ = try await ui.store.createUser(form["username"] ?? "", password: form["password"] ?? "", role: role)
             } catch let error as OrchestratorError {
-                return try await ui.usersPage(context, error: error.message, username: form["username"] ?? "", status: .init(code: error.status))
+                return try await ui.usersPage(context, error: error.message, username: form["username"] ?? "", status: error.status)
             }
             return HTML.redirect("/users")
         }
@@ -51,7 +51,7 @@ extension OrchestratorUI {
             do {
                 try await ui.store.setPassword(form["username"] ?? "", password: form["password"] ?? "")
             } catch let error as OrchestratorError {
-                return try await ui.usersPage(context, error: error.message, status: .init(code: error.status))
+                return try await ui.usersPage(context, error: error.message, status: error.status)
             }
             return HTML.redirect("/users")
         }
@@ -60,7 +60,7 @@ extension OrchestratorUI {
             do {
                 try await ui.store.deleteUser(try await FormData.read(request)["username"] ?? "")
             } catch let error as OrchestratorError {
-                return try await ui.usersPage(context, error: error.message, status: .init(code: error.status))
+                return try await ui.usersPage(context, error: error.message, status: error.status)
             }
             return HTML.redirect("/users")
         }

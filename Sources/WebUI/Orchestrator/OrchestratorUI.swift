@@ -139,7 +139,7 @@ struct UIErrorMiddleware: RouterMiddleware {
         } catch let error as UIError {
             return page(error.status, error.message, context)
         } catch let error as OrchestratorError {
-            return page(.init(code: error.status), error.message, context)
+            return page(error.status, error.message, context)
         } catch let error as AuthError {
             // The REST API's role rule (`context.require`), shown as a page.
             guard case .forbidden(let needed) = error else { return page(.unauthorized, "Log in first.", context) }
