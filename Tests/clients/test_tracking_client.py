@@ -4,6 +4,7 @@ import os
 
 import mlflow
 import pytest
+import requests
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
@@ -194,3 +195,61 @@ def test_dataset_inputs_are_recorded_and_searchable(tracking_url):
     assert {t.key: t.value for t in used.tags}["mlflow.data.context"] == "training"
     found = MlflowClient().search_runs([run.info.experiment_id], "datasets.name = 'training-samples' AND datasets.context = 'training'")
     assert [r.info.run_id for r in found] == [run.info.run_id]
+
+
+def _line_model():
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    x = np.arange(10, dtype=float).reshape(-1, 1)
+    return LinearRegression().fit(x, 2 * x[:, 0] + 1)
+
+
+def test_metrics_logged_for_a_model_carry_their_run_id(tracking_url):
+    client = MlflowClient()
+    mlflow.set_experiment("model-metrics")
+    with mlflow.start_run() as run:
+        mlflow.log_metric("rmse", 0.5)  # step 0: log_model copies it to the model it logs at step 0
+        info = mlflow.sklearn.log_model(_line_model(), name="model", pip_requirements=["scikit-learn"])
+        mlflow.log_metric("accuracy", 0.875, step=3, model_id=info.model_id)
+    run_id, model_id = run.info.run_id, info.model_id
+    model = mlflow.get_logged_model(model_id)
+    assert sorted((m.key, m.value, m.step, m.run_id, m.model_id) for m in model.metrics) == [
+        ("accuracy", 0.875, 3, run_id, model_id),
+        ("rmse", 0.5, 0, run_id, model_id),
+    ]
+    [found] = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id], output_format="list")
+    assert sorted((m.key, m.run_id) for m in found.metrics) == [("accuracy", run_id), ("rmse", run_id)]
+    # The run's own history keeps one row per measurement, without the model or the run.
+    assert [(m.value, m.step, m.model_id, m.run_id) for m in client.get_metric_history(run_id, "rmse")] == [(0.5, 0, None, None)]
+    assert [(m.value, m.step, m.model_id) for m in client.get_metric_history(run_id, "accuracy")] == [(0.875, 3, None)]
+    assert client.get_run(run_id).data.metrics == {"rmse": 0.5, "accuracy": 0.875}
+
+
+def test_metric_history_is_in_mlflows_order(tracking_url):
+    client = MlflowClient()
+    Metric = mlflow.entities.Metric
+    first, second = (client.create_run("0").info.run_id for _ in range(2))
+    client.log_batch(first, metrics=[
+        Metric("loss", 4.0, 300, 0), Metric("loss", 3.0, 100, 2), Metric("loss", 2.0, 100, 1),
+        Metric("loss", 1.5, 200, 1), Metric("loss", 1.0, 100, 1),
+    ])
+    client.log_batch(second, metrics=[Metric("loss", 9.0, 50, 7)])
+    # get-history: by timestamp, then step, then value.
+    history = client.get_metric_history(first, "loss")
+    assert [(m.timestamp, m.step, m.value) for m in history] == [(100, 1, 1.0), (100, 1, 2.0), (100, 2, 3.0), (200, 1, 1.5), (300, 0, 4.0)]
+    # get-history-bulk-interval (the UI's charts): the runs in the order asked, each by step, then
+    # timestamp, then value; sampled by row, keeping the first and the last.
+    url = f"{tracking_url}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval"
+    asked = sorted([first, second], reverse=True)
+
+    def bulk(max_results):
+        response = requests.get(url, params={"run_ids": asked, "metric_key": "loss", "max_results": max_results})
+        assert response.status_code == 200, response.text
+        return [(m["run_id"], m["step"], m["timestamp"], m["value"]) for m in response.json()["metrics"]]
+
+    rows = {first: [(first, 0, 300, 4.0), (first, 1, 100, 1.0), (first, 1, 100, 2.0), (first, 1, 200, 1.5), (first, 2, 100, 3.0)],
+            second: [(second, 7, 50, 9.0)]}
+    assert bulk(100) == rows[asked[0]] + rows[asked[1]]
+    sampled = {first: [rows[first][0], rows[first][2], rows[first][4]], second: rows[second]}
+    assert bulk(3) == sampled[asked[0]] + sampled[asked[1]]
