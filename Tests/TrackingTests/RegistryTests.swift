@@ -72,4 +72,38 @@ struct RegistryTests {
             }
         }
     }
+
+    @Test("A version of a logged model takes the model's run and where its files are, as MLflow's registry does", arguments: TestDatabaseKind.available)
+    func versionOfLoggedModel(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            let run = try await store.createRun(experimentID: "0").info.runID
+            let model = try await store.createLoggedModel(experimentID: "0", name: "model", modelType: nil, sourceRunID: run, params: [], tags: [])
+            _ = try await store.createRegisteredModel(name: "line")
+            // What mlflow.<flavor>.log_model(registered_model_name=…) sends: the model, no run.
+            let version = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: model.id)
+            #expect(version.runID == run)
+            #expect(version.source == "models:/\(model.id)" && version.downloadURI == model.artifactURI)
+            #expect(try await store.modelVersion(name: "line", version: "1") == version)
+            #expect(try await store.loggedModel(id: model.id).tags == [Tag(key: "mlflow.modelVersions", value: #"[{"name": "line", "version": 1}]"#)])
+            // A run given is kept; a version of a run's files is its own download location.
+            let other = try await store.createRun(experimentID: "0").info.runID
+            #expect(try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: other, tags: [], runLink: nil, description: nil, modelID: model.id).runID == other)
+            let files = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/\(run)/artifacts/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+            #expect(files.storageLocation == nil && files.downloadURI == files.source)
+
+            let sourceNotModel = TrackingError.invalid("Invalid model version source: 'models:/\(model.id)'. The model_id request parameter must identify the resource that contains the source.")
+            for modelID in [nil, "m-other"] as [String?] {
+                await #expect(throws: sourceNotModel, "\(modelID ?? "no model_id")") {
+                    _ = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: modelID)
+                }
+            }
+            await #expect(throws: TrackingError.invalid("Invalid model version source: 'models:/m-gone'. The model_id request parameter must identify the resource that contains the source.")) {
+                _ = try await store.createModelVersion(name: "line", source: "models:/m-gone", runID: nil, tags: [], runLink: nil, description: nil, modelID: "m-gone")
+            }
+            await #expect(throws: TrackingError.invalid("Invalid model version source: 'runs:/\(run)/model'. The model_id request parameter must identify the resource that contains the source.")) {
+                _ = try await store.createModelVersion(name: "line", source: "runs:/\(run)/model", runID: run, tags: [], runLink: nil, description: nil, modelID: model.id)
+            }
+        }
+    }
 }

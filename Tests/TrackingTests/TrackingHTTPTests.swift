@@ -264,4 +264,21 @@ struct TrackingHTTPTests {
             #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("escape.txt").path))
         }
     }
+
+    @Test("A model version of a logged model: its run is the model's, its download URI the model's artifacts, and no model_id is sent, as MLflow's registry keeps none")
+    func loggedModelVersion() async throws {
+        try await Self.withServer { client in
+            let run = try await Self.call(client, .post, "/runs/create", #"{"experiment_id": "0"}"#)
+            let runID = try #require(((run.json["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+            let model = try await Self.call(client, .post, "/logged-models", #"{"experiment_id": "0", "source_run_id": "\#(runID)"}"#)
+            let info = try #require((model.json["model"] as? [String: Any])?["info"] as? [String: Any])
+            let modelID = try #require(info["model_id"] as? String)
+            #expect(try await Self.call(client, .post, "/registered-models/create", #"{"name": "line"}"#).status == .ok)
+            let created = try await Self.call(client, .post, "/model-versions/create", #"{"name": "line", "source": "models:/\#(modelID)", "model_id": "\#(modelID)"}"#)
+            let version = try #require(created.json["model_version"] as? [String: Any])
+            #expect(version["run_id"] as? String == runID && version["model_id"] == nil)
+            let download = try await Self.call(client, .get, "/model-versions/get-download-uri?name=line&version=1")
+            #expect(download.json["artifact_uri"] as? String == info["artifact_uri"] as? String)
+        }
+    }
 }

@@ -205,6 +205,39 @@ def _line_model():
     return LinearRegression().fit(x, 2 * x[:, 0] + 1)
 
 
+class _Doubler(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input):
+        return model_input * 2
+
+
+def test_a_model_version_registered_by_log_model_carries_the_run_id(tracking_url):
+    client = MlflowClient()
+    mlflow.set_experiment("registered-while-logged")
+    with mlflow.start_run() as run:
+        sklearn_info = mlflow.sklearn.log_model(
+            _line_model(), name="model", registered_model_name="run-linked", pip_requirements=["scikit-learn"]
+        )
+        pyfunc_info = mlflow.pyfunc.log_model(
+            name="doubler", python_model=_Doubler(), registered_model_name="run-linked", pip_requirements=["pandas"]
+        )
+    # The client sends only the logged model (source models:/m-…, model_id); the server takes the
+    # run from the logged model's source run.
+    for number, info in [("1", sklearn_info), ("2", pyfunc_info)]:
+        version = client.get_model_version("run-linked", number)
+        assert version.run_id == run.info.run_id
+        assert version.source == f"models:/{info.model_id}"
+        # MLflow's registry keeps the source and the run, not the model id: it reads back empty.
+        assert version.model_id is None
+        assert client.get_model_version_download_uri("run-linked", number) == mlflow.get_logged_model(info.model_id).artifact_location
+    # The server lists the version on the logged model (the version a number), then the client does
+    # (a string).
+    assert mlflow.get_logged_model(sklearn_info.model_id).tags["mlflow.modelVersions"] == (
+        '[{"name": "run-linked", "version": 1}, {"name": "run-linked", "version": "1"}]'
+    )
+    found = client.search_model_versions(f"run_id = '{run.info.run_id}'")
+    assert sorted((v.version, v.run_id) for v in found) == [("1", run.info.run_id), ("2", run.info.run_id)]
+
+
 def test_metrics_logged_for_a_model_carry_their_run_id(tracking_url):
     client = MlflowClient()
     mlflow.set_experiment("model-metrics")

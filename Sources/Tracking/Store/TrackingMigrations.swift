@@ -9,7 +9,7 @@ import SQLKit
 /// (`latest_metrics`, one row per run and key, updated in the same write), history by run, key and
 /// step (sampled charts), and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets, metricIdentity]
+    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets, metricIdentity, modelVersionStorage]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -288,4 +288,10 @@ public enum TrackingMigrations {
             try await database.raw(SQLQueryString(statement)).run()
         }
     }
+
+    /// Model versions remember where their files are (`storage_location`: the artifact location of
+    /// the logged model a `models:/m-…` source names), as MLflow's registry does.
+    static let modelVersionStorage = Migration("tracking-006-model-version-storage-location", statements: [
+        "ALTER TABLE model_versions ADD COLUMN storage_location TEXT",
+    ])
 }

@@ -212,7 +212,9 @@ extension TrackingStore {
         return model
     }
 
-    private static func upsert(_ sql: any SQLDatabase, table: String, modelID: String, _ entries: [Tag]) async throws {
+    /// Sets `entries` (key and value) of logged model `modelID` in `table` (its params or tags);
+    /// the last value of a key repeated in `entries` wins.
+    static func upsert(_ sql: any SQLDatabase, table: String, modelID: String, _ entries: [Tag]) async throws {
         guard !entries.isEmpty else { return }
         var insert = sql.insert(into: table).columns("model_id", "key", "value")
         var seen: [String: String] = [:]
