@@ -106,4 +106,25 @@ struct RegistryTests {
             }
         }
     }
+
+    @Test("Reading an alias: a missing alias is INVALID_PARAMETER_VALUE, a missing model 404, latest the newest version", arguments: TestDatabaseKind.available)
+    func readingAliases(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            _ = try await store.createRegisteredModel(name: "line")
+            await #expect(throws: TrackingError.notFound("Latest version not found for model line.")) { _ = try await store.modelVersion(name: "line", alias: "latest") }
+            for _ in 0..<3 {
+                _ = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+            }
+            try await store.setAlias(name: "line", alias: "champion", version: "2")
+            #expect(try await store.modelVersion(name: "line", alias: "champion").version == "2")
+            #expect(try await store.modelVersion(name: "line", alias: "LATEST").version == "3")
+            await #expect(throws: TrackingError.invalid("Registered model alias missing not found.")) { _ = try await store.modelVersion(name: "line", alias: "missing") }
+            await #expect(throws: TrackingError.invalid("Registered model alias name cannot be empty.")) { _ = try await store.modelVersion(name: "line", alias: "") }
+            await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line", alias: "bad alias") }
+            await #expect(throws: TrackingError.notFound("Registered Model with name=other not found")) { _ = try await store.modelVersion(name: "other", alias: "champion") }
+            try await store.deleteModelVersion(name: "line", version: "2")
+            await #expect(throws: TrackingError.invalid("Registered model alias champion not found.")) { _ = try await store.modelVersion(name: "line", alias: "champion") }
+        }
+    }
 }

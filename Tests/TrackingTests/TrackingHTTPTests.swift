@@ -281,4 +281,16 @@ struct TrackingHTTPTests {
             #expect(download.json["artifact_uri"] as? String == info["artifact_uri"] as? String)
         }
     }
+
+    @Test("Reading an alias that does not exist answers 400 INVALID_PARAMETER_VALUE, a model that does not exist 404, as MLflow does")
+    func missingAlias() async throws {
+        try await Self.withServer { client in
+            #expect(try await Self.call(client, .post, "/registered-models/create", #"{"name": "line"}"#).status == .ok)
+            let missing = try await Self.call(client, .get, "/registered-models/alias?name=line&alias=missing")
+            #expect(missing.status == .badRequest && missing.json["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+            #expect(missing.json["message"] as? String == "Registered model alias missing not found.")
+            let noModel = try await Self.call(client, .get, "/registered-models/alias?name=other&alias=champion")
+            #expect(noModel.status == .notFound && noModel.json["error_code"] as? String == "RESOURCE_DOES_NOT_EXIST")
+        }
+    }
 }

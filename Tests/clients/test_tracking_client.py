@@ -286,3 +286,23 @@ def test_metric_history_is_in_mlflows_order(tracking_url):
     assert bulk(100) == rows[asked[0]] + rows[asked[1]]
     sampled = {first: [rows[first][0], rows[first][2], rows[first][4]], second: rows[second]}
     assert bulk(3) == sampled[asked[0]] + sampled[asked[1]]
+
+
+def test_a_missing_alias_is_an_invalid_parameter_value(tracking_url):
+    client = MlflowClient()
+    client.create_registered_model("aliased")
+    with mlflow.start_run() as run:
+        pass
+    for _ in range(2):
+        client.create_model_version("aliased", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    with pytest.raises(MlflowException) as missing:
+        client.get_model_version_by_alias("aliased", "missing")
+    assert missing.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "Registered model alias missing not found." in str(missing.value)
+    response = requests.get(f"{tracking_url}/api/2.0/mlflow/registered-models/alias", params={"name": "aliased", "alias": "missing"})
+    assert response.status_code == 400 and response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException) as no_model:
+        client.get_model_version_by_alias("no-such-model", "champion")
+    assert no_model.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    # "latest" (any case) is the newest version, alias or not.
+    assert client.get_model_version_by_alias("aliased", "Latest").version == "2"

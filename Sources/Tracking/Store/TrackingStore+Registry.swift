@@ -110,14 +110,25 @@ extension TrackingStore {
         }
     }
 
-    /// The version `alias` of `name` points at.
+    /// The version `alias` of `name` points at; `latest` (in any case) is the newest version.
+    /// - Throws: ``TrackingError`` RESOURCE_DOES_NOT_EXIST (404) when there is no such registered
+    ///   model, or for `latest` no version; INVALID_PARAMETER_VALUE (400) when the model has no such
+    ///   alias or the alias is not a valid name, as MLflow answers.
     public func modelVersion(name: String, alias: String) async throws -> ModelVersion {
-        try await database.read { sql in
-            guard let row = try await sql.select().column("version").from("registered_model_aliases").where("name", .equal, SQLBind(name))
-                .where("alias", .equal, SQLBind(alias)).first() else {
-                throw TrackingError.notFound("Registered model alias \(alias) not found.")
+        try Self.validateAliasName(alias)
+        return try await database.read { sql in
+            let model = try await Self.requireRegisteredModel(sql, name)
+            if alias.lowercased() == "latest" {
+                guard let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "newest").from("model_versions")
+                    .where("name", .equal, SQLBind(name)).first()?.decode(column: "newest", as: Int64?.self) else {
+                    throw TrackingError.notFound("Latest version not found for model \(name).")
+                }
+                return try await Self.requireModelVersion(sql, name, newest)
             }
-            return try await Self.requireModelVersion(sql, name, try row.int64("version"))
+            guard let version = model.aliases.first(where: { $0.alias == alias })?.version, let number = Int64(version) else {
+                throw TrackingError.invalid("Registered model alias \(alias) not found.")
+            }
+            return try await Self.requireModelVersion(sql, name, number)
         }
     }
 
@@ -249,14 +260,29 @@ extension TrackingStore {
         try TrackingValidation.printable(name, what: "Registered model name")
     }
 
-    static func validateAlias(_ alias: String) throws(TrackingError) {
-        guard !alias.isEmpty, alias.count <= 255,
-              alias.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" }) else {
-            throw .invalid("Invalid alias name: '\(alias)'. Aliases may only contain alphanumerics, underscores (_) and dashes (-), and be at most 255 characters long.")
+    /// MLflow's rules for an alias name, read or set: not empty, word characters and dashes only,
+    /// at most 255 characters; in MLflow's words.
+    static func validateAliasName(_ alias: String) throws(TrackingError) {
+        guard !alias.isEmpty else { throw .invalid("Registered model alias name cannot be empty.") }
+        guard alias.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" }) else {
+            throw .invalid("Invalid alias name: '\(alias)'. Names may only contain alphanumerics, underscores (_), and dashes (-).")
         }
-        let lower = alias.lowercased()
-        if lower == "latest" || (lower.hasPrefix("v") && lower.count > 1 && lower.dropFirst().allSatisfy(\.isNumber)) {
-            throw .invalid("'\(alias)' alias name (case insensitive) is reserved.")
+        guard alias.unicodeScalars.count <= 255 else {
+            throw .invalid("'Registered model alias name' exceeds the maximum length of 255 characters")
+        }
+    }
+
+    /// The rules for an alias that is set: a valid name (``validateAliasName(_:)``) that is not
+    /// reserved: `latest` in any case, `v` or `V` and digits (which name versions).
+    static func validateAlias(_ alias: String) throws(TrackingError) {
+        try validateAliasName(alias)
+        if alias.lowercased() == "latest" {
+            throw .invalid("'latest' alias name (case insensitive) is reserved.")
+        }
+        let scalars = alias.unicodeScalars
+        if let first = scalars.first, first == "v" || first == "V", scalars.count > 1,
+           scalars.dropFirst().allSatisfy({ $0.properties.numericType == .decimal }) {
+            throw .invalid("Version alias name '\(alias)' is reserved.")
         }
     }
 
