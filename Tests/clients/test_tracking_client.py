@@ -288,6 +288,26 @@ def test_metric_history_is_in_mlflows_order(tracking_url):
     assert bulk(3) == sampled[asked[0]] + sampled[asked[1]]
 
 
+def test_listing_artifact_folders_whose_names_have_spaces_or_non_ascii_letters(tracking_url, tmp_path):
+    with mlflow.start_run() as run:
+        mlflow.log_text("a", "dir with space/a.txt")
+        mlflow.log_text("b", "ünïcode/b.txt")
+        mlflow.log_text("c", "dir with space/plus+sign/c.txt")
+    run_id = run.info.run_id
+    client = MlflowClient()
+    listed = client.list_artifacts(run_id, "dir with space")
+    assert [(f.path, f.is_dir) for f in listed] == [("dir with space/a.txt", False), ("dir with space/plus+sign", True)]
+    assert [f.path for f in client.list_artifacts(run_id, "dir with space/plus+sign")] == ["dir with space/plus+sign/c.txt"]
+    assert [(f.path, f.file_size) for f in client.list_artifacts(run_id, "ünïcode")] == [("ünïcode/b.txt", 1)]
+    # The tracking API's listing (the UI's) takes the path as a query parameter too.
+    for folder, expected in [("ünïcode", ["ünïcode/b.txt"]), ("dir with space", ["dir with space/a.txt", "dir with space/plus+sign"])]:
+        response = requests.get(f"{tracking_url}/api/2.0/mlflow/artifacts/list", params={"run_id": run_id, "path": folder})
+        assert [f["path"] for f in response.json()["files"]] == expected
+    local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="dir with space", dst_path=str(tmp_path))
+    assert open(os.path.join(local, "plus+sign", "c.txt")).read() == "c"
+    assert mlflow.artifacts.load_text(f"runs:/{run_id}/ünïcode/b.txt") == "b"
+
+
 def test_a_missing_alias_is_an_invalid_parameter_value(tracking_url):
     client = MlflowClient()
     client.create_registered_model("aliased")
