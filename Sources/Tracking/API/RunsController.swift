@@ -118,7 +118,7 @@ struct RunsController {
         routes.addEncoded(.get, "/metrics/get-history") { request in
             let offset = try PageToken.offset(from: try request.string("page_token"))
             let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in
-                guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer") }
+                guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer.") }
                 return Int(min(value, 1_000_000))
             }
             let key = try request.requiredString("metric_key")
