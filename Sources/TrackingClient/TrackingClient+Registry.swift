@@ -2,10 +2,24 @@ public import JSON
 
 extension TrackingClient {
     /// The version of `model` that `alias` points at; `nil` when the model or alias does not exist.
+    ///
+    /// MLflow answers a missing model with RESOURCE_DOES_NOT_EXIST but a missing alias with
+    /// INVALID_PARAMETER_VALUE, which is also its answer to a bad request: that one is told apart by
+    /// the model's aliases.
     public func modelVersion(model: String, alias: String) async throws(TrackingClientError) -> JSONValue? {
         do {
             return try await call("GET", "registered-models/alias", ["name": .string(model), "alias": .string(alias)])["model_version"]
         } catch where error.isMissingResource {
+            return nil
+        } catch where error.code == "INVALID_PARAMETER_VALUE" {
+            let registered: JSONValue
+            do {
+                registered = try await call("GET", "registered-models/get", ["name": .string(model)])
+            } catch where error.isMissingResource {
+                return nil
+            }
+            let aliases = registered["registered_model"]?["aliases"]?.array ?? []
+            if aliases.contains(where: { $0["alias"]?.string == alias }) { throw error }
             return nil
         }
     }

@@ -72,4 +72,59 @@ struct RegistryTests {
             }
         }
     }
+
+    @Test("A version of a logged model takes the model's run and where its files are, as MLflow's registry does", arguments: TestDatabaseKind.available)
+    func versionOfLoggedModel(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            let run = try await store.createRun(experimentID: "0").info.runID
+            let model = try await store.createLoggedModel(experimentID: "0", name: "model", modelType: nil, sourceRunID: run, params: [], tags: [])
+            _ = try await store.createRegisteredModel(name: "line")
+            // What mlflow.<flavor>.log_model(registered_model_name=…) sends: the model, no run.
+            let version = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: model.id)
+            #expect(version.runID == run)
+            #expect(version.source == "models:/\(model.id)" && version.downloadURI == model.artifactURI)
+            #expect(try await store.modelVersion(name: "line", version: "1") == version)
+            #expect(try await store.loggedModel(id: model.id).tags == [Tag(key: "mlflow.modelVersions", value: #"[{"name": "line", "version": 1}]"#)])
+            // A run given is kept; a version of a run's files is its own download location.
+            let other = try await store.createRun(experimentID: "0").info.runID
+            #expect(try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: other, tags: [], runLink: nil, description: nil, modelID: model.id).runID == other)
+            let files = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/\(run)/artifacts/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+            #expect(files.storageLocation == nil && files.downloadURI == files.source)
+
+            let sourceNotModel = TrackingError.invalid("Invalid model version source: 'models:/\(model.id)'. The model_id request parameter must identify the resource that contains the source.")
+            for modelID in [nil, "m-other"] as [String?] {
+                await #expect(throws: sourceNotModel, "\(modelID ?? "no model_id")") {
+                    _ = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: modelID)
+                }
+            }
+            await #expect(throws: TrackingError.invalid("Invalid model version source: 'models:/m-gone'. The model_id request parameter must identify the resource that contains the source.")) {
+                _ = try await store.createModelVersion(name: "line", source: "models:/m-gone", runID: nil, tags: [], runLink: nil, description: nil, modelID: "m-gone")
+            }
+            await #expect(throws: TrackingError.invalid("Invalid model version source: 'runs:/\(run)/model'. The model_id request parameter must identify the resource that contains the source.")) {
+                _ = try await store.createModelVersion(name: "line", source: "runs:/\(run)/model", runID: run, tags: [], runLink: nil, description: nil, modelID: model.id)
+            }
+        }
+    }
+
+    @Test("Reading an alias: a missing alias is INVALID_PARAMETER_VALUE, a missing model 404, latest the newest version", arguments: TestDatabaseKind.available)
+    func readingAliases(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let store = TrackingStore(database: database)
+            _ = try await store.createRegisteredModel(name: "line")
+            await #expect(throws: TrackingError.notFound("Latest version not found for model line.")) { _ = try await store.modelVersion(name: "line", alias: "latest") }
+            for _ in 0..<3 {
+                _ = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+            }
+            try await store.setAlias(name: "line", alias: "champion", version: "2")
+            #expect(try await store.modelVersion(name: "line", alias: "champion").version == "2")
+            #expect(try await store.modelVersion(name: "line", alias: "LATEST").version == "3")
+            await #expect(throws: TrackingError.invalid("Registered model alias missing not found.")) { _ = try await store.modelVersion(name: "line", alias: "missing") }
+            await #expect(throws: TrackingError.invalid("Registered model alias name cannot be empty.")) { _ = try await store.modelVersion(name: "line", alias: "") }
+            await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line", alias: "bad alias") }
+            await #expect(throws: TrackingError.notFound("Registered Model with name=other not found")) { _ = try await store.modelVersion(name: "other", alias: "champion") }
+            try await store.deleteModelVersion(name: "line", version: "2")
+            await #expect(throws: TrackingError.invalid("Registered model alias champion not found.")) { _ = try await store.modelVersion(name: "line", alias: "champion") }
+        }
+    }
 }

@@ -264,4 +264,66 @@ struct TrackingHTTPTests {
             #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("escape.txt").path))
         }
     }
+
+    @Test("Artifact folders whose names have spaces, plus signs or non-ASCII letters are listed, the path read as the client's query string encodes it")
+    func artifactListingEncodings() async throws {
+        try await withTemporaryDirectory { folder in
+            try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
+                let configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: folder.url.appendingPathComponent("artifacts").path)
+                let application = buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+                try await application.test(.live) { client in
+                    let run = try await Self.call(client, .post, "/runs/create", #"{"experiment_id": "0"}"#)
+                    let runID = try #require(((run.json["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+                    let root = "0/\(runID)/artifacts"
+                    // Uploads name the file in the URL's path: %20 is a space, + is itself.
+                    for path in ["dir%20with%20space/a.txt", "%C3%BCn%C3%AFcode/b.txt", "dir%20with%20space/plus+sign/c.txt"] {
+                        let stored = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/\(root)/\(path)", method: .put, body: ByteBuffer("x"))
+                        #expect(stored.status == .ok, "\(path)")
+                    }
+                    // Listings take the folder in the query string, form-encoded: + is a space there, %2B a plus.
+                    let listings: [(query: String, folder: String, names: [String])] = [
+                        ("dir+with+space", "dir with space", ["a.txt", "plus+sign"]), ("dir%20with%20space", "dir with space", ["a.txt", "plus+sign"]),
+                        ("dir+with+space/plus%2Bsign", "dir with space/plus+sign", ["c.txt"]), ("%C3%BCn%C3%AFcode", "ünïcode", ["b.txt"]),
+                    ]
+                    for listing in listings {
+                        // The proxied listing names entries by themselves; the tracking API's by their path in the run.
+                        let proxied = try jsonDictionary(try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=\(root)/\(listing.query)", method: .get).body)
+                        #expect((proxied["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == listing.names, "\(listing.query)")
+                        let tracked = try await Self.call(client, .get, "/artifacts/list?run_id=\(runID)&path=\(listing.query)")
+                        let paths = (tracked.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String }
+                        #expect(paths == listing.names.map { "\(listing.folder)/\($0)" }, "\(listing.query)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("A model version of a logged model: its run is the model's, its download URI the model's artifacts, and no model_id is sent, as MLflow's registry keeps none")
+    func loggedModelVersion() async throws {
+        try await Self.withServer { client in
+            let run = try await Self.call(client, .post, "/runs/create", #"{"experiment_id": "0"}"#)
+            let runID = try #require(((run.json["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+            let model = try await Self.call(client, .post, "/logged-models", #"{"experiment_id": "0", "source_run_id": "\#(runID)"}"#)
+            let info = try #require((model.json["model"] as? [String: Any])?["info"] as? [String: Any])
+            let modelID = try #require(info["model_id"] as? String)
+            #expect(try await Self.call(client, .post, "/registered-models/create", #"{"name": "line"}"#).status == .ok)
+            let created = try await Self.call(client, .post, "/model-versions/create", #"{"name": "line", "source": "models:/\#(modelID)", "model_id": "\#(modelID)"}"#)
+            let version = try #require(created.json["model_version"] as? [String: Any])
+            #expect(version["run_id"] as? String == runID && version["model_id"] == nil)
+            let download = try await Self.call(client, .get, "/model-versions/get-download-uri?name=line&version=1")
+            #expect(download.json["artifact_uri"] as? String == info["artifact_uri"] as? String)
+        }
+    }
+
+    @Test("Reading an alias that does not exist answers 400 INVALID_PARAMETER_VALUE, a model that does not exist 404, as MLflow does")
+    func missingAlias() async throws {
+        try await Self.withServer { client in
+            #expect(try await Self.call(client, .post, "/registered-models/create", #"{"name": "line"}"#).status == .ok)
+            let missing = try await Self.call(client, .get, "/registered-models/alias?name=line&alias=missing")
+            #expect(missing.status == .badRequest && missing.json["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+            #expect(missing.json["message"] as? String == "Registered model alias missing not found.")
+            let noModel = try await Self.call(client, .get, "/registered-models/alias?name=other&alias=champion")
+            #expect(noModel.status == .notFound && noModel.json["error_code"] as? String == "RESOURCE_DOES_NOT_EXIST")
+        }
+    }
 }

@@ -197,18 +197,4 @@ struct TrackingInputsTests {
             await #expect(throws: TrackingError.self) { try await store.logInputs(runID: first, datasets: [tooLong], modelIDs: []) }
         }
     }
-
-    @Test("Sampled history keeps the first and last steps and spreads the rest", arguments: TestDatabaseKind.available)
-    func sampledHistory(kind: TestDatabaseKind) async throws {
-        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
-            let store = TrackingStore(database: database)
-            let run = try await store.createRun(experimentID: "0").info.runID
-            try await store.logBatch(runID: run, metrics: (0..<1000).map { Metric(key: "loss", value: Double($0), timestamp: 1, step: Int64($0)) })
-            let sampled = try await store.sampledHistory(runIDs: [run], key: "loss", startStep: nil, endStep: nil, maxResults: 11)
-            #expect(sampled.map(\.metric.step) == [0, 100, 200, 300, 400, 500, 599, 699, 799, 899, 999])
-            let window = try await store.sampledHistory(runIDs: [run], key: "loss", startStep: 10, endStep: 14, maxResults: 100)
-            #expect(window.map(\.metric.step) == [10, 11, 12, 13, 14])
-            await #expect(throws: TrackingError.self) { _ = try await store.sampledHistory(runIDs: [], key: "loss", startStep: nil, endStep: nil, maxResults: 10) }
-        }
-    }
 }

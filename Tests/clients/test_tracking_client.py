@@ -4,6 +4,7 @@ import os
 
 import mlflow
 import pytest
+import requests
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
@@ -194,3 +195,134 @@ def test_dataset_inputs_are_recorded_and_searchable(tracking_url):
     assert {t.key: t.value for t in used.tags}["mlflow.data.context"] == "training"
     found = MlflowClient().search_runs([run.info.experiment_id], "datasets.name = 'training-samples' AND datasets.context = 'training'")
     assert [r.info.run_id for r in found] == [run.info.run_id]
+
+
+def _line_model():
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    x = np.arange(10, dtype=float).reshape(-1, 1)
+    return LinearRegression().fit(x, 2 * x[:, 0] + 1)
+
+
+class _Doubler(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input):
+        return model_input * 2
+
+
+def test_a_model_version_registered_by_log_model_carries_the_run_id(tracking_url):
+    client = MlflowClient()
+    mlflow.set_experiment("registered-while-logged")
+    with mlflow.start_run() as run:
+        sklearn_info = mlflow.sklearn.log_model(
+            _line_model(), name="model", registered_model_name="run-linked", pip_requirements=["scikit-learn"]
+        )
+        pyfunc_info = mlflow.pyfunc.log_model(
+            name="doubler", python_model=_Doubler(), registered_model_name="run-linked", pip_requirements=["pandas"]
+        )
+    # The client sends only the logged model (source models:/m-…, model_id); the server takes the
+    # run from the logged model's source run.
+    for number, info in [("1", sklearn_info), ("2", pyfunc_info)]:
+        version = client.get_model_version("run-linked", number)
+        assert version.run_id == run.info.run_id
+        assert version.source == f"models:/{info.model_id}"
+        # MLflow's registry keeps the source and the run, not the model id: it reads back empty.
+        assert version.model_id is None
+        assert client.get_model_version_download_uri("run-linked", number) == mlflow.get_logged_model(info.model_id).artifact_location
+    # The server lists the version on the logged model (the version a number), then the client does
+    # (a string).
+    assert mlflow.get_logged_model(sklearn_info.model_id).tags["mlflow.modelVersions"] == (
+        '[{"name": "run-linked", "version": 1}, {"name": "run-linked", "version": "1"}]'
+    )
+    found = client.search_model_versions(f"run_id = '{run.info.run_id}'")
+    assert sorted((v.version, v.run_id) for v in found) == [("1", run.info.run_id), ("2", run.info.run_id)]
+
+
+def test_metrics_logged_for_a_model_carry_their_run_id(tracking_url):
+    client = MlflowClient()
+    mlflow.set_experiment("model-metrics")
+    with mlflow.start_run() as run:
+        mlflow.log_metric("rmse", 0.5)  # step 0: log_model copies it to the model it logs at step 0
+        info = mlflow.sklearn.log_model(_line_model(), name="model", pip_requirements=["scikit-learn"])
+        mlflow.log_metric("accuracy", 0.875, step=3, model_id=info.model_id)
+    run_id, model_id = run.info.run_id, info.model_id
+    model = mlflow.get_logged_model(model_id)
+    assert sorted((m.key, m.value, m.step, m.run_id, m.model_id) for m in model.metrics) == [
+        ("accuracy", 0.875, 3, run_id, model_id),
+        ("rmse", 0.5, 0, run_id, model_id),
+    ]
+    [found] = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id], output_format="list")
+    assert sorted((m.key, m.run_id) for m in found.metrics) == [("accuracy", run_id), ("rmse", run_id)]
+    # The run's own history keeps one row per measurement, without the model or the run.
+    assert [(m.value, m.step, m.model_id, m.run_id) for m in client.get_metric_history(run_id, "rmse")] == [(0.5, 0, None, None)]
+    assert [(m.value, m.step, m.model_id) for m in client.get_metric_history(run_id, "accuracy")] == [(0.875, 3, None)]
+    assert client.get_run(run_id).data.metrics == {"rmse": 0.5, "accuracy": 0.875}
+
+
+def test_metric_history_is_in_mlflows_order(tracking_url):
+    client = MlflowClient()
+    Metric = mlflow.entities.Metric
+    first, second = (client.create_run("0").info.run_id for _ in range(2))
+    client.log_batch(first, metrics=[
+        Metric("loss", 4.0, 300, 0), Metric("loss", 3.0, 100, 2), Metric("loss", 2.0, 100, 1),
+        Metric("loss", 1.5, 200, 1), Metric("loss", 1.0, 100, 1),
+    ])
+    client.log_batch(second, metrics=[Metric("loss", 9.0, 50, 7)])
+    # get-history: by timestamp, then step, then value.
+    history = client.get_metric_history(first, "loss")
+    assert [(m.timestamp, m.step, m.value) for m in history] == [(100, 1, 1.0), (100, 1, 2.0), (100, 2, 3.0), (200, 1, 1.5), (300, 0, 4.0)]
+    # get-history-bulk-interval (the UI's charts): the runs in the order asked, each by step, then
+    # timestamp, then value; sampled by row, keeping the first and the last.
+    url = f"{tracking_url}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval"
+    asked = sorted([first, second], reverse=True)
+
+    def bulk(max_results):
+        response = requests.get(url, params={"run_ids": asked, "metric_key": "loss", "max_results": max_results})
+        assert response.status_code == 200, response.text
+        return [(m["run_id"], m["step"], m["timestamp"], m["value"]) for m in response.json()["metrics"]]
+
+    rows = {first: [(first, 0, 300, 4.0), (first, 1, 100, 1.0), (first, 1, 100, 2.0), (first, 1, 200, 1.5), (first, 2, 100, 3.0)],
+            second: [(second, 7, 50, 9.0)]}
+    assert bulk(100) == rows[asked[0]] + rows[asked[1]]
+    sampled = {first: [rows[first][0], rows[first][2], rows[first][4]], second: rows[second]}
+    assert bulk(3) == sampled[asked[0]] + sampled[asked[1]]
+
+
+def test_listing_artifact_folders_whose_names_have_spaces_or_non_ascii_letters(tracking_url, tmp_path):
+    with mlflow.start_run() as run:
+        mlflow.log_text("a", "dir with space/a.txt")
+        mlflow.log_text("b", "ünïcode/b.txt")
+        mlflow.log_text("c", "dir with space/plus+sign/c.txt")
+    run_id = run.info.run_id
+    client = MlflowClient()
+    listed = client.list_artifacts(run_id, "dir with space")
+    assert [(f.path, f.is_dir) for f in listed] == [("dir with space/a.txt", False), ("dir with space/plus+sign", True)]
+    assert [f.path for f in client.list_artifacts(run_id, "dir with space/plus+sign")] == ["dir with space/plus+sign/c.txt"]
+    assert [(f.path, f.file_size) for f in client.list_artifacts(run_id, "ünïcode")] == [("ünïcode/b.txt", 1)]
+    # The tracking API's listing (the UI's) takes the path as a query parameter too.
+    for folder, expected in [("ünïcode", ["ünïcode/b.txt"]), ("dir with space", ["dir with space/a.txt", "dir with space/plus+sign"])]:
+        response = requests.get(f"{tracking_url}/api/2.0/mlflow/artifacts/list", params={"run_id": run_id, "path": folder})
+        assert [f["path"] for f in response.json()["files"]] == expected
+    local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="dir with space", dst_path=str(tmp_path))
+    assert open(os.path.join(local, "plus+sign", "c.txt")).read() == "c"
+    assert mlflow.artifacts.load_text(f"runs:/{run_id}/ünïcode/b.txt") == "b"
+
+
+def test_a_missing_alias_is_an_invalid_parameter_value(tracking_url):
+    client = MlflowClient()
+    client.create_registered_model("aliased")
+    with mlflow.start_run() as run:
+        pass
+    for _ in range(2):
+        client.create_model_version("aliased", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    with pytest.raises(MlflowException) as missing:
+        client.get_model_version_by_alias("aliased", "missing")
+    assert missing.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "Registered model alias missing not found." in str(missing.value)
+    response = requests.get(f"{tracking_url}/api/2.0/mlflow/registered-models/alias", params={"name": "aliased", "alias": "missing"})
+    assert response.status_code == 400 and response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException) as no_model:
+        client.get_model_version_by_alias("no-such-model", "champion")
+    assert no_model.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    # "latest" (any case) is the newest version, alias or not.
+    assert client.get_model_version_by_alias("aliased", "Latest").version == "2"

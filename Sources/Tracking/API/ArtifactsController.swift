@@ -46,7 +46,8 @@ struct ArtifactsController {
                 return .json("{}")
             }
             router.get(RouterPath(prefix + "/artifacts")) { request, _ -> Response in
-                let path = try ArtifactPath(request.uri.queryParameters["path"].map(String.init) ?? "")
+                // The query string is form-encoded (`+` is a space), as the client's `requests` sends it.
+                let path = try ArtifactPath(try await MLflowRequest.read(request).string("path") ?? "")
                 let entries = try artifacts.list(path)
                 var buffer = ByteBuffer()
                 buffer.writeJSON(MLflowJSON.object(["files": .array(entries.map { Self.fileInfo(path: $0.name, $0) })]))

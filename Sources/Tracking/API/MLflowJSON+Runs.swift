@@ -28,15 +28,18 @@ extension MLflowJSON {
         }
     }
 
-    /// A metric; `runID` adds the `run_id` member that sampled histories carry.
+    /// A metric, with the members it has set (MLflow's `Metric`); `runID` gives the `run_id` that
+    /// sampled histories carry.
     static func write(_ metric: Metric, runID: String? = nil, to json: inout JSONWriter) {
         json.object { json in
             json.field("key", metric.key)
             json.field("value", metric.value)
             json.field("timestamp", metric.timestamp)
             json.field("step", metric.step)
+            json.field("dataset_name", metric.datasetName)
+            json.field("dataset_digest", metric.datasetDigest)
             json.field("model_id", metric.modelID)
-            json.field("run_id", runID)
+            json.field("run_id", runID ?? metric.runID)
         }
     }
 

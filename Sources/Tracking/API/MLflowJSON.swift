@@ -30,6 +30,8 @@ enum MLflowJSON {
         ])
     }
 
+    /// A model version as MLflow's registry sends it: without the logged model's ID, which its
+    /// registry does not keep (the source names the model).
     static func modelVersion(_ version: ModelVersion, withAliases: Bool = true) -> JSONValue {
         object([
             "name": .string(version.name),
@@ -42,7 +44,6 @@ enum MLflowJSON {
             "source": .string(version.source),
             "run_id": version.runID.map { .string($0) },
             "run_link": version.runLink.map { .string($0) },
-            "model_id": version.modelID.map { .string($0) },
             "status": .string(version.status),
             "tags": tags(version.tags),
             "aliases": withAliases ? .array(version.aliases.map { .string($0) }) : nil,

@@ -115,7 +115,7 @@ struct RegistryController {
         }
         routes.add(.get, "/model-versions/get-download-uri") { request in
             let found = try await store.modelVersion(name: try request.requiredString("name"), version: try request.requiredString("version"))
-            return .object(["artifact_uri": .string(found.source)])
+            return .object(["artifact_uri": .string(found.downloadURI)])
         }
         routes.add(.post, "/model-versions/transition-stage") { request in
             guard let archive = try request.bool("archive_existing_versions") else { throw MLflowRequest.missing("archive_existing_versions") }

@@ -118,7 +118,7 @@ struct RunsController {
         routes.addEncoded(.get, "/metrics/get-history") { request in
             let offset = try PageToken.offset(from: try request.string("page_token"))
             let maxResults = try request.int64("max_results").map { value throws(TrackingError) -> Int in
-                guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer") }
+                guard value > 0 else { throw .invalid("Invalid value \(value) for parameter 'max_results' supplied. It must be a positive integer.") }
                 return Int(min(value, 1_000_000))
             }
             let key = try request.requiredString("metric_key")
@@ -130,13 +130,18 @@ struct RunsController {
         }
     }
 
-    /// A metric message: `key`, `value` and `timestamp` are required, `step` defaults to 0.
+    /// A metric message: `key`, `value` and `timestamp` are required, `step` defaults to 0; a
+    /// `model_id` (with the dataset's `dataset_name` and `dataset_digest`) makes it a metric of that
+    /// logged model too.
     static func metric(_ request: MLflowRequest) throws(TrackingError) -> Metric {
         let key = try request.requiredString("key")
         guard let value = try request.double("value") else { throw MLflowRequest.missing("value") }
         guard let timestamp = try request.int64("timestamp") else { throw MLflowRequest.missing("timestamp") }
-        let modelID = try request.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
-        return Metric(key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0, modelID: modelID)
+        let optional = { (name: String) throws(TrackingError) -> String? in try request.string(name).flatMap { $0.isEmpty ? nil : $0 } }
+        return Metric(
+            key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0, modelID: try optional("model_id"),
+            datasetName: try optional("dataset_name"), datasetDigest: try optional("dataset_digest")
+        )
     }
 
     /// A required `value` that may be the empty string (a tag or param value).

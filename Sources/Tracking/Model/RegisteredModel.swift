@@ -30,12 +30,19 @@ public struct ModelVersion: Sendable, Equatable {
     public var description: String
     /// Where the model's files are: `runs:/…`, `models:/m-…` or an artifact URI.
     public var source: String
+    /// Where the files of a `models:/m-…` source are: the logged model's artifact location, kept
+    /// when the version is made; `nil` for other sources.
+    public var storageLocation: String?
     public var runID: String?
     public var runLink: String?
     public var modelID: String?
     public var status: String
     public var tags: [Tag]
     public var aliases: [String]
+
+    /// What `get-download-uri` answers: the logged model's artifact location for a version made
+    /// from one, else the source.
+    public var downloadURI: String { storageLocation ?? source }
 }
 
 /// The stages of MLflow's (deprecated) stage workflow, by their canonical names.

@@ -112,6 +112,9 @@ public enum RunStatus: String, Sendable, Equatable, CaseIterable {
 }
 
 /// One measurement of a metric.
+///
+/// As MLflow sends them, a run's metrics (its latest values and its history) carry neither the
+/// run nor a model; a logged model's metrics carry both, and the dataset they were measured on.
 public struct Metric: Sendable, Equatable {
     public var key: String
     /// May be NaN or infinite; sent as `"NaN"`, `"Infinity"`, `"-Infinity"`.
@@ -121,18 +124,30 @@ public struct Metric: Sendable, Equatable {
     public var step: Int64
     /// The logged model the measurement is about, if any.
     public var modelID: String?
+    /// The run that logged the measurement: set on a logged model's metrics.
+    public var runID: String?
+    /// The dataset the measurement was made on, by name and digest (a logged model's metrics).
+    public var datasetName: String?
+    public var datasetDigest: String?
 
-    public init(key: String, value: Double, timestamp: Int64, step: Int64, modelID: String? = nil) {
+    public init(
+        key: String, value: Double, timestamp: Int64, step: Int64, modelID: String? = nil,
+        runID: String? = nil, datasetName: String? = nil, datasetDigest: String? = nil
+    ) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
         self.modelID = modelID
+        self.runID = runID
+        self.datasetName = datasetName
+        self.datasetDigest = datasetDigest
     }
 
     /// Equal when every field is, NaN values included.
     public static func == (lhs: Metric, rhs: Metric) -> Bool {
         lhs.key == rhs.key && lhs.timestamp == rhs.timestamp && lhs.step == rhs.step && lhs.modelID == rhs.modelID
+            && lhs.runID == rhs.runID && lhs.datasetName == rhs.datasetName && lhs.datasetDigest == rhs.datasetDigest
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
     }
 

@@ -4,11 +4,12 @@ import SQLKit
 
 /// The tracking schema, as append-only migrations.
 ///
-/// Designed for the hot paths: appending metrics (`metrics`, no unique index to maintain), the latest
-/// value of each metric (`latest_metrics`, one row per run and key, updated in the same write),
-/// history by run, key and step, and runs by experiment in start-time order.
+/// Designed for the hot paths: appending metrics (`metrics`, one unique index that both refuses a
+/// repeated measurement and reads a history in MLflow's order), the latest value of each metric
+/// (`latest_metrics`, one row per run and key, updated in the same write), history by run, key and
+/// step (sampled charts), and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets]
+    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets, metricIdentity, modelVersionStorage]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -236,5 +237,61 @@ public enum TrackingMigrations {
             PRIMARY KEY (run_id, model_id)
         )
         """,
+    ])
+
+    /// MLflow's metric rules: a run's history holds each measurement (key, timestamp, step, value)
+    /// once, and a logged model's metrics are a table of their own that records the run that logged
+    /// each (once per model, key, timestamp, step and run).
+    ///
+    /// Existing metrics rows logged with a model become that model's metrics; repeated measurements
+    /// are removed from histories (the copies MLflow would have refused).
+    static let metricIdentity = Migration("tracking-005-metric-identity-and-model-metrics") { database in
+        let sqlite = database.dialect.name == "sqlite"
+        let removeRepeats = sqlite
+            ? """
+            DELETE FROM metrics WHERE rowid NOT IN (
+                SELECT MIN(rowid) FROM metrics GROUP BY run_id, key, timestamp, step, value, is_nan
+            )
+            """
+            : """
+            DELETE FROM metrics a USING metrics b
+            WHERE a.ctid > b.ctid AND a.run_id = b.run_id AND a.key = b.key AND a.timestamp = b.timestamp
+                AND a.step = b.step AND a.value = b.value AND a.is_nan = b.is_nan
+            """
+        let statements: [String] = [
+            """
+            CREATE TABLE logged_model_metrics (
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                key TEXT NOT NULL,
+                timestamp BIGINT NOT NULL,
+                step BIGINT NOT NULL,
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                value DOUBLE PRECISION NOT NULL,
+                is_nan BOOLEAN NOT NULL,
+                dataset_name TEXT,
+                dataset_digest TEXT,
+                PRIMARY KEY (model_id, key, timestamp, step, run_id)
+            )
+            """,
+            """
+            INSERT INTO logged_model_metrics (model_id, key, timestamp, step, run_id, value, is_nan)
+            SELECT model_id, key, timestamp, step, run_id, value, is_nan FROM metrics
+            WHERE model_id IS NOT NULL AND model_id IN (SELECT model_id FROM logged_models)
+            ON CONFLICT DO NOTHING
+            """,
+            removeRepeats,
+            "DROP INDEX metrics_by_model",
+            "ALTER TABLE metrics DROP COLUMN model_id",
+            "CREATE UNIQUE INDEX metrics_identity ON metrics (run_id, key, timestamp, step, value, is_nan)",
+        ]
+        for statement in statements {
+            try await database.raw(SQLQueryString(statement)).run()
+        }
+    }
+
+    /// Model versions remember where their files are (`storage_location`: the artifact location of
+    /// the logged model a `models:/m-…` source names), as MLflow's registry does.
+    static let modelVersionStorage = Migration("tracking-006-model-version-storage-location", statements: [
+        "ALTER TABLE model_versions ADD COLUMN storage_location TEXT",
     ])
 }

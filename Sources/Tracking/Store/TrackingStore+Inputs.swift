@@ -86,44 +86,4 @@ extension TrackingStore {
         }
         return (inputs, outputs)
     }
-
-    /// The history of `key` for several runs between `startStep` and `endStep`, sampled to at most
-    /// `maxResults` steps spread evenly over the range (the first and last always included), as
-    /// MLflow's charts ask for it.
-    public func sampledHistory(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [(runID: String, metric: Metric)] {
-        guard !runIDs.isEmpty, runIDs.count <= 100 else {
-            throw TrackingError.invalid("GetMetricHistoryBulkInterval request must specify between 1 and 100 run_ids.")
-        }
-        guard (1...2500).contains(maxResults) else {
-            throw TrackingError.invalid("max_results must be between 1 and 2500.")
-        }
-        for id in runIDs { try TrackingValidation.runID(id) }
-        return try await database.read { sql in
-            var result: [(runID: String, metric: Metric)] = []
-            for runID in runIDs.sorted() {
-                var stepsQuery = sql.select().distinct().column("step").from("metrics").where("run_id", .equal, SQLBind(runID)).where("key", .equal, SQLBind(key))
-                if let startStep { stepsQuery = stepsQuery.where("step", .greaterThanOrEqual, SQLBind(startStep)) }
-                if let endStep { stepsQuery = stepsQuery.where("step", .lessThanOrEqual, SQLBind(endStep)) }
-                let steps = try await stepsQuery.orderBy("step").all().map { try $0.int64("step") }
-                guard !steps.isEmpty else { continue }
-                let sampled = Self.evenlySpaced(steps, count: maxResults)
-                let rows = try await sql.select().columns("step", "timestamp", "value", "is_nan").from("metrics")
-                    .where("run_id", .equal, SQLBind(runID)).where("key", .equal, SQLBind(key)).where("step", .in, SQLBind.group(sampled))
-                    .orderBy("step").orderBy("timestamp").all()
-                for row in rows {
-                    let metric = Metric(key: key, value: try row.bool("is_nan") ? .nan : try row.double("value"), timestamp: try row.int64("timestamp"), step: try row.int64("step"))
-                    result.append((runID, metric))
-                }
-            }
-            return result
-        }
-    }
-
-    /// At most `count` elements of `values`, evenly spaced, always with the first and the last.
-    static func evenlySpaced(_ values: [Int64], count: Int) -> [Int64] {
-        guard values.count > count else { return values }
-        guard count > 1 else { return [values[0]] }
-        let stride = Double(values.count - 1) / Double(count - 1)
-        return (0..<count).map { values[Int((Double($0) * stride).rounded())] }
-    }
 }

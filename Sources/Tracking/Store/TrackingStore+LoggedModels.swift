@@ -201,15 +201,20 @@ extension TrackingStore {
             model[keyPath: path] = try await sql.select().columns("key", "value").from(table).where("model_id", .equal, SQLBind(id))
                 .orderBy("key").all().map { Tag(key: try $0.string("key"), value: try $0.string("value")) }
         }
-        model.metrics = try await sql.select().columns("run_id", "key", "value", "is_nan", "timestamp", "step").from("metrics")
-            .where("model_id", .equal, SQLBind(id)).orderBy("key").orderBy("step").orderBy("timestamp").all().map { row in
+        model.metrics = try await sql.select()
+            .columns("run_id", "key", "value", "is_nan", "timestamp", "step", "dataset_name", "dataset_digest").from("logged_model_metrics")
+            .where("model_id", .equal, SQLBind(id)).orderBy("key").orderBy("step").orderBy("timestamp").orderBy("run_id").all().map { row in
                 Metric(key: try row.string("key"), value: try row.bool("is_nan") ? .nan : try row.double("value"),
-                       timestamp: try row.int64("timestamp"), step: try row.int64("step"), modelID: id)
+                       timestamp: try row.int64("timestamp"), step: try row.int64("step"), modelID: id, runID: try row.string("run_id"),
+                       datasetName: try row.decode(column: "dataset_name", as: String?.self),
+                       datasetDigest: try row.decode(column: "dataset_digest", as: String?.self))
             }
         return model
     }
 
-    private static func upsert(_ sql: any SQLDatabase, table: String, modelID: String, _ entries: [Tag]) async throws {
+    /// Sets `entries` (key and value) of logged model `modelID` in `table` (its params or tags);
+    /// the last value of a key repeated in `entries` wins.
+    static func upsert(_ sql: any SQLDatabase, table: String, modelID: String, _ entries: [Tag]) async throws {
         guard !entries.isEmpty else { return }
         var insert = sql.insert(into: table).columns("model_id", "key", "value")
         var seen: [String: String] = [:]

@@ -6,8 +6,10 @@ extension TrackingStore {
     ///
     /// Params are write-once: the same value again is accepted, a different one is rejected, and a
     /// key repeated within the request is rejected. Tags are upserted. Metrics are appended to the
-    /// history, and the latest value of each key (by step, then timestamp, then value) is kept
-    /// alongside for reads and search.
+    /// history unless the same measurement (key, timestamp, step, value) is there already, and the
+    /// latest value of each key (by step, then timestamp, then value) is kept alongside for reads
+    /// and search. A metric with a `modelID` is also recorded as a metric of that logged model,
+    /// with the run that logged it (once per model, key, timestamp, step and run), as MLflow does.
     /// - Throws: ``TrackingError`` for invalid keys or values, changed params, too large a batch,
     ///   a missing or deleted run.
     public func logBatch(runID: String, metrics: [Metric] = [], params: [Tag] = [], tags: [Tag] = []) async throws {
@@ -52,28 +54,6 @@ extension TrackingStore {
         }
     }
 
-    /// One page of a metric's history, in (step, timestamp) order.
-    /// - Parameters:
-    ///   - maxResults: page size; all of it when `nil`.
-    ///   - offset: where the page starts (from the previous page's token).
-    /// - Returns: the measurements and the offset of the next page, if there is one.
-    public func metricHistory(runID: String, key: String, maxResults: Int?, offset: Int) async throws -> (metrics: [Metric], nextOffset: Int?) {
-        try TrackingValidation.runID(runID)
-        return try await database.read { sql in
-            _ = try await Self.requireRun(sql, runID)
-            var query = sql.select().columns("value", "is_nan", "timestamp", "step").from("metrics")
-                .where("run_id", .equal, SQLBind(runID)).where("key", .equal, SQLBind(key))
-                .orderBy("step").orderBy("timestamp").orderBy("value")
-            if let maxResults { query = query.limit(maxResults + 1).offset(offset) }
-            var metrics = try await query.all().map { row in
-                Metric(key: key, value: try row.bool("is_nan") ? .nan : try row.double("value"), timestamp: try row.int64("timestamp"), step: try row.int64("step"))
-            }
-            guard let maxResults, metrics.count > maxResults else { return (metrics, nil) }
-            metrics.removeLast(metrics.count - maxResults)
-            return (metrics, offset + maxResults)
-        }
-    }
-
     static func insertParams(_ sql: any SQLDatabase, runID: String, _ params: [Tag]) async throws {
         guard !params.isEmpty else { return }
         let existing = try await sql.select().columns("key", "value").from("params").where("run_id", .equal, SQLBind(runID))
@@ -100,15 +80,17 @@ extension TrackingStore {
 
     static func insertMetrics(_ sql: any SQLDatabase, runID: String, _ metrics: [Metric]) async throws {
         guard !metrics.isEmpty else { return }
-        // Many rows per statement, within SQLite's limit of bound parameters.
+        // Many rows per statement, within SQLite's limit of bound parameters. A measurement that is
+        // there already (MLflow's metric key: key, timestamp, step, value) is not added again.
         for chunk in stride(from: 0, to: metrics.count, by: 300).map({ Array(metrics[$0..<min($0 + 300, metrics.count)]) }) {
-            var insert = sql.insert(into: "metrics").columns("run_id", "key", "step", "timestamp", "value", "is_nan", "model_id")
+            var insert = sql.insert(into: "metrics").columns("run_id", "key", "step", "timestamp", "value", "is_nan")
             for metric in chunk {
                 insert = insert.values(SQLBind(runID), SQLBind(metric.key), SQLBind(metric.step), SQLBind(metric.timestamp),
-                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN), SQLBind(metric.modelID))
+                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN))
             }
-            try await insert.run()
+            try await insert.ignoringConflicts(with: metricIdentity).run()
         }
+        try await insertLoggedModelMetrics(sql, runID: runID, metrics.filter { $0.modelID != nil })
         // The latest value per key among this batch, then merged with what is stored.
         var latest: [String: Metric] = [:]
         for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
@@ -123,6 +105,33 @@ extension TrackingStore {
                     step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
                 WHERE (excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)
                 """).run()
+        }
+    }
+
+    /// The columns of MLflow's metric key within a run's history (`metrics_identity`).
+    static let metricIdentity = ["run_id", "key", "timestamp", "step", "value", "is_nan"]
+
+    /// Records metrics logged with a `modelID` as metrics of those logged models, with the run that
+    /// logged them; a measurement the model has from that run already is kept as it is.
+    /// - Throws: ``TrackingError`` BAD_REQUEST (400, what MLflow's foreign key failure answers)
+    ///   when no logged model has the ID, so that nothing of the request is logged.
+    static func insertLoggedModelMetrics(_ sql: any SQLDatabase, runID: String, _ metrics: [Metric]) async throws {
+        guard !metrics.isEmpty else { return }
+        let modelIDs = Set(metrics.compactMap(\.modelID)).sorted()
+        let known = Set(try await sql.select().column("model_id").from("logged_models")
+            .where("model_id", .in, SQLBind.group(modelIDs)).all().map { try $0.string("model_id") })
+        if let missing = modelIDs.first(where: { !known.contains($0) }) {
+            throw TrackingError(.badRequest, "Invalid model_id '\(missing)': no logged model has this ID.")
+        }
+        for chunk in stride(from: 0, to: metrics.count, by: 200).map({ Array(metrics[$0..<min($0 + 200, metrics.count)]) }) {
+            var insert = sql.insert(into: "logged_model_metrics")
+                .columns("model_id", "key", "timestamp", "step", "run_id", "value", "is_nan", "dataset_name", "dataset_digest")
+            for metric in chunk {
+                insert = insert.values(SQLBind(metric.modelID), SQLBind(metric.key), SQLBind(metric.timestamp), SQLBind(metric.step), SQLBind(runID),
+                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN),
+                                       SQLBind(metric.datasetName), SQLBind(metric.datasetDigest))
+            }
+            try await insert.ignoringConflicts(with: ["model_id", "key", "timestamp", "step", "run_id"]).run()
         }
     }
 }

@@ -110,39 +110,78 @@ extension TrackingStore {
         }
     }
 
-    /// The version `alias` of `name` points at.
+    /// The version `alias` of `name` points at; `latest` (in any case) is the newest version.
+    /// - Throws: ``TrackingError`` RESOURCE_DOES_NOT_EXIST (404) when there is no such registered
+    ///   model, or for `latest` no version; INVALID_PARAMETER_VALUE (400) when the model has no such
+    ///   alias or the alias is not a valid name, as MLflow answers.
     public func modelVersion(name: String, alias: String) async throws -> ModelVersion {
-        try await database.read { sql in
-            guard let row = try await sql.select().column("version").from("registered_model_aliases").where("name", .equal, SQLBind(name))
-                .where("alias", .equal, SQLBind(alias)).first() else {
-                throw TrackingError.notFound("Registered model alias \(alias) not found.")
+        try Self.validateAliasName(alias)
+        return try await database.read { sql in
+            let model = try await Self.requireRegisteredModel(sql, name)
+            if alias.lowercased() == "latest" {
+                guard let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "newest").from("model_versions")
+                    .where("name", .equal, SQLBind(name)).first()?.decode(column: "newest", as: Int64?.self) else {
+                    throw TrackingError.notFound("Latest version not found for model \(name).")
+                }
+                return try await Self.requireModelVersion(sql, name, newest)
             }
-            return try await Self.requireModelVersion(sql, name, try row.int64("version"))
+            guard let version = model.aliases.first(where: { $0.alias == alias })?.version, let number = Int64(version) else {
+                throw TrackingError.invalid("Registered model alias \(alias) not found.")
+            }
+            return try await Self.requireModelVersion(sql, name, number)
         }
     }
 
     // MARK: Versions
 
     /// Registers a new version of `name` (numbered after the last one), ready at once, in stage "None".
-    /// - Throws: ``TrackingError`` when the model does not exist or the source does not match the run.
+    ///
+    /// As in MLflow, a version of a logged model (`models:/<model id>` as its source, or a
+    /// `modelID`) takes the model's source run as its run when no `runID` is given, and a
+    /// `models:/<model id>` source has its files where the logged model has them (the version's
+    /// download URI).
+    /// - Throws: ``TrackingError`` when the registered model does not exist, or the source does not
+    ///   match the run or the logged model (INVALID_PARAMETER_VALUE, as MLflow words it).
     public func createModelVersion(name: String, source: String, runID: String?, tags: [Tag], runLink: String?, description: String?, modelID: String?) async throws -> ModelVersion {
+        let runID = runID.flatMap { $0.isEmpty ? nil : $0 }
+        let modelID = modelID.flatMap { $0.isEmpty ? nil : $0 }
         try Self.validateSource(source, runID: runID, modelID: modelID)
         for tag in tags { try TrackingValidation.key(tag.key, kind: "tag") }
         let time = now()
         return try await database.write { sql in
             _ = try await Self.requireRegisteredModel(sql, name)
+            var runID = runID
+            var storageLocation: String?
+            var loggedModel: LoggedModel?
+            if let modelID {
+                let model: LoggedModel
+                do {
+                    model = try await Self.requireLoggedModel(sql, modelID)
+                } catch let error as TrackingError where error.code == .resourceDoesNotExist {
+                    throw Self.invalidSource(source, "model_id")
+                }
+                if Self.loggedModelID(inSource: source) != nil { storageLocation = model.artifactURI }
+                runID = runID ?? model.sourceRunID
+                loggedModel = model
+            }
             let last = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "last").from("model_versions")
                 .where("name", .equal, SQLBind(name)).first()?.decode(column: "last", as: Int64?.self) ?? 0
             let version = last + 1
             try await sql.insert(into: "model_versions")
                 .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source",
-                         "run_id", "run_link", "model_id", "status")
+                         "storage_location", "run_id", "run_link", "model_id", "status")
                 .values(SQLBind(name), SQLBind(version), SQLBind(time), SQLBind(time), SQLBind(description ?? ""), SQLBind(""), SQLBind("None"),
-                        SQLBind(source), SQLBind(runID.flatMap { $0.isEmpty ? nil : $0 }), SQLBind(runLink), SQLBind(modelID.flatMap { $0.isEmpty ? nil : $0 }),
-                        SQLBind("READY"))
+                        SQLBind(source), SQLBind(storageLocation), SQLBind(runID), SQLBind(runLink), SQLBind(modelID), SQLBind("READY"))
                 .run()
             try await sql.update("registered_models").set("last_updated_time", to: SQLBind(time)).where("name", .equal, SQLBind(name)).run()
             try await Self.upsertNamedTags(sql, table: "model_version_tags", owner: ["name": SQLBind(name), "version": SQLBind(version)], tags)
+            // The logged model lists the versions made from it (not for prompts, as in MLflow).
+            let isPrompt = tags.last { $0.key == "mlflow.prompt.is_prompt" }?.value.lowercased() == "true"
+            if let loggedModel, !isPrompt {
+                let existing = loggedModel.tags.first { $0.key == ModelVersionsTag.key }?.value
+                let value = ModelVersionsTag.adding(name: name, version: version, to: existing)
+                try await Self.upsert(sql, table: "logged_model_tags", modelID: loggedModel.id, [Tag(key: ModelVersionsTag.key, value: value)])
+            }
             return try await Self.requireModelVersion(sql, name, version)
         }
     }
@@ -221,14 +260,29 @@ extension TrackingStore {
         try TrackingValidation.printable(name, what: "Registered model name")
     }
 
-    static func validateAlias(_ alias: String) throws(TrackingError) {
-        guard !alias.isEmpty, alias.count <= 255,
-              alias.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" }) else {
-            throw .invalid("Invalid alias name: '\(alias)'. Aliases may only contain alphanumerics, underscores (_) and dashes (-), and be at most 255 characters long.")
+    /// MLflow's rules for an alias name, read or set: not empty, word characters and dashes only,
+    /// at most 255 characters; in MLflow's words.
+    static func validateAliasName(_ alias: String) throws(TrackingError) {
+        guard !alias.isEmpty else { throw .invalid("Registered model alias name cannot be empty.") }
+        guard alias.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" }) else {
+            throw .invalid("Invalid alias name: '\(alias)'. Names may only contain alphanumerics, underscores (_), and dashes (-).")
         }
-        let lower = alias.lowercased()
-        if lower == "latest" || (lower.hasPrefix("v") && lower.count > 1 && lower.dropFirst().allSatisfy(\.isNumber)) {
-            throw .invalid("'\(alias)' alias name (case insensitive) is reserved.")
+        guard alias.unicodeScalars.count <= 255 else {
+            throw .invalid("'Registered model alias name' exceeds the maximum length of 255 characters")
+        }
+    }
+
+    /// The rules for an alias that is set: a valid name (``validateAliasName(_:)``) that is not
+    /// reserved: `latest` in any case, `v` or `V` and digits (which name versions).
+    static func validateAlias(_ alias: String) throws(TrackingError) {
+        try validateAliasName(alias)
+        if alias.lowercased() == "latest" {
+            throw .invalid("'latest' alias name (case insensitive) is reserved.")
+        }
+        let scalars = alias.unicodeScalars
+        if let first = scalars.first, first == "v" || first == "V", scalars.count > 1,
+           scalars.dropFirst().allSatisfy({ $0.properties.numericType == .decimal }) {
+            throw .invalid("Version alias name '\(alias)' is reserved.")
         }
     }
 
@@ -239,25 +293,41 @@ extension TrackingStore {
         return number
     }
 
-    /// MLflow's source checks: a `runs:/<id>/…` source needs `run_id` = `<id>`; a `models:/m-…`
-    /// source needs the matching `model_id`; no source may climb out with `..`.
+    /// MLflow's source checks (the logged model's existence is checked in the transaction): with a
+    /// `model_id`, a `models:/<model id>` source must name that model and a `runs:/` source is
+    /// refused; without one, a `runs:/<id>/…` source needs `run_id` = `<id>` and a
+    /// `models:/<model id>` source is refused. No source may climb out with `..`.
     static func validateSource(_ source: String, runID: String?, modelID: String?) throws(TrackingError) {
         guard !source.isEmpty else { throw MLflowRequest.missing("source") }
         if source.split(separator: "/").contains("..") {
             throw .invalid("Invalid model version source: '\(source)'. It must not contain '..' segments.")
         }
+        let sourceModelID = loggedModelID(inSource: source)
+        if let modelID {
+            if source.hasPrefix("runs:") || sourceModelID.map({ $0 != modelID }) ?? false {
+                throw invalidSource(source, "model_id")
+            }
+            return
+        }
         if source.hasPrefix("runs:/") {
             let id = source.dropFirst("runs:/".count).split(separator: "/").first.map(String.init)
-            guard let id, id == runID else {
-                throw .invalid("Invalid model version source: '\(source)'. The run_id request parameter must identify the resource that contains the source.")
-            }
+            guard let id, id == runID else { throw invalidSource(source, "run_id") }
         }
-        if source.hasPrefix("models:/m-") {
-            let id = source.dropFirst("models:/".count).split(separator: "/").first.map(String.init)
-            if let modelID, !modelID.isEmpty, id != modelID {
-                throw .invalid("Invalid model version source: '\(source)'. The model_id request parameter must identify the resource that contains the source.")
-            }
-        }
+        if sourceModelID != nil { throw invalidSource(source, "model_id") }
+    }
+
+    /// The logged model a `models:/<model id>` source names; `nil` for other sources, among them
+    /// registered versions (`models:/<name>/<version>`) and aliases (`models:/<name>@<alias>`).
+    static func loggedModelID(inSource source: String) -> String? {
+        guard source.hasPrefix("models:/"), !source.hasPrefix("models://") else { return nil }
+        let path = source.dropFirst("models:/".count)
+        guard !path.isEmpty, !path.contains("/"), !path.contains("@") else { return nil }
+        return String(path)
+    }
+
+    /// MLflow's refusal of a source that `field` (`run_id` or `model_id`) does not account for.
+    static func invalidSource(_ source: String, _ field: String) -> TrackingError {
+        .invalid("Invalid model version source: '\(source)'. The \(field) request parameter must identify the resource that contains the source.")
     }
 
     static func requireRegisteredModel(_ sql: any SQLDatabase, _ name: String) async throws -> RegisteredModel {
@@ -305,7 +375,8 @@ extension TrackingStore {
 
     static func loadModelVersions(_ sql: any SQLDatabase, where condition: any SQLExpression, order: [any SQLExpression], limit: Int? = nil, offset: Int? = nil, includeAliases: Bool) async throws -> [ModelVersion] {
         var query = sql.select()
-            .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source", "run_id", "run_link", "model_id", "status")
+            .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source",
+                     "storage_location", "run_id", "run_link", "model_id", "status")
             .from("model_versions").where(condition)
         for expression in order { query = query.orderBy(expression) }
         if order.isEmpty { query = query.orderBy("name").orderBy("version", .descending) }
@@ -315,7 +386,8 @@ extension TrackingStore {
             ModelVersion(
                 name: try row.string("name"), version: String(try row.int64("version")), creationTime: try row.int64("creation_time"),
                 lastUpdatedTime: try row.int64("last_updated_time"), userID: try row.string("user_id"), currentStage: try row.string("current_stage"),
-                description: try row.string("description"), source: try row.string("source"), runID: try row.decode(column: "run_id", as: String?.self),
+                description: try row.string("description"), source: try row.string("source"),
+                storageLocation: try row.decode(column: "storage_location", as: String?.self), runID: try row.decode(column: "run_id", as: String?.self),
                 runLink: try row.decode(column: "run_link", as: String?.self), modelID: try row.decode(column: "model_id", as: String?.self),
                 status: try row.string("status"), tags: [], aliases: []
             )
