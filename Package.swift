@@ -200,6 +200,7 @@ let package = Package(
         .target(
             name: "HTTPSupport",
             dependencies: [
+                "JSON",
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -280,6 +281,7 @@ let package = Package(
         .testTarget(
             name: "SamplesTests",
             dependencies: [
+                "HTTPSupport",
                 "Samples",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -302,6 +304,7 @@ let package = Package(
         .testTarget(
             name: "TrackingTests",
             dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
                 "Tracking",
                 "HTTPSupport",
                 "Storage",

@@ -1,9 +1,9 @@
 public import HTTPSupport
+import JSON
 public import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
-import JSON
 
 /// The routes of the line-samples service, wire-compatible with the original FastAPI app.
 public struct SamplesController: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+import JSON
 
 /// The `mlflow.modelVersions` tag of a logged model: the registry versions made from it, a JSON
 /// list that MLflow's server extends when a version is created with the model's `model_id` (and
