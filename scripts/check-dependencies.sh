@@ -41,3 +41,42 @@ if problems:
     sys.exit(1)
 print("Package.swift declares exactly what each target imports.")
 '
+
+# No module's folders use each other in a loop: a folder may use the types of the folders below
+# it, never of one that uses it (types are matched by name; comments and strings are ignored).
+python3 - <<'PY'
+import collections, glob, os, re, sys
+problems = []
+for module in sorted(os.listdir("Sources")):
+    base = os.path.join("Sources", module)
+    files = glob.glob(base + "/**/*.swift", recursive=True)
+    defined = {}
+    for file in files:
+        folder = os.path.dirname(os.path.relpath(file, base)) or "."
+        text = open(file, encoding="utf-8").read()
+        for match in re.finditer(r"^(?:public |package |final |indirect )*(?:struct|enum|class|actor|protocol|typealias)\s+([A-Z]\w*)", text, re.M):
+            defined.setdefault(match.group(1), set()).add(folder)
+    uses = collections.defaultdict(set)
+    for file in files:
+        folder = os.path.dirname(os.path.relpath(file, base)) or "."
+        text = re.sub(r'"[^"\n]*"', "", re.sub(r"//.*", "", open(file, encoding="utf-8").read()))
+        for name in set(re.findall(r"\b[A-Z]\w*\b", text)):
+            for other in defined.get(name, ()):
+                if other != folder:
+                    uses[folder].add(other)
+    # A loop is a folder that reaches itself through the folders it uses.
+    def reaches(start):
+        seen, stack = set(), list(uses.get(start, ()))
+        while stack:
+            folder = stack.pop()
+            if folder not in seen:
+                seen.add(folder)
+                stack.extend(uses.get(folder, ()))
+        return seen
+    loops = sorted({" → ".join(sorted(f for f in uses if start in reaches(f) and f in reaches(start))) for start in uses if start in reaches(start)})
+    problems += [f"{module}: {loop}" for loop in loops]
+if problems:
+    print("Folders that use each other in a loop:", *problems, sep="\n  ")
+    sys.exit(1)
+print("No module's folders use each other in a loop.")
+PY

@@ -9,6 +9,11 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
+    /// A required parameter that is missing, in MLflow's words.
+    public static func missingParameter(_ name: String) -> TrackingError {
+        .invalid("Missing value for required parameter '\(name)'. See the API docs for more information about request parameters.")
+    }
+
     public var description: String { "\(code.name): \(message)" }
 
     /// MLflow's `error_code`s and the HTTP status MLflow sends for each.

@@ -74,7 +74,7 @@ struct MLflowRequest: Sendable {
     }
 
     static func missing(_ name: String) -> TrackingError {
-        .invalid("Missing value for required parameter '\(name)'. See the API docs for more information about request parameters.")
+        .missingParameter(name)
     }
 
     static func wrongType(_ name: String, _ value: JSONValue, expected: String) -> TrackingError {

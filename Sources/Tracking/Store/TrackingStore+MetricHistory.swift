@@ -34,7 +34,7 @@ extension TrackingStore {
     /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE, in MLflow's words) for no runs or more
     ///   than 100, a bad `maxResults`, or a step range given by half or backwards.
     public func sampledHistory(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [(runID: String, metric: Metric)] {
-        guard !runIDs.isEmpty else { throw MLflowRequest.missing("run_ids") }
+        guard !runIDs.isEmpty else { throw TrackingError.missingParameter("run_ids") }
         guard runIDs.count <= 100 else {
             throw TrackingError.invalid("GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received \(runIDs.count) run_ids.")
         }

@@ -298,7 +298,7 @@ extension TrackingStore {
     /// refused; without one, a `runs:/<id>/…` source needs `run_id` = `<id>` and a
     /// `models:/<model id>` source is refused. No source may climb out with `..`.
     static func validateSource(_ source: String, runID: String?, modelID: String?) throws(TrackingError) {
-        guard !source.isEmpty else { throw MLflowRequest.missing("source") }
+        guard !source.isEmpty else { throw TrackingError.missingParameter("source") }
         if source.split(separator: "/").contains("..") {
             throw .invalid("Invalid model version source: '\(source)'. It must not contain '..' segments.")
         }
