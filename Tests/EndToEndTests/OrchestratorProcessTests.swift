@@ -29,8 +29,10 @@ struct OrchestratorProcessTests {
 
     /// `["--database", URL]` of a fresh PostgreSQL schema, or `[]` for the default SQLite file.
     func withDatabaseArguments(_ kind: TestDatabaseKind, _ body: @escaping @Sendable ([String]) async throws -> Void) async throws {
-        guard kind == .postgresql, let server = ProcessInfo.processInfo.environment["FLOWLINE_TEST_POSTGRES_URL"] else {
-            return try await body([])
+        guard kind == .postgresql else { return try await body([]) }
+        // A PostgreSQL case never falls back to SQLite: without a server it fails, as the storage tests do.
+        guard let server = ProcessInfo.processInfo.environment["FLOWLINE_TEST_POSTGRES_URL"] else {
+            throw TestFailure("FLOWLINE_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL")
         }
         try await withTestDatabaseURL(kind) { url in
             guard case .postgresql(let location) = url, let schema = location.searchPath else { throw TestFailure("no schema for \(url)") }
@@ -53,9 +55,9 @@ struct OrchestratorProcessTests {
             let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)
             defer { first.terminate() }
             let pidFile = marks.appendingPathComponent("slow-pid")
-            try await eventually(timeout: .seconds(60)) { FileManager.default.fileExists(atPath: pidFile.path) }
-            try await Task.sleep(for: .milliseconds(100))
-            let lostPID = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let pidText = { @Sendable in (try? String(contentsOf: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
+            try await eventually(timeout: .seconds(60)) { pidText().flatMap { Int32($0) } != nil }
+            let lostPID = try #require(pidText().flatMap { Int32($0) })
             first.signal(SIGKILL)
             _ = try await first.waitForExit()
             #expect(kill(lostPID, 0) == 0, "the task outlives a killed server until recovery")

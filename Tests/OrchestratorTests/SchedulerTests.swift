@@ -99,8 +99,10 @@ struct SchedulerTests {
             #expect(instance.message?.contains("execution_timeout") == true)
             let childText = try String(contentsOf: harness.workspace(run).appendingPathComponent("child"), encoding: .utf8)
             let child = try #require(Int32(childText.trimmingCharacters(in: .whitespacesAndNewlines)))
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(!processExists(child), "the task's background child \(child) survived")
+            // Waits for the process to go, with a deadline: a survivor fails the test.
+            await #expect(throws: Never.self, "the task's background child \(child) survived") {
+                try await eventually(timeout: .seconds(10)) { !processExists(child) }
+            }
         }
     }
 
@@ -114,16 +116,17 @@ struct SchedulerTests {
         try await Harness.with(kind, files: ["cancel.yaml": dag]) { harness in
             let run = try await harness.trigger("cancel")
             let pidFile = harness.workspace(run).appendingPathComponent("pid")
-            while !FileManager.default.fileExists(atPath: pidFile.path) { try await Task.sleep(for: .milliseconds(20)) }
-            try await Task.sleep(for: .milliseconds(50))
-            let pid = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let pidText = { @Sendable in (try? String(contentsOf: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
+            try await eventually { pidText().flatMap { Int32($0) } != nil }
+            let pid = try #require(pidText().flatMap { Int32($0) })
             _ = try await harness.scheduler.setRunState(dagID: "cancel", runID: run.runID, to: .failed)
             let ended = try await harness.finished(run, timeout: .seconds(60))
             #expect(ended.state == .failed)
             let states = try await harness.states(run)
             #expect(states == ["long": "failed", "next": "skipped"])
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(!processExists(-pid), "the task's process group \(pid) survived")
+            await #expect(throws: Never.self, "the task's process group \(pid) survived") {
+                try await eventually(timeout: .seconds(10)) { !processExists(-pid) }
+            }
         }
     }
 
@@ -181,7 +184,13 @@ struct SchedulerTests {
         """
         try await Harness.with(kind, files: ["limited.yaml": dag]) { harness in
             let runs = [try await harness.trigger("limited"), try await harness.trigger("limited")]
-            try await Task.sleep(for: .milliseconds(400))
+            // Two scheduling passes after the triggers: a paused DAG's runs stay queued through them.
+            let before = await harness.scheduler.lastHeartbeat ?? .distantPast
+            harness.scheduler.poke()
+            try await eventually { (await harness.scheduler.lastHeartbeat ?? .distantPast) > before }
+            let afterOnePass = await harness.scheduler.lastHeartbeat ?? .distantPast
+            harness.scheduler.poke()
+            try await eventually { (await harness.scheduler.lastHeartbeat ?? .distantPast) > afterOnePass }
             let waiting = try await harness.store.run(dagID: "limited", runID: runs[0].runID)
             #expect(waiting.state == .queued)
             try await harness.scheduler.setPaused("limited", false)
