@@ -351,6 +351,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TrackingClientTests",
+            dependencies: [
+                "JSON",
+                "TrackingClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TrainingTests",
             dependencies: ["Training"],
             swiftSettings: strictSettings

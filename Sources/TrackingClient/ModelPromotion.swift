@@ -49,26 +49,30 @@ public struct ModelPromotion: Sendable {
             throw TrackingClientError(code: nil, status: nil, message: "run \(runID) has no metric '\(metric)' to compare; did its training log it?")
         }
         guard let champion = try await client.modelVersion(model: model, alias: alias), let version = champion["version"]?.string else {
-            return Comparison(candidateRunID: runID, candidateScore: score, isBetter: !score.isNaN,
-                              reason: score.isNaN ? "\(metric) is NaN" : "'\(model)' has no \(alias) yet")
+            let (isBetter, reason) = decide(candidate: score, champion: nil)
+            return Comparison(candidateRunID: runID, candidateScore: score, isBetter: isBetter, reason: reason)
         }
         let championRun = champion["run_id"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         var championScore: Double?
         if let championRun { championScore = try await client.latestMetric(metric, runID: championRun) }
         var comparison = Comparison(candidateRunID: runID, candidateScore: score, championVersion: version, championRunID: championRun,
                                     championScore: championScore, isBetter: false, reason: "")
-        switch championScore {
-        case _ where score.isNaN:
-            comparison.reason = "\(metric) is NaN"
-        case nil, .some(.nan):
-            comparison.isBetter = true
-            comparison.reason = "the \(alias) (version \(version)) has no \(metric)"
-        case let champion?:
-            comparison.isBetter = greaterIsBetter ? score > champion : score < champion
-            let relation = score == champion ? "equal to" : (score > champion) ? "above" : "below"
-            comparison.reason = "\(metric) \(score) is \(relation) the \(alias)'s \(champion) (version \(version))"
-        }
+        (comparison.isBetter, comparison.reason) = decide(candidate: score, champion: (version, championScore))
         return comparison
+    }
+
+    /// Whether a candidate scoring `candidate` beats the alias holder (`nil`: there is none; its
+    /// score `nil`: it has no such metric), and why. A NaN candidate never wins; a holder without
+    /// a score (or with NaN) always loses; equal scores keep the holder.
+    public func decide(candidate: Double, champion: (version: String, score: Double?)?) -> (isBetter: Bool, reason: String) {
+        if candidate.isNaN { return (false, "\(metric) is NaN") }
+        guard let champion else { return (true, "'\(model)' has no \(alias) yet") }
+        guard let score = champion.score, !score.isNaN else {
+            return (true, "the \(alias) (version \(champion.version)) has no \(metric)")
+        }
+        let relation = candidate == score ? "equal to" : (candidate > score) ? "above" : "below"
+        return (greaterIsBetter ? candidate > score : candidate < score,
+                "\(metric) \(candidate) is \(relation) the \(alias)'s \(score) (version \(champion.version))")
     }
 
     /// Registers the model `runID` produced as a new version, and moves the alias to it when it
