@@ -42,7 +42,7 @@ struct TaskRunner: Sendable {
         log.write("Starting try \(running.tryNumber) of task '\(task.taskID)' (\(task.operatorName)) in run '\(run.runID)' of DAG '\(dag.dagID)'")
         let workload: TaskWorkload
         do {
-            workload = try await TaskWorkloads.make(task, of: dag, run: run, tryNumber: running.tryNumber, store: store, workspace: folders.workspace(dagID: dag.dagID, runID: run.runID))
+            workload = try await Self.workload(task, of: dag, run: run, tryNumber: running.tryNumber, store: store, workspace: folders.workspace(dagID: dag.dagID, runID: run.runID))
         } catch {
             return await finish(running, task: task, run: run, failure: "cannot prepare the task: \(error)", retryable: true, log: log)
         }
@@ -102,5 +102,36 @@ struct TaskRunner: Sendable {
             logger.debug("Task \(instance.taskID) of \(instance.runID) ended but was already moved: \(error)")
             return nil
         }
+    }
+}
+
+// MARK: Describing a try
+
+extension TaskRunner {
+    /// The workload of try `tryNumber` of `task` in `run`: the DAG's settings, and the template
+    /// context with what the store holds (XComs and Variables, read only when the task's templates
+    /// or context can see them).
+    static func workload(_ task: TaskDefinition, of dag: DAG, run: DagRun, tryNumber: Int, store: OrchestratorStore, workspace: URL) async throws -> TaskWorkload {
+        let (context, secrets) = try await templateContext(task, of: dag, run: run, tryNumber: tryNumber, store: store, workspace: workspace, maskVariables: false)
+        return TaskWorkload(
+            dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: tryNumber, operatorName: task.operatorName,
+            settings: task.arguments, environment: task.environment, executionTimeout: task.executionTimeout, owner: task.owner,
+            templateContext: context, secrets: secrets.values
+        )
+    }
+
+    /// The variables `task`'s templates see in `run`, and the Variable values to hide.
+    /// - Parameter maskVariables: show every Variable as ``TaskTemplates/maskedVariable`` (for
+    ///   callers who may not read Variables).
+    static func templateContext(
+        _ task: TaskDefinition, of dag: DAG, run: DagRun, tryNumber: Int, store: OrchestratorStore, workspace: URL, maskVariables: Bool
+    ) async throws -> (context: [String: JSONValue], secrets: SecretMask) {
+        let readsContext = TaskTemplates.readsContext(task)
+        let xcoms = readsContext ? try await store.xcoms(dagID: dag.dagID, runID: run.runID) : [:]
+        let records = readsContext ? try await store.variables() : []
+        let secrets = SecretMask(variables: Dictionary(records.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }))
+        let variables = Dictionary(records.map { ($0.key, JSONValue.string(maskVariables ? TaskTemplates.maskedVariable : $0.value)) }, uniquingKeysWith: { $1 })
+        let context = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
+        return (context, secrets)
     }
 }
