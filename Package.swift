@@ -161,7 +161,6 @@ let package = Package(
             name: "Scheduling",
             dependencies: [
                 "JSON",
-                "Lineage",
                 "OrchestratorDatabase",
                 "Storage",
                 "TaskExecution",

@@ -1,5 +1,4 @@
 import Foundation
-import Lineage
 import Logging
 import OrchestratorDatabase
 import TaskExecution
