@@ -82,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "TrackingClient",
-            dependencies: ["JSON"],
+            dependencies: ["Fetching", "JSON"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -134,6 +134,7 @@ let package = Package(
         .target(
             name: "TaskExecution",
             dependencies: [
+                "Fetching",
                 "JSON",
                 "Lineage",
                 "TrackingClient",
@@ -190,6 +191,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        /// The one HTTP client helper of the tracking client, the commands and the operators.
+        .target(name: "Fetching", swiftSettings: strictSettings),
         /// JSON values, parsing and writing: vocabulary for every layer, with no HTTP server.
         .target(
             name: "JSON",

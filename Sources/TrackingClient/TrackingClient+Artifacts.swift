@@ -19,14 +19,7 @@ extension TrackingClient {
     /// - Parameter maximumSize: refuse a file larger than this many bytes (without reading it all).
     public func download(_ path: String, under artifactURI: String, maximumSize: Int? = nil) async throws(TrackingClientError) -> Data {
         let request = URLRequest(url: try proxyURL(artifactURI, path))
-        guard let maximumSize else { return try await send(request) }
-        return try await send(request) { request, configuration in
-            do {
-                return try await CappedDownload.fetch(request, maximumSize: maximumSize, configuration: configuration)
-            } catch is CappedDownload.TooLarge {
-                throw TrackingClientError(code: nil, status: nil, message: "\(path) under \(artifactURI) is larger than \(maximumSize) bytes")
-            }
-        }
+        return try await send(request, maximumSize: maximumSize, what: "\(path) under \(artifactURI)")
     }
 
     /// The names of the files and folders directly under `path` of a run's artifacts.

@@ -2,6 +2,7 @@ public import Foundation
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
+import Fetching
 public import JSON
 
 /// A client of the MLflow REST API (Flowline's tracking server or MLflow's own): what the project
@@ -9,11 +10,11 @@ public import JSON
 public struct TrackingClient: Sendable {
     /// The server, e.g. `http://127.0.0.1:5000`.
     public let baseURL: URL
-    private let session: URLSession
+    private let http: HTTPClient
 
     public init(baseURL: URL, session: URLSession = .shared) {
         self.baseURL = baseURL
-        self.session = session
+        self.http = HTTPClient(session: session)
     }
 
     /// A client for a tracking URI as `MLFLOW_TRACKING_URI` gives it.
@@ -54,37 +55,30 @@ public struct TrackingClient: Sendable {
     }
 
     /// Sends a request; the body of a 2xx answer, else the server's error as a ``TrackingClientError``.
-    /// - Parameter fetch: how to get the answer (by default, the client's session); a
-    ///   ``TrackingClientError`` it throws passes as it is, any other error means the server
-    ///   cannot be reached.
-    func send(
-        _ request: URLRequest, fetch: ((URLRequest, URLSessionConfiguration) async throws -> (Data, URLResponse))? = nil
-    ) async throws(TrackingClientError) -> Data {
-        var request = request
-        request.timeoutInterval = 60
-        let data: Data
-        let response: URLResponse
+    /// - Parameters:
+    ///   - maximumSize: refuse an answer larger than this many bytes (without reading it all).
+    ///   - what: what is fetched, for the error that says it is too large.
+    func send(_ request: URLRequest, maximumSize: Int? = nil, what: String? = nil) async throws(TrackingClientError) -> Data {
+        let answer: HTTPAnswer
         do {
-            if let fetch {
-                (data, response) = try await fetch(request, session.configuration)
-            } else {
-                (data, response) = try await session.data(for: request)
+            answer = try await http.send(request, maximumSize: maximumSize)
+        } catch let error as HTTPClientError {
+            if case .tooLarge(let limit) = error.reason {
+                throw TrackingClientError(code: nil, status: nil, message: "\(what ?? error.url) is larger than \(limit) bytes")
             }
-        } catch let error as TrackingClientError {
-            throw error
+            throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.message)")
         } catch {
-            throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.localizedDescription)")
+            throw TrackingClientError(code: nil, status: nil, message: "the call to the tracking server at \(baseURL.absoluteString) was cancelled")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
+        guard answer.isSuccess else {
             let path = request.url?.path ?? ""
-            if case .object(let fields)? = try? JSONParser.parse(Array(data)), case .string(let message)? = fields["message"] {
+            if case .object(let fields)? = try? JSONParser.parse(Array(answer.body)), case .string(let message)? = fields["message"] {
                 let code: String? = if case .string(let code)? = fields["error_code"] { code } else { nil }
-                throw TrackingClientError(code: code, status: status, message: "the tracking server answered \(status) to \(path): \(message)")
+                throw TrackingClientError(code: code, status: answer.status, message: "the tracking server answered \(answer.status) to \(path): \(message)")
             }
-            throw TrackingClientError(code: nil, status: status, message: "the tracking server answered \(status) to \(path): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            throw TrackingClientError(code: nil, status: answer.status, message: "the tracking server answered \(answer.status) to \(path): \(answer.excerpt())")
         }
-        return data
+        return answer.body
     }
 
     private static func queryText(_ value: JSONValue) -> String {

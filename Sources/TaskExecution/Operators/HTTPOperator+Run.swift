@@ -1,3 +1,4 @@
+import Fetching
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -31,13 +32,13 @@ extension HTTPOperator: TaskOperator {
             request.httpBody = Data(body.utf8)
         }
         context.log.write("\(request.httpMethod ?? "GET") \(url.absoluteString)")
-        let (data, response): (Data, URLResponse)
+        let answer: HTTPAnswer
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw TaskFailure("the request to \(url.absoluteString) failed: \(error.localizedDescription)")
+            answer = try await HTTPClient(timeout: .milliseconds(Int64(request.timeoutInterval * 1000))).send(request)
+        } catch let error as HTTPClientError {
+            throw TaskFailure("the request to \(url.absoluteString) failed: \(error.message)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (data, status) = (answer.body, answer.status)
         context.log.write("Answered \(status), \(data.count) bytes")
         guard expected(status, context.settings["expect_status"]) else {
             let excerpt = String(decoding: data.prefix(500), as: UTF8.self)

@@ -1,3 +1,4 @@
+import Fetching
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -35,10 +36,11 @@ extension SensorOperator: TaskOperator {
             return FileManager.default.fileExists(atPath: url.path)
         }
         if let address = context.string("http"), let url = URL(string: address) {
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 10
-            guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
-            return (200..<300).contains((response as? HTTPURLResponse)?.statusCode ?? 0)
+            do {
+                return try await HTTPClient(timeout: .seconds(10)).send(URLRequest(url: url)).isSuccess
+            } catch is HTTPClientError {
+                return false
+            }
         }
         throw TaskFailure("a sensor needs 'file', 'http' or 'delay'")
     }
