@@ -364,6 +364,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "WebUITests",
+            dependencies: ["JSON", "WebUI", "Workflow"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TrainingTests",
             dependencies: ["Training"],
             swiftSettings: strictSettings

@@ -2,8 +2,11 @@ import Foundation
 
 /// A metric's history as a small server-side SVG line chart (value by step), with its range as text.
 enum MetricChart {
+    /// The chart of `points` in step order (the history comes in MLflow's order, by timestamp), the
+    /// non-finite values left out.
     static func svg(_ points: [(step: Int64, value: Double)], width: Double = 320, height: Double = 90) -> String {
-        let finite = points.filter { $0.value.isFinite }
+        let finite = points.enumerated().filter { $0.element.value.isFinite }
+            .sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element)
         guard !finite.isEmpty else { return "" }
         let steps = finite.map { Double($0.step) }, values = finite.map(\.value)
         let (minStep, maxStep) = (steps.min() ?? 0, steps.max() ?? 1)

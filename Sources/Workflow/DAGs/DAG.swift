@@ -98,6 +98,13 @@ public struct Param: Sendable, Equatable {
     public var defaultValue: JSONValue?
     public var description: String?
     public var schema: ParamSchema
+
+    public init(name: String, defaultValue: JSONValue? = nil, description: String? = nil, schema: ParamSchema) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.description = description
+        self.schema = schema
+    }
 }
 
 /// How a task runs and what it needs, after `default_args` were applied.
