@@ -25,6 +25,9 @@ for argument in "$@"; do
 done
 root=$(pwd)
 
+echo "== Package.swift against the imports; no folders in a loop"
+scripts/check-dependencies.sh
+
 echo "== PostgreSQL for the storage tests"
 if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then
   read -r pg_dir FLOWLINE_TEST_POSTGRES_URL < <(scripts/postgres.sh)
