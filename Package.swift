@@ -376,7 +376,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving",
+                "Serving", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
                 "TrackingClient",
                 .product(name: "Hummingbird", package: "hummingbird"),

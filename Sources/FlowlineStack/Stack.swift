@@ -51,13 +51,13 @@ public enum Stack {
             footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
         )
-        // The model server asks the tracking server of this stack, known once it listens; the
-        // tracking UI links back to the orchestrator's.
+        // The model server asks the tracking server of this stack, known once it listens, and is
+        // told by it when an alias moves (it does not poll); the tracking UI links back to the
+        // orchestrator's.
         let trackingClient = Mutex<TrackingClient?>(nil)
         let orchestratorURL = Mutex<String?>(nil)
         let watcher = ModelWatcher(
-            reference: configuration.serving.model, client: { trackingClient.withLock { $0 } },
-            interval: configuration.serving.pollInterval, logger: logger.labelled("flowline.serving")
+            reference: configuration.serving.model, client: { trackingClient.withLock { $0 } }, updates: .told, logger: logger.labelled("flowline.serving")
         )
         // The databases come first: services shut down in reverse order, so they outlive the servers.
         try await run(
@@ -66,8 +66,12 @@ public enum Stack {
                 try orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger) { url in
                     orchestratorURL.withLock { $0 = url }
                 },
-                trackingService(configuration.tracking, database: database, banner: banner, logger: logger, orchestratorURL: { orchestratorURL.withLock { $0 } }) { url in
+                trackingService(
+                    configuration.tracking, database: database, banner: banner, logger: logger, orchestratorURL: { orchestratorURL.withLock { $0 } },
+                    aliasesMoved: { watcher.aliasesMoved(of: $0) }
+                ) { url in
                     trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
+                    watcher.checkNow()
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
                 },
                 samplesService(configuration.samples, banner: banner, logger: logger) { url in
@@ -221,6 +225,7 @@ public enum Stack {
     static func trackingService(
         _ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger,
         orchestratorURL: @escaping @Sendable () -> String? = { nil },
+        aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in },
         onURL: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some Service {
         buildTrackingApplication(
@@ -228,6 +233,7 @@ public enum Stack {
             database: database,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.tracking"),
+            aliasesMoved: aliasesMoved,
             addRoutes: { router, store, artifacts in
                 do {
                     try TrackingUI(store: store, artifacts: artifacts, orchestratorURL: orchestratorURL).addRoutes(to: router)

@@ -103,7 +103,8 @@ struct ModelsCommand: AsyncParsableCommand {
             POST /invocations with {"inputs": …}, {"instances": …}, {"dataframe_split": …} or \
             {"dataframe_records": …} (or CSV) answers {"predictions": […]}; GET /ping, /health, \
             /version. For models:/<name>@<alias>, the alias is checked every --poll-interval and \
-            the new version loaded when it moves.
+            the new version loaded when it moves (polling is the fallback for a tracking server in \
+            another process; `flowline up` is told of alias moves and serves them at once).
             """
         )
 

@@ -25,9 +25,10 @@ struct OrchestratorUITests {
             completionHandler(nil)
         }
 
-        func request(_ method: String, _ path: String, form: [String: String]? = nil) async throws -> (status: Int, body: String, location: String?) {
+        func request(_ method: String, _ path: String, form: [String: String]? = nil, headers: [String: String] = [:]) async throws -> (status: Int, body: String, location: String?) {
             var request = URLRequest(url: try #require(URL(string: base + path)))
             request.httpMethod = method
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
             request.httpShouldHandleCookies = false
             if !cookies.isEmpty { request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie") }
             if let form {
@@ -241,6 +242,61 @@ struct OrchestratorUITests {
             #expect(!stream.body.contains("\u{FFFD}"), "a character was cut")
             #expect(stream.body.contains(String(repeating: "é", count: 49) + "end-of-output"))
             #expect(stream.body.hasSuffix("event: end\ndata: end\n\n"))
+        }
+    }
+
+    /// A numbered line every 40 ms.
+    static let tickerDAG = """
+    tasks:
+      - {id: ticker, operator: bash, command: 'for i in $(seq 1 60); do echo "line $i"; sleep 0.04; done'}
+    """
+
+    /// The numbers of the ticker's lines in `text` (a page's log or a stream's events), in order.
+    static func tickerNumbers(_ text: some StringProtocol) -> [Int] {
+        text.split(separator: "\n").compactMap { line in
+            line.range(of: #"stdout: line [0-9]+$"#, options: .regularExpression).flatMap { Int(line[$0].split(separator: " ").last ?? "") }
+        }
+    }
+
+    @Test("A follower of a live log sees every line exactly once: the page's lines, then the stream's from where the page ended, and again after a reconnect")
+    func followLiveLog() async throws {
+        try await Self.withServer(dags: ["ticker.yaml": Self.tickerDAG]) { base, _ in
+            let browser = Browser(base)
+            #expect(try await browser.logIn("alice", "bob").status == 303)
+            let csrf = try #require(browser.csrf(try await browser.request("GET", "/dags").body))
+            let run = try #require(try await browser.request("POST", "/dags/ticker/trigger", form: ["csrf_token": csrf]).location)
+            // The task page while the task runs and has written some lines.
+            var page = ""
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !(page.contains("id=\"live-log\"") && !Self.tickerNumbers(page).isEmpty) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the task page never showed the running task's log: \(page)") }
+                try await Task.sleep(for: .milliseconds(20))
+                page = try await browser.request("GET", run + "/tasks/ticker").body
+            }
+            let source = try #require(page.range(of: #"data-source="[^"]+""#, options: .regularExpression).map {
+                String(page[$0].dropFirst(#"data-source=""#.count).dropLast())
+            })
+            #expect(source.contains("?offset="), "\(source)")
+            // A browser connects some time after the page was built (it loads the script first);
+            // the task goes on writing meanwhile.
+            try await Task.sleep(for: .milliseconds(300))
+            let stream = try await browser.request("GET", source)
+            #expect(stream.status == 200 && stream.body.hasSuffix("event: end\ndata: end\n\n"))
+            let onPage = Self.tickerNumbers(page)
+            let streamed = Self.tickerNumbers(stream.body)
+            #expect(onPage + streamed == Array(1...60), "page \(onPage), stream \(streamed)")
+
+            // An EventSource that lost its connection asks again with the id of the last event it
+            // got; the stream goes on after that line.
+            let events = stream.body.components(separatedBy: "\n\n")
+            let thirtieth = try #require(events.first { $0.hasSuffix("stdout: line 30") })
+            let id = try #require(thirtieth.split(separator: "\n").first { $0.hasPrefix("id: ") }).dropFirst(4)
+            let resumed = try await browser.request("GET", source, headers: ["Last-Event-ID": String(id)])
+            let rest = Self.tickerNumbers(resumed.body)
+            #expect(rest == Array(31...60), "\(rest)")
+            // Without an offset the stream sends the whole log; a bad one is refused.
+            #expect(Self.tickerNumbers(try await browser.request("GET", run + "/tasks/ticker/logs/1/stream").body) == Array(1...60))
+            #expect(try await browser.request("GET", run + "/tasks/ticker/logs/1/stream?offset=x").status == 400)
         }
     }
 

@@ -303,6 +303,25 @@ struct APITests {
         }
     }
 
+    /// `@daily` and `@midnight` name one cron expression; which name the API showed depended on
+    /// the order of a dictionary, which changes from one start to the next.
+    @Test("A DAG's timetable_summary is its schedule as the DAG file writes it")
+    func timetableSummary() async throws {
+        try await Self.withServer { server in
+            let schedules = ["daily": "@daily", "midnight": "@midnight", "cron": "0 0 * * *", "annually": "@annually", "yearly": "@yearly"]
+            for (dagID, schedule) in schedules {
+                let text = "schedule: \"\(schedule)\"\npaused: true\ntasks:\n  - {id: a, operator: bash, command: 'true'}\n"
+                try Data(text.utf8).write(to: server.harness.folders.dags.appendingPathComponent("\(dagID).yaml"))
+            }
+            await server.harness.scheduler.reloadIfChanged(force: true)
+            for (dagID, schedule) in schedules {
+                let dag = try await server.json(.get, "/api/v2/dags/\(dagID)", as: .viewer)
+                #expect(dag["timetable_summary"] as? String == schedule, "\(dagID)")
+                #expect(dag["timetable_description"] as? String == "Schedule: \(schedule)", "\(dagID)")
+            }
+        }
+    }
+
     @Test("Variables: create, read, update, delete; admins change them, ops read them")
     func variables() async throws {
         try await Self.withServer { server in

@@ -65,7 +65,7 @@ struct DAGFileParserTests {
         """
         let dag = try parse(text).get()
         #expect(dag.dagID == "hello")
-        #expect(dag.schedule == .cron(try CronExpression("0 0 * * *")))
+        #expect(dag.schedule == .cron(try CronExpression("0 0 * * *"), preset: "@daily"))
         #expect(dag.startDate == Date(timeIntervalSince1970: 1_767_225_600))
         #expect(dag.maxActiveRuns == 1)
         #expect(dag.tags == ["demo"])

@@ -53,11 +53,30 @@ struct ScheduleTests {
 
     @Test("Presets, intervals and @once")
     func presets() throws {
-        #expect(try Schedule.parse("@hourly") == .cron(try CronExpression("0 * * * *")))
+        #expect(try Schedule.parse("@hourly") == .cron(try CronExpression("0 * * * *"), preset: "@hourly"))
         #expect(try Schedule.parse("@weekly").description == "@weekly")
         #expect(try Schedule.parse("every 30m") == .every(.seconds(1800)))
         #expect(try Schedule.parse("@once") == .once)
         #expect(throws: DAGFileError.Problem.self) { try Schedule.parse("every 0s") }
+    }
+
+    /// The presets `@daily` and `@midnight` (and `@yearly` and `@annually`) name one expression;
+    /// the name shown was once picked from an unordered dictionary, differently on each start.
+    @Test("A schedule reads as its DAG file wrote it: presets by their own name, cron expressions as cron", arguments: [
+        "@daily", "@midnight", "0 0 * * *", "@yearly", "@annually", "0 0 1 1 *", "@hourly", "0 * * * *", "@weekly", "@monthly",
+        "@once", "every 30m", "*/15 6-18 * * mon-fri",
+    ])
+    func writtenAsIs(text: String) throws {
+        #expect(try Schedule.parse(text).description == text)
+    }
+
+    @Test("Presets that name one expression fire at the same times")
+    func synonymousPresets() throws {
+        let start = try date("2026-01-01T10:00:00Z")
+        for names in [["@daily", "@midnight", "0 0 * * *"], ["@yearly", "@annually", "0 0 1 1 *"]] {
+            let intervals = try names.map { try Schedule.parse($0).interval(startingAtOrAfter: start) }
+            #expect(intervals[0] != nil && intervals.allSatisfy { $0 == intervals[0] }, "\(names): \(intervals)")
+        }
     }
 
     @Test("Daily data intervals: the run for a day starts when the day ends")

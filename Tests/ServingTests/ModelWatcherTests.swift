@@ -47,7 +47,7 @@ struct ModelWatcherTests {
         try await Self.withTrackingServer(descriptor: { ByteBuffer(string: "flavors: [not, a, mapping") }) { client, downloads in
             // However slow this machine is, twenty polls come well within the first ten minutes.
             let watcher = ModelWatcher(
-                reference: try ModelReference("models:/m@champion"), client: { client }, interval: .milliseconds(10), firstBackoff: .seconds(600), logger: Self.logger
+                reference: try ModelReference("models:/m@champion"), client: { client }, updates: .polled(every: .milliseconds(10)), firstBackoff: .seconds(600), logger: Self.logger
             )
             for _ in 0..<20 { await watcher.refresh() }
             #expect(downloads.count == 1)

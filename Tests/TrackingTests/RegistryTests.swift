@@ -1,4 +1,5 @@
 import Storage
+import Synchronization
 import Testing
 import TestSupport
 import Tracking
@@ -48,6 +49,26 @@ struct RegistryTests {
             await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line-2", alias: "champion") }
             try await store.deleteRegisteredModel(name: "line-2")
             await #expect(throws: TrackingError.notFound("Registered Model with name=line-2 not found")) { _ = try await store.registeredModel(name: "line-2") }
+        }
+    }
+
+    @Test("Writes that may move aliases tell the model's name once committed; failed and other writes tell nothing", arguments: TestDatabaseKind.available)
+    func aliasMoves(kind: TestDatabaseKind) async throws {
+        try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
+            let told = Mutex<[String]>([])
+            let store = TrackingStore(database: database, aliasesMoved: { model in told.withLock { $0.append(model) } })
+            _ = try await store.createRegisteredModel(name: "line")
+            for _ in 0..<2 {
+                _ = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+            }
+            #expect(told.withLock { $0 }.isEmpty)
+            try await store.setAlias(name: "line", alias: "champion", version: "1")
+            await #expect(throws: TrackingError.self) { try await store.setAlias(name: "line", alias: "champion", version: "9") }
+            try await store.deleteAlias(name: "line", alias: "champion")
+            try await store.deleteModelVersion(name: "line", version: "1")
+            _ = try await store.renameRegisteredModel(name: "line", to: "line-2")
+            try await store.deleteRegisteredModel(name: "line-2")
+            #expect(told.withLock { $0 } == ["line", "line", "line", "line", "line-2", "line-2"])
         }
     }
 

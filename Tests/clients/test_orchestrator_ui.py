@@ -9,6 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import RunningFlowline
 from test_docs_browser import browser  # noqa: F401  (the fixture)
 
 
@@ -95,3 +96,46 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg rect")) == 5
     browser.save_screenshot(os.path.join(shots, "graph.png"))
 
+
+
+TICKER_DAG = """tasks:
+  - {id: ticker, operator: bash, command: 'for i in $(seq 1 80); do echo "line $i"; sleep 0.04; done'}
+"""
+
+
+def test_live_log_shows_every_line_once(workdir, browser):  # noqa: F811
+    """The task page of a running task follows its log: the lines written between the page being
+    built and the stream connecting (here over a slow network) are neither lost nor doubled."""
+    dags = os.path.join(workdir, "dags")
+    os.makedirs(dags)
+    with open(os.path.join(dags, "ticker.yaml"), "w") as file:
+        file.write(TICKER_DAG)
+    server = RunningFlowline(["server", "--port", "0", "--data-dir", os.path.join(workdir, "data"), "--dags-folder", dags,
+                              "--no-examples", "--log-level", "warning"], workdir)
+    try:
+        base = server.url("orchestrator")
+        wait = WebDriverWait(browser, 30)
+        browser.get(base + "/login")
+        browser.find_element(By.ID, "username").send_keys("alice")
+        browser.find_element(By.ID, "password").send_keys("bob")
+        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "ticker")))
+        browser.get(base + "/dags/ticker/trigger")
+        browser.find_element(By.CSS_SELECTOR, "form button.primary").click()
+        wait.until(lambda driver: "/runs/" in driver.current_url)
+        task_page = browser.current_url.split("?")[0] + "/tasks/ticker"
+        # Every response comes 150 ms late: the script, and so the stream, start well after the page.
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions",
+                                {"offline": False, "latency": 150, "downloadThroughput": -1, "uploadThroughput": -1})
+
+        def live(driver):
+            driver.get(task_page)
+            return driver.find_elements(By.ID, "live-log")
+        wait.until(live)
+        wait.until(EC.text_to_be_present_in_element((By.ID, "live-state"), "finished"))
+        text = browser.find_element(By.ID, "live-log").text
+        numbers = [int(n) for n in re.findall(r"stdout: line (\d+)$", text, re.M)]
+        assert numbers == list(range(1, 81)), numbers
+    finally:
+        server.stop()

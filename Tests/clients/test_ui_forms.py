@@ -103,3 +103,30 @@ def test_orchestrator_ui_get_forms(stack, browser):  # noqa: F811
     select.select_by_value(run_id)
     click_and_wait(browser, browser.find_element(By.XPATH, "//button[.='Show']"))
     assert "run=" in browser.current_url and browser.find_elements(By.CSS_SELECTOR, "svg rect")
+
+
+def test_tracking_ui_fits_a_phone(stack, browser):  # noqa: F811
+    """Every page of the tracking UI fits a 390 px wide screen: wide tables scroll inside their own
+    container, and the runs filter shrinks to the screen."""
+    tracking = stack.url("tracking")
+    client = MlflowClient(tracking_uri=tracking)
+    experiment = client.create_experiment("a phone's width")
+    runs = []
+    for index in range(3):
+        run = client.create_run(experiment, run_name=f"a rather long run name {index}")
+        for key in ["alpha", "degree", "model", "samples", "commit"]:
+            client.log_param(run.info.run_id, key, f"{key}-value-{index}")
+        for key in ["test-R2-score", "train-R2-score", "rmse", "mae"]:
+            client.log_metric(run.info.run_id, key, 0.123456789 * (index + 1))
+        client.set_terminated(run.info.run_id)
+        runs.append(run.info.run_id)
+    client.create_registered_model("line-model")
+    client.create_model_version("line-model", source=f"mlflow-artifacts:/{experiment}/{runs[0]}/artifacts/model", run_id=runs[0])
+
+    browser.set_window_size(390, 844)
+    assert browser.execute_script("return window.innerWidth") == 390
+    for page in ["/experiments", f"/experiments/{experiment}", f"/runs/{runs[0]}", "/models", "/models/line-model",
+                 f"/compare?runs={runs[0]}&runs={runs[1]}&runs={runs[2]}"]:
+        browser.get(tracking + page)
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, f"{page} is {width} px wide"

@@ -10,6 +10,8 @@ public import Storage
 /// - Parameters:
 ///   - database: the opened, migrated database (``TrackingMigrations/all``); run it as a service
 ///     next to the application.
+///   - aliasesMoved: told the name of a registered model once a write that may have moved its
+///     aliases is committed (so a model server in this process serves a promotion at once).
 ///   - addRoutes: adds more routes (the web UI), given the store and the artifact store.
 ///   - onServerRunning: called with the bound port once the server listens.
 public func buildTrackingApplication(
@@ -17,12 +19,13 @@ public func buildTrackingApplication(
     database: Database,
     version: String,
     logger: Logger,
+    aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in },
     addRoutes: (Router<BasicRequestContext>, TrackingStore, ArtifactStore) -> Void = { _, _, _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware(), policy: configuration.policy, host: configuration.host)
     let router = service.router
-    let store = TrackingStore(database: database)
+    let store = TrackingStore(database: database, aliasesMoved: aliasesMoved)
     var routes = MLflowRoutes(router: router)
     ExperimentsController(store: store).addRoutes(to: &routes)
     RunsController(store: store).addRoutes(to: &routes)

@@ -30,7 +30,7 @@ extension TrackingStore {
     public func renameRegisteredModel(name: String, to newName: String) async throws -> RegisteredModel {
         try Self.validateModelName(newName)
         let time = now()
-        return try await database.write { sql in
+        let renamed = try await database.write { sql in
             _ = try await Self.requireRegisteredModel(sql, name)
             if newName != name, try await sql.select().column("name").from("registered_models").where("name", .equal, SQLBind(newName)).first() != nil {
                 throw TrackingError.alreadyExists("Registered Model (name=\(newName)) already exists.")
@@ -39,6 +39,9 @@ extension TrackingStore {
                 .where("name", .equal, SQLBind(name)).run()
             return try await Self.requireRegisteredModel(sql, newName)
         }
+        aliasesMoved(name)
+        aliasesMoved(newName)
+        return renamed
     }
 
     /// Changes a registered model's description.
@@ -60,6 +63,7 @@ extension TrackingStore {
                 try await sql.delete(from: table).where("name", .equal, SQLBind(name)).run()
             }
         }
+        aliasesMoved(name)
     }
 
     /// Sets (or replaces) a tag of a registered model.
@@ -100,6 +104,7 @@ extension TrackingStore {
                 .values(SQLBind(name), SQLBind(alias), SQLBind(number))
                 .onConflict(with: ["name", "alias"]) { $0.set(excludedValueOf: "version") }.run()
         }
+        aliasesMoved(name)
     }
 
     /// Removes `alias` of `name`.
@@ -108,6 +113,7 @@ extension TrackingStore {
             _ = try await Self.requireRegisteredModel(sql, name)
             try await sql.delete(from: "registered_model_aliases").where("name", .equal, SQLBind(name)).where("alias", .equal, SQLBind(alias)).run()
         }
+        aliasesMoved(name)
     }
 
     /// The version `alias` of `name` points at; `latest` (in any case) is the newest version.
@@ -213,6 +219,7 @@ extension TrackingStore {
                 try await sql.delete(from: table).where("name", .equal, SQLBind(name)).where("version", .equal, SQLBind(number)).run()
             }
         }
+        aliasesMoved(name)
     }
 
     /// Moves a version to `stage`; with `archiveExisting`, the other versions in that stage move to Archived.

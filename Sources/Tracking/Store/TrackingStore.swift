@@ -13,14 +13,19 @@ public struct TrackingStore: Sendable {
     let now: @Sendable () -> Int64
     /// A new run ID; injected so tests can make IDs predictable.
     let newRunID: @Sendable () -> String
+    /// Told the name of a registered model once a write that may have moved its aliases is
+    /// committed (an alias set or deleted; a version, or the model, deleted or renamed).
+    let aliasesMoved: @Sendable (_ model: String) -> Void
 
     public init(
         database: Database,
         now: @escaping @Sendable () -> Int64 = { Int64(Date.now.timeIntervalSince1970 * 1000) },
-        newRunID: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
+        newRunID: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() },
+        aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in }
     ) {
         self.database = database
         self.now = now
         self.newRunID = newRunID
+        self.aliasesMoved = aliasesMoved
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import HTTPTypes
 import Lineage
 import Hummingbird
 import NIOCore
@@ -58,7 +59,7 @@ extension OrchestratorUI {
             _ = try await ui.orchestration.setTaskState(dagID: dagID, runID: runID, taskID: taskID, to: state)
             return HTML.redirect(Self.taskPath(dagID, runID, taskID))
         }
-        router.get(RouterPath(task + "/logs/{try_number}/stream")) { _, context in try await ui.logStream(context) }
+        router.get(RouterPath(task + "/logs/{try_number}/stream")) { request, context in try await ui.logStream(request, context) }
     }
 
     static func runParameters(_ context: OrchestratorRequestContext) throws -> (String, String) {
@@ -273,28 +274,51 @@ extension OrchestratorUI {
         }
         values["shown_try"] = shown
         let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: shown)
-        values["log"] = Self.logText(url) ?? (shown > instance.tryNumber ? "No such try." : "No log yet.")
-        values["live"] = instance.state == .running && shown == instance.tryNumber
+        let live = instance.state == .running && shown == instance.tryNumber
+        // A live log shows its whole lines; the stream goes on from the byte after the last one.
+        let excerpt = Self.logExcerpt(url, wholeLinesOnly: live)
+        values["log"] = excerpt?.text ?? (live ? "" : shown > instance.tryNumber ? "No such try." : "No log yet.")
+        values["log_end"] = String(excerpt?.end ?? 0)
+        values["live"] = live
         return render("task", values)
     }
 
-    /// The log file's text; the last 2 MiB of a longer one.
-    static func logText(_ url: URL) -> String? {
+    /// A log as a page shows it: its text, and the byte offset of the log where the text ends.
+    struct LogExcerpt {
+        var text: String
+        var end: UInt64
+    }
+
+    /// The log file's text, the last 2 MiB of a longer one; with `wholeLinesOnly`, up to its last
+    /// newline (a line still being written is left to the live stream).
+    static func logExcerpt(_ url: URL, wholeLinesOnly: Bool) -> LogExcerpt? {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         let limit: UInt64 = 2 << 20
-        if size > limit { try? handle.seek(toOffset: size - limit) } else { try? handle.seek(toOffset: 0) }
-        let data = (try? handle.readToEnd()) ?? Data()
-        return (size > limit ? "… (earlier lines cut; the whole log is in \(url.path))\n" : "") + String(decoding: data, as: UTF8.self)
+        let start = size > limit ? size - limit : 0
+        try? handle.seek(toOffset: start)
+        // The size again from what was read: the try may have written more since.
+        var data = (try? handle.readToEnd()) ?? Data()
+        if wholeLinesOnly {
+            data = data.lastIndex(of: 0x0A).map { data[...$0] } ?? Data()
+        }
+        let cut = start > 0 ? "… (earlier lines cut; the whole log is in \(url.path))\n" : ""
+        return LogExcerpt(text: cut + String(decoding: data, as: UTF8.self), end: start + UInt64(data.count))
     }
 
-    /// Server-sent events of a running try's new log lines (`event: line`), from the log's end when
-    /// asked, then `event: end` once the try is over and every byte of its log is sent.
-    func logStream(_ context: OrchestratorRequestContext) async throws -> Response {
+    /// Server-sent events of a try's log lines (`event: line`, each with the byte offset after it
+    /// as its `id`), then `event: end` once the try is over and every byte of its log is sent.
+    ///
+    /// The stream starts at the offset of `Last-Event-ID` (a reconnecting `EventSource`), else of
+    /// `?offset=` (where the task page's text ends), else at the log's start; so a follower sees
+    /// every line once.
+    func logStream(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let (dagID, runID) = try Self.runParameters(context)
         let taskID = try context.parameters.decoded("task_id")
         guard let tryNumber = Int(try context.parameters.require("try_number")) else { throw UIError(.badRequest, "try_number must be a number") }
+        let from = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] } ?? PageQuery(request)["offset"] ?? "0"
+        guard let resumeAt = UInt64(from) else { throw UIError(.badRequest, "the log offset must be a number of bytes") }
         // Only a try that exists has a stream (404 otherwise, from the store).
         let current = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
         guard tryNumber >= 1, tryNumber <= max(current.tryNumber, 1) else {
@@ -303,7 +327,7 @@ extension OrchestratorUI {
         let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
         let store = store
         let body = ResponseBody { writer in
-            var offset = UInt64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.uint64Value ?? 0)
+            var offset = resumeAt
             // Bytes of an unfinished line; lines are split on bytes, so no character is ever cut.
             var pending: [UInt8] = []
             while !Task.isCancelled {
@@ -316,9 +340,11 @@ extension OrchestratorUI {
                     chunk = Self.read(url, at: offset, upTo: Self.logChunk)
                     offset += UInt64(chunk.count)
                     pending.append(contentsOf: chunk)
+                    // The log's offset of the byte at `index` of `pending`.
+                    let logOffset = { [offset, count = pending.count] (index: Int) in offset - UInt64(count - index) }
                     var start = pending.startIndex
                     while let newline = pending[start...].firstIndex(of: 0x0A) {
-                        try await writer.write(Self.lineEvent(pending[start..<newline]))
+                        try await writer.write(Self.lineEvent(pending[start..<newline], id: logOffset(newline + 1)))
                         start = newline + 1
                     }
                     if pending.count - start > Self.logChunk {
@@ -326,7 +352,7 @@ extension OrchestratorUI {
                         var cut = pending.endIndex - 1
                         while cut > start, pending[cut] & 0xC0 == 0x80 { cut -= 1 }
                         if cut == start { cut = pending.endIndex }
-                        try await writer.write(Self.lineEvent(pending[start..<cut]))
+                        try await writer.write(Self.lineEvent(pending[start..<cut], id: logOffset(cut)))
                         start = cut
                     }
                     pending.removeSubrange(..<start)
@@ -334,7 +360,7 @@ extension OrchestratorUI {
                 if !running { break }
                 try await Task.sleep(for: .milliseconds(500))
             }
-            if !pending.isEmpty { try await writer.write(Self.lineEvent(pending[...])) }
+            if !pending.isEmpty { try await writer.write(Self.lineEvent(pending[...], id: offset)) }
             try await writer.write(ByteBuffer(string: "event: end\ndata: end\n\n"))
             try await writer.finish(nil)
         }
@@ -346,10 +372,11 @@ extension OrchestratorUI {
     /// The most bytes of a log read at once.
     static let logChunk = 1 << 20
 
-    /// The event of one log line (its carriage returns left out).
-    static func lineEvent(_ line: ArraySlice<UInt8>) -> ByteBuffer {
+    /// The event of one log line (its carriage returns left out); `id` is the log's offset after
+    /// it, where a reconnecting follower goes on.
+    static func lineEvent(_ line: ArraySlice<UInt8>, id: UInt64) -> ByteBuffer {
         let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
-        return ByteBuffer(string: "event: line\ndata: \(text)\n\n")
+        return ByteBuffer(string: "id: \(id)\nevent: line\ndata: \(text)\n\n")
     }
 
     /// At most `count` bytes of the file at `url` from `offset`; none when it cannot be read.

@@ -61,7 +61,8 @@ enum Stylesheet {
     .tabs a { padding: .4rem .8rem; text-decoration: none; border: 1px solid transparent; border-bottom: none; border-radius: 6px 6px 0 0; }
     .tabs a[aria-current=page] { border-color: var(--line); background: var(--panel); color: var(--fg); }
     .filters { display: flex; gap: .6rem; flex-wrap: wrap; align-items: end; margin-bottom: 1rem; }
-    .filters input { width: 14rem; }
+    .filters input { width: 14rem; } .filters input.wide { width: 28rem; }
+    .filters > div, .filters input { max-width: 100%; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
     dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
     tr.differs th, tr.differs td { background: color-mix(in srgb, var(--warn) 14%, transparent); }

@@ -69,7 +69,7 @@ enum TaskInstanceTemplate {
     {{#has_xcom}}<h2>XCom</h2><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>{{#xcom}}<tr><td>{{key}}</td><td><code>{{value}}</code></td></tr>{{/xcom}}</tbody></table></div>{{/has_xcom}}
     <h2>Log</h2>
     <nav class="tabs" aria-label="Tries">{{#tries}}<a href="?try={{number}}" {{#current}}aria-current="page"{{/current}}>Try {{number}} <span class="state {{state}}"></span></a>{{/tries}}</nav>
-    {{#live}}<p class="muted" id="live-state">running — following the log</p><pre id="live-log" data-source="/dags/{{path_id}}/runs/{{run_path}}/tasks/{{task_path}}/logs/{{shown_try}}/stream">{{log}}</pre>{{/live}}
+    {{#live}}<p class="muted" id="live-state">running — following the log</p><pre id="live-log" data-source="/dags/{{path_id}}/runs/{{run_path}}/tasks/{{task_path}}/logs/{{shown_try}}/stream?offset={{log_end}}">{{log}}</pre>{{/live}}
     {{^live}}<pre id="task-log">{{log}}</pre>{{/live}}
     {{/content}}{{/layout}}
     """

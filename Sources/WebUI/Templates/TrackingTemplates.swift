@@ -18,7 +18,7 @@ enum ExperimentTemplate {
     <p><a href="/experiments">Experiments</a></p>
     <h1>{{name}}</h1>
     <form class="filters" method="get" action="/experiments/{{id}}" role="search">
-    <div><label for="filter">Filter <span class="muted">(MLflow search syntax)</span></label><input type="text" id="filter" name="filter" value="{{filter}}" placeholder="metrics.`test-R2-score` > 0.8 and params.model = 'linear'" style="width:28rem"></div>
+    <div><label for="filter">Filter <span class="muted">(MLflow search syntax)</span></label><input type="text" id="filter" name="filter" value="{{filter}}" placeholder="metrics.`test-R2-score` > 0.8 and params.model = 'linear'" class="wide"></div>
     <input type="hidden" name="order" value="{{order}}">
     <div><button type="submit">Search</button></div>
     </form>
