@@ -337,12 +337,13 @@ public actor Scheduler: Service {
             return try await store.setRunState(run, to: .queued)
         }
         for instance in try await store.taskInstances(dagID: dagID, runID: runID) where instance.state?.isFinished != true {
-            inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
             let target: TaskState = state == .success ? .success : (instance.state?.isActive == true ? .failed : .skipped)
             _ = try? await store.transition(instance, to: target) { next in
                 next.message = "the run was marked \(state.rawValue)"
                 next.endDate = Date()
             }
+            // Stopped after its state is recorded, so the try's own end cannot overtake it.
+            inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
         }
         let ended = try await store.setRunState(try await store.run(dagID: dagID, runID: runID), to: state)
         wake.yield()
@@ -357,11 +358,13 @@ public actor Scheduler: Service {
             throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
         }
         let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
-        inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
+        // The mark is recorded first, then a running try is stopped: stopped first, the try could
+        // record its own failure before the mark (its end then finds the mark and leaves it).
         let moved = try await store.transition(instance, to: state) { next in
             next.message = "marked \(state.rawValue) by hand"
             next.endDate = Date()
         }
+        inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
         let run = try await store.run(dagID: dagID, runID: runID)
         if run.state.isFinished { try await store.setRunState(run, to: .running) }
         wake.yield()
