@@ -8,7 +8,9 @@ import SQLKit
 /// PostgreSQL: a pooled client; each read and each write is its own transaction, and several
 /// Flowline processes on several machines can share the database.
 final class PostgresBackend: DatabaseBackend {
-    /// The advisory lock that keeps concurrently starting processes from migrating at once.
+    /// The advisory lock that keeps concurrently starting processes from migrating the same schema
+    /// at once (with the schema's hash as its second key: databases in other schemas of the same
+    /// server migrate in parallel).
     static let migrationLockKey = 7_243_910
 
     let flavor = SQLFlavor.postgresql
@@ -51,7 +53,7 @@ final class PostgresBackend: DatabaseBackend {
             }
             group.addTask {
                 try await Self.migrate(migrations, lock: { database in
-                    try await database.raw("SELECT pg_advisory_xact_lock(\(literal: Self.migrationLockKey))").run()
+                    try await database.raw("SELECT pg_advisory_xact_lock(\(literal: Self.migrationLockKey), hashtext(current_schema()))").run()
                 }) { body in
                     do {
                         return try await temporary.withTransaction(logger: logger) { connection in
@@ -65,7 +67,7 @@ final class PostgresBackend: DatabaseBackend {
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw DatabaseError("cannot reach \(url) within \(timeout): is the server running, and are the host, port, user and password right?")
+                throw DatabaseError("cannot reach and migrate \(url) within \(timeout): is the server running, and are the host, port, user and password right?")
             }
             defer { group.cancelAll() }
             while let finished = try await group.next() {

@@ -51,7 +51,7 @@ struct PromotionServingTests {
             let waiting = up.standardError.split(separator: "\n").filter { $0.contains("Nothing to serve yet") }
             #expect(waiting.count == 1 && waiting.first?.contains("info") == true, "\(up.standardError)")
 
-            for value in [3, 5] {
+            for (promotions, value) in [3, 5].enumerated().map({ ($0.offset + 1, $0.element) }) {
                 let version = try await Self.registerModel(predicting: value, tracking: tracking, experimentID: experimentID)
                 _ = try await Self.call(tracking, "POST", "registered-models/alias", #"{"name": "line-model", "alias": "champion", "version": "\#(version)"}"#)
                 let promoted = ContinuousClock.now
@@ -61,8 +61,12 @@ struct PromotionServingTests {
                 }
                 let took = ContinuousClock.now - promoted
                 print("version \(version) served \(took) after the alias was set")
-                // 100 ms is the aim; the bound is generous for a loaded machine.
-                #expect(answer.status == 200 && took < .seconds(1), "\(took): \(answer)")
+                // 100 ms is the aim (a loaded machine takes longer; timing is the benchmarks' to judge):
+                // served on being told, and nothing polls afterwards.
+                #expect(answer.status == 200, "\(took): \(answer)")
+                try await Task.sleep(for: .milliseconds(2500))
+                let found = up.standardError.split(separator: "\n").filter { $0.contains("GET /api/2.0/mlflow/registered-models/alias 200") }
+                #expect(found.count == promotions, "\(found)")
                 let health = try await HTTP.request("GET", serving + "/health")
                 #expect(health.body.contains(#""version":"\#(version)""#), "\(health.body)")
             }

@@ -78,8 +78,10 @@ struct AliasUpdatesTests {
                     registry.version.withLock { $0 = version }
                     watcher.aliasesMoved(of: "m")
                     let took = try await Self.timeToServe(String(version), by: watcher)
+                    // How long is for the benchmarks to judge (a loaded machine takes seconds); here,
+                    // that it was served on being told, with one lookup per move, nothing polled.
                     print("version \(version) served \(took) after the watcher was told")
-                    #expect(took < .seconds(1), "\(took)")
+                    #expect(registry.lookups.withLock { $0 } == 1 + version)
                 }
                 // Nothing polls: a while later the tracking server was still asked only when told.
                 try await Task.sleep(for: .milliseconds(300))
