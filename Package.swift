@@ -323,8 +323,8 @@ let package = Package(
             name: "FlowlineStackTests",
             dependencies: [
                 "FlowlineStack",
-                "OrchestratorAPI", "Samples",
-                "Storage",
+                "OrchestratorAPI", "Samples", "Serving",
+                "Storage", "Tracking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
