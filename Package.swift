@@ -363,7 +363,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "flowline", "TestSupport", "Storage",
+                "flowline", "FlowlineStack", "TestSupport", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
