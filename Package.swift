@@ -331,8 +331,8 @@ let package = Package(
             name: "FlowlineStackTests",
             dependencies: [
                 "FlowlineStack",
-                "OrchestratorAPI", "Samples",
-                "Storage",
+                "OrchestratorAPI", "Samples", "Serving",
+                "Storage", "Tracking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -387,7 +387,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "flowline", "TestSupport", "Storage",
+                "flowline", "FlowlineStack", "TestSupport", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],

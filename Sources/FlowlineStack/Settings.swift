@@ -1,43 +1,57 @@
-/// Reads one setting from its flag, else its `FLOWLINE_…` environment variable, else a default.
+/// Reads settings: a ``Setting``'s flag, else its environment variables in turn, else its default.
 ///
 /// This is the one place where Flowline's configuration precedence lives: flags win over the
-/// environment, which wins over defaults. A value that cannot be parsed is an error that names
-/// where it came from, never silently replaced by the default.
+/// environment, which wins over defaults. An empty variable is unset. A value that cannot be
+/// parsed is an error that names where it came from (the flag or the variable), never silently
+/// replaced by the default. Every setting is defined once, as a static member of `Settings`
+/// (``all`` lists them), with its default and its help text.
 public struct Settings: Sendable {
-    /// The environment to read `FLOWLINE_…` variables from.
+    /// The environment to read the variables from.
     public var environment: [String: String]
 
     public init(environment: [String: String]) {
         self.environment = environment
     }
 
-    /// The flag's value if given, else the variable's, else `fallback`.
-    public func string(flag: String?, variable: String, default fallback: String) -> String {
-        if let flag { return flag }
-        if let value = environment[variable], !value.isEmpty { return value }
-        return fallback
+    /// The flag's value if given (ArgumentParser has read its text), else the setting's variables',
+    /// else its default.
+    /// - Throws: ``SettingsError`` naming the flag or variable whose value is not valid.
+    public func value<Value>(_ setting: Setting<Value>, flag: Value? = nil) throws(SettingsError) -> Value {
+        if let flag {
+            guard setting.accepts(flag) else { throw setting.invalid(source: setting.option ?? setting.description, text: "\(flag)") }
+            return flag
+        }
+        return try fromEnvironment(setting)
     }
 
-    /// A number read like ``string(flag:variable:default:)``.
-    /// - Throws: ``SettingsError`` naming the variable when its text is not a number.
-    public func value<Value: LosslessStringConvertible>(flag: Value?, variable: String, default fallback: Value) throws -> Value {
-        if let flag { return flag }
-        guard let text = environment[variable], !text.isEmpty else { return fallback }
-        guard let value = Value(text.trimmingCharacters(in: " \t")) else {
-            throw SettingsError("\(variable)=\(text) is not a valid \(Value.self)")
-        }
-        return value
+    /// The flag's text read like a variable's if given (sizes, credentials, log levels, lists),
+    /// else the setting's variables', else its default.
+    /// - Throws: ``SettingsError`` naming the flag or variable whose value is not valid.
+    public func value<Value>(_ setting: Setting<Value>, text flag: String?) throws(SettingsError) -> Value {
+        if let flag { return try setting.value(from: flag, source: setting.option ?? setting.description) }
+        return try fromEnvironment(setting)
     }
 
-    /// A TCP port read like ``value(flag:variable:default:)``: 0 means any free port.
-    /// - Throws: ``SettingsError`` when it is outside 0…65535.
-    public func port(flag: Int?, option: String, variable: String, default fallback: Int) throws -> Int {
-        let port = try value(flag: flag, variable: variable, default: fallback)
-        guard (0...65_535).contains(port) else {
-            throw SettingsError("\(option) (or \(variable)) must be a port between 0 and 65535, not \(port)")
+    /// The first of the setting's variables that is set and not empty, else its default.
+    private func fromEnvironment<Value>(_ setting: Setting<Value>) throws(SettingsError) -> Value {
+        for variable in setting.variables {
+            if let text = environment[variable], !text.isEmpty { return try setting.value(from: text, source: variable) }
         }
-        return port
+        return setting.defaultValue
     }
+}
+
+extension Settings {
+    /// Every setting, for `--help` and the tests that check each one.
+    public static let all: [any AnySetting] = [
+        // Services (Settings+Services.swift)
+        dataDirectory, host, database, logLevel, allowedHosts, trustedOrigins,
+        samplesPort, samplesMaximum, trackingPort, maximumArtifactSize, artifactsDeleteCredential, servingPort,
+        // The orchestrator (Settings+Orchestrator.swift)
+        orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, adminUser, adminPassword,
+        // Clients (Settings+Clients.swift)
+        server, user, password, samplesURL, trackingURI,
+    ]
 }
 
 /// A setting has a value Flowline cannot use; the message says which and why.
@@ -46,13 +60,5 @@ public struct SettingsError: Error, CustomStringConvertible, Sendable {
 
     public init(_ description: String) {
         self.description = description
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        let trimmed = drop { characters.contains($0) }.reversed().drop { characters.contains($0) }
-        return String(trimmed.reversed())
     }
 }

@@ -170,7 +170,7 @@ public enum Stack {
 
     static func ensureAdmin(_ configuration: OrchestratorConfiguration, store: OrchestratorStore, logger: Logger) async throws {
         if try await store.ensureAdmin(username: configuration.adminUsername, password: configuration.adminPassword) {
-            logger.notice("Created the admin user '\(configuration.adminUsername)' (FLOWLINE_ADMIN_USER / FLOWLINE_ADMIN_PASSWORD)")
+            logger.notice("Created the admin user '\(configuration.adminUsername)' (\(Settings.adminUser) / \(Settings.adminPassword))")
         }
         if configuration.listensBeyondLoopback,
            (try? await store.authenticate(configuration.adminUsername, password: OrchestratorConfiguration.defaultAdminPassword)) != nil {

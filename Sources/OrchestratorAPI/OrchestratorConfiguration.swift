@@ -7,6 +7,14 @@ public import TaskExecution
 /// Where the orchestrator listens, keeps its state and finds its DAGs.
 public struct OrchestratorConfiguration: Sendable {
     public static let defaultPort = 8080
+    /// How many task processes run at once (`--parallelism`).
+    public static let defaultParallelism = 32
+    /// The interpreter of python tasks (`--python`), looked up on `PATH`.
+    public static let defaultPython = "python3"
+    /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`).
+    public static let defaultAdminUsername = "alice"
+    /// The original stack's well-known password, which must not face a network.
+    public static let defaultAdminPassword = "bob"
 
     public var host: String
     public var port: Int
@@ -22,18 +30,18 @@ public struct OrchestratorConfiguration: Sendable {
     /// Where the example model repository is built (`<data-dir>/examples/line-model`).
     public var exampleRepository: URL
     /// The admin created on a database without users (`FLOWLINE_ADMIN_USER`/`…_PASSWORD`).
-    public var adminUsername = "alice"
-    public var adminPassword = "bob"
+    public var adminUsername = OrchestratorConfiguration.defaultAdminUsername
+    public var adminPassword = OrchestratorConfiguration.defaultAdminPassword
     /// What task processes get of the server's environment (`--task-env` adds names).
     public var taskEnvironment = TaskEnvironment()
     /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
     public var taskUser: TaskUser?
 
-    /// The original stack's well-known password, which must not face a network.
-    public static let defaultAdminPassword = "bob"
-
-    public init(host: String = "127.0.0.1", port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
-                parallelism: Int = 32, python: String = "python3", installExamples: Bool = true, exampleRepository: URL) {
+    public init(
+        host: String = ServerPolicy.defaultHost, port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
+        parallelism: Int = OrchestratorConfiguration.defaultParallelism, python: String = OrchestratorConfiguration.defaultPython,
+        installExamples: Bool = true, exampleRepository: URL
+    ) {
         self.exampleRepository = exampleRepository
         self.host = host
         self.port = port

@@ -21,7 +21,7 @@ public struct SamplesConfiguration: Sendable {
     public static let defaultMaximumSamplesPerRequest = 1_000_000
 
     public init(
-        host: String = "127.0.0.1",
+        host: String = ServerPolicy.defaultHost,
         port: Int = SamplesConfiguration.defaultPort,
         initialLine: LineParameters = .default,
         maximumSamplesPerRequest: Int = SamplesConfiguration.defaultMaximumSamplesPerRequest,

@@ -11,8 +11,8 @@ struct Flowline: AsyncParsableCommand {
         abstract: "A self-hosted ML pipeline platform in one binary.",
         discussion: """
         `flowline up` starts the whole stack in one process, with all state in one data directory \
-        (default ./flowline-data). Settings come from flags, then FLOWLINE_… environment variables, \
-        then defaults.
+        (default \(Settings.dataDirectory.defaultValue)). Settings come from flags, then FLOWLINE_… \
+        environment variables, then defaults; each command's --help shows them.
         """,
         version: FlowlineVersion.current,
         subcommands: [Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self, SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self]

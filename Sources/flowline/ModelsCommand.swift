@@ -15,11 +15,12 @@ struct ModelsCommand: AsyncParsableCommand {
 
     /// Where the tracking server is.
     struct TrackingOptions: ParsableArguments {
-        @Option(help: "The tracking server (env: MLFLOW_TRACKING_URI; default: http://127.0.0.1:5000).")
-        var trackingURI: String?
+        @Option(Settings.trackingURI) var trackingURI: String?
 
+        /// A client of the tracking server.
+        /// - Throws: ``SettingsError`` for a URI that is not an http(s) URL.
         func client() throws -> TrackingClient {
-            let uri = trackingURI ?? ProcessInfo.processInfo.environment["MLFLOW_TRACKING_URI"] ?? "http://127.0.0.1:5000"
+            let uri = try Settings.process.value(Settings.trackingURI, flag: trackingURI)
             do {
                 return try TrackingClient(trackingURI: uri)
             } catch {
@@ -111,11 +112,11 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The model: models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/model.")
         var model: String
 
-        @Option(help: "Address to listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
-        var host: String?
+        /// `--port`: this command serves one service.
+        static let port = Settings.servingPort.named("--port")
 
-        @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_SERVING_PORT; default: 5001).")
-        var port: Int?
+        @Option(Settings.host) var host: String?
+        @Option(Serve.port) var port: Int?
 
         @Option(help: "How often to check whether the alias moved, in seconds.")
         var pollInterval: Double = 2
@@ -137,13 +138,13 @@ struct ModelsCommand: AsyncParsableCommand {
             }
             let settings = Settings.process
             var configuration = ServingConfiguration(
-                host: settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1"),
-                port: try settings.port(flag: port, option: "--port", variable: "FLOWLINE_SERVING_PORT", default: ServingConfiguration.defaultPort),
+                host: try settings.value(Settings.host, flag: host),
+                port: try settings.value(Serve.port, flag: port),
                 model: reference,
                 pollInterval: .milliseconds(Int64(pollInterval * 1000))
             )
-            configuration.policy = http.policy(settings)
-            let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
+            configuration.policy = try http.policy(settings)
+            let logger = logging.bootstrap(try logging.level(settings))
             try await Stack.serving(configuration, client: try tracking.client(), logger: logger, output: printNow)
         }
     }

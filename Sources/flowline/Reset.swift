@@ -12,16 +12,13 @@ struct Reset: ParsableCommand {
         """
     )
 
-    @Option(help: "The data directory to delete (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
-    var dataDir: String?
+    @Option(Settings.dataDirectory) var dataDir: String?
 
     @Flag(name: [.customShort("y"), .long], help: "Delete without asking.")
     var yes = false
 
     func run() throws {
-        let directory = DataDirectory(
-            path: Settings.process.string(flag: dataDir, variable: "FLOWLINE_DATA_DIR", default: DataDirectory.defaultPath)
-        )
+        let directory = DataDirectory(path: try Settings.process.value(Settings.dataDirectory, flag: dataDir))
         guard directory.exists else {
             printNow("Nothing to delete: \(directory.path) does not exist.")
             return

@@ -23,8 +23,7 @@ struct SamplesCommand: AsyncParsableCommand {
             discussion: "POSTs {\"n_samples\": COUNT} to URL/get-samples and writes the answer to --out (atomically)."
         )
 
-        @Option(help: "The samples service (env: FLOWLINE_SAMPLES_URL; default: http://127.0.0.1:6780).")
-        var url: String?
+        @Option(Settings.samplesURL) var url: String?
 
         @Option(help: "How many samples to fetch.")
         var count: Int
@@ -37,9 +36,8 @@ struct SamplesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let base = url ?? ProcessInfo.processInfo.environment["FLOWLINE_SAMPLES_URL"] ?? "http://127.0.0.1:\(SamplesConfiguration.defaultPort)"
-            guard let endpoint = URL(string: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/get-samples"),
-                  endpoint.scheme == "http" || endpoint.scheme == "https" else {
+            let base = try Settings.process.value(Settings.samplesURL, flag: url)
+            guard let endpoint = URL(string: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/get-samples") else {
                 throw CommandFailure("--url '\(base)' is not an http(s) URL")
             }
             var request = URLRequest(url: endpoint)
@@ -108,11 +106,11 @@ struct SamplesCommand: AsyncParsableCommand {
             """
         )
 
-        @Option(help: "Address to listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
-        var host: String?
+        /// `--port`: this command serves one service.
+        static let port = Settings.samplesPort.named("--port")
 
-        @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_SAMPLES_PORT; default: 6780).")
-        var port: Int?
+        @Option(Settings.host) var host: String?
+        @Option(Serve.port) var port: Int?
 
         @Option(parsing: .unconditional, help: "Initial gradient of the line.")
         var gradient: Double = LineParameters.default.gradient
@@ -123,8 +121,7 @@ struct SamplesCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Initial standard deviation of the noise on y.")
         var noiseSigma: Double = LineParameters.default.noiseSigma
 
-        @Option(help: "Largest n_samples one request may ask for (env: FLOWLINE_SAMPLES_MAX; default: 1000000).")
-        var maxSamples: Int?
+        @Option(Settings.samplesMaximum) var maxSamples: Int?
 
         @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
@@ -136,15 +133,14 @@ struct SamplesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = Settings.process
-            let host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
             var configuration = SamplesConfiguration(
-                host: host,
-                port: try settings.port(flag: port, option: "--port", variable: "FLOWLINE_SAMPLES_PORT", default: SamplesConfiguration.defaultPort),
+                host: try settings.value(Settings.host, flag: host),
+                port: try settings.value(Serve.port, flag: port),
                 initialLine: LineParameters(gradient: gradient, intercept: intercept, noiseSigma: noiseSigma),
-                maximumSamplesPerRequest: try StackConfiguration.samplesCap(settings, flag: maxSamples)
+                maximumSamplesPerRequest: try settings.value(Settings.samplesMaximum, flag: maxSamples)
             )
-            configuration.policy = http.policy(settings)
-            let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
+            configuration.policy = try http.policy(settings)
+            let logger = logging.bootstrap(try logging.level(settings))
             try await Stack.samples(configuration, logger: logger, output: printNow)
         }
     }

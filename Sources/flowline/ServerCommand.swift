@@ -6,15 +6,15 @@ import OrchestratorAPI
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the orchestrator alone: scheduler, local executor and its HTTP server (port 8080).",
+        abstract: "Run the orchestrator alone: scheduler, local executor and its HTTP server (port \(Settings.orchestratorPort.defaultValue)).",
         discussion: "DAG files in the DAGs folder are picked up as they change. `flowline up` runs the orchestrator too."
     )
 
-    @Option(help: "Address to listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
-    var host: String?
+    /// `--port`: this command serves one service.
+    static let port = Settings.orchestratorPort.named("--port")
 
-    @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_ORCHESTRATOR_PORT; default: 8080).")
-    var port: Int?
+    @Option(Settings.host) var host: String?
+    @Option(ServerCommand.port) var port: Int?
 
     @OptionGroup var state: StateOptions
     @OptionGroup var orchestrator: OrchestratorOptions
@@ -24,11 +24,11 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = Settings.process
         var flags = orchestrator.flags
-        flags.port = port
+        flags.port = try settings.value(Self.port, flag: port)  // errors name --port
         var configuration = try state.configuration(flags)
-        configuration.host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
-        configuration.policy = http.policy(settings)
-        let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
-        try await Stack.orchestrator(configuration, dataDirectory: state.dataDirectory, logger: logger, output: printNow)
+        configuration.host = try settings.value(Settings.host, flag: host)
+        configuration.policy = try http.policy(settings)
+        let logger = logging.bootstrap(try logging.level(settings))
+        try await Stack.orchestrator(configuration, dataDirectory: try state.dataDirectory, logger: logger, output: printNow)
     }
 }

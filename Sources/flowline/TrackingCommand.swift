@@ -16,16 +16,16 @@ struct TrackingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the tracking server alone.",
             discussion: """
-            Point the mlflow client at it with MLFLOW_TRACKING_URI=http://127.0.0.1:5000. The schema \
-            is created and migrated at start.
+            Point the mlflow client at it with \(Settings.trackingURI.description)=\(Settings.trackingURI.defaultValue). \
+            The schema is created and migrated at start.
             """
         )
 
-        @Option(help: "Address to listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
-        var host: String?
+        /// `--port`: this command serves one service.
+        static let port = Settings.trackingPort.named("--port")
 
-        @Option(help: "Port to listen on; 0 picks a free one (env: FLOWLINE_TRACKING_PORT; default: 5000).")
-        var port: Int?
+        @Option(Settings.host) var host: String?
+        @Option(Serve.port) var port: Int?
 
         @Option(help: "Where runs are stored: sqlite:///path or postgresql://user:password@host:port/db (default: tracking.db in the data directory).")
         var backendStoreURI: String?
@@ -33,8 +33,7 @@ struct TrackingCommand: AsyncParsableCommand {
         @Option(help: "The folder proxied artifacts are stored in (default: artifacts/ in the data directory).")
         var artifactsDestination: String?
 
-        @Option(help: "The data directory (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
-        var dataDir: String?
+        @Option(Settings.dataDirectory) var dataDir: String?
 
         @OptionGroup var artifactOptions: ArtifactOptions
 
@@ -43,17 +42,19 @@ struct TrackingCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = Settings.process
-            let dataDirectory = DataDirectory(path: settings.string(flag: dataDir, variable: "FLOWLINE_DATA_DIR", default: DataDirectory.defaultPath))
-            var configuration = try StackConfiguration.trackingConfiguration(
-                backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination, dataDirectory: dataDirectory
+            let dataDirectory = DataDirectory(path: try settings.value(Settings.dataDirectory, flag: dataDir))
+            var backendStore: DatabaseURL?
+            if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
+            var configuration = StackConfiguration.trackingConfiguration(
+                backendStore: backendStore, artifactsDestination: artifactsDestination, dataDirectory: dataDirectory
             )
-            configuration.host = settings.string(flag: host, variable: "FLOWLINE_HOST", default: "127.0.0.1")
-            configuration.port = try settings.port(flag: port, option: "--port", variable: "FLOWLINE_TRACKING_PORT", default: TrackingConfiguration.defaultPort)
-            configuration.policy = http.policy(settings)
+            configuration.host = try settings.value(Settings.host, flag: host)
+            configuration.port = try settings.value(Serve.port, flag: port)
+            configuration.policy = try http.policy(settings)
             try StackConfiguration.artifactLimits(
                 &configuration, maximumSize: artifactOptions.maxArtifactSize, deleteCredential: artifactOptions.artifactsDeleteCredential, settings: settings
             )
-            let logger = logging.bootstrap(try StackConfiguration.logLevel(logging.logLevel, settings: settings))
+            let logger = logging.bootstrap(try logging.level(settings))
             try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowlineStack
+import Serving
 
 /// `flowline up`: the whole stack in one process.
 struct Up: AsyncParsableCommand {
@@ -7,33 +8,21 @@ struct Up: AsyncParsableCommand {
         abstract: "Start the whole Flowline stack in one process.",
         discussion: """
         Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
-        Services: the orchestrator (port 8080; DAGs in the data directory's dags/ folder), the \
-        MLflow-compatible tracking server (port 5000), the line-samples API (port 6780) and the \
-        champion of the example pipeline's model (models:/line-model@champion, port 5001, once one \
-        exists). With examples on, the example model repository is built in the data directory.
+        Services: the orchestrator (port \(Settings.orchestratorPort.defaultValue); DAGs in the data \
+        directory's dags/ folder), the MLflow-compatible tracking server (port \(Settings.trackingPort.defaultValue)), \
+        the line-samples API (port \(Settings.samplesPort.defaultValue)) and the champion of the example \
+        pipeline's model (\(ServingConfiguration.defaultModel), port \(Settings.servingPort.defaultValue), once \
+        one exists). With examples on, the example model repository is built in the data directory.
         """
     )
 
-    @Option(help: "The data directory, holding all state (env: FLOWLINE_DATA_DIR; default: ./flowline-data).")
-    var dataDir: String?
-
-    @Option(help: "Address the services listen on (env: FLOWLINE_HOST; default: 127.0.0.1).")
-    var host: String?
-
-    @Option(help: "Port of the line-samples API; 0 picks a free one (env: FLOWLINE_SAMPLES_PORT; default: 6780).")
-    var samplesPort: Int?
-
-    @Option(help: "Port of the tracking server; 0 picks a free one (env: FLOWLINE_TRACKING_PORT; default: 5000).")
-    var trackingPort: Int?
-
-    @Option(help: "Database URL, sqlite:///path or postgresql://user:password@host:port/db (env: FLOWLINE_DATABASE; default: SQLite files in the data directory).")
-    var database: String?
-
-    @Option(help: "Port of the orchestrator; 0 picks a free one (env: FLOWLINE_ORCHESTRATOR_PORT; default: 8080).")
-    var orchestratorPort: Int?
-
-    @Option(help: "Port of the model server; 0 picks a free one (env: FLOWLINE_SERVING_PORT; default: 5001).")
-    var servingPort: Int?
+    @Option(Settings.dataDirectory) var dataDir: String?
+    @Option(Settings.host) var host: String?
+    @Option(Settings.samplesPort) var samplesPort: Int?
+    @Option(Settings.trackingPort) var trackingPort: Int?
+    @Option(text: Settings.database) var database: String?
+    @Option(Settings.orchestratorPort) var orchestratorPort: Int?
+    @Option(Settings.servingPort) var servingPort: Int?
 
     @OptionGroup var orchestrator: OrchestratorOptions
     @OptionGroup var http: HTTPOptions

@@ -40,12 +40,14 @@ public final class FlowlineProcess: Sendable {
         process.standardError = err
         process.standardInput = stdin
         out.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.stdout += text }
+            let data = handle.availableData
+            if data.isEmpty { return output.end(handle) }
+            output.text.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.stderr += text }
+            let data = handle.availableData
+            if data.isEmpty { return output.end(handle) }
+            output.text.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
     }
@@ -104,8 +106,12 @@ public final class FlowlineProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Let the pipes drain what was written just before exiting.
-        try await Task.sleep(for: .milliseconds(50))
+        // Read what was written just before exiting: wait for the end of both pipes, which a
+        // process the child started may still hold open (then give up after a while).
+        let drained = ContinuousClock.now + .seconds(5)
+        while output.endedPipes < 2, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         return process.terminationStatus
     }
 
@@ -129,4 +135,14 @@ public final class FlowlineProcess: Sendable {
 /// What a child process wrote, shared with the pipes' reading handlers.
 private final class CapturedOutput: Sendable {
     let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+    private let ended = Mutex(0)
+
+    /// How many of the two pipes have reached their end.
+    var endedPipes: Int { ended.withLock { $0 } }
+
+    /// A pipe reached its end: stop reading it.
+    func end(_ handle: FileHandle) {
+        handle.readabilityHandler = nil
+        ended.withLock { $0 += 1 }
+    }
 }

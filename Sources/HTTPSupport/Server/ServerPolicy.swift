@@ -16,6 +16,9 @@ public struct ServerPolicy: Sendable {
     /// `nil`: ``defaultMaximumConnections`` as the server starts.
     public var maximumConnections: Int?
 
+    /// The address Flowline's servers listen on unless told otherwise (`--host`): loopback only.
+    public static let defaultHost = "127.0.0.1"
+
     public init(
         allowedHosts: HostPatterns = .localAndPrivate, trustedOrigins: Set<String> = [], idleTimeout: Duration = .seconds(30),
         maximumHeaderSize: Int = 32 * 1024, maximumConnections: Int? = nil

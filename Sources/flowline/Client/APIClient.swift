@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowlineStack
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,24 +9,21 @@ import JSON
 /// Where the orchestrator's REST API is, and who logs in: for the commands that work from any
 /// machine through the API.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "The orchestrator's URL (env: FLOWLINE_SERVER; default: http://127.0.0.1:8080).")
-    var server: String?
-
-    @Option(help: "Username (env: FLOWLINE_USER; default: FLOWLINE_ADMIN_USER or alice).")
-    var username: String?
-
-    @Option(help: "Password (env: FLOWLINE_PASSWORD; default: FLOWLINE_ADMIN_PASSWORD or bob).")
-    var password: String?
+    @Option(Settings.server) var server: String?
+    @Option(Settings.user) var username: String?
+    @Option(Settings.password) var password: String?
 
     /// A logged-in client.
+    /// - Throws: ``SettingsError`` for a server that is not an http(s) URL; ``APIClient/Failure``
+    ///   when logging in fails.
     func client() async throws -> APIClient {
-        let environment = ProcessInfo.processInfo.environment
-        let base = server ?? environment["FLOWLINE_SERVER"] ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.scheme?.hasPrefix("http") == true else {
-            throw ValidationError("--server must be an http(s) URL, like http://127.0.0.1:8080")
+        let settings = Settings.process
+        let base = try settings.value(Settings.server, flag: server)
+        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base) else {
+            throw ValidationError("--server must be an http(s) URL, like \(Settings.server.defaultValue)")
         }
-        let user = username ?? environment["FLOWLINE_USER"] ?? environment["FLOWLINE_ADMIN_USER"] ?? "alice"
-        let secret = password ?? environment["FLOWLINE_PASSWORD"] ?? environment["FLOWLINE_ADMIN_PASSWORD"] ?? "bob"
+        let user = try settings.value(Settings.user, flag: username)
+        let secret = try settings.value(Settings.password, flag: password)
         return try await APIClient.login(base: url, username: user, password: secret)
     }
 }
