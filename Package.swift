@@ -252,6 +252,7 @@ let package = Package(
         .executableTarget(
             name: "flowline",
             dependencies: [
+                "Fetching",
                 "Lineage","JSON", 
                 "FlowlineStack",
                 "ProcessControl",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowlineStack
+import Fetching
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -44,17 +45,15 @@ struct SamplesCommand: AsyncParsableCommand {
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(#"{"n_samples": \#(count)}"#.utf8)
-            request.timeoutInterval = 120
-            let data: Data
-            let response: URLResponse
+            let answer: HTTPAnswer
             do {
-                (data, response) = try await URLSession.shared.data(for: request)
-            } catch {
-                throw CommandFailure("cannot reach the samples service at \(base): \(error.localizedDescription)")
+                answer = try await HTTPClient(timeout: .seconds(120)).send(request)
+            } catch let error as HTTPClientError {
+                throw CommandFailure("cannot reach the samples service at \(base): \(error.message)")
             }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else {
-                throw CommandFailure("the samples service at \(base) answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+            let data = answer.body
+            guard answer.status == 200 else {
+                throw CommandFailure("the samples service at \(base) answered \(answer.status): \(answer.excerpt(500))")
             }
             let target = URL(fileURLWithPath: out)
             do {

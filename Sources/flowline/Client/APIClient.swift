@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowlineStack
+import Fetching
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -73,26 +74,20 @@ struct APIClient: Sendable {
             request.httpBody = Data(body.jsonText.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let data: Data
-        let response: URLResponse
+        let answer: HTTPAnswer
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw Failure(status: 0, detail: "cannot reach \(base.absoluteString): \(error.localizedDescription) (is `flowline up` or `flowline server` running? --server sets the URL)")
+            answer = try await HTTPClient().send(request)
+        } catch let error as HTTPClientError {
+            throw Failure(status: 0, detail: "\(error.message) (is `flowline up` or `flowline server` running? --server sets the URL)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            var detail = String(decoding: data, as: UTF8.self)
-            if case .object(let fields)? = try? JSONParser.parse(Array(data)), let value = fields["detail"] {
+        guard answer.isSuccess else {
+            var detail = String(decoding: answer.body, as: UTF8.self)
+            if case .object(let fields)? = try? JSONParser.parse(Array(answer.body)), let value = fields["detail"] {
                 if case .string(let text) = value { detail = text } else { detail = value.jsonText }
             }
-            throw Failure(status: status, detail: detail)
+            throw Failure(status: answer.status, detail: detail)
         }
-        var headers: [String: String] = [:]
-        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
-        return (data, headers)
+        return (answer.body, answer.headers)
     }
 
     /// A path segment, percent-encoded (run ids contain `:` and `+`).
