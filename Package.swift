@@ -47,7 +47,8 @@ let package = Package(
         // MARK: Domain modules
         .target(
             name: "Samples",
-            dependencies: ["JSON", 
+            dependencies: [
+                "JSON",
                 "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,7 +59,8 @@ let package = Package(
         ),
         .target(
             name: "Tracking",
-            dependencies: ["JSON", 
+            dependencies: [
+                "JSON",
                 "HTTPSupport",
                 "Storage",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "WebUI",
             dependencies: [
-                "Lineage","JSON", 
+                "Lineage", "JSON",
                 "HTTPSupport",
                 "Tracking",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +103,8 @@ let package = Package(
         ),
         .target(
             name: "Serving",
-            dependencies: ["JSON", 
+            dependencies: [
+                "JSON",
                 "HTTPSupport",
                 "Training",
                 "TrackingClient",
@@ -253,7 +256,7 @@ let package = Package(
             name: "flowline",
             dependencies: [
                 "Fetching",
-                "Lineage","JSON", 
+                "Lineage", "JSON",
                 "FlowlineStack",
                 "ProcessControl",
                 "Serving",
@@ -264,7 +267,8 @@ let package = Package(
                 "Storage",
                 "Tracking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"), "HTTPSupport",],
+                .product(name: "Logging", package: "swift-log"), "HTTPSupport",
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -290,12 +294,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"), "JSON", .product(name: "HTTPTypes", package: "swift-http-types"),],
+                .product(name: "NIOCore", package: "swift-nio"), "JSON", .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "HTTPSupportTests",
-            dependencies: ["JSON", 
+            dependencies: [
+                "JSON",
                 "HTTPSupport",
                 "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -340,7 +346,8 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["JSON", 
+            dependencies: [
+                "JSON",
                 "ExampleProjects",
                 "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Storage",
@@ -382,7 +389,8 @@ let package = Package(
                 "TrackingClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),],
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

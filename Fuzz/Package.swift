@@ -13,7 +13,7 @@ let package = Package(
     name: "flowline-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(path: "..")
     ],
     targets: [
         // Each defines LLVMFuzzerTestOneInput and a main that runs libFuzzer on it.

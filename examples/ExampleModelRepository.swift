@@ -36,7 +36,9 @@ public struct ExampleModelRepository: Sendable {
         var commits: [(String, String)] = []
         for commit in history.commits {
             // Each named commit is found by its message on its branch (the repository may have grown).
-            if let sha = try? git(["log", "--format=%H", "--fixed-strings", "--grep", commit.message, "-n", "1", commit.branch], in: url), !sha.isEmpty {
+            if let sha = try? git(["log", "--format=%H", "--fixed-strings", "--grep", commit.message, "-n", "1", commit.branch], in: url),
+                !sha.isEmpty
+            {
                 commits.append((commit.name, sha))
             }
         }
@@ -107,7 +109,9 @@ public struct ExampleModelRepository: Sendable {
         do {
             try process.run()
         } catch {
-            throw ExampleError("cannot run git to build the example model repository: \(error.localizedDescription) (install git, or start with --no-examples)")
+            throw ExampleError(
+                "cannot run git to build the example model repository: \(error.localizedDescription) (install git, or start with --no-examples)"
+            )
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -15,7 +15,9 @@ public enum ExampleProjects {
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("dags").path) {
             return candidate
         }
-        throw ExampleError("the example files are missing: keep the folder flowline_ExampleProjects.resources next to the flowline binary (or start with --no-examples)")
+        throw ExampleError(
+            "the example files are missing: keep the folder flowline_ExampleProjects.resources next to the flowline binary (or start with --no-examples)"
+        )
     }
 }
 

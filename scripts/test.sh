@@ -25,8 +25,9 @@ for argument in "$@"; do
 done
 root=$(pwd)
 
-echo "== Package.swift against the imports; no folders in a loop"
+echo "== Package.swift against the imports; no folders in a loop; swift-format"
 scripts/check-dependencies.sh
+scripts/format.sh --check
 
 echo "== PostgreSQL for the storage tests"
 if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then

@@ -1,4 +1,5 @@
 public import Foundation
+
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
@@ -36,7 +37,11 @@ public struct HTTPClient: Sendable {
                 (data, response) = try await session.data(for: request)
             }
         } catch is CappedDownload.TooLarge {
-            throw HTTPClientError(url: target, reason: .tooLarge(maximumSize ?? 0), message: "the answer of \(target) is larger than \(maximumSize ?? 0) bytes")
+            throw HTTPClientError(
+                url: target,
+                reason: .tooLarge(maximumSize ?? 0),
+                message: "the answer of \(target) is larger than \(maximumSize ?? 0) bytes"
+            )
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as URLError where error.code == .timedOut {

@@ -43,8 +43,14 @@ public struct Setting<Value: Sendable & Equatable>: Sendable {
     ///   - read: a value from its text, `nil` when the text is not `expected`.
     ///   - accepts: whether a value is acceptable.
     public init(
-        option: String?, variables: [String], default defaultValue: Value, shown: String? = nil, summary: String, expected: String,
-        isSecret: Bool = false, read: @escaping @Sendable (String) throws(SettingsError) -> Value?,
+        option: String?,
+        variables: [String],
+        default defaultValue: Value,
+        shown: String? = nil,
+        summary: String,
+        expected: String,
+        isSecret: Bool = false,
+        read: @escaping @Sendable (String) throws(SettingsError) -> Value?,
         accepts: @escaping @Sendable (Value) -> Bool = { _ in true }
     ) {
         self.option = option
@@ -94,7 +100,13 @@ extension Setting where Value == String {
     /// A setting whose value is any text.
     public init(option: String?, variables: [String], default defaultValue: String, shown: String? = nil, summary: String, isSecret: Bool = false) {
         self.init(
-            option: option, variables: variables, default: defaultValue, shown: shown, summary: summary, expected: "any text", isSecret: isSecret,
+            option: option,
+            variables: variables,
+            default: defaultValue,
+            shown: shown,
+            summary: summary,
+            expected: "any text",
+            isSecret: isSecret,
             read: { $0 }
         )
     }
@@ -106,17 +118,26 @@ extension Setting where Value == String {
             return (url.scheme == "http" || url.scheme == "https") && url.host != nil
         }
         return Setting(
-            option: option, variables: variables, default: defaultValue, summary: summary, expected: "an http(s) URL, like \(defaultValue)",
-            read: { $0 }, accepts: isHTTPURL
+            option: option,
+            variables: variables,
+            default: defaultValue,
+            summary: summary,
+            expected: "an http(s) URL, like \(defaultValue)",
+            read: { $0 },
+            accepts: isHTTPURL
         )
     }
 }
 
 extension Setting where Value == Int {
     /// A setting whose value is a whole number in `range`.
-    public init(option: String?, variables: [String], default defaultValue: Int, in range: ClosedRange<Int>, summary: String, expected: String? = nil) {
+    public init(option: String?, variables: [String], default defaultValue: Int, in range: ClosedRange<Int>, summary: String, expected: String? = nil)
+    {
         self.init(
-            option: option, variables: variables, default: defaultValue, summary: summary,
+            option: option,
+            variables: variables,
+            default: defaultValue,
+            summary: summary,
             expected: expected ?? "a whole number from \(range.lowerBound) to \(range.upperBound)",
             read: { Int($0.trimmingCharacters(in: .whitespaces)) },
             accepts: { range.contains($0) }
@@ -126,7 +147,11 @@ extension Setting where Value == Int {
     /// A TCP port; 0 picks a free one.
     public static func port(option: String, variable: String, default defaultValue: Int, summary: String) -> Setting {
         Setting(
-            option: option, variables: [variable], default: defaultValue, in: 0...65_535, summary: "\(summary); 0 picks a free one",
+            option: option,
+            variables: [variable],
+            default: defaultValue,
+            in: 0...65_535,
+            summary: "\(summary); 0 picks a free one",
             expected: "a port from 0 to 65535"
         )
     }

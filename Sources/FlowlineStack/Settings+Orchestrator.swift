@@ -5,44 +5,66 @@ import TaskExecution
 /// The settings of the orchestrator, shared by `flowline up`, `flowline server` and the DAG commands.
 extension Settings {
     public static let orchestratorPort = Setting<Int>.port(
-        option: "--orchestrator-port", variable: "FLOWLINE_ORCHESTRATOR_PORT", default: OrchestratorConfiguration.defaultPort,
+        option: "--orchestrator-port",
+        variable: "FLOWLINE_ORCHESTRATOR_PORT",
+        default: OrchestratorConfiguration.defaultPort,
         summary: "Port of the orchestrator"
     )
 
     /// The DAGs folder; empty: `dags/` in the data directory.
     public static let dagsFolder = Setting<String>(
-        option: "--dags-folder", variables: ["FLOWLINE_DAGS_FOLDER"], default: "", shown: "dags/ in the data directory", summary: "The DAGs folder"
+        option: "--dags-folder",
+        variables: ["FLOWLINE_DAGS_FOLDER"],
+        default: "",
+        shown: "dags/ in the data directory",
+        summary: "The DAGs folder"
     )
 
     public static let parallelism = Setting<Int>(
-        option: "--parallelism", variables: ["FLOWLINE_PARALLELISM"], default: OrchestratorConfiguration.defaultParallelism, in: 1...1024,
+        option: "--parallelism",
+        variables: ["FLOWLINE_PARALLELISM"],
+        default: OrchestratorConfiguration.defaultParallelism,
+        in: 1...1024,
         summary: "How many task processes run at once"
     )
 
     public static let python = Setting<String>(
-        option: "--python", variables: ["FLOWLINE_PYTHON"], default: OrchestratorConfiguration.defaultPython, summary: "The interpreter of python tasks"
+        option: "--python",
+        variables: ["FLOWLINE_PYTHON"],
+        default: OrchestratorConfiguration.defaultPython,
+        summary: "The interpreter of python tasks"
     )
 
     /// Whether the example DAGs are left out: the flag, or the variable set to anything.
     public static let noExamples = Setting<Bool>(
-        option: "--no-examples", variables: ["FLOWLINE_NO_EXAMPLES"], default: false, shown: "install them",
+        option: "--no-examples",
+        variables: ["FLOWLINE_NO_EXAMPLES"],
+        default: false,
+        shown: "install them",
         summary: "Do not install the example DAGs in the DAGs folder; the variable does the same whatever its value",
-        expected: "any text", read: { _ in true }
+        expected: "any text",
+        read: { _ in true }
     )
 
     /// The OS user task processes run as; empty: the server's own.
     public static let taskUser = Setting<String>(
-        option: "--task-user", variables: ["FLOWLINE_TASK_USER"], default: "", shown: "the server's own user",
+        option: "--task-user",
+        variables: ["FLOWLINE_TASK_USER"],
+        default: "",
+        shown: "the server's own user",
         summary: "Run task processes as this OS user, who cannot read the server's files; needs flowline to run as root"
     )
 
     /// More of the server's environment variables tasks may see, by name.
     public static let taskEnvironment = Setting<[String]>(
-        option: "--task-env", variables: ["FLOWLINE_TASK_ENV"], default: [], shown: "none",
+        option: "--task-env",
+        variables: ["FLOWLINE_TASK_ENV"],
+        default: [],
+        shown: "none",
         summary: """
-        Also give tasks these variables of the server's environment, comma-separated; repeatable. Tasks always get PATH, \
-        HOME, locale, TZ, TMPDIR, proxies and CA settings, never anything else
-        """,
+            Also give tasks these variables of the server's environment, comma-separated; repeatable. Tasks always get PATH, \
+            HOME, locale, TZ, TMPDIR, proxies and CA settings, never anything else
+            """,
         expected: "environment variable names, comma-separated"
     ) { text throws(SettingsError) in
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -52,12 +74,17 @@ extension Settings {
 
     /// The admin created on a database without users.
     public static let adminUser = Setting<String>(
-        option: nil, variables: ["FLOWLINE_ADMIN_USER"], default: OrchestratorConfiguration.defaultAdminUsername,
+        option: nil,
+        variables: ["FLOWLINE_ADMIN_USER"],
+        default: OrchestratorConfiguration.defaultAdminUsername,
         summary: "The admin created on a database without users"
     )
 
     public static let adminPassword = Setting<String>(
-        option: nil, variables: ["FLOWLINE_ADMIN_PASSWORD"], default: OrchestratorConfiguration.defaultAdminPassword,
-        summary: "The password of the admin created on a database without users", isSecret: true
+        option: nil,
+        variables: ["FLOWLINE_ADMIN_PASSWORD"],
+        default: OrchestratorConfiguration.defaultAdminPassword,
+        summary: "The password of the admin created on a database without users",
+        isSecret: true
     )
 }

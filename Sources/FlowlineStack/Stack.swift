@@ -1,21 +1,21 @@
-import Foundation
-public import Logging
 import ExampleProjects
+import Foundation
 import HTTPSupport
+public import Logging
 public import OrchestratorAPI
 import OrchestratorDatabase
-import Scheduling
-import Workflow
 public import Samples
-public import Serving
+import Scheduling
 import ServiceLifecycle
+public import Serving
+public import Storage
 import Synchronization
+import TaskExecution
+public import Tracking
 public import TrackingClient
 import UnixSignals
 import WebUI
-public import Storage
-public import Tracking
-import TaskExecution
+import Workflow
 
 /// Composes Flowline's services and runs them until SIGINT or SIGTERM, then shuts them down
 /// gracefully (requests in flight are finished).
@@ -41,9 +41,14 @@ public enum Stack {
             migrations: TrackingMigrations.all + (shared ? OrchestratorMigrations.all : []),
             logger: logger.labelled("flowline.database")
         )
-        let orchestratorDatabase = shared ? database : try await Database.open(
-            orchestration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database")
-        )
+        let orchestratorDatabase =
+            shared
+            ? database
+            : try await Database.open(
+                orchestration.database,
+                migrations: OrchestratorMigrations.all,
+                logger: logger.labelled("flowline.database")
+            )
         let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator", "tracking", "samples", "serving"],
@@ -57,7 +62,10 @@ public enum Stack {
         let trackingClient = Mutex<TrackingClient?>(nil)
         let orchestratorURL = Mutex<String?>(nil)
         let watcher = ModelWatcher(
-            reference: configuration.serving.model, client: { trackingClient.withLock { $0 } }, updates: .told, logger: logger.labelled("flowline.serving")
+            reference: configuration.serving.model,
+            client: { trackingClient.withLock { $0 } },
+            updates: .told,
+            logger: logger.labelled("flowline.serving")
         )
         // The databases come first: services shut down in reverse order, so they outlive the servers.
         try await run(
@@ -67,7 +75,11 @@ public enum Stack {
                     orchestratorURL.withLock { $0 = url }
                 },
                 trackingService(
-                    configuration.tracking, database: database, banner: banner, logger: logger, orchestratorURL: { orchestratorURL.withLock { $0 } },
+                    configuration.tracking,
+                    database: database,
+                    banner: banner,
+                    logger: logger,
+                    orchestratorURL: { orchestratorURL.withLock { $0 } },
                     aliasesMoved: { watcher.aliasesMoved(of: $0) }
                 ) { url in
                     trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
@@ -86,13 +98,22 @@ public enum Stack {
     }
 
     /// Runs the orchestrator alone (`flowline server`): scheduler, executor and its HTTP server.
-    public static func orchestrator(_ configuration: OrchestratorConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+    public static func orchestrator(
+        _ configuration: OrchestratorConfiguration,
+        dataDirectory: DataDirectory,
+        logger: Logger,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws {
         raiseDescriptorLimit(logger: logger)
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
         try protect(dataDirectory, for: configuration)
-        let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
+        let database = try await Database.open(
+            configuration.database,
+            migrations: OrchestratorMigrations.all,
+            logger: logger.labelled("flowline.database")
+        )
         let (scheduler, tokens, _) = try await makeOrchestrator(configuration, database: database, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator"],
@@ -100,21 +121,31 @@ public enum Stack {
             footer: "DAGs folder: \(configuration.folders.dags.path)\nPress Ctrl-C to stop.",
             output: output
         )
-        try await run([database, scheduler, try orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)], logger: logger)
+        try await run(
+            [database, scheduler, try orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)],
+            logger: logger
+        )
     }
 
     /// The scheduler, the login tokens and the example model repository (with examples on); once
     /// the database runs, the first admin on a database without users.
-    static func makeOrchestrator(_ configuration: OrchestratorConfiguration, database: Database, logger: Logger) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
+    static func makeOrchestrator(
+        _ configuration: OrchestratorConfiguration,
+        database: Database,
+        logger: Logger
+    ) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
         let store = OrchestratorStore(database: database)
         let tokens = await TokenService.generate()
         var repository: ExampleModelRepository?
         if configuration.installExamples {
             let example = try ExampleModelRepository.ensure(at: configuration.exampleRepository)
-            try ExampleDAGs.install(into: configuration.folders.dags, substitutions: [
-                "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
-                "MODEL_COMMITS": example.commits.map { "\($0.sha) (\($0.name))" }.joined(separator: ", "),
-            ])
+            try ExampleDAGs.install(
+                into: configuration.folders.dags,
+                substitutions: [
+                    "MODEL_COMMIT": example.head, "INSTALL_DATE": String(ISO8601DateFormatter().string(from: Date()).prefix(10)),
+                    "MODEL_COMMITS": example.commits.map { "\($0.sha) (\($0.name))" }.joined(separator: ", "),
+                ]
+            )
             repository = example
         } else {
             try FileManager.default.createDirectory(at: configuration.folders.dags, withIntermediateDirectories: true)
@@ -163,7 +194,8 @@ public enum Stack {
     static func exampleLines(_ repository: ExampleModelRepository) -> String {
         var text = "Example model repository: \(repository.url.path)\n"
         for commit in repository.commits {
-            text += "  \(commit.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(commit.sha)\(commit.sha == repository.head ? "  (the DAG's default)" : "")\n"
+            text +=
+                "  \(commit.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(commit.sha)\(commit.sha == repository.head ? "  (the DAG's default)" : "")\n"
         }
         return text
     }
@@ -173,16 +205,23 @@ public enum Stack {
             logger.notice("Created the admin user '\(configuration.adminUsername)' (\(Settings.adminUser) / \(Settings.adminPassword))")
         }
         if configuration.listensBeyondLoopback,
-           (try? await store.authenticate(configuration.adminUsername, password: OrchestratorConfiguration.defaultAdminPassword)) != nil {
-            logger.warning("""
+            (try? await store.authenticate(configuration.adminUsername, password: OrchestratorConfiguration.defaultAdminPassword)) != nil
+        {
+            logger.warning(
+                """
                 ⚠️  The orchestrator listens on \(configuration.host), beyond this machine, and the user '\(configuration.adminUsername)' still has \
                 the default password. Change it now: flowline users set-password \(configuration.adminUsername)
-                """)
+                """
+            )
         }
     }
 
     static func orchestratorService(
-        _ configuration: OrchestratorConfiguration, scheduler: Scheduler, tokens: TokenService, banner: ReadinessBanner, logger: Logger,
+        _ configuration: OrchestratorConfiguration,
+        scheduler: Scheduler,
+        tokens: TokenService,
+        banner: ReadinessBanner,
+        logger: Logger,
         onURL: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some Service {
         let orchestration = Orchestration(scheduler: scheduler)
@@ -198,20 +237,31 @@ public enum Stack {
                 onURL("http://\(ReadinessBanner.urlHost(configuration.host)):\(port)")
                 // Ready once the scheduler is: the first admin exists and the DAGs are loaded.
                 await scheduler.waitUntilStarted()
-                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in "web UI and Airflow's REST API; first admin: \(configuration.adminUsername)" }
+                await banner.ready("orchestrator", host: configuration.host, port: port) { _ in
+                    "web UI and Airflow's REST API; first admin: \(configuration.adminUsername)"
+                }
             }
         )
     }
 
     /// Runs the tracking server alone (`flowline tracking serve`), with its data directory locked
     /// when its storage is there.
-    public static func tracking(_ configuration: TrackingConfiguration, dataDirectory: DataDirectory, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+    public static func tracking(
+        _ configuration: TrackingConfiguration,
+        dataDirectory: DataDirectory,
+        logger: Logger,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws {
         raiseDescriptorLimit(logger: logger)
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
         try dataDirectory.restrictAccess()
-        let database = try await Database.open(configuration.backendStore, migrations: TrackingMigrations.all, logger: logger.labelled("flowline.database"))
+        let database = try await Database.open(
+            configuration.backendStore,
+            migrations: TrackingMigrations.all,
+            logger: logger.labelled("flowline.database")
+        )
         let banner = ReadinessBanner(
             expected: ["tracking"],
             header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)",
@@ -223,7 +273,10 @@ public enum Stack {
 
     /// The tracking application, reporting its address to `banner` once it listens.
     static func trackingService(
-        _ configuration: TrackingConfiguration, database: Database, banner: ReadinessBanner, logger: Logger,
+        _ configuration: TrackingConfiguration,
+        database: Database,
+        banner: ReadinessBanner,
+        logger: Logger,
         orchestratorURL: @escaping @Sendable () -> String? = { nil },
         aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in },
         onURL: @escaping @Sendable (String) async -> Void = { _ in }
@@ -250,7 +303,12 @@ public enum Stack {
     }
 
     /// Runs a model server alone (`flowline models serve`).
-    public static func serving(_ configuration: ServingConfiguration, client: TrackingClient, logger: Logger, output: @escaping @Sendable (String) -> Void) async throws {
+    public static func serving(
+        _ configuration: ServingConfiguration,
+        client: TrackingClient,
+        logger: Logger,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws {
         raiseDescriptorLimit(logger: logger)
         let banner = ReadinessBanner(
             expected: ["serving"],
@@ -263,9 +321,14 @@ public enum Stack {
     }
 
     /// The scoring server, reporting its address to `banner` once it listens.
-    static func servingService(_ configuration: ServingConfiguration, watcher: ModelWatcher, banner: ReadinessBanner, logger: Logger) -> some Service {
+    static func servingService(_ configuration: ServingConfiguration, watcher: ModelWatcher, banner: ReadinessBanner, logger: Logger) -> some Service
+    {
         buildServingApplication(
-            host: configuration.host, port: configuration.port, policy: configuration.policy, watcher: watcher, version: FlowlineVersion.current,
+            host: configuration.host,
+            port: configuration.port,
+            policy: configuration.policy,
+            watcher: watcher,
+            version: FlowlineVersion.current,
             logger: logger.labelled("flowline.serving"),
             onServerRunning: { port in
                 await banner.ready("serving", host: configuration.host, port: port) { "POST \($0)/invocations (\(configuration.model))" }
@@ -287,7 +350,9 @@ public enum Stack {
 
     /// The samples application, reporting its address to `banner` once it listens.
     static func samplesService(
-        _ configuration: SamplesConfiguration, banner: ReadinessBanner, logger: Logger,
+        _ configuration: SamplesConfiguration,
+        banner: ReadinessBanner,
+        logger: Logger,
         onURL: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some Service {
         buildSamplesApplication(
@@ -310,11 +375,13 @@ public enum Stack {
     }
 
     static func run(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         do {
             try await group.run()
         } catch {

@@ -2,12 +2,12 @@ import Foundation
 public import HTTPSupport
 public import Logging
 public import OrchestratorAPI
-import TaskExecution
 public import Samples
 public import Serving
-import TrackingClient
 public import Storage
+import TaskExecution
 public import Tracking
+import TrackingClient
 import Workflow
 
 /// Everything `flowline up` needs, resolved from flags, the environment and defaults.
@@ -43,7 +43,14 @@ public struct StackConfiguration: Sendable {
         public var maximumArtifactSize: String?
         public var artifactDeleteCredential: String?
 
-        public init(dataDir: String? = nil, host: String? = nil, samplesPort: Int? = nil, trackingPort: Int? = nil, database: String? = nil, logLevel: String? = nil) {
+        public init(
+            dataDir: String? = nil,
+            host: String? = nil,
+            samplesPort: Int? = nil,
+            trackingPort: Int? = nil,
+            database: String? = nil,
+            logLevel: String? = nil
+        ) {
             self.dataDir = dataDir
             self.host = host
             self.samplesPort = samplesPort
@@ -66,8 +73,13 @@ public struct StackConfiguration: Sendable {
         public var taskEnvironment: [String] = []
 
         public init(
-            port: Int? = nil, dagsFolder: String? = nil, parallelism: Int? = nil, python: String? = nil, noExamples: Bool = false,
-            taskUser: String? = nil, taskEnvironment: [String] = []
+            port: Int? = nil,
+            dagsFolder: String? = nil,
+            parallelism: Int? = nil,
+            python: String? = nil,
+            noExamples: Bool = false,
+            taskUser: String? = nil,
+            taskEnvironment: [String] = []
         ) {
             self.port = port
             self.dagsFolder = dagsFolder
@@ -80,8 +92,13 @@ public struct StackConfiguration: Sendable {
     }
 
     public init(
-        dataDirectory: DataDirectory, host: String, samples: SamplesConfiguration, tracking: TrackingConfiguration,
-        orchestrator: OrchestratorConfiguration, serving: ServingConfiguration, logLevel: Logger.Level
+        dataDirectory: DataDirectory,
+        host: String,
+        samples: SamplesConfiguration,
+        tracking: TrackingConfiguration,
+        orchestrator: OrchestratorConfiguration,
+        serving: ServingConfiguration,
+        logLevel: Logger.Level
     ) {
         self.serving = serving
         self.dataDirectory = dataDirectory
@@ -133,11 +150,16 @@ public struct StackConfiguration: Sendable {
     /// - Parameter database: the database; `nil`: `orchestrator.db` in the data directory.
     /// - Throws: ``SettingsError`` for an unusable setting.
     public static func orchestratorConfiguration(
-        _ flags: OrchestratorFlags, database: DatabaseURL?, dataDirectory: DataDirectory, settings: Settings
+        _ flags: OrchestratorFlags,
+        database: DatabaseURL?,
+        dataDirectory: DataDirectory,
+        settings: Settings
     ) throws -> OrchestratorConfiguration {
         let dagsFolder = try settings.value(Settings.dagsFolder, flag: flags.dagsFolder)
         var configuration = OrchestratorConfiguration.inDataDirectory(
-            dataDirectory.url, database: database, dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
+            dataDirectory.url,
+            database: database,
+            dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
         )
         configuration.port = try settings.value(Settings.orchestratorPort, flag: flags.port)
         configuration.parallelism = try settings.value(Settings.parallelism, flag: flags.parallelism)
@@ -153,7 +175,10 @@ public struct StackConfiguration: Sendable {
         let taskUser = try settings.value(Settings.taskUser, flag: flags.taskUser)
         if !taskUser.isEmpty {
             do {
-                configuration.taskUser = try TaskUser.resolve(taskUser, launcher: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+                configuration.taskUser = try TaskUser.resolve(
+                    taskUser,
+                    launcher: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+                )
             } catch {
                 throw SettingsError(error.message)
             }
@@ -163,9 +188,14 @@ public struct StackConfiguration: Sendable {
 
     /// The tracking server's storage: the given database and artifact folder, else an SQLite
     /// file and a folder in the data directory.
-    public static func trackingConfiguration(backendStore: DatabaseURL?, artifactsDestination: String?, dataDirectory: DataDirectory) -> TrackingConfiguration {
+    public static func trackingConfiguration(
+        backendStore: DatabaseURL?,
+        artifactsDestination: String?,
+        dataDirectory: DataDirectory
+    ) -> TrackingConfiguration {
         let backend = backendStore ?? .sqlite(path: dataDirectory.url.appendingPathComponent("tracking.db").path)
-        let artifacts = artifactsDestination.map { DataDirectory.absolute($0) }
+        let artifacts =
+            artifactsDestination.map { DataDirectory.absolute($0) }
             ?? dataDirectory.url.appendingPathComponent("artifacts").path
         return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
     }
@@ -173,7 +203,12 @@ public struct StackConfiguration: Sendable {
     /// The tracking server's artifact limits: ``Settings/maximumArtifactSize`` and
     /// ``Settings/artifactsDeleteCredential``, from their flags' text or the environment.
     /// - Throws: ``SettingsError`` for a size or credential that cannot be read.
-    public static func artifactLimits(_ tracking: inout TrackingConfiguration, maximumSize: String?, deleteCredential: String?, settings: Settings) throws {
+    public static func artifactLimits(
+        _ tracking: inout TrackingConfiguration,
+        maximumSize: String?,
+        deleteCredential: String?,
+        settings: Settings
+    ) throws {
         if let bytes = try settings.value(Settings.maximumArtifactSize, text: maximumSize) {
             tracking.maximumArtifactSize = bytes
         }

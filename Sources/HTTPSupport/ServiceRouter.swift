@@ -31,7 +31,10 @@ public struct ServiceRouter<Context: RequestContext> where Context.Source == App
     /// `onServerRunning` gets the bound port (the real one when `port` is 0). The connection cap
     /// is the policy's, or else the default for the descriptor limit now.
     public func application(
-        port: Int, serverName: String, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void
+        port: Int,
+        serverName: String,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         router.addMetricsRoute(metrics)
         let connections = ConnectionGuard(maximum: policy.maximumConnections ?? ServerPolicy.defaultMaximumConnections)
@@ -39,7 +42,11 @@ public struct ServiceRouter<Context: RequestContext> where Context.Source == App
             additionalChannelHandlers: [connections.handler()],
             idleTimeout: TimeAmount(policy.idleTimeout)
         )
-        http.httpDecoder = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: policy.maximumHeaderSize, maxHeaderListSize: policy.maximumHeaderSize, maxHeaderFieldCount: 200)
+        http.httpDecoder = HTTP1Channel.Configuration.DecoderConfiguration(
+            maxHeaderFieldSize: policy.maximumHeaderSize,
+            maxHeaderListSize: policy.maximumHeaderSize,
+            maxHeaderFieldCount: 200
+        )
         return Application(
             router: router,
             server: .http1(configuration: http),

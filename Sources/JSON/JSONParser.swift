@@ -227,7 +227,8 @@ public struct JSONParser {
         case UInt8(ascii: "u"):
             let high = try parseHexQuad()
             if (0xD800..<0xDC00).contains(high), current == UInt8(ascii: "\\"),
-               index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
+                index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u")
+            {
                 let saved = index
                 index += 2
                 let low = try parseHexQuad()

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPSupport
-import JSON
-public import Hummingbird
-public import Logging
 import HTTPTypes
+public import Hummingbird
+import JSON
+public import Logging
 import NIOCore
 import OrchestratorDatabase
 import Workflow
@@ -20,7 +20,11 @@ public func buildOrchestratorApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(
-        context: OrchestratorRequestContext.self, logger: logger, errorMiddleware: FastAPIErrorMiddleware(), policy: configuration.policy, host: configuration.host
+        context: OrchestratorRequestContext.self,
+        logger: logger,
+        errorMiddleware: FastAPIErrorMiddleware(),
+        policy: configuration.policy,
+        host: configuration.host
     )
     let router = service.router
     let store = orchestration.store
@@ -60,6 +64,9 @@ public func buildOrchestratorApplication(
         Response.json(JSONValue.object(["version": .string(version), "git_version": .null]).jsonText)
     }
     return service.application(
-        port: configuration.port, serverName: "flowline-orchestrator", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port,
+        serverName: "flowline-orchestrator",
+        logger: logger,
+        onServerRunning: onServerRunning
     )
 }

@@ -1,7 +1,7 @@
 public import Foundation
 public import HTTPSupport
-public import Storage
 public import Scheduling
+public import Storage
 public import TaskExecution
 
 /// Where the orchestrator listens, keeps its state and finds its DAGs.
@@ -38,9 +38,14 @@ public struct OrchestratorConfiguration: Sendable {
     public var taskUser: TaskUser?
 
     public init(
-        host: String = ServerPolicy.defaultHost, port: Int = OrchestratorConfiguration.defaultPort, database: DatabaseURL, folders: OrchestratorFolders,
-        parallelism: Int = OrchestratorConfiguration.defaultParallelism, python: String = OrchestratorConfiguration.defaultPython,
-        installExamples: Bool = true, exampleRepository: URL
+        host: String = ServerPolicy.defaultHost,
+        port: Int = OrchestratorConfiguration.defaultPort,
+        database: DatabaseURL,
+        folders: OrchestratorFolders,
+        parallelism: Int = OrchestratorConfiguration.defaultParallelism,
+        python: String = OrchestratorConfiguration.defaultPython,
+        installExamples: Bool = true,
+        exampleRepository: URL
     ) {
         self.exampleRepository = exampleRepository
         self.host = host

@@ -47,7 +47,9 @@ public struct DAGFolder: Sendable {
             switch DAGFileParser.parse(text, file: file) {
             case .success(let dag):
                 if let other = contents.dags[dag.dagID] {
-                    contents.errors.append(DAGFileError(file: file, line: 1, column: 1, message: "dag_id '\(dag.dagID)' is already defined in \(other.dag.fileLocation)"))
+                    contents.errors.append(
+                        DAGFileError(file: file, line: 1, column: 1, message: "dag_id '\(dag.dagID)' is already defined in \(other.dag.fileLocation)")
+                    )
                 } else {
                     contents.dags[dag.dagID] = (dag, text)
                 }
@@ -60,7 +62,8 @@ public struct DAGFolder: Sendable {
 
     /// The DAG files, relative to the folder, sorted.
     public func files() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else {
             return []
         }
         let base = url.standardizedFileURL.path

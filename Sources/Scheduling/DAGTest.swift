@@ -1,8 +1,8 @@
 import Foundation
 public import JSON
 public import Logging
-import Storage
 public import OrchestratorDatabase
+import Storage
 public import TaskExecution
 public import Workflow
 
@@ -22,8 +22,14 @@ public enum DAGTest {
     ///   - output: gets every log line as it is written.
     /// - Throws: ``OrchestratorError`` for invalid conf.
     public static func run(
-        _ dag: DAG, conf: [String: JSONValue], folders: OrchestratorFolders, python: String, parallelism: Int = 16,
-        variables: [VariableRecord] = [], logger: Logger, output: @escaping @Sendable (String) -> Void
+        _ dag: DAG,
+        conf: [String: JSONValue],
+        folders: OrchestratorFolders,
+        python: String,
+        parallelism: Int = 16,
+        variables: [VariableRecord] = [],
+        logger: Logger,
+        output: @escaping @Sendable (String) -> Void
     ) async throws -> Result {
         let database = try await Database.open(.sqliteInMemory, migrations: OrchestratorMigrations.all, logger: logger)
         let store = OrchestratorStore(database: database)

@@ -15,10 +15,20 @@ extension Scheduler {
         let tryNumber = (try? await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID).tryNumber) ?? 1
         do {
             let (context, secrets) = try await TaskRunner.templateContext(
-                task, of: dag, run: run, tryNumber: max(tryNumber, 1), store: store,
-                workspace: configuration.folders.workspace(dagID: dagID, runID: runID), maskVariables: role < Role.variableReader
+                task,
+                of: dag,
+                run: run,
+                tryNumber: max(tryNumber, 1),
+                store: store,
+                workspace: configuration.folders.workspace(dagID: dagID, runID: runID),
+                maskVariables: role < Role.variableReader
             )
-            let rendered = try TaskTemplates.render(settings: task.arguments, environment: task.environment, operatorName: task.operatorName, context: context)
+            let rendered = try TaskTemplates.render(
+                settings: task.arguments,
+                environment: task.environment,
+                operatorName: task.operatorName,
+                context: context
+            )
             var fields = rendered.settings
             if !rendered.environment.isEmpty { fields["env"] = .object(rendered.environment.mapValues { .string($0) }) }
             return .success(fields.mapValues(secrets.apply(to:)))

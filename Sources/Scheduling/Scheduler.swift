@@ -1,13 +1,14 @@
 public import Foundation
 public import JSON
+public import Logging
+public import OrchestratorDatabase
+public import ServiceLifecycle
+public import TaskExecution
+public import Workflow
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import Logging
-public import ServiceLifecycle
-public import OrchestratorDatabase
-public import TaskExecution
-public import Workflow
 
 /// Flowline's scheduler, executor and triggerer in one: it loads the DAGs folder, creates runs
 /// from schedules and triggers, decides which tasks may run (trigger rules, limits, retries), and
@@ -33,8 +34,13 @@ public actor Scheduler: Service {
         public var taskUser: TaskUser?
 
         public init(
-            folders: OrchestratorFolders, parallelism: Int = 32, python: String = "python3", rescanInterval: Duration = .seconds(1), only: DAG? = nil,
-            taskEnvironment: TaskEnvironment = TaskEnvironment(), taskUser: TaskUser? = nil
+            folders: OrchestratorFolders,
+            parallelism: Int = 32,
+            python: String = "python3",
+            rescanInterval: Duration = .seconds(1),
+            only: DAG? = nil,
+            taskEnvironment: TaskEnvironment = TaskEnvironment(),
+            taskUser: TaskUser? = nil
         ) {
             self.folders = folders
             self.parallelism = parallelism
@@ -84,7 +90,10 @@ public actor Scheduler: Service {
     private let onStart: @Sendable () async throws -> Void
 
     public init(
-        store: OrchestratorStore, configuration: Configuration, logger: Logger, echo: (@Sendable (String) -> Void)? = nil,
+        store: OrchestratorStore,
+        configuration: Configuration,
+        logger: Logger,
+        echo: (@Sendable (String) -> Void)? = nil,
         onStart: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.store = store
@@ -92,7 +101,8 @@ public actor Scheduler: Service {
         self.configuration = configuration
         self.logger = logger
         let executor = TryExecutor(
-            folders: configuration.folders, python: configuration.python,
+            folders: configuration.folders,
+            python: configuration.python,
             repositories: GitRepositoryCache(folder: configuration.folders.repositories),
             baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment)
                 .merging(configuration.taskUser?.environment ?? [:]) { _, user in user },
@@ -158,7 +168,7 @@ public actor Scheduler: Service {
 
     private func markStarted() {
         started = true
-        startWaiters.forEach { $0.resume() }
+        for waiter in startWaiters { waiter.resume() }
         startWaiters = []
     }
 
@@ -272,7 +282,6 @@ public actor Scheduler: Service {
         stale.formUnion(known.keys)
     }
 
-
     /// The task instances of `runs`: from memory where this scheduler knows them, else read.
     private func instances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
         let keys = runs.map { OrchestratorStore.runKey(dagID: $0.dagID, runID: $0.runID) }
@@ -299,8 +308,14 @@ public actor Scheduler: Service {
     ///   - logicalDate: the run's logical date, if any.
     /// - Throws: ``OrchestratorError`` for an unknown DAG, invalid conf or a taken run id.
     public func trigger(
-        _ dagID: String, runID: String? = nil, conf: [String: JSONValue] = [:], logicalDate: Date? = nil,
-        dataInterval: DataInterval? = nil, triggeredBy: String = "rest_api", user: String? = nil, note: String? = nil
+        _ dagID: String,
+        runID: String? = nil,
+        conf: [String: JSONValue] = [:],
+        logicalDate: Date? = nil,
+        dataInterval: DataInterval? = nil,
+        triggeredBy: String = "rest_api",
+        user: String? = nil,
+        note: String? = nil
     ) async throws -> DagRun {
         let dag = try dag(dagID)
         let (params, problems) = dag.params(for: conf)
@@ -309,8 +324,20 @@ public actor Scheduler: Service {
         let id = runID ?? "manual__\(DateText.format(logicalDate ?? now))"
         if let runID, let problem = DagRun.runIDProblem(runID) { throw OrchestratorError.invalid(problem) }
         let interval = dataInterval ?? logicalDate.map { DataInterval(start: $0, end: $0) }
-        let run = try await store.createRun(dag, runID: id, runType: .manual, logicalDate: logicalDate, dataInterval: interval, runAfter: now,
-                                            conf: conf, params: params, triggeredBy: triggeredBy, user: user, note: note, now: now)
+        let run = try await store.createRun(
+            dag,
+            runID: id,
+            runType: .manual,
+            logicalDate: logicalDate,
+            dataInterval: interval,
+            runAfter: now,
+            conf: conf,
+            params: params,
+            triggeredBy: triggeredBy,
+            user: user,
+            note: note,
+            now: now
+        )
         wake.yield()
         return run
     }
@@ -376,7 +403,12 @@ public actor Scheduler: Service {
     /// - Parameter onlyFailed: clear only failed and upstream-failed tasks.
     /// - Throws: ``OrchestratorError/conflict(_:)`` when a selected task is running or queued.
     public func clear(
-        dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, dryRun: Bool = false
+        dagID: String,
+        runID: String,
+        taskIDs: [String],
+        includeDownstream: Bool,
+        onlyFailed: Bool = false,
+        dryRun: Bool = false
     ) async throws -> [TaskInstance] {
         let dag = try dag(dagID)
         for taskID in taskIDs where dag.task(taskID) == nil {
@@ -384,7 +416,14 @@ public actor Scheduler: Service {
         }
         let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs
         if dryRun {
-            return try await store.clear(dag, runID: runID, taskIDs: targets, includeDownstream: includeDownstream, onlyFailed: onlyFailed, dryRun: true)
+            return try await store.clear(
+                dag,
+                runID: runID,
+                taskIDs: targets,
+                includeDownstream: includeDownstream,
+                onlyFailed: onlyFailed,
+                dryRun: true
+            )
         }
         stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
         defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
@@ -418,7 +457,9 @@ public actor Scheduler: Service {
     private func recoverLostTries() async throws {
         for instance in try await store.unfinishedTries() {
             // Only the group its try started: after a restart the id may belong to anything else.
-            if let pid = instance.pid, pid > 1, ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID) {
+            if let pid = instance.pid, pid > 1,
+                ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
+            {
                 kill(-Int32(pid), SIGKILL)
             }
             let message = "the try was lost: Flowline stopped while it was \(instance.state?.rawValue ?? "active")"
@@ -457,7 +498,12 @@ public actor Scheduler: Service {
                 for instance in list where instance.state == .queued || instance.state == .running { activeByDAG[instance.dagID, default: 0] += 1 }
             }
             for run in running where !endingByHand.contains(OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)) {
-                try await schedule(run, instances: instances[OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)] ?? [], activeByDAG: &activeByDAG, now: now)
+                try await schedule(
+                    run,
+                    instances: instances[OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)] ?? [],
+                    activeByDAG: &activeByDAG,
+                    now: now
+                )
             }
         } catch {
             logger.error("Scheduling pass failed: \(error)")
@@ -590,8 +636,18 @@ public actor Scheduler: Service {
                 }
                 let runID = "scheduled__\(DateText.format(interval.start))"
                 do {
-                    _ = try await store.createRun(dag, runID: runID, runType: .scheduled, logicalDate: interval.start, dataInterval: interval,
-                                                  runAfter: interval.end, conf: [:], params: dag.params(for: [:]).values, triggeredBy: "timetable", now: now)
+                    _ = try await store.createRun(
+                        dag,
+                        runID: runID,
+                        runType: .scheduled,
+                        logicalDate: interval.start,
+                        dataInterval: interval,
+                        runAfter: interval.end,
+                        conf: [:],
+                        params: dag.params(for: [:]).values,
+                        triggeredBy: "timetable",
+                        now: now
+                    )
                     logger.info("Scheduled run \(runID) of \(dag.dagID)")
                 } catch OrchestratorError.conflict {
                     break

@@ -1,9 +1,9 @@
 import Foundation
+import JSON
 import Logging
 import OrchestratorDatabase
 import TaskExecution
 import Workflow
-import JSON
 
 /// The scheduler's side of one try: moves the task instance to running, describes the try as a
 /// ``TaskWorkload``, hands it to the task side (``TryExecutor``), and records how it ended: XComs,
@@ -41,7 +41,14 @@ struct TaskRunner: Sendable {
         log.write("Starting try \(running.tryNumber) of task '\(task.taskID)' (\(task.operatorName)) in run '\(run.runID)' of DAG '\(dag.dagID)'")
         let workload: TaskWorkload
         do {
-            workload = try await Self.workload(task, of: dag, run: run, tryNumber: running.tryNumber, store: store, workspace: folders.workspace(dagID: dag.dagID, runID: run.runID))
+            workload = try await Self.workload(
+                task,
+                of: dag,
+                run: run,
+                tryNumber: running.tryNumber,
+                store: store,
+                workspace: folders.workspace(dagID: dag.dagID, runID: run.runID)
+            )
         } catch {
             return await finish(running, task: task, run: run, failure: "cannot prepare the task: \(error)", retryable: true, log: log)
         }
@@ -72,7 +79,14 @@ struct TaskRunner: Sendable {
     }
 
     /// Ends a failed try: up for retry while tries remain (and it was not stopped), else failed.
-    private func finish(_ instance: TaskInstance, task: TaskDefinition, run: DagRun, failure: String, retryable: Bool, log: TaskLog?) async -> TaskInstance? {
+    private func finish(
+        _ instance: TaskInstance,
+        task: TaskDefinition,
+        run: DagRun,
+        failure: String,
+        retryable: Bool,
+        log: TaskLog?
+    ) async -> TaskInstance? {
         log?.write("Task failed: \(failure)", level: .error)
         if retryable, RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries) {
             let delay = RetryPolicy.delay(for: task, tryNumber: instance.tryNumber, dagID: run.dagID, runID: run.runID)
@@ -110,12 +124,35 @@ extension TaskRunner {
     /// The workload of try `tryNumber` of `task` in `run`: the DAG's settings, and the template
     /// context with what the store holds (XComs and Variables, read only when the task's templates
     /// or context can see them).
-    static func workload(_ task: TaskDefinition, of dag: DAG, run: DagRun, tryNumber: Int, store: OrchestratorStore, workspace: URL) async throws -> TaskWorkload {
-        let (context, secrets) = try await templateContext(task, of: dag, run: run, tryNumber: tryNumber, store: store, workspace: workspace, maskVariables: false)
+    static func workload(
+        _ task: TaskDefinition,
+        of dag: DAG,
+        run: DagRun,
+        tryNumber: Int,
+        store: OrchestratorStore,
+        workspace: URL
+    ) async throws -> TaskWorkload {
+        let (context, secrets) = try await templateContext(
+            task,
+            of: dag,
+            run: run,
+            tryNumber: tryNumber,
+            store: store,
+            workspace: workspace,
+            maskVariables: false
+        )
         return TaskWorkload(
-            dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: tryNumber, operatorName: task.operatorName,
-            settings: task.arguments, environment: task.environment, executionTimeout: task.executionTimeout, owner: task.owner,
-            templateContext: context, secrets: secrets.values
+            dagID: dag.dagID,
+            runID: run.runID,
+            taskID: task.taskID,
+            tryNumber: tryNumber,
+            operatorName: task.operatorName,
+            settings: task.arguments,
+            environment: task.environment,
+            executionTimeout: task.executionTimeout,
+            owner: task.owner,
+            templateContext: context,
+            secrets: secrets.values
         )
     }
 
@@ -123,14 +160,31 @@ extension TaskRunner {
     /// - Parameter maskVariables: show every Variable as ``TaskTemplates/maskedVariable`` (for
     ///   callers who may not read Variables).
     static func templateContext(
-        _ task: TaskDefinition, of dag: DAG, run: DagRun, tryNumber: Int, store: OrchestratorStore, workspace: URL, maskVariables: Bool
+        _ task: TaskDefinition,
+        of dag: DAG,
+        run: DagRun,
+        tryNumber: Int,
+        store: OrchestratorStore,
+        workspace: URL,
+        maskVariables: Bool
     ) async throws -> (context: [String: JSONValue], secrets: SecretMask) {
         let readsContext = TaskTemplates.readsContext(task)
         let xcoms = readsContext ? try await store.xcoms(dagID: dag.dagID, runID: run.runID) : [:]
         let records = readsContext ? try await store.variables() : []
         let secrets = SecretMask(variables: Dictionary(records.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }))
-        let variables = Dictionary(records.map { ($0.key, JSONValue.string(maskVariables ? TaskTemplates.maskedVariable : $0.value)) }, uniquingKeysWith: { $1 })
-        let context = TemplateContext.make(dag: dag, task: task, run: run, tryNumber: tryNumber, xcoms: xcoms, variables: variables, workspace: workspace)
+        let variables = Dictionary(
+            records.map { ($0.key, JSONValue.string(maskVariables ? TaskTemplates.maskedVariable : $0.value)) },
+            uniquingKeysWith: { $1 }
+        )
+        let context = TemplateContext.make(
+            dag: dag,
+            task: task,
+            run: run,
+            tryNumber: tryNumber,
+            xcoms: xcoms,
+            variables: variables,
+            workspace: workspace
+        )
         return (context, secrets)
     }
 }

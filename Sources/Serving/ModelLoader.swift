@@ -1,6 +1,6 @@
 import Foundation
-public import Training
 public import TrackingClient
+public import Training
 import Yams
 
 /// Loads a model for serving from its artifact directory: the `flowline` flavor (Flowline's
@@ -42,10 +42,17 @@ public enum ModelLoader {
         }
         let flavors = descriptor.flavors ?? [:]
         if let flavor = flavors[ModelArtifact.flavor] {
-            return try ModelArtifact.model(from: try await client.download(flavor.data ?? ModelArtifact.dataFile, under: artifactURI, maximumSize: maximumFileSize))
+            return try ModelArtifact.model(
+                from: try await client.download(flavor.data ?? ModelArtifact.dataFile, under: artifactURI, maximumSize: maximumFileSize)
+            )
         }
         if let linear = descriptor.metadata?.flowline_model {
-            let model = LineModel(kind: linear.kind ?? "linear", degree: max(linear.coefficients.count - 1, 1), alpha: linear.alpha ?? 0, coefficients: linear.coefficients)
+            let model = LineModel(
+                kind: linear.kind ?? "linear",
+                degree: max(linear.coefficients.count - 1, 1),
+                alpha: linear.alpha ?? 0,
+                coefficients: linear.coefficients
+            )
             guard !model.coefficients.isEmpty, model.coefficients.allSatisfy(\.isFinite) else {
                 throw TrainingError("the flowline_model metadata at \(artifactURI) has no finite coefficients")
             }

@@ -2,8 +2,8 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
-public import Training
 public import TrackingClient
+public import Training
 
 /// Keeps the served model current: loads what the reference names and, for an alias, checks again
 /// whenever it may have moved, loading the new version when it did. A failed load keeps the model
@@ -63,8 +63,11 @@ public final class ModelWatcher: Service, Sendable {
     let firstBackoff: Duration
 
     public init(
-        reference: ModelReference, client: @escaping @Sendable () async -> TrackingClient?, updates: Updates = .polled(every: .seconds(2)),
-        firstBackoff: Duration = .seconds(2), logger: Logger
+        reference: ModelReference,
+        client: @escaping @Sendable () async -> TrackingClient?,
+        updates: Updates = .polled(every: .seconds(2)),
+        firstBackoff: Duration = .seconds(2),
+        logger: Logger
     ) {
         self.reference = reference
         self.client = client

@@ -1,7 +1,7 @@
 public import HTTPTypes
 public import Hummingbird
-import NIOCore
 import JSON
+import NIOCore
 
 /// An error of the scoring server, answered as MLflow's scoring server does:
 /// `{"error_code": "BAD_REQUEST", "message": …}`.
@@ -34,8 +34,12 @@ struct ScoringErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as ScoringError {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            return try ScoringError(status: error.status, code: error.status == .notFound ? "ENDPOINT_NOT_FOUND" : "BAD_REQUEST", message: error.body ?? error.status.reasonPhrase)
-                .response(from: request, context: context)
+            return try ScoringError(
+                status: error.status,
+                code: error.status == .notFound ? "ENDPOINT_NOT_FOUND" : "BAD_REQUEST",
+                message: error.body ?? error.status.reasonPhrase
+            )
+            .response(from: request, context: context)
         }
     }
 }

@@ -27,7 +27,9 @@ enum ScoringInput {
         }
         let formats = ["inputs", "instances", "dataframe_split", "dataframe_records"].filter { fields[$0] != nil }
         guard formats.count == 1, let format = formats.first, let payload = fields[format] else {
-            throw .badRequest("The request body must have exactly one of the keys: inputs, instances, dataframe_split, dataframe_records (it has: \(fields.keys.sorted().joined(separator: ", "))).")
+            throw .badRequest(
+                "The request body must have exactly one of the keys: inputs, instances, dataframe_split, dataframe_records (it has: \(fields.keys.sorted().joined(separator: ", ")))."
+            )
         }
         switch format {
         case "dataframe_split": return try split(payload)

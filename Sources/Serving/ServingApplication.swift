@@ -1,17 +1,22 @@
 import Foundation
 public import HTTPSupport
-import JSON
 public import Hummingbird
+import JSON
 public import Logging
 import NIOCore
-import Training
 import TrackingClient
+import Training
 
 /// Builds the scoring server (MLflow's protocol): `POST /invocations` → `{"predictions": […]}`,
 /// `GET /ping` and `/health` (200 once a model is loaded, 503 before), `GET /version`.
 /// - Parameter policy: host names, cross-site writes, timeouts and connection limits.
 public func buildServingApplication(
-    host: String, port: Int, policy: ServerPolicy = ServerPolicy(), watcher: ModelWatcher, version: String, logger: Logger,
+    host: String,
+    port: Int,
+    policy: ServerPolicy = ServerPolicy(),
+    watcher: ModelWatcher,
+    version: String,
+    logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let service = ServiceRouter(logger: logger, errorMiddleware: ScoringErrorMiddleware<BasicRequestContext>(), policy: policy, host: host)
@@ -31,9 +36,11 @@ public func buildServingApplication(
             let current = watcher.current
             guard current.model != nil else { throw ScoringError.unavailable(current.problem ?? "loading") }
             var buffer = ByteBuffer()
-            buffer.writeJSON(.object([
-                "status": "ok", "model": .string(watcher.reference.description), "version": current.version.map { .string($0) } ?? .null,
-            ]))
+            buffer.writeJSON(
+                .object([
+                    "status": "ok", "model": .string(watcher.reference.description), "version": current.version.map { .string($0) } ?? .null,
+                ])
+            )
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
     }

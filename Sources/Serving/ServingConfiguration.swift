@@ -15,7 +15,12 @@ public struct ServingConfiguration: Sendable {
     /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).
     public var policy = ServerPolicy()
 
-    public init(host: String = ServerPolicy.defaultHost, port: Int = ServingConfiguration.defaultPort, model: ModelReference, pollInterval: Duration = .seconds(2)) {
+    public init(
+        host: String = ServerPolicy.defaultHost,
+        port: Int = ServingConfiguration.defaultPort,
+        model: ModelReference,
+        pollInterval: Duration = .seconds(2)
+    ) {
         self.host = host
         self.port = port
         self.model = model

@@ -1,9 +1,10 @@
+public import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Foundation
 
 /// The one folder that holds all of Flowline's state (databases, artifacts, logs, DAGs).
 ///
@@ -29,7 +30,10 @@ public struct DataDirectory: Sendable, Equatable {
 
     /// `path` made absolute and standardized: `~` expanded, a relative path taken from `base` (the
     /// working directory), for settings that name files or folders the servers use later.
-    public static func absolute(_ path: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)) -> String {
+    public static func absolute(
+        _ path: String,
+        relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    ) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         let baseDirectory = URL(fileURLWithPath: base.path, isDirectory: true)
         return URL(fileURLWithPath: expanded, relativeTo: baseDirectory).standardizedFileURL.path

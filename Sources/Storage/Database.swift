@@ -1,7 +1,7 @@
 public import Logging
-public import ServiceLifecycle
 public import SQLKit
 import SQLiteNIO
+public import ServiceLifecycle
 
 /// Which SQL dialect a database speaks, for the few statements that differ between them.
 public enum SQLFlavor: Sendable {

@@ -59,15 +59,17 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             }
             tls = parsed
         }
-        self = .postgresql(PostgreSQLLocation(
-            host: host,
-            port: components.port ?? 5432,
-            username: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
-            database: database.removingPercentEncoding ?? database,
-            tls: tls,
-            searchPath: components.queryItems?.first(where: { $0.name == "search_path" })?.value
-        ))
+        self = .postgresql(
+            PostgreSQLLocation(
+                host: host,
+                port: components.port ?? 5432,
+                username: user.removingPercentEncoding ?? user,
+                password: components.password.map { $0.removingPercentEncoding ?? $0 },
+                database: database.removingPercentEncoding ?? database,
+                tls: tls,
+                searchPath: components.queryItems?.first(where: { $0.name == "search_path" })?.value
+            )
+        )
     }
 
     /// The URL without its password, for logs and messages.
@@ -88,7 +90,8 @@ public struct DatabaseURLError: Error, CustomStringConvertible, Sendable {
 
     init(_ url: String, _ problem: String) {
         let shown = url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
-        description = "cannot use the database URL '\(shown)': \(problem). Use sqlite:///relative/path.db, "
+        description =
+            "cannot use the database URL '\(shown)': \(problem). Use sqlite:///relative/path.db, "
             + "sqlite:////absolute/path.db or postgresql://user:password@host:5432/database"
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 public import SQLKit
 
 /// One named, append-only step of a schema's history.
@@ -75,5 +76,3 @@ enum Migrator {
             .run()
     }
 }
-
-import Foundation

@@ -2,8 +2,8 @@ import Logging
 import NIOSSL
 import PostgresKit
 import PostgresNIO
-import ServiceLifecycle
 import SQLKit
+import ServiceLifecycle
 
 /// PostgreSQL: a pooled client; each read and each write is its own transaction, and several
 /// Flowline processes on several machines can share the database.
@@ -23,14 +23,19 @@ final class PostgresBackend: DatabaseBackend {
 
     init(_ location: DatabaseURL.PostgreSQLLocation, connectTimeout: Duration, logger: Logger) {
         self.connectTimeout = connectTimeout
-        let tls: PostgresClient.Configuration.TLS = switch location.tls {
-        case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
-        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch location.tls {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
         var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.username,
-            password: location.password, database: location.database, tls: tls
+            host: location.host,
+            port: location.port,
+            username: location.username,
+            password: location.password,
+            database: location.database,
+            tls: tls
         )
         if let searchPath = location.searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
@@ -52,9 +57,12 @@ final class PostgresBackend: DatabaseBackend {
                 return false
             }
             group.addTask {
-                try await Self.migrate(migrations, lock: { database in
-                    try await database.raw("SELECT pg_advisory_xact_lock(\(literal: Self.migrationLockKey), hashtext(current_schema()))").run()
-                }) { body in
+                try await Self.migrate(
+                    migrations,
+                    lock: { database in
+                        try await database.raw("SELECT pg_advisory_xact_lock(\(literal: Self.migrationLockKey), hashtext(current_schema()))").run()
+                    }
+                ) { body in
                     do {
                         return try await temporary.withTransaction(logger: logger) { connection in
                             try await body(connection.sql())
@@ -67,7 +75,9 @@ final class PostgresBackend: DatabaseBackend {
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw DatabaseError("cannot reach and migrate \(url) within \(timeout): is the server running, and are the host, port, user and password right?")
+                throw DatabaseError(
+                    "cannot reach and migrate \(url) within \(timeout): is the server running, and are the host, port, user and password right?"
+                )
             }
             defer { group.cancelAll() }
             while let finished = try await group.next() {

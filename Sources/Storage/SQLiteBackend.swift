@@ -1,13 +1,14 @@
 import Foundation
+import Logging
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import ServiceLifecycle
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import ServiceLifecycle
-import SQLiteKit
-import SQLiteNIO
-import SQLKit
-import Synchronization
 
 /// SQLite: one writer connection behind a ``WriteQueue`` (group commit), and a few reader
 /// connections that WAL mode lets read while the writer writes.
@@ -85,9 +86,13 @@ final class SQLiteBackend: DatabaseBackend {
 
     func migrate(_ migrations: [Migration]) async throws {
         let database = writer.sql()
-        try await Self.migrate(migrations, lock: { _ in }) { body in
-            try await database.transaction(begin: "BEGIN IMMEDIATE", body)
-        }
+        try await Self.migrate(
+            migrations,
+            lock: { _ in },
+            transaction: { body in
+                try await database.transaction(begin: "BEGIN IMMEDIATE", body)
+            }
+        )
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -85,7 +85,7 @@ final class WriteQueue: Sendable {
         do {
             try await database.raw("BEGIN IMMEDIATE").run()
         } catch {
-            batch.forEach { $0.fail(error) }
+            for job in batch { job.fail(error) }
             return
         }
         var delivered: [@Sendable () -> Void] = []
@@ -104,10 +104,10 @@ final class WriteQueue: Sendable {
         }
         do {
             try await database.raw("COMMIT").run()
-            delivered.forEach { $0() }
+            for deliver in delivered { deliver() }
         } catch {
             try? await database.raw("ROLLBACK").run()
-            batch.forEach { $0.fail(error) }
+            for job in batch { job.fail(error) }
         }
     }
 }

@@ -55,8 +55,15 @@ public struct ModelPromotion: Sendable {
         let championRun = champion["run_id"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         var championScore: Double?
         if let championRun { championScore = try await client.latestMetric(metric, runID: championRun) }
-        var comparison = Comparison(candidateRunID: runID, candidateScore: score, championVersion: version, championRunID: championRun,
-                                    championScore: championScore, isBetter: false, reason: "")
+        var comparison = Comparison(
+            candidateRunID: runID,
+            candidateScore: score,
+            championVersion: version,
+            championRunID: championRun,
+            championScore: championScore,
+            isBetter: false,
+            reason: ""
+        )
         (comparison.isBetter, comparison.reason) = decide(candidate: score, champion: (version, championScore))
         return comparison
     }
@@ -71,8 +78,10 @@ public struct ModelPromotion: Sendable {
             return (true, "the \(alias) (version \(champion.version)) has no \(metric)")
         }
         let relation = candidate == score ? "equal to" : (candidate > score) ? "above" : "below"
-        return (greaterIsBetter ? candidate > score : candidate < score,
-                "\(metric) \(candidate) is \(relation) the \(alias)'s \(score) (version \(champion.version))")
+        return (
+            greaterIsBetter ? candidate > score : candidate < score,
+            "\(metric) \(candidate) is \(relation) the \(alias)'s \(score) (version \(champion.version))"
+        )
     }
 
     /// Registers the model `runID` produced as a new version, and moves the alias to it when it
@@ -83,7 +92,10 @@ public struct ModelPromotion: Sendable {
         let source = try await modelSource(runID: runID, modelURI: modelURI)
         try await client.ensureRegisteredModel(model)
         let version = try await client.createModelVersion(
-            model: model, source: source.source, runID: runID, modelID: source.modelID,
+            model: model,
+            source: source.source,
+            runID: runID,
+            modelID: source.modelID,
             tags: [(metric, String(comparison.candidateScore))]
         )
         let number = version["version"]?.string ?? ""
@@ -121,7 +133,8 @@ extension TrackingClient {
             return (root + "/model", nil)
         }
         if let experiment = run["info"]?["experiment_id"]?.string,
-           let id = try await loggedModels(experimentID: experiment, runID: runID).first?["info"]?["model_id"]?.string {
+            let id = try await loggedModels(experimentID: experiment, runID: runID).first?["info"]?["model_id"]?.string
+        {
             return ("models:/\(id)", id)
         }
         return nil

@@ -11,12 +11,18 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ uri: String) throws(TrackingClientError) {
         func invalid(_ why: String) -> TrackingClientError {
-            TrackingClientError(code: nil, status: nil, message: "'\(uri)' is not a model URI: \(why) (use models:/<name>@<alias>, models:/<name>/<version>, models:/m-<id> or runs:/<run_id>/<path>)")
+            TrackingClientError(
+                code: nil,
+                status: nil,
+                message:
+                    "'\(uri)' is not a model URI: \(why) (use models:/<name>@<alias>, models:/<name>/<version>, models:/m-<id> or runs:/<run_id>/<path>)"
+            )
         }
         if uri.hasPrefix("models:/") {
             let rest = String(uri.dropFirst("models:/".count))
             if let at = rest.lastIndex(of: "@") {
-                let model = String(rest[..<at]), alias = String(rest[rest.index(after: at)...])
+                let model = String(rest[..<at])
+                let alias = String(rest[rest.index(after: at)...])
                 guard !model.isEmpty, !alias.isEmpty else { throw invalid("a model name and an alias are needed around '@'") }
                 self = .alias(model: model, alias: alias)
             } else if rest.hasPrefix("m-"), !rest.contains("/") {
@@ -55,7 +61,11 @@ extension TrackingClient {
         switch reference {
         case .alias(let model, let alias):
             guard let version = try await modelVersion(model: model, alias: alias), let number = version["version"]?.string else {
-                throw TrackingClientError(code: "RESOURCE_DOES_NOT_EXIST", status: 404, message: "no version of registered model '\(model)' has the alias '\(alias)' yet")
+                throw TrackingClientError(
+                    code: "RESOURCE_DOES_NOT_EXIST",
+                    status: 404,
+                    message: "no version of registered model '\(model)' has the alias '\(alias)' yet"
+                )
             }
             return (try await location(ofSource: version["source"]?.string ?? ""), number)
         case .version(let model, let version):
@@ -77,8 +87,12 @@ extension TrackingClient {
     /// The artifact location of a registered version's `source`.
     private func location(ofSource source: String) async throws(TrackingClientError) -> String {
         let reference = try ModelReference(source)
-        if case .alias = reference { throw TrackingClientError(code: nil, status: nil, message: "a model version's source cannot be an alias: \(source)") }
-        if case .version = reference { throw TrackingClientError(code: nil, status: nil, message: "a model version's source cannot be another version: \(source)") }
+        if case .alias = reference {
+            throw TrackingClientError(code: nil, status: nil, message: "a model version's source cannot be an alias: \(source)")
+        }
+        if case .version = reference {
+            throw TrackingClientError(code: nil, status: nil, message: "a model version's source cannot be another version: \(source)")
+        }
         return try await locate(reference).artifactURI
     }
 }

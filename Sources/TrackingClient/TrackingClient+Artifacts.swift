@@ -1,4 +1,5 @@
 public import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 import JSON
@@ -31,7 +32,11 @@ extension TrackingClient {
     /// The proxy URL of `path` under an `mlflow-artifacts:` location.
     func proxyURL(_ artifactURI: String, _ path: String) throws(TrackingClientError) -> URL {
         guard artifactURI.hasPrefix("mlflow-artifacts:") else {
-            throw TrackingClientError(code: nil, status: nil, message: "the artifact location '\(artifactURI)' is not served through the tracking server (it is not an mlflow-artifacts: URI)")
+            throw TrackingClientError(
+                code: nil,
+                status: nil,
+                message: "the artifact location '\(artifactURI)' is not served through the tracking server (it is not an mlflow-artifacts: URI)"
+            )
         }
         var rest = artifactURI.dropFirst("mlflow-artifacts:".count)
         if rest.hasPrefix("//") {
@@ -40,7 +45,8 @@ extension TrackingClient {
         }
         let root = rest.split(separator: "/").joined(separator: "/")
         let full = [root, path].filter { !$0.isEmpty }.joined(separator: "/")
-        let encoded = full.split(separator: "/").map { String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }.joined(separator: "/")
+        let encoded = full.split(separator: "/").map { String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }
+            .joined(separator: "/")
         guard let url = URL(string: baseURL.absoluteString + "/api/2.0/mlflow-artifacts/artifacts/" + encoded) else {
             throw TrackingClientError(code: nil, status: nil, message: "cannot make an artifact URL for '\(full)'")
         }

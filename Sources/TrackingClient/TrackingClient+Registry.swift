@@ -9,13 +9,13 @@ extension TrackingClient {
     public func modelVersion(model: String, alias: String) async throws(TrackingClientError) -> JSONValue? {
         do {
             return try await call("GET", "registered-models/alias", ["name": .string(model), "alias": .string(alias)])["model_version"]
-        } catch where error.isMissingResource {
+        } catch  where error.isMissingResource {
             return nil
-        } catch where error.code == "INVALID_PARAMETER_VALUE" {
+        } catch  where error.code == "INVALID_PARAMETER_VALUE" {
             let registered: JSONValue
             do {
                 registered = try await call("GET", "registered-models/get", ["name": .string(model)])
-            } catch where error.isMissingResource {
+            } catch  where error.isMissingResource {
                 return nil
             }
             let aliases = registered["registered_model"]?["aliases"]?.array ?? []
@@ -37,11 +37,17 @@ extension TrackingClient {
     public func ensureRegisteredModel(_ name: String) async throws(TrackingClientError) {
         do {
             try await call("POST", "registered-models/create", ["name": .string(name)])
-        } catch where error.code == "RESOURCE_ALREADY_EXISTS" {}
+        } catch  where error.code == "RESOURCE_ALREADY_EXISTS" {}
     }
 
     /// Registers a new version of `model` from `source`, linked to `runID`.
-    public func createModelVersion(model: String, source: String, runID: String?, modelID: String? = nil, tags: [(String, String)] = []) async throws(TrackingClientError) -> JSONValue {
+    public func createModelVersion(
+        model: String,
+        source: String,
+        runID: String?,
+        modelID: String? = nil,
+        tags: [(String, String)] = []
+    ) async throws(TrackingClientError) -> JSONValue {
         var body: [String: JSONValue] = [
             "name": .string(model), "source": .string(source),
             "tags": .array(tags.map { .object(["key": .string($0.0), "value": .string($0.1)]) }),
@@ -62,11 +68,15 @@ extension TrackingClient {
 
     /// The logged models (MLflow 3) a run produced, newest first.
     public func loggedModels(experimentID: String, runID: String) async throws(TrackingClientError) -> [JSONValue] {
-        let response = try await call("POST", "logged-models/search", [
-            "experiment_ids": .array([.string(experimentID)]),
-            "filter": .string("source_run_id = '\(runID)'"),
-            "order_by": .array([.object(["field_name": "creation_timestamp", "ascending": .bool(false)])]),
-        ])
+        let response = try await call(
+            "POST",
+            "logged-models/search",
+            [
+                "experiment_ids": .array([.string(experimentID)]),
+                "filter": .string("source_run_id = '\(runID)'"),
+                "order_by": .array([.object(["field_name": "creation_timestamp", "ascending": .bool(false)])]),
+            ]
+        )
         return response["models"]?.array ?? []
     }
 
@@ -74,7 +84,11 @@ extension TrackingClient {
     public func loggedModelArtifactURI(_ modelID: String) async throws(TrackingClientError) -> String {
         let response = try await call("GET", "logged-models/\(modelID)")
         guard let uri = response["model"]?["info"]?["artifact_uri"]?.string else {
-            throw TrackingClientError(code: nil, status: nil, message: "the tracking server did not give the artifact location of logged model \(modelID)")
+            throw TrackingClientError(
+                code: nil,
+                status: nil,
+                message: "the tracking server did not give the artifact location of logged model \(modelID)"
+            )
         }
         return uri
     }

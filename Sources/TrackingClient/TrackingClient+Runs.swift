@@ -7,11 +7,11 @@ extension TrackingClient {
         do {
             let found = try await call("GET", "experiments/get-by-name", ["experiment_name": .string(name)])
             if let id = found["experiment"]?["experiment_id"]?.string { return id }
-        } catch where error.isMissingResource {}
+        } catch  where error.isMissingResource {}
         do {
             let created = try await call("POST", "experiments/create", ["name": .string(name)])
             if let id = created["experiment_id"]?.string { return id }
-        } catch where error.code == "RESOURCE_ALREADY_EXISTS" {
+        } catch  where error.code == "RESOURCE_ALREADY_EXISTS" {
             // Created meanwhile by someone else.
             let found = try await call("GET", "experiments/get-by-name", ["experiment_name": .string(name)])
             if let id = found["experiment"]?["experiment_id"]?.string { return id }
@@ -20,7 +20,12 @@ extension TrackingClient {
     }
 
     /// Starts a run; returns its `info` (run_id, artifact_uri, …).
-    public func createRun(experimentID: String, name: String?, tags: [(String, String)], now: Date = Date()) async throws(TrackingClientError) -> JSONValue {
+    public func createRun(
+        experimentID: String,
+        name: String?,
+        tags: [(String, String)],
+        now: Date = Date()
+    ) async throws(TrackingClientError) -> JSONValue {
         var body: [String: JSONValue] = [
             "experiment_id": .string(experimentID),
             "start_time": .integer(Int64(now.timeIntervalSince1970 * 1000)),
@@ -44,21 +49,37 @@ extension TrackingClient {
     }
 
     /// Logs params, metrics and tags in one request.
-    public func logBatch(runID: String, params: [(key: String, value: String)] = [], metrics: [(key: String, value: Double)] = [], tags: [(String, String)] = [], now: Date = Date()) async throws(TrackingClientError) {
+    public func logBatch(
+        runID: String,
+        params: [(key: String, value: String)] = [],
+        metrics: [(key: String, value: Double)] = [],
+        tags: [(String, String)] = [],
+        now: Date = Date()
+    ) async throws(TrackingClientError) {
         let timestamp = JSONValue.integer(Int64(now.timeIntervalSince1970 * 1000))
-        try await call("POST", "runs/log-batch", [
-            "run_id": .string(runID),
-            "params": .array(params.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
-            "metrics": .array(metrics.map { .object(["key": .string($0.key), "value": .double($0.value), "timestamp": timestamp, "step": .integer(0)]) }),
-            "tags": .array(tags.map { .object(["key": .string($0.0), "value": .string($0.1)]) }),
-        ])
+        try await call(
+            "POST",
+            "runs/log-batch",
+            [
+                "run_id": .string(runID),
+                "params": .array(params.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
+                "metrics": .array(
+                    metrics.map { .object(["key": .string($0.key), "value": .double($0.value), "timestamp": timestamp, "step": .integer(0)]) }
+                ),
+                "tags": .array(tags.map { .object(["key": .string($0.0), "value": .string($0.1)]) }),
+            ]
+        )
     }
 
     /// Ends a run as `FINISHED`, `FAILED` or `KILLED`.
     public func endRun(runID: String, status: String, now: Date = Date()) async throws(TrackingClientError) {
-        try await call("POST", "runs/update", [
-            "run_id": .string(runID), "status": .string(status), "end_time": .integer(Int64(now.timeIntervalSince1970 * 1000)),
-        ])
+        try await call(
+            "POST",
+            "runs/update",
+            [
+                "run_id": .string(runID), "status": .string(status), "end_time": .integer(Int64(now.timeIntervalSince1970 * 1000)),
+            ]
+        )
     }
 
     /// The latest value of `metric` in a run, if logged.

@@ -1,9 +1,10 @@
+import Fetching
 public import Foundation
+public import JSON
+
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
-import Fetching
-public import JSON
 
 /// A client of the MLflow REST API (Flowline's tracking server or MLflow's own): what the project
 /// operator, `flowline fit`, the model commands and serving need.
@@ -50,7 +51,11 @@ public struct TrackingClient: Sendable {
         do {
             return try JSONParser.parse(Array(data))
         } catch {
-            throw TrackingClientError(code: nil, status: nil, message: "the tracking server at \(baseURL.absoluteString) answered \(endpoint) with something that is not JSON")
+            throw TrackingClientError(
+                code: nil,
+                status: nil,
+                message: "the tracking server at \(baseURL.absoluteString) answered \(endpoint) with something that is not JSON"
+            )
         }
     }
 
@@ -66,7 +71,11 @@ public struct TrackingClient: Sendable {
             if case .tooLarge(let limit) = error.reason {
                 throw TrackingClientError(code: nil, status: nil, message: "\(what ?? error.url) is larger than \(limit) bytes")
             }
-            throw TrackingClientError(code: nil, status: nil, message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.message)")
+            throw TrackingClientError(
+                code: nil,
+                status: nil,
+                message: "cannot reach the tracking server at \(baseURL.absoluteString): \(error.message)"
+            )
         } catch {
             throw TrackingClientError(code: nil, status: nil, message: "the call to the tracking server at \(baseURL.absoluteString) was cancelled")
         }
@@ -74,9 +83,17 @@ public struct TrackingClient: Sendable {
             let path = request.url?.path ?? ""
             if case .object(let fields)? = try? JSONParser.parse(Array(answer.body)), case .string(let message)? = fields["message"] {
                 let code: String? = if case .string(let code)? = fields["error_code"] { code } else { nil }
-                throw TrackingClientError(code: code, status: answer.status, message: "the tracking server answered \(answer.status) to \(path): \(message)")
+                throw TrackingClientError(
+                    code: code,
+                    status: answer.status,
+                    message: "the tracking server answered \(answer.status) to \(path): \(message)"
+                )
             }
-            throw TrackingClientError(code: nil, status: answer.status, message: "the tracking server answered \(answer.status) to \(path): \(answer.excerpt())")
+            throw TrackingClientError(
+                code: nil,
+                status: answer.status,
+                message: "the tracking server answered \(answer.status) to \(path): \(answer.excerpt())"
+            )
         }
         return answer.body
     }

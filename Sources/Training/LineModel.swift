@@ -55,7 +55,9 @@ public struct LineModel: Sendable, Equatable, Codable {
         let width = specification.parameterCount
         guard samples.count > 0 else { throw TrainingError("there are no training samples") }
         guard samples.count >= width else {
-            throw TrainingError("\(samples.count) training sample\(samples.count == 1 ? " is" : "s are") fewer than the model's \(width) coefficients")
+            throw TrainingError(
+                "\(samples.count) training sample\(samples.count == 1 ? " is" : "s are") fewer than the model's \(width) coefficients"
+            )
         }
         var solver = LeastSquares(width: width)
         var row = Array(repeating: 0.0, count: width)

@@ -10,7 +10,12 @@ public enum ModelArtifact {
     static let loaderModule = "flowline_pyfunc"
 
     /// File name → contents.
-    public static func files(for model: LineModel, runID: String?, modelUUID: String = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), now: Date = Date()) throws -> [(name: String, data: Data)] {
+    public static func files(
+        for model: LineModel,
+        runID: String?,
+        modelUUID: String = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
+        now: Date = Date()
+    ) throws -> [(name: String, data: Data)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(model)
@@ -60,38 +65,38 @@ public enum ModelArtifact {
 extension ModelArtifact {
     /// The pyfunc loader: plain Python (numpy and pandas only when the input is theirs).
     static let pythonLoader = #"""
-    """Loads a Flowline model (model.json: polynomial coefficients, intercept first) as an MLflow
-    pyfunc model, so that mlflow.pyfunc.load_model and mlflow models serve work on it."""
-    import json
+        """Loads a Flowline model (model.json: polynomial coefficients, intercept first) as an MLflow
+        pyfunc model, so that mlflow.pyfunc.load_model and mlflow models serve work on it."""
+        import json
 
 
-    class FlowlineModel:
-        def __init__(self, coefficients):
-            self.coefficients = [float(c) for c in coefficients]
+        class FlowlineModel:
+            def __init__(self, coefficients):
+                self.coefficients = [float(c) for c in coefficients]
 
-        def value(self, x):
-            result = 0.0
-            for coefficient in reversed(self.coefficients):
-                result = result * x + coefficient
-            return result
+            def value(self, x):
+                result = 0.0
+                for coefficient in reversed(self.coefficients):
+                    result = result * x + coefficient
+                return result
 
-        def predict(self, model_input, params=None):
-            values = model_input
-            if hasattr(values, "columns"):  # a pandas DataFrame: column x, or the only column
-                values = values["x"] if "x" in values.columns else values.iloc[:, 0]
-            if hasattr(values, "tolist"):
-                values = values.tolist()
-            flat = [v[0] if isinstance(v, (list, tuple)) else v for v in values]
-            predictions = [self.value(float(x)) for x in flat]
-            try:
-                import numpy
-                return numpy.asarray(predictions)
-            except ImportError:
-                return predictions
+            def predict(self, model_input, params=None):
+                values = model_input
+                if hasattr(values, "columns"):  # a pandas DataFrame: column x, or the only column
+                    values = values["x"] if "x" in values.columns else values.iloc[:, 0]
+                if hasattr(values, "tolist"):
+                    values = values.tolist()
+                flat = [v[0] if isinstance(v, (list, tuple)) else v for v in values]
+                predictions = [self.value(float(x)) for x in flat]
+                try:
+                    import numpy
+                    return numpy.asarray(predictions)
+                except ImportError:
+                    return predictions
 
 
-    def _load_pyfunc(path):
-        with open(path) as handle:
-            return FlowlineModel(json.load(handle)["coefficients"])
-    """#
+        def _load_pyfunc(path):
+            with open(path) as handle:
+                return FlowlineModel(json.load(handle)["coefficients"])
+        """#
 }

@@ -136,7 +136,9 @@ struct SampleJSONScanner {
     private mutating func numberIfPresent() throws(TrainingError) -> (Double, String)? {
         let start = index
         let first = current
-        if first == UInt8(ascii: "N") || first == UInt8(ascii: "I") || (first == UInt8(ascii: "-") && index + 1 < end && bytes[index + 1] == UInt8(ascii: "I")) {
+        if first == UInt8(ascii: "N") || first == UInt8(ascii: "I")
+            || (first == UInt8(ascii: "-") && index + 1 < end && bytes[index + 1] == UInt8(ascii: "I"))
+        {
             for special in ["NaN", "Infinity", "-Infinity"] where matches(special) {
                 index += special.utf8.count
                 return (special == "NaN" ? .nan : special.hasPrefix("-") ? -.infinity : .infinity, special)

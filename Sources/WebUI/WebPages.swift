@@ -33,7 +33,8 @@ public struct WebPages: Sendable {
 enum HTML {
     /// Pages load nothing from elsewhere, run no inline script, and cannot be framed.
     static func addSecurityHeaders(to headers: inout HTTPFields) {
-        headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        headers[.contentSecurityPolicy] =
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
         headers[.cacheControl] = "no-store"
         if let name = HTTPField.Name("X-Content-Type-Options") { headers[name] = "nosniff" }
     }
@@ -55,10 +56,15 @@ enum HTML {
     /// `GET /static/flowline.css` and `/static/flowline.js`, which both UIs' pages load.
     static func addAssets<Context: RequestContext>(to router: Router<Context>) {
         for (path, text, type) in [
-            ("/static/flowline.css", Stylesheet.css, "text/css; charset=utf-8"), ("/static/flowline.js", Script.javascript, "text/javascript; charset=utf-8"),
+            ("/static/flowline.css", Stylesheet.css, "text/css; charset=utf-8"),
+            ("/static/flowline.js", Script.javascript, "text/javascript; charset=utf-8"),
         ] {
             router.get(RouterPath(stringLiteral: path)) { _, _ in
-                Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                Response(
+                    status: .ok,
+                    headers: [.contentType: type, .cacheControl: "public, max-age=300"],
+                    body: .init(byteBuffer: ByteBuffer(string: text))
+                )
             }
         }
     }

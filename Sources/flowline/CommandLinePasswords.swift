@@ -39,13 +39,16 @@ enum CommandLinePasswords {
 
     /// Where the password of `scheme://user:password@host…` is in `text`, if it has one.
     static func passwordRange(in text: [UInt8]) -> Range<Int>? {
-        guard let scheme = text.indices.first(where: { index in
-            index + 2 < text.count && text[index] == UInt8(ascii: ":") && text[index + 1] == UInt8(ascii: "/") && text[index + 2] == UInt8(ascii: "/")
-        }) else { return nil }
+        guard
+            let scheme = text.indices.first(where: { index in
+                index + 2 < text.count && text[index] == UInt8(ascii: ":") && text[index + 1] == UInt8(ascii: "/")
+                    && text[index + 2] == UInt8(ascii: "/")
+            })
+        else { return nil }
         let authorityStart = scheme + 3
         let authorityEnd = text[authorityStart...].firstIndex(of: UInt8(ascii: "/")) ?? text.count
         guard let at = text[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")),
-              let colon = text[authorityStart..<at].firstIndex(of: UInt8(ascii: ":")), colon + 1 < at
+            let colon = text[authorityStart..<at].firstIndex(of: UInt8(ascii: ":")), colon + 1 < at
         else { return nil }
         return (colon + 1)..<at
     }

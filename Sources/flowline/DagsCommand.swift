@@ -3,11 +3,11 @@ import FlowlineStack
 import Foundation
 import JSON
 import Logging
+import OrchestratorAPI
 import OrchestratorDatabase
 import Scheduling
-import Workflow
-import OrchestratorAPI
 import TaskExecution
+import Workflow
 
 /// `flowline dags …`: list, validate and test DAG files.
 struct DagsCommand: AsyncParsableCommand {
@@ -31,7 +31,10 @@ struct DagsCommand: AsyncParsableCommand {
             }
             let pausedIDs = await paused.ids
             let rows = contents.dags.values.map(\.dag).sorted { $0.dagID < $1.dagID }.map { dag in
-                [dag.dagID, dag.fileLocation, dag.schedule?.description ?? "None", String(dag.tasks.count), pausedIDs.contains(dag.dagID) || dag.pausedUponCreation ? "True" : "False"]
+                [
+                    dag.dagID, dag.fileLocation, dag.schedule?.description ?? "None", String(dag.tasks.count),
+                    pausedIDs.contains(dag.dagID) || dag.pausedUponCreation ? "True" : "False",
+                ]
             }
             printNow(Table.render(header: ["dag_id", "fileloc", "schedule", "tasks", "is_paused"], rows: rows))
             if !contents.errors.isEmpty {
@@ -99,7 +102,8 @@ extension DagsCommand {
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Trigger a run of a DAG through the orchestrator's REST API.",
-            discussion: "The conf is checked against the DAG's params by the server. With --wait, task states are printed as they change, and the command exits 1 if the run fails."
+            discussion:
+                "The conf is checked against the DAG's params by the server. With --wait, task states are printed as they change, and the command exits 1 if the run fails."
         )
         @Argument(help: "The DAG's id.") var dagID: String
         @Option(help: "The run's conf, a JSON object.") var conf: String?
@@ -143,7 +147,10 @@ extension DagsCommand {
     }
 
     struct ListRuns: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list-runs", abstract: "List the runs of a DAG, newest first, with their tasks' states.")
+        static let configuration = CommandConfiguration(
+            commandName: "list-runs",
+            abstract: "List the runs of a DAG, newest first, with their tasks' states."
+        )
         @Argument(help: "The DAG's id.") var dagID: String
         @Option(help: "How many runs to show.") var limit = 20
         @OptionGroup var state: StateOptions
@@ -167,7 +174,11 @@ extension DagsCommand {
 
 /// `flowline tasks test DAG TASK`: one task alone.
 struct TasksCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tasks", abstract: "Test single tasks; read task logs.", subcommands: [Test.self, Logs.self])
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "Test single tasks; read task logs.",
+        subcommands: [Test.self, Logs.self]
+    )
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -200,7 +211,9 @@ private func loadDAG(_ dagID: String, state: StateOptions, orchestrator: Orchest
     if let entry = contents.dags[dagID] { return entry.dag }
     let stem = contents.errors.first { URL(fileURLWithPath: $0.file).deletingPathExtension().lastPathComponent == dagID }
     if let stem { throw ValidationError("DAG '\(dagID)' does not load: \(stem)") }
-    throw ValidationError("no DAG '\(dagID)' in \(configuration.folders.dags.path); DAGs there: \(contents.dags.keys.sorted().joined(separator: ", "))")
+    throw ValidationError(
+        "no DAG '\(dagID)' in \(configuration.folders.dags.path); DAGs there: \(contents.dags.keys.sorted().joined(separator: ", "))"
+    )
 }
 
 private func runTest(_ dag: DAG, conf: [String: JSONValue], state: StateOptions, orchestrator: OrchestratorOptions) async throws {
@@ -210,8 +223,14 @@ private func runTest(_ dag: DAG, conf: [String: JSONValue], state: StateOptions,
     var logger = Logger(label: "flowline")
     logger.logLevel = .warning
     let result = try await DAGTest.run(
-        dag, conf: conf, folders: configuration.folders, python: configuration.python, parallelism: configuration.parallelism,
-        variables: await collected.value, logger: logger, output: printNow
+        dag,
+        conf: conf,
+        folders: configuration.folders,
+        python: configuration.python,
+        parallelism: configuration.parallelism,
+        variables: await collected.value,
+        logger: logger,
+        output: printNow
     )
     let rows: [[String]] = result.tasks.map { task in
         let seconds = String(format: "%.3f", task.duration ?? 0)

@@ -11,13 +11,13 @@ struct FitCommand: AsyncParsableCommand {
         commandName: "fit",
         abstract: "Fit a line or polynomial to samples by least squares, score it, and log it to the tracking run.",
         discussion: """
-        Samples are the samples service's JSON ({"samples": [[x, y], …]}) or CSV (x,y). With \
-        MLFLOW_RUN_ID and MLFLOW_TRACKING_URI set (the project operator sets them, with the run's \
-        artifact root and the params it logged, so nothing is read back), params \
-        (coefficient, intercept, model-url, model-gitsha, model, degree, alpha, n-train, n-test), \
-        metrics (training-/test- R2-score, rmse, mae) and the model (artifact model/) go to that \
-        run; the results are printed either way, the last line as JSON.
-        """
+            Samples are the samples service's JSON ({"samples": [[x, y], …]}) or CSV (x,y). With \
+            MLFLOW_RUN_ID and MLFLOW_TRACKING_URI set (the project operator sets them, with the run's \
+            artifact root and the params it logged, so nothing is read back), params \
+            (coefficient, intercept, model-url, model-gitsha, model, degree, alpha, n-train, n-test), \
+            metrics (training-/test- R2-score, rmse, mae) and the model (artifact model/) go to that \
+            run; the results are printed either way, the last line as JSON.
+            """
     )
 
     @Option(help: "The training samples (.json or .csv).")

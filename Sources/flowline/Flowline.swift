@@ -1,7 +1,7 @@
 import ArgumentParser
 import FlowlineStack
-import TaskExecution
 import ProcessControl
+import TaskExecution
 
 /// The `flowline` command: one binary for the whole ML pipeline stack.
 @main
@@ -10,12 +10,15 @@ struct Flowline: AsyncParsableCommand {
         commandName: "flowline",
         abstract: "A self-hosted ML pipeline platform in one binary.",
         discussion: """
-        `flowline up` starts the whole stack in one process, with all state in one data directory \
-        (default \(Settings.dataDirectory.defaultValue)). Settings come from flags, then FLOWLINE_… \
-        environment variables, then defaults; each command's --help shows them.
-        """,
+            `flowline up` starts the whole stack in one process, with all state in one data directory \
+            (default \(Settings.dataDirectory.defaultValue)). Settings come from flags, then FLOWLINE_… \
+            environment variables, then defaults; each command's --help shows them.
+            """,
         version: FlowlineVersion.current,
-        subcommands: [Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self, SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self]
+        subcommands: [
+            Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self,
+            SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self,
+        ]
     )
 
     /// Starts a task as its OS user when the server launched this binary for that (`--task-user`),

@@ -1,9 +1,9 @@
 import ArgumentParser
 import FlowlineStack
 import Foundation
+import JSON
 import Serving
 import TrackingClient
-import JSON
 
 /// `flowline models …`: the model registry from the pipeline's side.
 struct ModelsCommand: AsyncParsableCommand {
@@ -88,7 +88,9 @@ struct ModelsCommand: AsyncParsableCommand {
             do {
                 let result = try await options.promotion(try tracking.client()).promote(runID: options.runID, modelURI: modelURI)
                 let moved = result["alias_moved"] == .bool(true)
-                printNow("Registered \(options.model) version \(result["version"]?.string ?? "?"); \(options.alias) \(moved ? "moved to it" : "stays on version \(result["champion_version"]?.string ?? "?")") (\(result["reason"]?.string ?? ""))")
+                printNow(
+                    "Registered \(options.model) version \(result["version"]?.string ?? "?"); \(options.alias) \(moved ? "moved to it" : "stays on version \(result["champion_version"]?.string ?? "?")") (\(result["reason"]?.string ?? ""))"
+                )
                 printNow(result.jsonText)
             } catch let error as TrackingClientError {
                 throw CommandFailure(error.message)
@@ -101,12 +103,12 @@ struct ModelsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve a model with MLflow's scoring protocol, following its alias.",
             discussion: """
-            POST /invocations with {"inputs": …}, {"instances": …}, {"dataframe_split": …} or \
-            {"dataframe_records": …} (or CSV) answers {"predictions": […]}; GET /ping, /health, \
-            /version. For models:/<name>@<alias>, the alias is checked every --poll-interval and \
-            the new version loaded when it moves (polling is the fallback for a tracking server in \
-            another process; `flowline up` is told of alias moves and serves them at once).
-            """
+                POST /invocations with {"inputs": …}, {"instances": …}, {"dataframe_split": …} or \
+                {"dataframe_records": …} (or CSV) answers {"predictions": […]}; GET /ping, /health, \
+                /version. For models:/<name>@<alias>, the alias is checked every --poll-interval and \
+                the new version loaded when it moves (polling is the fallback for a tracking server in \
+                another process; `flowline up` is told of alias moves and serves them at once).
+                """
         )
 
         @Argument(help: "The model: models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/model.")

@@ -33,7 +33,10 @@ struct StateOptions: ParsableArguments {
     func configuration(_ flags: StackConfiguration.OrchestratorFlags = .init()) throws -> OrchestratorConfiguration {
         let settings = Settings.process
         return try StackConfiguration.orchestratorConfiguration(
-            flags, database: try settings.value(Settings.database, text: database), dataDirectory: try dataDirectory, settings: settings
+            flags,
+            database: try settings.value(Settings.database, text: database),
+            dataDirectory: try dataDirectory,
+            settings: settings
         )
     }
 }

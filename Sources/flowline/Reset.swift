@@ -7,9 +7,9 @@ struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete the data directory and all state in it.",
         discussion: """
-        Without --yes, lists what would be deleted and asks first. Refuses while a Flowline process \
-        uses the directory, and refuses a directory Flowline did not create.
-        """
+            Without --yes, lists what would be deleted and asks first. Refuses while a Flowline process \
+            uses the directory, and refuses a directory Flowline did not create.
+            """
     )
 
     @Option(Settings.dataDirectory) var dataDir: String?
@@ -24,7 +24,9 @@ struct Reset: ParsableCommand {
             return
         }
         guard directory.isMarked else {
-            throw DataDirectoryError("\(directory.path) does not look like a Flowline data directory (no \(DataDirectory.markerName) file); not deleting it")
+            throw DataDirectoryError(
+                "\(directory.path) does not look like a Flowline data directory (no \(DataDirectory.markerName) file); not deleting it"
+            )
         }
         if !yes {
             let entries = try directory.contents().filter { $0 != DataDirectory.markerName && $0 != DataDirectory.lockName }

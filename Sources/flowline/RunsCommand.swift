@@ -17,9 +17,10 @@ struct RunsCommand: AsyncParsableCommand {
             var query = ["limit": String(limit), "order_by": "-run_after"]
             if let state { query["state"] = state }
             let page = try await server.client().send("GET", "/api/v2/dags/\(APIClient.segment(dagID))/dagRuns", query: query)
-            let rows = page["dag_runs"]?.array.map { run in
-                ["dag_id", "dag_run_id", "state", "run_type", "start_date", "end_date"].map { run[$0]?.string ?? "" }
-            } ?? []
+            let rows =
+                page["dag_runs"]?.array.map { run in
+                    ["dag_id", "dag_run_id", "state", "run_type", "start_date", "end_date"].map { run[$0]?.string ?? "" }
+                } ?? []
             printNow(Table.render(header: ["dag_id", "run_id", "state", "run_type", "start_date", "end_date"], rows: rows))
         }
     }
@@ -28,7 +29,9 @@ struct RunsCommand: AsyncParsableCommand {
 extension TasksCommand {
     /// `flowline tasks logs DAG RUN TASK [--try N] [--follow]`.
     struct Logs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a task try's log through the REST API; --follow keeps printing until the try ends.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a task try's log through the REST API; --follow keeps printing until the try ends."
+        )
         @Argument(help: "The DAG's id.") var dagID: String
         @Argument(help: "The run's id.") var runID: String
         @Argument(help: "The task's id.") var taskID: String
@@ -38,7 +41,8 @@ extension TasksCommand {
 
         func run() async throws {
             let client = try await server.client()
-            let instancePath = "/api/v2/dags/\(APIClient.segment(dagID))/dagRuns/\(APIClient.segment(runID))/taskInstances/\(APIClient.segment(taskID))"
+            let instancePath =
+                "/api/v2/dags/\(APIClient.segment(dagID))/dagRuns/\(APIClient.segment(runID))/taskInstances/\(APIClient.segment(taskID))"
             var attempt = tryNumber
             if attempt == nil {
                 let instance = try await client.send("GET", instancePath)

@@ -1,13 +1,14 @@
 import ArgumentParser
-import FlowlineStack
 import Fetching
+import FlowlineStack
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import JSON
 import Samples
 import Training
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `flowline samples …`: the line-samples service.
 struct SamplesCommand: AsyncParsableCommand {
@@ -100,9 +101,9 @@ struct SamplesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the line-samples API alone.",
             discussion: """
-            Endpoints: GET /hello, POST /get-samples, PUT /put-line-params, GET /line-params, \
-            GET /openapi.json, GET /docs, GET /health, GET /metrics.
-            """
+                Endpoints: GET /hello, POST /get-samples, PUT /put-line-params, GET /line-params, \
+                GET /openapi.json, GET /docs, GET /health, GET /metrics.
+                """
         )
 
         /// `--port`: this command serves one service.

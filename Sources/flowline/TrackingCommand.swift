@@ -16,9 +16,9 @@ struct TrackingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the tracking server alone.",
             discussion: """
-            Point the mlflow client at it with \(Settings.trackingURI.description)=\(Settings.trackingURI.defaultValue). \
-            The schema is created and migrated at start.
-            """
+                Point the mlflow client at it with \(Settings.trackingURI.description)=\(Settings.trackingURI.defaultValue). \
+                The schema is created and migrated at start.
+                """
         )
 
         /// `--port`: this command serves one service.
@@ -27,7 +27,9 @@ struct TrackingCommand: AsyncParsableCommand {
         @Option(Settings.host) var host: String?
         @Option(Serve.port) var port: Int?
 
-        @Option(help: "Where runs are stored: sqlite:///path or postgresql://user:password@host:port/db (default: tracking.db in the data directory).")
+        @Option(
+            help: "Where runs are stored: sqlite:///path or postgresql://user:password@host:port/db (default: tracking.db in the data directory)."
+        )
         var backendStoreURI: String?
 
         @Option(help: "The folder proxied artifacts are stored in (default: artifacts/ in the data directory).")
@@ -46,13 +48,18 @@ struct TrackingCommand: AsyncParsableCommand {
             var backendStore: DatabaseURL?
             if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
             var configuration = StackConfiguration.trackingConfiguration(
-                backendStore: backendStore, artifactsDestination: artifactsDestination, dataDirectory: dataDirectory
+                backendStore: backendStore,
+                artifactsDestination: artifactsDestination,
+                dataDirectory: dataDirectory
             )
             configuration.host = try settings.value(Settings.host, flag: host)
             configuration.port = try settings.value(Serve.port, flag: port)
             configuration.policy = try http.policy(settings)
             try StackConfiguration.artifactLimits(
-                &configuration, maximumSize: artifactOptions.maxArtifactSize, deleteCredential: artifactOptions.artifactsDeleteCredential, settings: settings
+                &configuration,
+                maximumSize: artifactOptions.maxArtifactSize,
+                deleteCredential: artifactOptions.artifactsDeleteCredential,
+                settings: settings
             )
             let logger = logging.bootstrap(try logging.level(settings))
             try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)

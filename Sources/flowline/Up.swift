@@ -7,13 +7,13 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole Flowline stack in one process.",
         discussion: """
-        Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
-        Services: the orchestrator (port \(Settings.orchestratorPort.defaultValue); DAGs in the data \
-        directory's dags/ folder), the MLflow-compatible tracking server (port \(Settings.trackingPort.defaultValue)), \
-        the line-samples API (port \(Settings.samplesPort.defaultValue)) and the champion of the example \
-        pipeline's model (\(ServingConfiguration.defaultModel), port \(Settings.servingPort.defaultValue), once \
-        one exists). With examples on, the example model repository is built in the data directory.
-        """
+            Starts every service and prints their URLs; Ctrl-C or SIGTERM stops them gracefully. \
+            Services: the orchestrator (port \(Settings.orchestratorPort.defaultValue); DAGs in the data \
+            directory's dags/ folder), the MLflow-compatible tracking server (port \(Settings.trackingPort.defaultValue)), \
+            the line-samples API (port \(Settings.samplesPort.defaultValue)) and the champion of the example \
+            pipeline's model (\(ServingConfiguration.defaultModel), port \(Settings.servingPort.defaultValue), once \
+            one exists). With examples on, the example model repository is built in the data directory.
+            """
     )
 
     @Option(Settings.dataDirectory) var dataDir: String?
@@ -31,7 +31,12 @@ struct Up: AsyncParsableCommand {
 
     func run() async throws {
         var flags = StackConfiguration.Flags(
-            dataDir: dataDir, host: host, samplesPort: samplesPort, trackingPort: trackingPort, database: database, logLevel: logging.logLevel
+            dataDir: dataDir,
+            host: host,
+            samplesPort: samplesPort,
+            trackingPort: trackingPort,
+            database: database,
+            logLevel: logging.logLevel
         )
         flags.servingPort = servingPort
         flags.orchestrator = orchestrator.flags

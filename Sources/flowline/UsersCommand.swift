@@ -24,7 +24,10 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user.", discussion: "Without --password, the password is read from standard input (one line).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user.",
+            discussion: "Without --password, the password is read from standard input (one line)."
+        )
         @Argument(help: "The username.") var username: String
         @Option(help: "admin, op or viewer.") var role: String = "viewer"
         @Option(help: "The password (avoid: it shows in the process list; default: read from standard input).") var password: String?
@@ -56,7 +59,10 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct SetPassword: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password (read from standard input unless --password).")
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set a user's password (read from standard input unless --password)."
+        )
         @Argument(help: "The username.") var username: String
         @Option(help: "The new password (default: read from standard input).") var password: String?
         @OptionGroup var state: StateOptions

@@ -2,9 +2,9 @@ import ArgumentParser
 import FlowlineStack
 import Foundation
 import Logging
+import OrchestratorAPI
 import OrchestratorDatabase
 import Storage
-import OrchestratorAPI
 
 /// `flowline variables …`: the key-value store templates read as `var.<name>`.
 struct VariablesCommand: AsyncParsableCommand {

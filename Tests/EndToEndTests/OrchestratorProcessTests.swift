@@ -1,26 +1,28 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// The orchestrator as a user runs it: `flowline server` and the DAG commands.
 @Suite("flowline server and the DAG commands", .serialized)
 struct OrchestratorProcessTests {
     static let crashDAG = """
-    schedule: "@once"
-    start_date: 2026-01-01
-    default_args: {retries: 1, retry_delay: 0s}
-    tasks:
-      - {id: first, operator: bash, command: "echo ran >> $MARKS/first-count"}
-      - id: slow
-        operator: bash
-        upstream: [first]
-        command: "echo $$ > $MARKS/slow-pid; if [ -f $MARKS/slow-done ]; then echo second try; else touch $MARKS/slow-done; sleep 60; fi"
-      - {id: last, operator: bash, upstream: [slow], command: "echo last >> $MARKS/last-count"}
-    """
+        schedule: "@once"
+        start_date: 2026-01-01
+        default_args: {retries: 1, retry_delay: 0s}
+        tasks:
+          - {id: first, operator: bash, command: "echo ran >> $MARKS/first-count"}
+          - id: slow
+            operator: bash
+            upstream: [first]
+            command: "echo $$ > $MARKS/slow-pid; if [ -f $MARKS/slow-done ]; then echo second try; else touch $MARKS/slow-done; sleep 60; fi"
+          - {id: last, operator: bash, upstream: [slow], command: "echo last >> $MARKS/last-count"}
+        """
 
-    @Test("After kill -9 mid-run, a restart retries the lost task, kills its leftovers, and reruns nothing that succeeded",
-          arguments: TestDatabaseKind.available)
+    @Test(
+        "After kill -9 mid-run, a restart retries the lost task, kills its leftovers, and reruns nothing that succeeded",
+        arguments: TestDatabaseKind.available
+    )
     func crashRecovery(kind: TestDatabaseKind) async throws {
         try await withDatabaseArguments(kind) { databaseArguments in
             try await crashRecovery(databaseArguments: databaseArguments)
@@ -49,7 +51,9 @@ struct OrchestratorProcessTests {
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(Self.crashDAG.utf8).write(to: dags.appendingPathComponent("crash.yaml"))
             // Tasks see only the server variables they are given (`--task-env`).
-            let arguments = ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning", "--task-env", "MARKS"] + databaseArguments
+            let arguments =
+                ["server", "--port", "0", "--data-dir", data.path, "--no-examples", "--log-level", "warning", "--task-env", "MARKS"]
+                + databaseArguments
             let environment = ["MARKS": marks.path]
 
             let first = try FlowlineProcess(arguments, in: directory.url, environment: environment)
@@ -75,7 +79,10 @@ struct OrchestratorProcessTests {
             let stat = try? String(contentsOfFile: "/proc/\(lostPID)/stat", encoding: .utf8)
             #expect(stat == nil || stat?.contains(") Z ") == true, "the lost try's process was not stopped")
             let logs = data.appendingPathComponent("logs/dag_id=crash")
-            let tries = FileManager.default.enumerator(atPath: logs.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".log") && $0.contains("task_id=slow") } ?? []
+            let tries =
+                FileManager.default.enumerator(atPath: logs.path)?.compactMap { $0 as? String }.filter {
+                    $0.hasSuffix(".log") && $0.contains("task_id=slow")
+                } ?? []
             #expect(tries.sorted().map { String($0.split(separator: "/").last ?? "") } == ["attempt=1.log", "attempt=2.log"])
             second.signal()
             #expect(try await second.waitForExit() == 0)
@@ -98,10 +105,14 @@ struct OrchestratorProcessTests {
             #expect(validate.stdout.contains("1 DAG(s) valid, 2 import error(s)."))
 
             let data = directory.url.appendingPathComponent("data").path
-            let test = try await FlowlineProcess.run(["dags", "test", "good", "--conf", #"{"who": "Ada"}"#, "--dags-folder", dags.path, "--data-dir", data])
+            let test = try await FlowlineProcess.run([
+                "dags", "test", "good", "--conf", #"{"who": "Ada"}"#, "--dags-folder", dags.path, "--data-dir", data,
+            ])
             #expect(test.status == 0, "\(test.stdout) \(test.stderr)")
             #expect(test.stdout.contains("[hi] ") && test.stdout.contains("INFO stdout: hello Ada"))
-            let bad = try await FlowlineProcess.run(["dags", "test", "good", "--conf", #"{"who": 3}"#, "--dags-folder", dags.path, "--data-dir", data])
+            let bad = try await FlowlineProcess.run([
+                "dags", "test", "good", "--conf", #"{"who": 3}"#, "--dags-folder", dags.path, "--data-dir", data,
+            ])
             #expect(bad.status != 0)
             #expect(bad.stderr.contains("is not of type 'string'"), "\(bad.stderr)")
         }
@@ -112,7 +123,10 @@ struct OrchestratorProcessTests {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data").path
             let up = try FlowlineProcess(
-                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--data-dir", data, "--log-level", "warning"],
+                [
+                    "up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--data-dir", data,
+                    "--log-level", "warning",
+                ],
                 in: directory.url
             )
             defer { up.terminate() }
@@ -121,7 +135,8 @@ struct OrchestratorProcessTests {
             let health = try await HTTP.request("GET", orchestrator + "/api/v2/monitor/health")
             #expect(health.status == 200 && health.body.contains(#""scheduler":{"#))
             try await eventually(timeout: .seconds(60)) {
-                (try? await FlowlineProcess.run(["variables", "get", "samples_url", "--data-dir", data]))?.stdout.contains("http://127.0.0.1:") == true
+                (try? await FlowlineProcess.run(["variables", "get", "samples_url", "--data-dir", data]))?.stdout.contains("http://127.0.0.1:")
+                    == true
             }
             let test = try await FlowlineProcess.run(["dags", "test", "example_hello", "--conf", #"{"who": "Ada", "n": 7}"#, "--data-dir", data])
             #expect(test.status == 0, "\(test.stdout)\n\(test.stderr)")
@@ -135,23 +150,39 @@ struct OrchestratorProcessTests {
             #expect(login.status == 201)
             let token = try #require(try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])["access_token"] as? String
             let auth = ["Authorization": "Bearer \(token ?? "")"]
-            let trigger = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"logical_date": null, "conf": {"n": 2}}"#, headers: auth)
+            let trigger = try await HTTP.request(
+                "POST",
+                orchestrator + "/api/v2/dags/example_hello/dagRuns",
+                body: #"{"logical_date": null, "conf": {"n": 2}}"#,
+                headers: auth
+            )
             #expect(trigger.status == 200, "\(trigger.body)")
             let missing = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"conf": {}}"#, headers: auth)
             #expect(missing.status == 422 && missing.body.contains(#""loc":["body","logical_date"]"#))
-            let invalid = try await HTTP.request("POST", orchestrator + "/api/v2/dags/example_hello/dagRuns", body: #"{"logical_date": null, "conf": {"n": 0}}"#, headers: auth)
+            let invalid = try await HTTP.request(
+                "POST",
+                orchestrator + "/api/v2/dags/example_hello/dagRuns",
+                body: #"{"logical_date": null, "conf": {"n": 0}}"#,
+                headers: auth
+            )
             #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"), "\(invalid.body)")
             let unknown = try await HTTP.request("POST", orchestrator + "/api/v2/dags/nope/dagRuns", body: #"{"logical_date": null}"#, headers: auth)
             #expect(unknown.status == 404)
             try await eventually(timeout: .seconds(60)) {
-                (try? await FlowlineProcess.run(["dags", "list-runs", "example_hello", "--data-dir", data]))?.stdout.contains("report=success") == true
+                (try? await FlowlineProcess.run(["dags", "list-runs", "example_hello", "--data-dir", data]))?.stdout.contains("report=success")
+                    == true
             }
 
             // The CLI as a client of the REST API.
             let server = ["--server", orchestrator]
-            let waited = try await FlowlineProcess.run(["dags", "trigger", "example_hello", "--conf", #"{"who": "Bo"}"#, "--run-id", "cli-run", "--wait"] + server)
+            let waited = try await FlowlineProcess.run(
+                ["dags", "trigger", "example_hello", "--conf", #"{"who": "Bo"}"#, "--run-id", "cli-run", "--wait"] + server
+            )
             #expect(waited.status == 0, "\(waited.stdout) \(waited.stderr)")
-            #expect(waited.stdout.contains("Triggered example_hello run cli-run") && waited.stdout.contains("report: success") && waited.stdout.contains("Run cli-run: success"))
+            #expect(
+                waited.stdout.contains("Triggered example_hello run cli-run") && waited.stdout.contains("report: success")
+                    && waited.stdout.contains("Run cli-run: success")
+            )
             let refused = try await FlowlineProcess.run(["dags", "trigger", "example_hello", "--conf", #"{"n": 500}"#] + server)
             #expect(refused.status != 0 && refused.stderr.contains("400"), "\(refused.stderr)")
             let wrongPassword = try await FlowlineProcess.run(["runs", "list", "example_hello", "--password", "nope"] + server)

@@ -1,12 +1,13 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The orchestrator's web UI at the HTTP level: login, sessions, CSRF, roles, escaping.
 @Suite("Orchestrator web UI over HTTP")
@@ -20,12 +21,22 @@ struct OrchestratorUITests {
 
         init(_ base: String) { self.base = base }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
-                        completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        func urlSession(
+            _ session: URLSession,
+            task: URLSessionTask,
+            willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest,
+            completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
             completionHandler(nil)
         }
 
-        func request(_ method: String, _ path: String, form: [String: String]? = nil, headers: [String: String] = [:]) async throws -> (status: Int, body: String, location: String?) {
+        func request(
+            _ method: String,
+            _ path: String,
+            form: [String: String]? = nil,
+            headers: [String: String] = [:]
+        ) async throws -> (status: Int, body: String, location: String?) {
             var request = URLRequest(url: try #require(URL(string: base + path)))
             request.httpMethod = method
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
@@ -33,7 +44,9 @@ struct OrchestratorUITests {
             if !cookies.isEmpty { request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie") }
             if let form {
                 let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-                request.httpBody = Data(form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
+                request.httpBody = Data(
+                    form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8
+                )
                 request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
             }
             let (data, response) = try await session.data(for: request)
@@ -60,25 +73,29 @@ struct OrchestratorUITests {
     }
 
     static let hostile = """
-    dag_id: hostile
-    description: "<script>alert('description')</script>"
-    tags: ["<b>tag</b>"]
-    params:
-      who: {type: string, default: "<img src=x onerror=alert(1)>", description: "<i>who</i>"}
-      n: {type: integer, default: 1, minimum: 1}
-    tasks:
-      - {id: say, operator: bash, command: "echo '<script>alert(\\"log\\")</script>'"}
-    """
+        dag_id: hostile
+        description: "<script>alert('description')</script>"
+        tags: ["<b>tag</b>"]
+        params:
+          who: {type: string, default: "<img src=x onerror=alert(1)>", description: "<i>who</i>"}
+          n: {type: integer, default: 1, minimum: 1}
+        tasks:
+          - {id: say, operator: bash, command: "echo '<script>alert(\\"log\\")</script>'"}
+        """
 
     @Test("Pages need a login; sessions survive a restart; forms need their CSRF token; viewers cannot act; everything user-given is escaped")
     func pages() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
-            let dags = try directory.folder("dags", files: [
-                "hostile.yaml": Self.hostile,
-                "<broken>.yaml": "tasks: [{id: a, operator: nope}]\n",
-                "slow.yaml": "tasks:\n  - {id: slow, operator: bash, command: 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'}\n  - {id: after, operator: bash, upstream: [slow], command: 'exit 3'}\n",
-            ])
+            let dags = try directory.folder(
+                "dags",
+                files: [
+                    "hostile.yaml": Self.hostile,
+                    "<broken>.yaml": "tasks: [{id: a, operator: nope}]\n",
+                    "slow.yaml":
+                        "tasks:\n  - {id: slow, operator: bash, command: 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'}\n  - {id: after, operator: bash, upstream: [slow], command: 'exit 3'}\n",
+                ]
+            )
             let arguments = ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"]
             var server = try FlowlineProcess(arguments, in: directory.url)
             defer { server.terminate() }
@@ -86,7 +103,10 @@ struct OrchestratorUITests {
             var browser = Browser(try server.url(of: "orchestrator"))
 
             // Without a session every page leads to the login page; a form post is refused.
-            for path in ["/", "/dags", "/dags/hostile", "/dags/hostile/graph", "/dags/hostile/code", "/dags/hostile/trigger", "/dags/hostile/runs/x", "/dags/hostile/runs/x/tasks/say"] {
+            for path in [
+                "/", "/dags", "/dags/hostile", "/dags/hostile/graph", "/dags/hostile/code", "/dags/hostile/trigger", "/dags/hostile/runs/x",
+                "/dags/hostile/runs/x/tasks/say",
+            ] {
                 let response = try await browser.request("GET", path)
                 #expect(response.status == 303 && response.location?.hasPrefix("/login?next=") == true, "\(path): \(response.status)")
             }
@@ -101,7 +121,11 @@ struct OrchestratorUITests {
                 let page = try await Browser(browser.base).request("GET", "/login")
                 let other = Browser(browser.base)
                 other.cookies = ["flowline_login_csrf": browser.csrf(page.body) ?? ""]
-                let response = try await other.request("POST", "/login", form: ["username": "alice", "password": "bob", "next": next, "csrf_token": browser.csrf(page.body) ?? ""])
+                let response = try await other.request(
+                    "POST",
+                    "/login",
+                    form: ["username": "alice", "password": "bob", "next": next, "csrf_token": browser.csrf(page.body) ?? ""]
+                )
                 #expect(response.location == "/dags", "\(next)")
             }
 
@@ -112,19 +136,31 @@ struct OrchestratorUITests {
             #expect(!list.body.contains("<b>tag</b>") && list.body.contains("&lt;b&gt;tag&lt;/b&gt;"))
             #expect(list.body.contains("&lt;broken&gt;.yaml"), "the import error banner names the file")
             let form = try await browser.request("GET", "/dags/hostile/trigger")
-            #expect(!form.body.contains("<img src=x") && form.body.contains("&lt;img src=x onerror=alert(1)&gt;") && !form.body.contains("<i>who</i>"))
+            #expect(
+                !form.body.contains("<img src=x") && form.body.contains("&lt;img src=x onerror=alert(1)&gt;") && !form.body.contains("<i>who</i>")
+            )
             let code = try await browser.request("GET", "/dags/hostile/code")
             #expect(code.body.contains("&lt;script&gt;alert(&#39;description&#39;)") || code.body.contains("&lt;script&gt;alert("))
 
             // CSRF: a post without the session's token is refused; with it, a run starts.
             let csrf = try #require(browser.csrf(form.body))
             #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2"]).status == 403)
-            #expect(try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "csrf_token": (csrf.hasPrefix("0") ? "1" : "0") + csrf.dropFirst()]).status == 403)
+            #expect(
+                try await browser.request(
+                    "POST",
+                    "/dags/hostile/trigger",
+                    form: ["param.n": "2", "csrf_token": (csrf.hasPrefix("0") ? "1" : "0") + csrf.dropFirst()]
+                ).status == 403
+            )
             let invalid = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "0", "param.who": "x", "csrf_token": csrf])
             #expect(invalid.status == 400 && invalid.body.contains("less than the minimum of 1"))
             let badJSON = try await browser.request("POST", "/dags/hostile/trigger", form: ["conf": "{nope", "csrf_token": csrf])
             #expect(badJSON.status == 400 && badJSON.body.contains("not valid JSON"))
-            let triggered = try await browser.request("POST", "/dags/hostile/trigger", form: ["param.n": "2", "param.who": "Ada", "csrf_token": csrf])
+            let triggered = try await browser.request(
+                "POST",
+                "/dags/hostile/trigger",
+                form: ["param.n": "2", "param.who": "Ada", "csrf_token": csrf]
+            )
             #expect(triggered.status == 303)
             let runPath = try #require(triggered.location)
             try await eventually { [browser] in (try? await browser.request("GET", runPath + "/tasks/say").body.contains("Task succeeded")) == true }
@@ -136,9 +172,13 @@ struct OrchestratorUITests {
             // A running task's log streams as server-sent events until the try ends.
             let slow = try await browser.request("POST", "/dags/slow/trigger", form: ["csrf_token": csrf])
             let slowRun = try #require(slow.location)
-            try await eventually { [browser] in (try? await browser.request("GET", slowRun + "/tasks/slow").body.contains("id=\"live-log\"")) == true }
+            try await eventually { [browser] in (try? await browser.request("GET", slowRun + "/tasks/slow").body.contains("id=\"live-log\"")) == true
+            }
             let stream = try await browser.request("GET", slowRun + "/tasks/slow/logs/1/stream")
-            #expect(stream.body.contains("event: line\ndata: ") && stream.body.contains("tick 3") && stream.body.hasSuffix("event: end\ndata: end\n\n"), "\(stream.body)")
+            #expect(
+                stream.body.contains("event: line\ndata: ") && stream.body.contains("tick 3") && stream.body.hasSuffix("event: end\ndata: end\n\n"),
+                "\(stream.body)"
+            )
             // Run actions: the failed task is cleared and fails again; the run is marked success.
             try await eventually { [browser] in (try? await browser.request("GET", slowRun).body.contains("<dd>failed</dd>")) == true }
             #expect(try await browser.request("POST", slowRun + "/clear", form: ["csrf_token": csrf]).status == 303)
@@ -164,13 +204,34 @@ struct OrchestratorUITests {
             #expect(try await browser.request("POST", "/variables", form: ["key": "", "csrf_token": csrf]).status == 400)
             #expect(try await browser.request("POST", "/variables/delete", form: ["key": "<k>", "csrf_token": csrf]).status == 303)
             #expect(!(try await browser.request("GET", "/variables").body.contains("&lt;k&gt;")))
-            #expect(try await browser.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 303)
+            #expect(
+                try await browser.request(
+                    "POST",
+                    "/users",
+                    form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]
+                ).status == 303
+            )
             #expect(try await browser.request("GET", "/users").body.contains("olga"))
-            #expect(try await browser.request("POST", "/users/password", form: ["username": "olga", "password": "new-operator-pass", "csrf_token": csrf]).status == 303)
+            #expect(
+                try await browser.request("POST", "/users/password", form: ["username": "olga", "password": "new-operator-pass", "csrf_token": csrf])
+                    .status == 303
+            )
             #expect(try await Browser(browser.base).logIn("olga", "new-operator-pass").status == 303)
-            #expect(try await browser.request("POST", "/users/password", form: ["username": "nobody", "password": "whatever-pass", "csrf_token": csrf]).status == 404)
-            #expect(try await browser.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 409)
-            #expect(try await browser.request("POST", "/users/delete", form: ["username": "alice", "csrf_token": csrf]).status == 409, "the last admin stays")
+            #expect(
+                try await browser.request("POST", "/users/password", form: ["username": "nobody", "password": "whatever-pass", "csrf_token": csrf])
+                    .status == 404
+            )
+            #expect(
+                try await browser.request(
+                    "POST",
+                    "/users",
+                    form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]
+                ).status == 409
+            )
+            #expect(
+                try await browser.request("POST", "/users/delete", form: ["username": "alice", "csrf_token": csrf]).status == 409,
+                "the last admin stays"
+            )
 
             // The session survives a restart of the server.
             server.signal()
@@ -183,7 +244,10 @@ struct OrchestratorUITests {
             #expect(try await browser.request("GET", "/dags").status == 200)
 
             // A viewer sees but cannot act.
-            let created = try await FlowlineProcess.run(["users", "create", "vera", "--role", "viewer", "--data-dir", data.path], input: "secret-pass\n")
+            let created = try await FlowlineProcess.run(
+                ["users", "create", "vera", "--role", "viewer", "--data-dir", data.path],
+                input: "secret-pass\n"
+            )
             #expect(created.status == 0, "\(created.stderr)")
             let viewer = Browser(try server.url(of: "orchestrator"))
             #expect(try await viewer.logIn("vera", "secret-pass").status == 303)
@@ -209,7 +273,10 @@ struct OrchestratorUITests {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
             let folder = try directory.folder("dags", files: dags)
-            let server = try FlowlineProcess(["server", "--port", "0", "--data-dir", data.path, "--dags-folder", folder.path, "--no-examples", "--log-level", "warning"], in: directory.url)
+            let server = try FlowlineProcess(
+                ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", folder.path, "--no-examples", "--log-level", "warning"],
+                in: directory.url
+            )
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")
             try await body(try server.url(of: "orchestrator"), data)
@@ -218,9 +285,9 @@ struct OrchestratorUITests {
 
     /// 3 MB of two-byte characters after a pause, the last line without a newline.
     static let bulkyDAG = """
-    tasks:
-      - {id: bulky, operator: bash, command: 'sleep 3; yes \(String(repeating: "é", count: 50)) | head -c 3000000; printf end-of-output'}
-    """
+        tasks:
+          - {id: bulky, operator: bash, command: 'sleep 3; yes \(String(repeating: "é", count: 50)) | head -c 3000000; printf end-of-output'}
+        """
 
     @Test("The live log stream sends every byte of a long log, whole characters, and the last line, before it ends")
     func longLogStream() async throws {
@@ -247,9 +314,9 @@ struct OrchestratorUITests {
 
     /// A numbered line every 40 ms.
     static let tickerDAG = """
-    tasks:
-      - {id: ticker, operator: bash, command: 'for i in $(seq 1 60); do echo "line $i"; sleep 0.04; done'}
-    """
+        tasks:
+          - {id: ticker, operator: bash, command: 'for i in $(seq 1 60); do echo "line $i"; sleep 0.04; done'}
+        """
 
     /// The numbers of the ticker's lines in `text` (a page's log or a stream's events), in order.
     static func tickerNumbers(_ text: some StringProtocol) -> [Int] {
@@ -258,7 +325,9 @@ struct OrchestratorUITests {
         }
     }
 
-    @Test("A follower of a live log sees every line exactly once: the page's lines, then the stream's from where the page ended, and again after a reconnect")
+    @Test(
+        "A follower of a live log sees every line exactly once: the page's lines, then the stream's from where the page ended, and again after a reconnect"
+    )
     func followLiveLog() async throws {
         try await Self.withServer(dags: ["ticker.yaml": Self.tickerDAG]) { base, _ in
             let browser = Browser(base)
@@ -273,9 +342,11 @@ struct OrchestratorUITests {
                 try await Task.sleep(for: .milliseconds(20))
                 page = try await browser.request("GET", run + "/tasks/ticker").body
             }
-            let source = try #require(page.range(of: #"data-source="[^"]+""#, options: .regularExpression).map {
-                String(page[$0].dropFirst(#"data-source=""#.count).dropLast())
-            })
+            let source = try #require(
+                page.range(of: #"data-source="[^"]+""#, options: .regularExpression).map {
+                    String(page[$0].dropFirst(#"data-source=""#.count).dropLast())
+                }
+            )
             #expect(source.contains("?offset="), "\(source)")
             // A browser connects some time after the page was built (it loads the script first);
             // the task goes on writing meanwhile.
@@ -301,15 +372,17 @@ struct OrchestratorUITests {
     }
 
     static let secretDAG = """
-    dag_id: secret
-    tasks:
-      - id: use
-        operator: bash
-        env: {KEY: "{{ var.api_key }}"}
-        command: echo "using {{ var.api_key }} in {{ var.region }}"
-    """
+        dag_id: secret
+        tasks:
+          - id: use
+            operator: bash
+            env: {KEY: "{{ var.api_key }}"}
+            command: echo "using {{ var.api_key }} in {{ var.region }}"
+        """
 
-    @Test("Hardening: same-site redirects only, password changes end sessions, session ids hashed at rest, viewers see Variables masked, one login throttle, no stream for unknown tries, run ids checked")
+    @Test(
+        "Hardening: same-site redirects only, password changes end sessions, session ids hashed at rest, viewers see Variables masked, one login throttle, no stream for unknown tries, run ids checked"
+    )
     func hardening() async throws {
         try await Self.withServer(dags: ["secret.yaml": Self.secretDAG]) { base, data in
             let admin = Browser(base)
@@ -320,7 +393,11 @@ struct OrchestratorUITests {
             for next in ["/\t/evil.example/", "/\u{0B}/evil.example", "/\n/evil.example", " //evil.example", "/ /evil.example"] {
                 let other = Browser(base)
                 let page = try await other.request("GET", "/login")
-                let response = try await other.request("POST", "/login", form: ["username": "alice", "password": "bob", "next": next, "csrf_token": other.csrf(page.body) ?? ""])
+                let response = try await other.request(
+                    "POST",
+                    "/login",
+                    form: ["username": "alice", "password": "bob", "next": next, "csrf_token": other.csrf(page.body) ?? ""]
+                )
                 #expect(response.location == "/dags", "\(next.debugDescription) → \(response.location ?? "nil")")
             }
 
@@ -328,31 +405,47 @@ struct OrchestratorUITests {
             let cookie = try #require(admin.cookies["flowline_session"])
             let database = try await Database.open(.sqlite(path: data.appendingPathComponent("orchestrator.db").path), logger: Logger(label: "test"))
             let stored = try await withRunning(database) { database in
-                try await database.read { sql in try await sql.select().column("id").from("ui_sessions").all().map { try $0.decode(column: "id", as: String.self) } }
+                try await database.read { sql in
+                    try await sql.select().column("id").from("ui_sessions").all().map { try $0.decode(column: "id", as: String.self) }
+                }
             }
             #expect(!stored.isEmpty && !stored.contains(cookie) && stored.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
 
             // An op's session ends when an admin changes the op's password.
-            #expect(try await admin.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf]).status == 303)
+            #expect(
+                try await admin.request("POST", "/users", form: ["username": "olga", "password": "operator-pass", "role": "op", "csrf_token": csrf])
+                    .status == 303
+            )
             let olga = Browser(base)
             #expect(try await olga.logIn("olga", "operator-pass").status == 303)
             #expect(try await olga.request("GET", "/dags").status == 200)
-            #expect(try await admin.request("POST", "/users/password", form: ["username": "olga", "password": "changed-pass", "csrf_token": csrf]).status == 303)
+            #expect(
+                try await admin.request("POST", "/users/password", form: ["username": "olga", "password": "changed-pass", "csrf_token": csrf]).status
+                    == 303
+            )
             #expect(try await olga.request("GET", "/dags").status == 303, "the old session still works")
             #expect(try await olga.logIn("olga", "changed-pass").status == 303)
 
             // Viewers see Variables masked in rendered templates; ops see them.
             #expect(try await admin.request("POST", "/variables", form: ["key": "api_key", "value": "s3cret-key", "csrf_token": csrf]).status == 303)
-            #expect(try await admin.request("POST", "/variables", form: ["key": "region", "value": "north-pole-1", "csrf_token": csrf]).status == 303)
+            #expect(
+                try await admin.request("POST", "/variables", form: ["key": "region", "value": "north-pole-1", "csrf_token": csrf]).status == 303
+            )
             let triggered = try await admin.request("POST", "/dags/secret/trigger", form: ["csrf_token": csrf])
             let runPath = try #require(triggered.location)
-            #expect(try await FlowlineProcess.run(["users", "create", "vera", "--role", "viewer", "--data-dir", data.path], input: "viewer-pass\n").status == 0)
+            #expect(
+                try await FlowlineProcess.run(["users", "create", "vera", "--role", "viewer", "--data-dir", data.path], input: "viewer-pass\n").status
+                    == 0
+            )
             let vera = Browser(base)
             #expect(try await vera.logIn("vera", "viewer-pass").status == 303)
             let viewerPage = try await vera.request("GET", runPath + "/tasks/use")
             #expect(viewerPage.status == 200 && viewerPage.body.contains("Rendered templates"))
             let rendered = viewerPage.body.components(separatedBy: "<h2>Rendered templates</h2>").last?.components(separatedBy: "<h2>").first ?? ""
-            #expect(!rendered.contains("north-pole-1") && !rendered.contains("s3cret-key") && rendered.contains("***"), "a viewer read a Variable: \(rendered)")
+            #expect(
+                !rendered.contains("north-pole-1") && !rendered.contains("s3cret-key") && rendered.contains("***"),
+                "a viewer read a Variable: \(rendered)"
+            )
             // A Variable whose name says it is secret is masked for everyone, in the log and XCom too
             // (Airflow's secrets masker); ops read the other Variables.
             #expect(!viewerPage.body.contains("s3cret-key") && viewerPage.body.contains("using *** in north-pole-1"), "\(viewerPage.body)")
@@ -368,7 +461,12 @@ struct OrchestratorUITests {
             let login = try await HTTP.request("POST", base + "/auth/token", body: #"{"username": "alice", "password": "bob"}"#)
             let token = try #require((try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["access_token"] as? String)
             for runID in [#"".""#, #""..""#, #""a\u0000b""#, #""tab\there""#, #""a/b""#, #""""#] {
-                let response = try await HTTP.request("POST", base + "/api/v2/dags/secret/dagRuns", body: #"{"logical_date": null, "dag_run_id": \#(runID)}"#, headers: ["Authorization": "Bearer \(token)"])
+                let response = try await HTTP.request(
+                    "POST",
+                    base + "/api/v2/dags/secret/dagRuns",
+                    body: #"{"logical_date": null, "dag_run_id": \#(runID)}"#,
+                    headers: ["Authorization": "Bearer \(token)"]
+                )
                 #expect(response.status == 400 || response.status == 422, "\(runID): \(response.status) \(response.body)")
             }
             let runs = try await HTTP.request("GET", base + "/api/v2/dags/secret/dagRuns", headers: ["Authorization": "Bearer \(token)"])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The example ML pipeline end to end, as a user drives it: `flowline up`, then the REST APIs of
 /// the orchestrator, the tracking server, the samples service and the model server.
@@ -17,7 +17,9 @@ struct PipelineTests {
 
         func json(_ method: String, _ url: String, _ body: String? = nil, status expected: Int = 200) async throws -> [String: Any] {
             let response = try await HTTP.request(method, url, body: body, headers: auth)
-            guard response.status == expected else { throw TestFailure("\(method) \(url) answered \(response.status), not \(expected): \(response.body)") }
+            guard response.status == expected else {
+                throw TestFailure("\(method) \(url) answered \(response.status), not \(expected): \(response.body)")
+            }
             return (try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]) ?? [:]
         }
 
@@ -32,12 +34,17 @@ struct PipelineTests {
 
         /// Triggers the DAG with `conf`; returns the run id.
         func trigger(_ conf: String) async throws -> String {
-            let run = try await json("POST", orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns", #"{"logical_date": null, "conf": \#(conf)}"#)
+            let run = try await json(
+                "POST",
+                orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns",
+                #"{"logical_date": null, "conf": \#(conf)}"#
+            )
             return try #require(run["dag_run_id"] as? String)
         }
 
         func runPath(_ runID: String) -> String {
-            orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns/" + (runID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? runID)
+            orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns/"
+                + (runID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? runID)
         }
 
         /// Waits for the run to end; returns its state.
@@ -81,9 +88,15 @@ struct PipelineTests {
         }
 
         func experimentRunCount() async throws -> Int {
-            let experiment = try await HTTP.request("GET", tracking + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=alpha_orchestrated_experiment")
+            let experiment = try await HTTP.request(
+                "GET",
+                tracking + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=alpha_orchestrated_experiment"
+            )
             guard experiment.status == 200 else { return 0 }
-            let id = ((try JSONSerialization.jsonObject(with: Data(experiment.body.utf8)) as? [String: Any])?["experiment"] as? [String: Any])?["experiment_id"] as? String ?? ""
+            let id =
+                ((try JSONSerialization.jsonObject(with: Data(experiment.body.utf8)) as? [String: Any])?["experiment"] as? [String: Any])?[
+                    "experiment_id"
+                ] as? String ?? ""
             let runs = try await json("POST", tracking + "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["\#(id)"], "max_results": 1000}"#)
             return (runs["runs"] as? [Any])?.count ?? 0
         }
@@ -111,8 +124,10 @@ struct PipelineTests {
 
     func withStack(_ body: @escaping @Sendable (Stack) async throws -> Void) async throws {
         try await withTemporaryDirectory { directory in
-            var arguments = ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0",
-                             "--data-dir", directory.url.appendingPathComponent("data").path, "--log-level", "warning"]
+            var arguments = [
+                "up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0",
+                "--data-dir", directory.url.appendingPathComponent("data").path, "--log-level", "warning",
+            ]
             if let python = ProcessInfo.processInfo.environment["FLOWLINE_TEST_PYTHON"] { arguments += ["--python", python] }
             let up = try FlowlineProcess(arguments, in: directory.url)
             defer { up.terminate() }
@@ -121,8 +136,12 @@ struct PipelineTests {
             let login = try await HTTP.request("POST", orchestrator + "/auth/token", body: #"{"username": "alice", "password": "bob"}"#)
             let token = (try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["access_token"] as? String ?? ""
             let stack = Stack(
-                up: up, orchestrator: orchestrator, tracking: try up.url(of: "tracking"), samples: try up.url(of: "samples"),
-                serving: try up.url(of: "serving"), auth: ["Authorization": "Bearer \(token)"]
+                up: up,
+                orchestrator: orchestrator,
+                tracking: try up.url(of: "tracking"),
+                samples: try up.url(of: "samples"),
+                serving: try up.url(of: "serving"),
+                auth: ["Authorization": "Bearer \(token)"]
             )
             try await body(stack)
             up.signal()
@@ -133,7 +152,8 @@ struct PipelineTests {
     @Test("Commits at a run's config train, log, register, promote only when better, and serve the champion")
     func pipeline() async throws {
         try await withStack { stack in
-            let linear = try stack.commit("linear"), cubic = try stack.commit("cubic")
+            let linear = try stack.commit("linear")
+            let cubic = try stack.commit("cubic")
             #expect(try await HTTP.request("GET", stack.serving + "/ping").status == 503)
 
             // The first commit on the default line (gradient 1, intercept 0, noise 0.1).
@@ -148,7 +168,10 @@ struct PipelineTests {
             #expect((Self.metric(run, "test-R2-score") ?? 0) > 0.8)
             let tags = Self.tags(run)
             #expect(tags["mlflow.source.git.commit"] == linear && tags["mlflow.source.type"] == "PROJECT")
-            #expect(tags["flowline.dag_id"] == "alpha_orchestrated_experiment" && tags["flowline.run_id"] == first && tags["flowline.task_id"] == "model_training")
+            #expect(
+                tags["flowline.dag_id"] == "alpha_orchestrated_experiment" && tags["flowline.run_id"] == first
+                    && tags["flowline.task_id"] == "model_training"
+            )
             #expect(tags["flowline.try_number"] == "1" && tags["flowline.conf"]?.contains(linear) == true)
             // The run's params, defaults applied: what the run used, not only what the trigger gave.
             #expect(tags["flowline.conf"]?.contains(#""registered_model":"line-model""#) == true, "\(tags)")
@@ -200,7 +223,11 @@ struct PipelineTests {
     @Test("A samples service that is down: ingestion retried once, the run fails with nothing tracked; cleared later, it succeeds")
     func samplesDown() async throws {
         try await withStack { stack in
-            _ = try await stack.json("PATCH", stack.orchestrator + "/api/v2/variables/samples_url", #"{"key": "samples_url", "value": "http://127.0.0.1:9"}"#)
+            _ = try await stack.json(
+                "PATCH",
+                stack.orchestrator + "/api/v2/variables/samples_url",
+                #"{"key": "samples_url", "value": "http://127.0.0.1:9"}"#
+            )
             let runID = try await stack.trigger("{}")
             #expect(try await stack.finish(runID, timeout: .seconds(60)) == "failed")
             let ingestion = try await stack.json("GET", stack.runPath(runID) + "/taskInstances/data_ingestion")
@@ -208,12 +235,23 @@ struct PipelineTests {
             let training = try await stack.json("GET", stack.runPath(runID) + "/taskInstances/model_training")
             #expect(training["state"] as? String == "upstream_failed")
             #expect(try await stack.experimentRunCount() == 0)
-            let log = try await HTTP.request("GET", stack.runPath(runID) + "/taskInstances/data_ingestion/logs/1", headers: stack.auth.merging(["Accept": "text/plain"]) { $1 })
+            let log = try await HTTP.request(
+                "GET",
+                stack.runPath(runID) + "/taskInstances/data_ingestion/logs/1",
+                headers: stack.auth.merging(["Accept": "text/plain"]) { $1 }
+            )
             #expect(log.body.contains("cannot reach the samples service at http://127.0.0.1:9"), "\(log.body)")
 
-            _ = try await stack.json("PATCH", stack.orchestrator + "/api/v2/variables/samples_url", #"{"key": "samples_url", "value": "\#(stack.samples)"}"#)
-            _ = try await stack.json("POST", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/clearTaskInstances",
-                                     #"{"dry_run": false, "dag_run_id": "\#(runID)", "only_failed": true, "reset_dag_runs": true}"#)
+            _ = try await stack.json(
+                "PATCH",
+                stack.orchestrator + "/api/v2/variables/samples_url",
+                #"{"key": "samples_url", "value": "\#(stack.samples)"}"#
+            )
+            _ = try await stack.json(
+                "POST",
+                stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/clearTaskInstances",
+                #"{"dry_run": false, "dag_run_id": "\#(runID)", "only_failed": true, "reset_dag_runs": true}"#
+            )
             #expect(try await stack.finish(runID) == "success")
             #expect(try await stack.experimentRunCount() == 1)
         }
@@ -227,7 +265,11 @@ struct PipelineTests {
             let deadline = ContinuousClock.now + .seconds(30)
             var log = ""
             while ContinuousClock.now < deadline {
-                log = try await HTTP.request("GET", stack.runPath(runID) + "/taskInstances/model_training/logs/1", headers: stack.auth.merging(["Accept": "text/plain"]) { $1 }).body
+                log = try await HTTP.request(
+                    "GET",
+                    stack.runPath(runID) + "/taskInstances/model_training/logs/1",
+                    headers: stack.auth.merging(["Accept": "text/plain"]) { $1 }
+                ).body
                 if log.contains("Task failed") { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
@@ -236,16 +278,29 @@ struct PipelineTests {
             // Stop waiting for the retry.
             _ = try await stack.json("PATCH", stack.runPath(runID), #"{"state": "failed"}"#)
 
-            let before = try await stack.json("GET", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns")["total_entries"] as? Int
+            let before =
+                try await stack.json("GET", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns")["total_entries"] as? Int
             for conf in [#"{"comit": "abc"}"#, #"{"n_samples_train": "many"}"#, #"{"n_samples_test": 0}"#, #"{"commit": 5}"#] {
-                let response = try await HTTP.request("POST", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns",
-                                                      body: #"{"logical_date": null, "conf": \#(conf)}"#, headers: stack.auth)
+                let response = try await HTTP.request(
+                    "POST",
+                    stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns",
+                    body: #"{"logical_date": null, "conf": \#(conf)}"#,
+                    headers: stack.auth
+                )
                 #expect(response.status == 400, "\(conf): \(response.body)")
             }
-            let refused = try await HTTP.request("POST", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns",
-                                                 body: #"{"logical_date": null, "conf": {"comit": "abc"}}"#, headers: stack.auth)
-            #expect(refused.body.contains("conf key 'comit' is not a param of this DAG") && refused.body.contains("did you mean 'commit'?"), "\(refused.body)")
-            let after = try await stack.json("GET", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns")["total_entries"] as? Int
+            let refused = try await HTTP.request(
+                "POST",
+                stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns",
+                body: #"{"logical_date": null, "conf": {"comit": "abc"}}"#,
+                headers: stack.auth
+            )
+            #expect(
+                refused.body.contains("conf key 'comit' is not a param of this DAG") && refused.body.contains("did you mean 'commit'?"),
+                "\(refused.body)"
+            )
+            let after =
+                try await stack.json("GET", stack.orchestrator + "/api/v2/dags/alpha_orchestrated_experiment/dagRuns")["total_entries"] as? Int
             #expect(before == after)
         }
     }

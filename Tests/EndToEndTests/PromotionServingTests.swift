@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `flowline up`'s model server follows the champion alias without polling: the tracking server in
 /// the same process tells it of every move.
@@ -19,10 +19,18 @@ struct PromotionServingTests {
         let run = try await call(tracking, "POST", "runs/create", #"{"experiment_id": "\#(experimentID)"}"#)
         let runID = try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String)
         let descriptor = "flavors: {}\nmetadata:\n  flowline_model:\n    coefficients: [\(value), 0]\n"
-        let upload = try await HTTP.request("PUT", tracking + "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(runID)/artifacts/model/MLmodel", body: descriptor)
+        let upload = try await HTTP.request(
+            "PUT",
+            tracking + "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(runID)/artifacts/model/MLmodel",
+            body: descriptor
+        )
         #expect(upload.status == 200, "\(upload.body)")
-        let version = try await call(tracking, "POST", "model-versions/create",
-                                     #"{"name": "line-model", "source": "runs:/\#(runID)/model", "run_id": "\#(runID)"}"#)
+        let version = try await call(
+            tracking,
+            "POST",
+            "model-versions/create",
+            #"{"name": "line-model", "source": "runs:/\#(runID)/model", "run_id": "\#(runID)"}"#
+        )
         return try #require((version["model_version"] as? [String: Any])?["version"] as? String)
     }
 
@@ -30,8 +38,10 @@ struct PromotionServingTests {
     func promotionIsServedAtOnce() async throws {
         try await withTemporaryDirectory { directory in
             let up = try FlowlineProcess(
-                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--no-examples",
-                 "--data-dir", directory.url.appendingPathComponent("data").path, "--log-level", "info"],
+                [
+                    "up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--no-examples",
+                    "--data-dir", directory.url.appendingPathComponent("data").path, "--log-level", "info",
+                ],
                 in: directory.url
             )
             defer { up.terminate() }
@@ -53,7 +63,12 @@ struct PromotionServingTests {
 
             for (promotions, value) in [3, 5].enumerated().map({ ($0.offset + 1, $0.element) }) {
                 let version = try await Self.registerModel(predicting: value, tracking: tracking, experimentID: experimentID)
-                _ = try await Self.call(tracking, "POST", "registered-models/alias", #"{"name": "line-model", "alias": "champion", "version": "\#(version)"}"#)
+                _ = try await Self.call(
+                    tracking,
+                    "POST",
+                    "registered-models/alias",
+                    #"{"name": "line-model", "alias": "champion", "version": "\#(version)"}"#
+                )
                 let promoted = ContinuousClock.now
                 var answer = (status: 0, body: "")
                 while !answer.body.contains(#""predictions":[\#(value)"#), ContinuousClock.now - promoted < .seconds(10) {

@@ -1,7 +1,7 @@
 import FlowlineStack
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `--help` of the built binary shows each setting as `Settings` defines it: the flag, the
 /// variables and the default that are used.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What a task's code can reach: the environment it is given, not the server's secrets; with
 /// `--task-user`, not the server's files either.
@@ -10,7 +10,9 @@ struct TaskIsolationTests {
 
     static let secrets = ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret", "AWS_SECRET_ACCESS_KEY": "aws-s3cret", "MY_SERVICE_TOKEN": "token-s3cret"]
 
-    @Test("Tasks see an allow-list of the server's environment and what --task-env names, never the server's secrets; the data directory is the server's alone")
+    @Test(
+        "Tasks see an allow-list of the server's environment and what --task-env names, never the server's secrets; the data directory is the server's alone"
+    )
     func environment() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("data")
@@ -20,8 +22,12 @@ struct TaskIsolationTests {
             try Data(String(repeating: "ab", count: 64).utf8).write(to: data.appendingPathComponent("jwt-secret"))
             let environment = Self.secrets.merging(["EXTRA_VISIBLE": "visible-value", "LC_ALL": "C.UTF-8"]) { $1 }
             let server = try FlowlineProcess(
-                ["server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning", "--task-env", "EXTRA_VISIBLE"],
-                in: directory.url, environment: environment
+                [
+                    "server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning",
+                    "--task-env", "EXTRA_VISIBLE",
+                ],
+                in: directory.url,
+                environment: environment
             )
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")
@@ -45,24 +51,24 @@ struct TaskIsolationTests {
     }
 
     static let userDAG = """
-    tasks:
-      - id: who
-        operator: bash
-        command: >-
-          test "$(id -u)" = 65534 && test "$(id -g)" = 65534 && test "$HOME" = /nonexistent &&
-          if cat "$DATA_DIR/orchestrator.db" >/dev/null 2>&1; then echo read the database; exit 3; fi &&
-          if ls "$DATA_DIR" >/dev/null 2>&1; then echo listed the data directory; exit 4; fi &&
-          if ls "$DATA_DIR/logs" >/dev/null 2>&1; then echo listed the logs; exit 5; fi &&
-          echo written > out.txt && echo ok
-      - id: py
-        operator: python
-        upstream: [who]
-        code: "import json, os, sys; c = json.load(sys.stdin); print(json.dumps({'uid': os.getuid(), 'out': open('out.txt').read().strip(), 'run': c['run_id']}))"
-      - id: preload
-        operator: bash
-        env: {LD_PRELOAD: /nonexistent/flowline-preload.so}
-        command: echo "preload=$LD_PRELOAD"
-    """
+        tasks:
+          - id: who
+            operator: bash
+            command: >-
+              test "$(id -u)" = 65534 && test "$(id -g)" = 65534 && test "$HOME" = /nonexistent &&
+              if cat "$DATA_DIR/orchestrator.db" >/dev/null 2>&1; then echo read the database; exit 3; fi &&
+              if ls "$DATA_DIR" >/dev/null 2>&1; then echo listed the data directory; exit 4; fi &&
+              if ls "$DATA_DIR/logs" >/dev/null 2>&1; then echo listed the logs; exit 5; fi &&
+              echo written > out.txt && echo ok
+          - id: py
+            operator: python
+            upstream: [who]
+            code: "import json, os, sys; c = json.load(sys.stdin); print(json.dumps({'uid': os.getuid(), 'out': open('out.txt').read().strip(), 'run': c['run_id']}))"
+          - id: preload
+            operator: bash
+            env: {LD_PRELOAD: /nonexistent/flowline-preload.so}
+            command: echo "preload=$LD_PRELOAD"
+        """
 
     @Test("With --task-user, tasks run as that user: they write their workspace and read their context, not the server's files")
     func taskUser() async throws {
@@ -78,7 +84,8 @@ struct TaskIsolationTests {
                     "server", "--port", "0", "--data-dir", data.path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning",
                     "--task-user", "nobody", "--task-env", "DATA_DIR", "--python", "/usr/bin/python3",
                 ],
-                in: directory.url, environment: ["DATA_DIR": data.path]
+                in: directory.url,
+                environment: ["DATA_DIR": data.path]
             )
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")
@@ -114,7 +121,8 @@ struct TaskIsolationTests {
         try await withTemporaryDirectory { directory in
             let server = try FlowlineProcess(
                 [
-                    "tracking", "serve", "--port", "0", "--data-dir", directory.url.path, "--backend-store-uri", "postgresql://flowline:s3cret-pw@127.0.0.1:1/db",
+                    "tracking", "serve", "--port", "0", "--data-dir", directory.url.path, "--backend-store-uri",
+                    "postgresql://flowline:s3cret-pw@127.0.0.1:1/db",
                     "--artifacts-delete-credential", "admin:del3te-pw",
                 ],
                 in: directory.url
@@ -132,17 +140,17 @@ struct TaskIsolationTests {
     }
 
     static let inspectionDAG = """
-    tasks:
-      - id: inspect
-        operator: bash
-        command: >-
-          cat /proc/$$/environ >/dev/null &&
-          if cat /proc/$PPID/environ >/dev/null 2>&1; then echo read the server environment; exit 3; fi &&
-          if head -c 1 /proc/$PPID/mem >/dev/null 2>&1; then echo opened the server memory; exit 4; fi &&
-          if ls /proc/$PPID/fd >/dev/null 2>&1; then echo listed the server descriptors; exit 5; fi &&
-          echo ok
+        tasks:
+          - id: inspect
+            operator: bash
+            command: >-
+              cat /proc/$$/environ >/dev/null &&
+              if cat /proc/$PPID/environ >/dev/null 2>&1; then echo read the server environment; exit 3; fi &&
+              if head -c 1 /proc/$PPID/mem >/dev/null 2>&1; then echo opened the server memory; exit 4; fi &&
+              if ls /proc/$PPID/fd >/dev/null 2>&1; then echo listed the server descriptors; exit 5; fi &&
+              echo ok
 
-    """
+        """
 
     @Test("Without --task-user, tasks run as the server's user yet cannot read its memory, environment or descriptors")
     func inspection() async throws {
@@ -160,8 +168,13 @@ struct TaskIsolationTests {
             let dags = try directory.folder("dags", files: ["inspect.yaml": Self.inspectionDAG])
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dags.path)
             let server = try FlowlineProcess(
-                ["server", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path, "--dags-folder", dags.path, "--no-examples", "--log-level", "warning"],
-                in: directory.url, environment: ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"], launcher: launcher
+                [
+                    "server", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path, "--dags-folder", dags.path,
+                    "--no-examples", "--log-level", "warning",
+                ],
+                in: directory.url,
+                environment: ["FLOWLINE_ADMIN_PASSWORD": "admin-s3cret"],
+                launcher: launcher
             )
             defer { server.terminate() }
             try await server.waitForOutput("Press Ctrl-C to stop.")

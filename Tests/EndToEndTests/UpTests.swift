@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The built binary, run as a user runs it.
 @Suite("flowline up, reset and help", .serialized)
@@ -8,7 +8,10 @@ struct UpTests {
     @Test("flowline up prints the URLs, serves, and stops cleanly on SIGTERM and on Ctrl-C", arguments: [SIGTERM, SIGINT])
     func upAndStop(signal: Int32) async throws {
         try await withTemporaryDirectory { directory in
-            let flowline = try FlowlineProcess(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning"], in: directory.url)
+            let flowline = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning"],
+                in: directory.url
+            )
             defer { flowline.terminate() }
             try await flowline.waitForOutput("Press Ctrl-C to stop.")
             let samples = try flowline.url(of: "samples")
@@ -29,12 +32,18 @@ struct UpTests {
     func dataDirectoryLock() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("state").path
-            let first = try FlowlineProcess(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"], in: directory.url, environment: ["FLOWLINE_DATA_DIR": data])
+            let first = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"],
+                in: directory.url,
+                environment: ["FLOWLINE_DATA_DIR": data]
+            )
             defer { first.terminate() }
             try await first.waitForOutput("Press Ctrl-C to stop.")
             #expect(first.standardOutput.contains(data))
 
-            let second = try await FlowlineProcess.run(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--data-dir", data])
+            let second = try await FlowlineProcess.run([
+                "up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--data-dir", data,
+            ])
             #expect(second.status != 0)
             #expect(second.stderr.contains("in use by another Flowline process"))
 
@@ -53,7 +62,10 @@ struct UpTests {
             defer { first.terminate() }
             try await first.waitForOutput("Press Ctrl-C to stop.")
             let port = try #require(try first.url(of: "samples").split(separator: ":").last.map(String.init))
-            let second = try await FlowlineProcess.run(["up", "--samples-port", port, "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"], in: directory.url)
+            let second = try await FlowlineProcess.run(
+                ["up", "--samples-port", port, "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"],
+                in: directory.url
+            )
             #expect(second.status != 0)
             #expect(second.stderr.contains("already in use"))
         }
@@ -63,7 +75,10 @@ struct UpTests {
     func reset() async throws {
         try await withTemporaryDirectory { directory in
             let data = directory.url.appendingPathComponent("flowline-data")
-            let up = try FlowlineProcess(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"], in: directory.url)
+            let up = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"],
+                in: directory.url
+            )
             try await up.waitForOutput("Press Ctrl-C to stop.")
             up.signal()
             try await up.waitForExit()
@@ -132,7 +147,10 @@ struct TrackingEndToEndTests {
     @Test("flowline up serves MLflow's API on the tracking URL, with its database in the data directory")
     func upServesTracking() async throws {
         try await withTemporaryDirectory { directory in
-            let flowline = try FlowlineProcess(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning"], in: directory.url)
+            let flowline = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning"],
+                in: directory.url
+            )
             defer { flowline.terminate() }
             try await flowline.waitForOutput("Press Ctrl-C to stop.")
             let tracking = try flowline.url(of: "tracking")
@@ -144,7 +162,10 @@ struct TrackingEndToEndTests {
             #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("flowline-data/tracking.db").path))
 
             // State survives a restart.
-            let again = try FlowlineProcess(["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"], in: directory.url)
+            let again = try FlowlineProcess(
+                ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0"],
+                in: directory.url
+            )
             defer { again.terminate() }
             try await again.waitForOutput("Press Ctrl-C to stop.")
             let found = try await HTTP.request("GET", try again.url(of: "tracking") + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=e2e")
@@ -157,7 +178,10 @@ struct TrackingEndToEndTests {
     @Test("A bad backend store URI is a clear error")
     func badBackendStore() async throws {
         try await withTemporaryDirectory { directory in
-            let result = try await FlowlineProcess.run(["tracking", "serve", "--port", "0", "--backend-store-uri", "mysql://u:secret@h/db"], in: directory.url)
+            let result = try await FlowlineProcess.run(
+                ["tracking", "serve", "--port", "0", "--backend-store-uri", "mysql://u:secret@h/db"],
+                in: directory.url
+            )
             #expect(result.status != 0)
             #expect(result.stderr.contains("mysql") && !result.stderr.contains("secret"))
         }

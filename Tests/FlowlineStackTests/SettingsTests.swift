@@ -31,7 +31,9 @@ struct SettingsTests {
         #expect(try Settings(environment: [:]).value(Settings.user) == OrchestratorConfiguration.defaultAdminUsername)
         #expect(try Settings(environment: ["MLFLOW_SERVER_ALLOWED_HOSTS": "a.example"]).value(Settings.allowedHosts) == "a.example")
         #expect(
-            try Settings(environment: ["MLFLOW_SERVER_ALLOWED_HOSTS": "a.example", "FLOWLINE_ALLOWED_HOSTS": "b.example"]).value(Settings.allowedHosts)
+            try Settings(environment: ["MLFLOW_SERVER_ALLOWED_HOSTS": "a.example", "FLOWLINE_ALLOWED_HOSTS": "b.example"]).value(
+                Settings.allowedHosts
+            )
                 == "b.example"
         )
     }
@@ -120,15 +122,18 @@ struct SettingsTests {
 
     // MARK: The stack
 
-    @Test("Invalid values are errors that name the setting", arguments: [
-        ["FLOWLINE_SAMPLES_PORT": "http"],
-        ["FLOWLINE_SAMPLES_PORT": "70000"],
-        ["FLOWLINE_LOG_LEVEL": "loud"],
-        ["FLOWLINE_SAMPLES_MAX": "0"],
-        ["FLOWLINE_PARALLELISM": "0"],
-        ["FLOWLINE_DATABASE": "mysql://u@h/db"],
-        ["FLOWLINE_TASK_ENV": "NOT-A-NAME"],
-    ])
+    @Test(
+        "Invalid values are errors that name the setting",
+        arguments: [
+            ["FLOWLINE_SAMPLES_PORT": "http"],
+            ["FLOWLINE_SAMPLES_PORT": "70000"],
+            ["FLOWLINE_LOG_LEVEL": "loud"],
+            ["FLOWLINE_SAMPLES_MAX": "0"],
+            ["FLOWLINE_PARALLELISM": "0"],
+            ["FLOWLINE_DATABASE": "mysql://u@h/db"],
+            ["FLOWLINE_TASK_ENV": "NOT-A-NAME"],
+        ]
+    )
     func invalid(environment: [String: String]) {
         let error = #expect(throws: SettingsError.self) {
             _ = try StackConfiguration.resolve(.init(), settings: Settings(environment: environment))

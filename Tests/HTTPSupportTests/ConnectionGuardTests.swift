@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import HTTPSupport
 
 @Suite("The connection cap")

@@ -1,10 +1,11 @@
+import HTTPSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Testing
-import HTTPSupport
 
 @Suite("The descriptor limit and the connection cap")
 struct DescriptorLimitTests {

@@ -11,8 +11,14 @@ struct JSONParserTests {
     @Test("Parses every kind of value")
     func values() throws {
         let value = try Self.parse(#" {"a": [1, -2.5e3, true, false, null], "b": "x\"\u00e9\ud83d\ude00\n", "c": {}} "#)
-        guard case .object(let members) = value else { Issue.record("not an object"); return }
-        guard case .array(let array) = members["a"] else { Issue.record("no array"); return }
+        guard case .object(let members) = value else {
+            Issue.record("not an object")
+            return
+        }
+        guard case .array(let array) = members["a"] else {
+            Issue.record("no array")
+            return
+        }
         #expect(array.count == 5)
         if case .number(let number) = array[1] {
             #expect(number.doubleValue == -2500)
@@ -29,8 +35,13 @@ struct JSONParserTests {
 
     @Test("Accepts Python's non-finite literals and overflows to infinity")
     func nonFinite() throws {
-        for (text, expected) in [("NaN", Double.nan), ("Infinity", .infinity), ("-Infinity", -.infinity), ("1e999", .infinity), ("-1e999", -.infinity)] {
-            guard case .number(let number) = try Self.parse(text) else { Issue.record("\(text) is not a number"); continue }
+        for (text, expected) in [
+            ("NaN", Double.nan), ("Infinity", .infinity), ("-Infinity", -.infinity), ("1e999", .infinity), ("-1e999", -.infinity),
+        ] {
+            guard case .number(let number) = try Self.parse(text) else {
+                Issue.record("\(text) is not a number")
+                continue
+            }
             #expect(number.doubleValue.isNaN == expected.isNaN)
             if !expected.isNaN { #expect(number.doubleValue == expected) }
         }
@@ -38,31 +49,40 @@ struct JSONParserTests {
 
     @Test("Exact integers", arguments: [("3", 3), ("3.0", 3), ("1e2", 100), ("-0", 0)])
     func exactIntegers(text: String, value: Int) throws {
-        guard case .number(let number) = try Self.parse(text) else { Issue.record("not a number"); return }
+        guard case .number(let number) = try Self.parse(text) else {
+            Issue.record("not a number")
+            return
+        }
         #expect(number.exactInteger == value)
     }
 
     @Test("No exact integer for fractions and huge values", arguments: ["3.5", "1e30", "99999999999999999999"])
     func notIntegers(text: String) throws {
-        guard case .number(let number) = try Self.parse(text) else { Issue.record("not a number"); return }
+        guard case .number(let number) = try Self.parse(text) else {
+            Issue.record("not a number")
+            return
+        }
         #expect(number.exactInteger == nil)
     }
 
-    @Test("Syntax errors carry Python's message and the offset", arguments: [
-        ("", 0, "Expecting value"),
-        ("{", 1, "Expecting property name enclosed in double quotes"),
-        (#"{"a" 1}"#, 5, "Expecting ':' delimiter"),
-        (#"{"a": 1 "b": 2}"#, 8, "Expecting ',' delimiter"),
-        ("[1,]", 3, "Expecting value"),
-        ("1 2", 2, "Extra data"),
-        (#""abc"#, 0, "Unterminated string starting at"),
-        ("\"a\u{01}\"", 2, "Invalid control character at"),
-        (#""\q""#, 1, #"Invalid \escape"#),
-        ("tru", 0, "Expecting value"),
-        ("-", 0, "Expecting value"),
-        ("1.", 0, "Expecting value"),
-        ("01", 1, "Extra data"),
-    ])
+    @Test(
+        "Syntax errors carry Python's message and the offset",
+        arguments: [
+            ("", 0, "Expecting value"),
+            ("{", 1, "Expecting property name enclosed in double quotes"),
+            (#"{"a" 1}"#, 5, "Expecting ':' delimiter"),
+            (#"{"a": 1 "b": 2}"#, 8, "Expecting ',' delimiter"),
+            ("[1,]", 3, "Expecting value"),
+            ("1 2", 2, "Extra data"),
+            (#""abc"#, 0, "Unterminated string starting at"),
+            ("\"a\u{01}\"", 2, "Invalid control character at"),
+            (#""\q""#, 1, #"Invalid \escape"#),
+            ("tru", 0, "Expecting value"),
+            ("-", 0, "Expecting value"),
+            ("1.", 0, "Expecting value"),
+            ("01", 1, "Extra data"),
+        ]
+    )
     func syntaxErrors(text: String, offset: Int, message: String) {
         #expect(throws: JSONParseError(offset: offset, message: message)) { try Self.parse(text) }
     }
@@ -96,10 +116,13 @@ struct JSONWritingTests {
         #expect(String(buffer: buffer) == #""a\"b\\c\n\u0001é""#)
     }
 
-    @Test("Numbers round-trip; non-finite numbers become strings", arguments: [
-        (0.1, "0.1"), (1.0, "1.0"), (-2.5e-8, "-2.5e-08"), (Double.nan, #""NaN""#), (Double.infinity, #""Infinity""#),
-        (-Double.infinity, #""-Infinity""#), (0.5488135039273248, "0.5488135039273248"),
-    ])
+    @Test(
+        "Numbers round-trip; non-finite numbers become strings",
+        arguments: [
+            (0.1, "0.1"), (1.0, "1.0"), (-2.5e-8, "-2.5e-08"), (Double.nan, #""NaN""#), (Double.infinity, #""Infinity""#),
+            (-Double.infinity, #""-Infinity""#), (0.5488135039273248, "0.5488135039273248"),
+        ]
+    )
     func numbers(value: Double, text: String) {
         var buffer = ByteBuffer()
         buffer.writeJSONNumber(value)
@@ -125,10 +148,13 @@ struct ShortestDoubleTests {
         }
     }
 
-    @Test("Matches Double.description and reads back exactly", arguments: [
-        0.0, -0.0, 1.0, 0.1, 1e-5, 123456789.0, 1e16, 1e22, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude,
-        -Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 0.5488135039273248, -2.5e-8,
-    ])
+    @Test(
+        "Matches Double.description and reads back exactly",
+        arguments: [
+            0.0, -0.0, 1.0, 0.1, 1e-5, 123456789.0, 1e16, 1e22, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude,
+            -Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 0.5488135039273248, -2.5e-8,
+        ]
+    )
     func edgeCases(value: Double) {
         #expect(Self.text(value) == value.description)
         #expect(Double(Self.text(value)) == value)

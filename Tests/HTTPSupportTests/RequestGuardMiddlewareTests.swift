@@ -1,8 +1,9 @@
 import Hummingbird
 import NIOCore
 import NIOEmbedded
-import Testing
 import TestSupport
+import Testing
+
 @testable import HTTPSupport
 
 @Suite("The request guard")
@@ -10,8 +11,14 @@ struct RequestGuardMiddlewareTests {
     @Test("A refused Host is told which flag allows it, never the allowed names; the log has them")
     func refusedHost() async throws {
         let capture = LogCapture()
-        let middleware = RequestGuardMiddleware<BasicRequestContext>(allowedHosts: HostPatterns(["internal.lab.example", "10.*"]), trustedOrigins: [])
-        let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "evil.example", path: "/"), body: RequestBody(buffer: ByteBuffer()))
+        let middleware = RequestGuardMiddleware<BasicRequestContext>(
+            allowedHosts: HostPatterns(["internal.lab.example", "10.*"]),
+            trustedOrigins: []
+        )
+        let request = Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: "evil.example", path: "/"),
+            body: RequestBody(buffer: ByteBuffer())
+        )
         let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: capture.logger()))
         var refusal: HTTPError?
         do {

@@ -5,23 +5,23 @@ import HummingbirdTesting
 import NIOCore
 import OrchestratorAPI
 import OrchestratorDatabase
+import Scheduling
 import Storage
+import TaskExecution
 import TestSupport
 import Testing
-import Scheduling
-import TaskExecution
 import Workflow
 
 /// The Airflow-shaped REST API over HTTP on a live loopback server, with users of every role.
 @Suite("Orchestrator REST API", .serialized)
 struct APITests {
     static let dag = """
-    params: {n: {type: integer, default: 3, minimum: 1, maximum: 10}}
-    tags: [demo]
-    tasks:
-      - {id: a, operator: bash, command: "echo '{\\"n\\": {{ params.n }}}'"}
-      - {id: b, operator: bash, upstream: [a], command: "echo line one; echo line two"}
-    """
+        params: {n: {type: integer, default: 3, minimum: 1, maximum: 10}}
+        tags: [demo]
+        tasks:
+          - {id: a, operator: bash, command: "echo '{\\"n\\": {{ params.n }}}'"}
+          - {id: b, operator: bash, upstream: [a], command: "echo line one; echo line two"}
+        """
 
     /// A server over a scheduler with the DAG `demo`, and a token per role.
     struct Server: Sendable {
@@ -31,8 +31,14 @@ struct APITests {
         /// The server's token service (its signing key).
         let tokenService: TokenService
 
-        func call(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, as role: Role? = .admin, token: String? = nil,
-                  headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
+        func call(
+            _ method: HTTPRequest.Method,
+            _ path: String,
+            _ body: String? = nil,
+            as role: Role? = .admin,
+            token: String? = nil,
+            headers extra: HTTPFields = [:]
+        ) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let token = token ?? role.flatMap({ tokens[$0] }) { headers[.authorization] = "Bearer \(token)" }
             for field in extra { headers[field.name] = field.value }
@@ -53,14 +59,29 @@ struct APITests {
             for role in Role.allCases {
                 _ = try await harness.store.createUser("user-\(role.rawValue)", password: "pw-\(role.rawValue)", role: role)
             }
-            var configuration = OrchestratorConfiguration(port: 0, database: harness.store.database.url, folders: harness.folders, exampleRepository: harness.folders.workspaces.appendingPathComponent("unused"))
+            var configuration = OrchestratorConfiguration(
+                port: 0,
+                database: harness.store.database.url,
+                folders: harness.folders,
+                exampleRepository: harness.folders.workspaces.appendingPathComponent("unused")
+            )
             configuration.host = "127.0.0.1"
-            let application = buildOrchestratorApplication(configuration: configuration, orchestration: Orchestration(scheduler: harness.scheduler), tokens: tokenService, version: "test", logger: TestLogger.silent)
+            let application = buildOrchestratorApplication(
+                configuration: configuration,
+                orchestration: Orchestration(scheduler: harness.scheduler),
+                tokens: tokenService,
+                version: "test",
+                logger: TestLogger.silent
+            )
             try await application.test(.live) { client in
                 var issued: [Role: String] = [:]
                 for role in Role.allCases {
-                    let login = try await client.execute(uri: "/auth/token", method: .post, headers: [.contentType: "application/json"],
-                                                         body: ByteBuffer(string: #"{"username": "user-\#(role.rawValue)", "password": "pw-\#(role.rawValue)"}"#))
+                    let login = try await client.execute(
+                        uri: "/auth/token",
+                        method: .post,
+                        headers: [.contentType: "application/json"],
+                        body: ByteBuffer(string: #"{"username": "user-\#(role.rawValue)", "password": "pw-\#(role.rawValue)"}"#)
+                    )
                     #expect(login.status == .created)
                     issued[role] = try #require(try jsonDictionary(login.body)["access_token"] as? String)
                 }
@@ -80,8 +101,13 @@ struct APITests {
             #expect(missing.status == .badRequest && missing.body.contains("Username and password must be provided"))
             let extra = try await server.call(.post, "/auth/token", #"{"username": "a", "password": "b", "role": "admin"}"#, as: nil)
             #expect(extra.status == .unprocessableContent)
-            let form = try await server.call(.post, "/auth/token", "username=user-viewer&password=pw-viewer", as: nil,
-                                             headers: [.contentType: "application/x-www-form-urlencoded"])
+            let form = try await server.call(
+                .post,
+                "/auth/token",
+                "username=user-viewer&password=pw-viewer",
+                as: nil,
+                headers: [.contentType: "application/x-www-form-urlencoded"]
+            )
             #expect(form.status == .created && form.body.contains(#""token_type":"bearer""#))
             for _ in 0..<4 { _ = try await server.call(.post, "/auth/token", #"{"username": "user-op", "password": "nope"}"#, as: nil) }
             let throttled = try await server.call(.post, "/auth/token", #"{"username": "user-op", "password": "pw-op"}"#, as: nil)
@@ -149,7 +175,10 @@ struct APITests {
         try await Self.withServer { server in
             let run = try await server.harness.finished(try await server.harness.trigger("demo"))
             for (method, template, body, needed) in Self.routes {
-                let path = template.replacingOccurrences(of: "RUN", with: run.runID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? run.runID)
+                let path = template.replacingOccurrences(
+                    of: "RUN",
+                    with: run.runID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? run.runID
+                )
                 let body = body?.replacingOccurrences(of: "RUN", with: run.runID)
                 let anonymous = try await server.call(method, path, body, as: nil)
                 #expect(anonymous.status == .unauthorized, "\(method) \(path) without a token: \(anonymous.status)")
@@ -193,7 +222,10 @@ struct APITests {
             #expect(try await server.call(.get, "/api/v2/dags", token: renewed).status == .unauthorized)
             // Health reports a live scheduler.
             let health = try await server.call(.get, "/api/v2/monitor/health", as: nil)
-            #expect(health.body.contains(#""scheduler":{"latest_scheduler_heartbeat":"#) && health.body.contains(#""status":"healthy""#), "\(health.body)")
+            #expect(
+                health.body.contains(#""scheduler":{"latest_scheduler_heartbeat":"#) && health.body.contains(#""status":"healthy""#),
+                "\(health.body)"
+            )
             // Unknown routes do not tell anonymous callers whether they exist.
             let unknown = try await server.call(.get, "/api/v2/nothing-here", as: nil)
             #expect(unknown.status == .unauthorized)
@@ -206,7 +238,12 @@ struct APITests {
     @Test("Trigger, list, read, note, mark, clear and delete runs as Airflow's API does")
     func runs() async throws {
         try await Self.withServer { server in
-            let created = try await server.json(.post, "/api/v2/dags/demo/dagRuns", #"{"dag_run_id": "r1", "logical_date": null, "conf": {"n": 7}, "note": "first"}"#, as: .op)
+            let created = try await server.json(
+                .post,
+                "/api/v2/dags/demo/dagRuns",
+                #"{"dag_run_id": "r1", "logical_date": null, "conf": {"n": 7}, "note": "first"}"#,
+                as: .op
+            )
             #expect(created["dag_run_id"] as? String == "r1")
             #expect(created["state"] as? String == "queued")
             #expect(created["triggering_user_name"] as? String == "user-op")
@@ -224,7 +261,12 @@ struct APITests {
 
             let run = try await server.harness.finished(try await server.harness.store.run(dagID: "demo", runID: "r1"))
             #expect(run.state == .success)
-            let second = try await server.json(.post, "/api/v2/dags/demo/dagRuns", #"{"dag_run_id": "r2", "logical_date": "2026-01-02T00:00:00Z"}"#, as: .op)
+            let second = try await server.json(
+                .post,
+                "/api/v2/dags/demo/dagRuns",
+                #"{"dag_run_id": "r2", "logical_date": "2026-01-02T00:00:00Z"}"#,
+                as: .op
+            )
             #expect(second["logical_date"] as? String == "2026-01-02T00:00:00.000000+00:00")
             _ = try await server.harness.finished(try await server.harness.store.run(dagID: "demo", runID: "r2"))
 
@@ -246,7 +288,12 @@ struct APITests {
             let events = (log["content"] as? [[String: Any]])?.compactMap { $0["event"] as? String } ?? []
             #expect(events.contains("line one") && events.contains("line two"))
             #expect(log["continuation_token"] is NSNull)
-            let plain = try await server.call(.get, "/api/v2/dags/demo/dagRuns/r1/taskInstances/b/logs/1", as: .viewer, headers: [.accept: "text/plain"])
+            let plain = try await server.call(
+                .get,
+                "/api/v2/dags/demo/dagRuns/r1/taskInstances/b/logs/1",
+                as: .viewer,
+                headers: [.accept: "text/plain"]
+            )
             #expect(plain.status == .ok && plain.body.contains("INFO stdout: line two"))
             #expect(try await server.call(.get, "/api/v2/dags/demo/dagRuns/r1/taskInstances/b/logs/2").status == .notFound)
 
@@ -257,10 +304,20 @@ struct APITests {
             let badState = try await server.call(.patch, "/api/v2/dags/demo/dagRuns/r1", #"{"state": "running"}"#)
             #expect(badState.status == .unprocessableContent)
 
-            let dryRun = try await server.json(.post, "/api/v2/dags/demo/clearTaskInstances", #"{"dag_run_id": "r1", "task_ids": ["b"], "only_failed": false}"#, as: .op)
+            let dryRun = try await server.json(
+                .post,
+                "/api/v2/dags/demo/clearTaskInstances",
+                #"{"dag_run_id": "r1", "task_ids": ["b"], "only_failed": false}"#,
+                as: .op
+            )
             #expect((dryRun["task_instances"] as? [[String: Any]])?.map { $0["task_id"] as? String } == ["b"])
             #expect(try await server.harness.instance(run, "b").tryNumber == 1)
-            _ = try await server.json(.post, "/api/v2/dags/demo/clearTaskInstances", #"{"dry_run": false, "dag_run_id": "r1", "task_ids": ["b"], "only_failed": false}"#, as: .op)
+            _ = try await server.json(
+                .post,
+                "/api/v2/dags/demo/clearTaskInstances",
+                #"{"dry_run": false, "dag_run_id": "r1", "task_ids": ["b"], "only_failed": false}"#,
+                as: .op
+            )
             let rerun = try await server.harness.finished(run)
             #expect(rerun.state == .success)
             #expect(try await server.harness.instance(run, "b").tryNumber == 2)

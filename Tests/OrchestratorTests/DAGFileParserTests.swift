@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Workflow
 import JSON
+import Testing
+
+@testable import Workflow
 
 @Suite("DAG files")
 struct DAGFileParserTests {
@@ -19,50 +20,50 @@ struct DAGFileParserTests {
     @Test("The documented format loads, with default_args applied and overridden")
     func fullExample() throws {
         let text = """
-        dag_id: hello
-        description: Says hello
-        schedule: "@daily"
-        start_date: 2026-01-01
-        catchup: false
-        max_active_runs: 1
-        max_active_tasks: 16
-        paused: false
-        tags: [demo]
-        params:
-          who: {type: string, default: world}
-          n: {type: integer, default: 3, minimum: 1, maximum: 100}
-        default_args:
-          owner: alice
-          retries: 1
-          retry_delay: 20s
-          retry_exponential_backoff: false
-          max_retry_delay: 10m
-          execution_timeout: 1h
-          env: {GREETING: hello}
-        tasks:
-          - id: say
-            operator: bash
-            command: echo "$GREETING {{ params.who }} on {{ ds }}"
-          - id: fetch
-            operator: http
-            upstream: [say]
-            method: POST
-            url: "{{ var.samples_url }}/get-samples"
-            json: {n_samples: "{{ params.n }}"}
-            save_to: samples.json
-            retries: 3
-          - id: wait
-            operator: sensor
-            upstream: [fetch]
-            file: samples.json
-            poke_interval: 1s
-            timeout: 5m
-          - id: report
-            operator: python
-            upstream: [wait]
-            script: report.py
-            trigger_rule: all_done
-        """
+            dag_id: hello
+            description: Says hello
+            schedule: "@daily"
+            start_date: 2026-01-01
+            catchup: false
+            max_active_runs: 1
+            max_active_tasks: 16
+            paused: false
+            tags: [demo]
+            params:
+              who: {type: string, default: world}
+              n: {type: integer, default: 3, minimum: 1, maximum: 100}
+            default_args:
+              owner: alice
+              retries: 1
+              retry_delay: 20s
+              retry_exponential_backoff: false
+              max_retry_delay: 10m
+              execution_timeout: 1h
+              env: {GREETING: hello}
+            tasks:
+              - id: say
+                operator: bash
+                command: echo "$GREETING {{ params.who }} on {{ ds }}"
+              - id: fetch
+                operator: http
+                upstream: [say]
+                method: POST
+                url: "{{ var.samples_url }}/get-samples"
+                json: {n_samples: "{{ params.n }}"}
+                save_to: samples.json
+                retries: 3
+              - id: wait
+                operator: sensor
+                upstream: [fetch]
+                file: samples.json
+                poke_interval: 1s
+                timeout: 5m
+              - id: report
+                operator: python
+                upstream: [wait]
+                script: report.py
+                trigger_rule: all_done
+            """
         let dag = try parse(text).get()
         #expect(dag.dagID == "hello")
         #expect(dag.schedule == .cron(try CronExpression("0 0 * * *"), preset: "@daily"))
@@ -91,26 +92,38 @@ struct DAGFileParserTests {
         #expect(dag.schedule == nil)
     }
 
-    @Test("Every import error names the place and says what to fix", arguments: [
-        ("dag_id: x\nschedul: '@daily'\ntasks:\n  - {id: a, operator: empty}\n", 2, 1, "unknown key 'schedul'; did you mean 'schedule'?"),
-        ("tasks:\n  - id: a\n    operator: bsh\n", 3, 15, "unknown operator 'bsh'; did you mean 'bash'?"),
-        ("tasks:\n  - id: a\n    operator: bash\n    comand: x\n", 4, 5, "unknown key 'comand' for a bash task; did you mean 'command'?"),
-        ("tasks:\n  - {id: a, operator: empty, upstream: [c]}\n  - {id: b, operator: empty, upstream: [a]}\n  - {id: c, operator: empty, upstream: [b]}\n", 2, 5, "the tasks form a cycle"),
-        ("tasks:\n  - {id: a, operator: empty, upstream: [fetchh]}\n  - {id: fetch, operator: empty}\n", 2, 5, "upstream 'fetchh', which is not a task of this DAG; did you mean 'fetch'?"),
-        ("schedule: '61 * * * *'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "minute 61 is out of range 0-59"),
-        ("schedule: '@sometimes'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "unknown schedule preset"),
-        ("default_args: {retry_delay: 5 minutes}\ntasks:\n  - {id: a, operator: empty}\n", 1, 29, "'5 minutes' is not a duration"),
-        ("params:\n  n: {type: integer, default: 300, maximum: 100}\ntasks:\n  - {id: a, operator: empty}\n", 2, 6, "does not fit its own schema: 300 is greater than the maximum of 100"),
-        ("tasks: [\n  - a\n", 2, 3, "not valid YAML"),
-        ("tasks:\n  - {id: a, operator: bash}\n", 2, 5, "bash task 'a' needs 'command'"),
-        ("tasks:\n  - {id: a, operator: empty}\n  - {id: a, operator: empty}\n", 3, 5, "two tasks have the id 'a'"),
-        ("tasks:\n  - {id: a, operator: empty, trigger_rule: all_sucess}\n", 2, 44, "did you mean 'all_success'?"),
-        ("description: x\n", 1, 1, "the DAG has no 'tasks'"),
-        ("tasks:\n  - {id: 'a b', operator: empty}\n", 2, 10, "may contain only letters"),
-        ("tasks:\n  - {id: '..', operator: empty}\n", 2, 10, "cannot be '.' or '..'"),
-        ("dag_id: '.'\ntasks:\n  - {id: a, operator: empty}\n", 1, 9, "cannot be '.' or '..'"),
-        ("start_date: tomorrow\ntasks:\n  - {id: a, operator: empty}\n", 1, 13, "is not a date"),
-    ] as [(String, Int, Int, String)])
+    @Test(
+        "Every import error names the place and says what to fix",
+        arguments: [
+            ("dag_id: x\nschedul: '@daily'\ntasks:\n  - {id: a, operator: empty}\n", 2, 1, "unknown key 'schedul'; did you mean 'schedule'?"),
+            ("tasks:\n  - id: a\n    operator: bsh\n", 3, 15, "unknown operator 'bsh'; did you mean 'bash'?"),
+            ("tasks:\n  - id: a\n    operator: bash\n    comand: x\n", 4, 5, "unknown key 'comand' for a bash task; did you mean 'command'?"),
+            (
+                "tasks:\n  - {id: a, operator: empty, upstream: [c]}\n  - {id: b, operator: empty, upstream: [a]}\n  - {id: c, operator: empty, upstream: [b]}\n",
+                2, 5, "the tasks form a cycle"
+            ),
+            (
+                "tasks:\n  - {id: a, operator: empty, upstream: [fetchh]}\n  - {id: fetch, operator: empty}\n", 2, 5,
+                "upstream 'fetchh', which is not a task of this DAG; did you mean 'fetch'?"
+            ),
+            ("schedule: '61 * * * *'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "minute 61 is out of range 0-59"),
+            ("schedule: '@sometimes'\ntasks:\n  - {id: a, operator: empty}\n", 1, 11, "unknown schedule preset"),
+            ("default_args: {retry_delay: 5 minutes}\ntasks:\n  - {id: a, operator: empty}\n", 1, 29, "'5 minutes' is not a duration"),
+            (
+                "params:\n  n: {type: integer, default: 300, maximum: 100}\ntasks:\n  - {id: a, operator: empty}\n", 2, 6,
+                "does not fit its own schema: 300 is greater than the maximum of 100"
+            ),
+            ("tasks: [\n  - a\n", 2, 3, "not valid YAML"),
+            ("tasks:\n  - {id: a, operator: bash}\n", 2, 5, "bash task 'a' needs 'command'"),
+            ("tasks:\n  - {id: a, operator: empty}\n  - {id: a, operator: empty}\n", 3, 5, "two tasks have the id 'a'"),
+            ("tasks:\n  - {id: a, operator: empty, trigger_rule: all_sucess}\n", 2, 44, "did you mean 'all_success'?"),
+            ("description: x\n", 1, 1, "the DAG has no 'tasks'"),
+            ("tasks:\n  - {id: 'a b', operator: empty}\n", 2, 10, "may contain only letters"),
+            ("tasks:\n  - {id: '..', operator: empty}\n", 2, 10, "cannot be '.' or '..'"),
+            ("dag_id: '.'\ntasks:\n  - {id: a, operator: empty}\n", 1, 9, "cannot be '.' or '..'"),
+            ("start_date: tomorrow\ntasks:\n  - {id: a, operator: empty}\n", 1, 13, "is not a date"),
+        ] as [(String, Int, Int, String)]
+    )
     func importErrors(text: String, line: Int, column: Int, message: String) throws {
         let failure = try error(text)
         #expect(failure.message.contains(message), "\(failure)")
@@ -119,10 +132,13 @@ struct DAGFileParserTests {
         #expect(failure.file == "dag.yaml")
     }
 
-    @Test("Hostile input is an import error, never a crash", arguments: [
-        "? [a, b]\n: c\n", "", "[]", "42", "tasks: &a [*a]\n", "a: *b\n", "\u{0}\u{1}", String(repeating: "[", count: 5000),
-        "tasks:\n  - !!binary aGVsbG8=\n", "tasks: {a: 1}\n", "tasks:\n  - {id: a, operator: empty, upstream: {x: 1}}\n",
-    ])
+    @Test(
+        "Hostile input is an import error, never a crash",
+        arguments: [
+            "? [a, b]\n: c\n", "", "[]", "42", "tasks: &a [*a]\n", "a: *b\n", "\u{0}\u{1}", String(repeating: "[", count: 5000),
+            "tasks:\n  - !!binary aGVsbG8=\n", "tasks: {a: 1}\n", "tasks:\n  - {id: a, operator: empty, upstream: {x: 1}}\n",
+        ]
+    )
     func hostileInput(text: String) {
         if case .success = parse(text) { Issue.record("\(text.debugDescription) loaded") }
     }

@@ -1,6 +1,7 @@
-import Foundation
 import ExampleProjects
+import Foundation
 import Testing
+
 @testable import Workflow
 
 /// Mutation fuzzing of the DAG loader: thousands of damaged variants of valid DAG files must each
@@ -13,7 +14,10 @@ struct DAGLoaderFuzzTests {
         "dag_id: x\nschedule: '*/5 * * * *'\nparams: {n: {type: integer, default: 1}}\ntasks:\n  - {id: a, operator: bash, command: 'echo {{ params.n }}'}\n  - {id: b, operator: sensor, upstream: [a], delay: 1s}\n",
         "tasks:\n  - id: h\n    operator: http\n    url: http://x\n    json: {a: [1, 2, {b: c}]}\n    headers: {X: y}\n",
     ]
-    static let fragments = ["{", "}", "[", "]", ":", "- ", "? ", "&a ", "*a", "!!binary ", "!!map ", "\"", "'", "\n  ", "\t", "#", "|", ">", "%YAML 1.2\n", "---\n", "...\n", "\u{0}", "\u{FEFF}", "<<: *a\n", "~", "1e999", "-", "{{", "}}"]
+    static let fragments = [
+        "{", "}", "[", "]", ":", "- ", "? ", "&a ", "*a", "!!binary ", "!!map ", "\"", "'", "\n  ", "\t", "#", "|", ">", "%YAML 1.2\n", "---\n",
+        "...\n", "\u{0}", "\u{FEFF}", "<<: *a\n", "~", "1e999", "-", "{{", "}}",
+    ]
 
     @Test("Damaged DAG files never crash the loader")
     func mutations() {

@@ -27,8 +27,13 @@ struct DateTextTests {
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_002, "\(text): \(date.timeIntervalSince1970)")
     }
 
-    @Test("Anything else is nil", arguments: ["", "2026", "2026-13-01", "2026-02-30", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+25:00",
-                                              "2026-01-01T00:00:00Zjunk", "2026-1-01", "yesterday", "2026-01-01T00:00", "２０２６-01-01"])
+    @Test(
+        "Anything else is nil",
+        arguments: [
+            "", "2026", "2026-13-01", "2026-02-30", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+25:00",
+            "2026-01-01T00:00:00Zjunk", "2026-1-01", "yesterday", "2026-01-01T00:00", "２０２６-01-01",
+        ]
+    )
     func refuses(text: String) {
         #expect(DateText.parse(text) == nil, "\(text)")
     }

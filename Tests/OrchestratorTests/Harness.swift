@@ -3,11 +3,11 @@ import JSON
 import Logging
 import OrchestratorDatabase
 import Scheduling
-import TaskExecution
-import Workflow
 import Storage
+import TaskExecution
 import TestSupport
 import Testing
+import Workflow
 
 /// A scheduler on a fresh database of one kind, with DAG files in a temporary folder.
 struct Harness: Sendable {
@@ -17,13 +17,16 @@ struct Harness: Sendable {
 
     /// Runs `body` with a running scheduler over `files` (name → contents) in its DAGs folder.
     static func with(
-        _ kind: TestDatabaseKind, files: [String: String], parallelism: Int = 8,
+        _ kind: TestDatabaseKind,
+        files: [String: String],
+        parallelism: Int = 8,
         _ body: @escaping @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory("flowline-orchestrator")
         defer { directory.remove() }
         let folders = OrchestratorFolders(
-            dags: directory.url.appendingPathComponent("dags"), logs: directory.url.appendingPathComponent("logs"),
+            dags: directory.url.appendingPathComponent("dags"),
+            logs: directory.url.appendingPathComponent("logs"),
             workspaces: directory.url.appendingPathComponent("workspaces")
         )
         try FileManager.default.createDirectory(at: folders.dags, withIntermediateDirectories: true)
@@ -67,7 +70,9 @@ struct Harness: Sendable {
 
     /// Task id → state of a run.
     func states(_ run: DagRun) async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await store.taskInstances(dagID: run.dagID, runID: run.runID).map { ($0.taskID, $0.state?.rawValue ?? "none") })
+        Dictionary(
+            uniqueKeysWithValues: try await store.taskInstances(dagID: run.dagID, runID: run.runID).map { ($0.taskID, $0.state?.rawValue ?? "none") }
+        )
     }
 
     func instance(_ run: DagRun, _ taskID: String) async throws -> TaskInstance {
@@ -90,7 +95,8 @@ func processExists(_ pid: Int32) -> Bool {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries where Int32(entry) != nil {
         guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { continue }
+            let close = stat.lastIndex(of: ")")
+        else { continue }
         // After "pid (comm) ": state ppid pgrp …
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 2, fields[0] != "Z" else { continue }

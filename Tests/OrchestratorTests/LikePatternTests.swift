@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OrchestratorAPI
 
 @Suite("LIKE patterns of the API's *_pattern filters")

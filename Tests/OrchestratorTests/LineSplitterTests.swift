@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskExecution
 
 @Suite("Task output lines")

@@ -1,23 +1,24 @@
 import Foundation
 import Testing
+
 @testable import TaskExecution
 @testable import Workflow
 
 @Suite("MLproject files")
 struct MLProjectTests {
     static let text = """
-    name: demo
-    python_env: python_env.yaml
-    entry_points:
-      main:
-        parameters:
-          data: path
-          alpha: {type: float, default: 0.5}
-          name: {type: string, default: "a b"}
-        command: "train --data {data} --alpha {alpha} --name {name} --braces {{x}}"
-      other:
-        command: echo other
-    """
+        name: demo
+        python_env: python_env.yaml
+        entry_points:
+          main:
+            parameters:
+              data: path
+              alpha: {type: float, default: 0.5}
+              name: {type: string, default: "a b"}
+            command: "train --data {data} --alpha {alpha} --name {name} --braces {{x}}"
+          other:
+            command: echo other
+        """
 
     @Test("Entry points, typed parameters, substitution with shell quoting, extra parameters appended")
     func command() throws {
@@ -25,7 +26,10 @@ struct MLProjectTests {
         #expect(project.name == "demo")
         #expect(project.entryPoints.keys.sorted() == ["main", "other"])
         let workspace = URL(fileURLWithPath: "/work/space")
-        let (command, values) = try #require(project.entryPoints["main"]).command(with: ["data": "train.json", "extra": "it's"], relativeTo: workspace)
+        let (command, values) = try #require(project.entryPoints["main"]).command(
+            with: ["data": "train.json", "extra": "it's"],
+            relativeTo: workspace
+        )
         #expect(command == "train --data /work/space/train.json --alpha 0.5 --name 'a b' --braces {x} --extra 'it'\"'\"'s'")
         #expect(values.map(\.0) == ["data", "alpha", "name", "extra"])
     }
@@ -62,7 +66,10 @@ struct MLProjectTests {
         } catch let failure as TaskFailure {
             #expect(failure.description.contains("uses {missing}, which is not one of its parameters"))
         }
-        for bad in ["entry_points:\n  main: {}\n", "entry_points:\n  main:\n    command: x\n    parameters: {a: {type: matrix}}\n", "entry_points:\n  main:\n    comand: x\n"] {
+        for bad in [
+            "entry_points:\n  main: {}\n", "entry_points:\n  main:\n    command: x\n    parameters: {a: {type: matrix}}\n",
+            "entry_points:\n  main:\n    comand: x\n",
+        ] {
             #expect(throws: (any Error).self, "\(bad)") { try MLProject.parse(bad) }
         }
     }

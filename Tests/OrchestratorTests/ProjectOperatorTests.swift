@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 import TaskExecution
+import TestSupport
+import Testing
 import Workflow
 
 @Suite("The project operator")
@@ -12,8 +12,10 @@ struct ProjectOperatorTests {
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
         func git(_ arguments: String...) async throws -> String {
             let (status, output) = try await runProgram(
-                "/usr/bin/env", ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"] + arguments,
-                in: repository, errorsToo: true
+                "/usr/bin/env",
+                ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"] + arguments,
+                in: repository,
+                errorsToo: true
             )
             let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
             guard status == 0 else { throw TestFailure("git \(arguments): \(text)") }
@@ -25,14 +27,16 @@ struct ProjectOperatorTests {
         _ = try await git("commit", "--quiet", "-m", "no project yet")
         _ = try await git("tag", "bare")
         let bare = try await git("rev-parse", "HEAD")
-        try Data("""
-        entry_points:
-          main:
-            parameters:
-              data: path
-              alpha: {type: float, default: 1}
-            command: "echo fitting {data} with {alpha}"
-        """.utf8).write(to: repository.appendingPathComponent("MLproject"))
+        try Data(
+            """
+            entry_points:
+              main:
+                parameters:
+                  data: path
+                  alpha: {type: float, default: 1}
+                command: "echo fitting {data} with {alpha}"
+            """.utf8
+        ).write(to: repository.appendingPathComponent("MLproject"))
         _ = try await git("add", "--all")
         _ = try await git("commit", "--quiet", "-m", "project")
         _ = try await git("tag", "v1")
@@ -46,17 +50,17 @@ struct ProjectOperatorTests {
         let repository = try await Self.makeRepository(in: folder.url)
         let repo = repository.url.path
         let dag = """
-        default_args: {retries: 0}
-        tasks:
-          - {id: unknown_commit, operator: project, repo: "\(repo)", version: "\(String(repeating: "0", count: 40))", tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
-          - {id: unknown_branch, operator: project, repo: "\(repo)", version: no-such-branch, tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
-          - {id: unreachable, operator: project, repo: "\(folder.url.path)/nowhere", tracking_uri: "http://127.0.0.1:9"}
-          - {id: no_project, operator: project, repo: "\(repo)", version: bare, tracking_uri: "http://127.0.0.1:9"}
-          - {id: no_entry_point, operator: project, repo: "\(repo)", entry_point: train, tracking_uri: "http://127.0.0.1:9"}
-          - {id: missing_parameter, operator: project, repo: "\(repo)", tracking_uri: "http://127.0.0.1:9"}
-          - {id: mistyped_parameter, operator: project, repo: "\(repo)", tracking_uri: "http://127.0.0.1:9", parameters: {data: x, alpha: high}}
-          - {id: no_tracking, operator: project, repo: "\(repo)", version: v1, tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
-        """
+            default_args: {retries: 0}
+            tasks:
+              - {id: unknown_commit, operator: project, repo: "\(repo)", version: "\(String(repeating: "0", count: 40))", tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
+              - {id: unknown_branch, operator: project, repo: "\(repo)", version: no-such-branch, tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
+              - {id: unreachable, operator: project, repo: "\(folder.url.path)/nowhere", tracking_uri: "http://127.0.0.1:9"}
+              - {id: no_project, operator: project, repo: "\(repo)", version: bare, tracking_uri: "http://127.0.0.1:9"}
+              - {id: no_entry_point, operator: project, repo: "\(repo)", entry_point: train, tracking_uri: "http://127.0.0.1:9"}
+              - {id: missing_parameter, operator: project, repo: "\(repo)", tracking_uri: "http://127.0.0.1:9"}
+              - {id: mistyped_parameter, operator: project, repo: "\(repo)", tracking_uri: "http://127.0.0.1:9", parameters: {data: x, alpha: high}}
+              - {id: no_tracking, operator: project, repo: "\(repo)", version: v1, tracking_uri: "http://127.0.0.1:9", parameters: {data: x}}
+            """
         try await Harness.with(.sqlite, files: ["projects.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("projects"), timeout: .seconds(60))
             let expected = [

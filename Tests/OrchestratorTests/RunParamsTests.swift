@@ -18,7 +18,10 @@ struct RunParamsTests {
         """
     }
 
-    @Test("A run keeps the params it was created with, defaults applied; tasks see them even after the DAG's defaults change", arguments: TestDatabaseKind.available)
+    @Test(
+        "A run keeps the params it was created with, defaults applied; tasks see them even after the DAG's defaults change",
+        arguments: TestDatabaseKind.available
+    )
     func effectiveParams(kind: TestDatabaseKind) async throws {
         try await Harness.with(kind, files: ["params.yaml": Self.dag(who: "world")]) { harness in
             let run = try await harness.finished(try await harness.trigger("params", conf: ["n": .integer(5)]))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Workflow
 
 @Suite("Schedules")
@@ -38,10 +39,14 @@ struct ScheduleTests {
         #expect(try CronExpression("0 0 1 * *").previous(atOrBefore: try date("2026-03-15T00:00:00Z")) == (try date("2026-03-01T00:00:00Z")))
     }
 
-    @Test("Bad cron expressions say which field is wrong", arguments: [
-        ("* * * *", "5 fields"), ("60 * * * *", "minute 60"), ("* 24 * * *", "hour 24"), ("* * 0 * *", "day-of-month 0"),
-        ("* * * 13 *", "month 13"), ("* * * * 8", "day-of-week 8"), ("*/0 * * * *", "positive"), ("5-1 * * * *", "backwards"), ("a * * * *", "'a'"),
-    ])
+    @Test(
+        "Bad cron expressions say which field is wrong",
+        arguments: [
+            ("* * * *", "5 fields"), ("60 * * * *", "minute 60"), ("* 24 * * *", "hour 24"), ("* * 0 * *", "day-of-month 0"),
+            ("* * * 13 *", "month 13"), ("* * * * 8", "day-of-week 8"), ("*/0 * * * *", "positive"), ("5-1 * * * *", "backwards"),
+            ("a * * * *", "'a'"),
+        ]
+    )
     func badCron(text: String, message: String) {
         #expect(throws: CronError.self) { try CronExpression(text) }
         do {
@@ -62,10 +67,13 @@ struct ScheduleTests {
 
     /// The presets `@daily` and `@midnight` (and `@yearly` and `@annually`) name one expression;
     /// the name shown was once picked from an unordered dictionary, differently on each start.
-    @Test("A schedule reads as its DAG file wrote it: presets by their own name, cron expressions as cron", arguments: [
-        "@daily", "@midnight", "0 0 * * *", "@yearly", "@annually", "0 0 1 1 *", "@hourly", "0 * * * *", "@weekly", "@monthly",
-        "@once", "every 30m", "*/15 6-18 * * mon-fri",
-    ])
+    @Test(
+        "A schedule reads as its DAG file wrote it: presets by their own name, cron expressions as cron",
+        arguments: [
+            "@daily", "@midnight", "0 0 * * *", "@yearly", "@annually", "0 0 1 1 *", "@hourly", "0 * * * *", "@weekly", "@monthly",
+            "@once", "every 30m", "*/15 6-18 * * mon-fri",
+        ]
+    )
     func writtenAsIs(text: String) throws {
         #expect(try Schedule.parse(text).description == text)
     }
@@ -90,15 +98,20 @@ struct ScheduleTests {
         #expect(latest == DataInterval(start: try date("2026-11-24"), end: try date("2026-11-25")))
         // Month boundary.
         let monthly = try Schedule.parse("@monthly")
-        #expect(monthly.interval(startingAtOrAfter: try date("2026-01-31T12:00:00Z")) == DataInterval(start: try date("2026-02-01"), end: try date("2026-03-01")))
+        #expect(
+            monthly.interval(startingAtOrAfter: try date("2026-01-31T12:00:00Z"))
+                == DataInterval(start: try date("2026-02-01"), end: try date("2026-03-01"))
+        )
     }
 
     @Test("Fixed intervals count from the start date")
     func everyIntervals() throws {
         let every = try Schedule.parse("every 30m")
         let origin = try date("2026-01-01T00:00:00Z")
-        #expect(every.latestCompleteInterval(before: try date("2026-01-01T01:10:00Z"), origin: origin)
-            == DataInterval(start: try date("2026-01-01T00:30:00Z"), end: try date("2026-01-01T01:00:00Z")))
+        #expect(
+            every.latestCompleteInterval(before: try date("2026-01-01T01:10:00Z"), origin: origin)
+                == DataInterval(start: try date("2026-01-01T00:30:00Z"), end: try date("2026-01-01T01:00:00Z"))
+        )
         #expect(every.latestCompleteInterval(before: try date("2026-01-01T00:10:00Z"), origin: origin) == nil)
     }
 

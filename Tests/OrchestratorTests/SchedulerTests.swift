@@ -1,29 +1,30 @@
 import Foundation
-@testable import OrchestratorAPI
-@testable import TaskExecution
-@testable import Workflow
-import TestSupport
-import Testing
 import JSON
 import OrchestratorDatabase
 import Scheduling
+import TestSupport
+import Testing
+
+@testable import OrchestratorAPI
+@testable import TaskExecution
+@testable import Workflow
 
 @Suite("Scheduler and executor", .serialized)
 struct SchedulerTests {
     @Test("A chain passes XCom through templates; tasks get the FLOWLINE_ environment and a workspace", arguments: TestDatabaseKind.available)
     func chain(kind: TestDatabaseKind) async throws {
         let dag = """
-        params: {who: {type: string, default: world}}
-        tasks:
-          - {id: a, operator: bash, command: "echo '{\\"v\\": 41}'"}
-          - {id: b, operator: bash, upstream: [a], env: {V: "{{ xcom.a.v }}"}, command: "echo $(( V + 1 ))"}
-          - id: c
-            operator: bash
-            upstream: [b]
-            env: {WHO: "{{ params.who }}"}
-            command: test "$FLOWLINE_TASK_ID" = c && test "$FLOWLINE_TRY_NUMBER" = 1 && test "$(pwd)" = "$FLOWLINE_WORKSPACE" && echo "$WHO $FLOWLINE_CONF"
-          - {id: d, operator: python, upstream: [c], code: "import json,sys; c=json.load(sys.stdin); print(json.dumps({'b': c['xcom']['b'], 'who': c['params']['who']}))"}
-        """
+            params: {who: {type: string, default: world}}
+            tasks:
+              - {id: a, operator: bash, command: "echo '{\\"v\\": 41}'"}
+              - {id: b, operator: bash, upstream: [a], env: {V: "{{ xcom.a.v }}"}, command: "echo $(( V + 1 ))"}
+              - id: c
+                operator: bash
+                upstream: [b]
+                env: {WHO: "{{ params.who }}"}
+                command: test "$FLOWLINE_TASK_ID" = c && test "$FLOWLINE_TRY_NUMBER" = 1 && test "$(pwd)" = "$FLOWLINE_WORKSPACE" && echo "$WHO $FLOWLINE_CONF"
+              - {id: d, operator: python, upstream: [c], code: "import json,sys; c=json.load(sys.stdin); print(json.dumps({'b': c['xcom']['b'], 'who': c['params']['who']}))"}
+            """
         try await Harness.with(kind, files: ["chain.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("chain", conf: ["who": .string("Ada")]))
             let states = try await harness.states(run)
@@ -40,10 +41,10 @@ struct SchedulerTests {
     @Test("A failing try is retried after its delay; each try has its own log", arguments: TestDatabaseKind.available)
     func retries(kind: TestDatabaseKind) async throws {
         let dag = """
-        default_args: {retries: 2, retry_delay: 200ms}
-        tasks:
-          - {id: flaky, operator: bash, command: "if [ -f tried ]; then echo second; else touch tried; echo boom >&2; exit 3; fi"}
-        """
+            default_args: {retries: 2, retry_delay: 200ms}
+            tasks:
+              - {id: flaky, operator: bash, command: "if [ -f tried ]; then echo second; else touch tried; echo boom >&2; exit 3; fi"}
+            """
         try await Harness.with(kind, files: ["retry.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("retry"))
             #expect(run.state == .success)
@@ -63,22 +64,24 @@ struct SchedulerTests {
     @Test("Failures propagate by trigger rule; exit 99 skips", arguments: TestDatabaseKind.available)
     func failureAndSkip(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: fails, operator: bash, command: "exit 1"}
-          - {id: after_failure, operator: empty, upstream: [fails]}
-          - {id: cleanup, operator: bash, upstream: [fails], trigger_rule: all_done, command: "echo cleaning"}
-          - {id: on_failure, operator: empty, upstream: [fails], trigger_rule: one_failed}
-          - {id: skips, operator: bash, command: "exit 99"}
-          - {id: after_skip, operator: empty, upstream: [skips]}
-          - {id: none_failed_join, operator: empty, upstream: [skips, cleanup], trigger_rule: none_failed}
-        """
+            tasks:
+              - {id: fails, operator: bash, command: "exit 1"}
+              - {id: after_failure, operator: empty, upstream: [fails]}
+              - {id: cleanup, operator: bash, upstream: [fails], trigger_rule: all_done, command: "echo cleaning"}
+              - {id: on_failure, operator: empty, upstream: [fails], trigger_rule: one_failed}
+              - {id: skips, operator: bash, command: "exit 99"}
+              - {id: after_skip, operator: empty, upstream: [skips]}
+              - {id: none_failed_join, operator: empty, upstream: [skips, cleanup], trigger_rule: none_failed}
+            """
         try await Harness.with(kind, files: ["rules.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("rules"))
             let states = try await harness.states(run)
-            #expect(states == [
-                "fails": "failed", "after_failure": "upstream_failed", "cleanup": "success", "on_failure": "success",
-                "skips": "skipped", "after_skip": "skipped", "none_failed_join": "success",
-            ])
+            #expect(
+                states == [
+                    "fails": "failed", "after_failure": "upstream_failed", "cleanup": "success", "on_failure": "success",
+                    "skips": "skipped", "after_skip": "skipped", "none_failed_join": "success",
+                ]
+            )
             // A leaf failed (after_failure is upstream_failed): the run fails.
             #expect(run.state == .failed)
         }
@@ -87,9 +90,9 @@ struct SchedulerTests {
     @Test("execution_timeout stops the whole process group, then the task fails", arguments: TestDatabaseKind.available)
     func timeout(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: slow, operator: bash, execution_timeout: 500ms, command: "sleep 60 & echo $! > child; wait"}
-        """
+            tasks:
+              - {id: slow, operator: bash, execution_timeout: 500ms, command: "sleep 60 & echo $! > child; wait"}
+            """
         try await Harness.with(kind, files: ["timeout.yaml": dag]) { harness in
             let started = Date()
             let run = try await harness.finished(try await harness.trigger("timeout"))
@@ -109,10 +112,10 @@ struct SchedulerTests {
     @Test("Failing a run stops its running tasks and skips the rest", arguments: TestDatabaseKind.available)
     func cancel(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: long, operator: bash, command: "echo $$ > pid; sleep 60"}
-          - {id: next, operator: empty, upstream: [long]}
-        """
+            tasks:
+              - {id: long, operator: bash, command: "echo $$ > pid; sleep 60"}
+              - {id: next, operator: empty, upstream: [long]}
+            """
         try await Harness.with(kind, files: ["cancel.yaml": dag]) { harness in
             let run = try await harness.trigger("cancel")
             let pidFile = harness.workspace(run).appendingPathComponent("pid")
@@ -133,11 +136,11 @@ struct SchedulerTests {
     @Test("A waiting sensor holds no executor slot", arguments: TestDatabaseKind.available)
     func sensorsHoldNoSlot(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: wait_for_go, operator: sensor, file: go, poke_interval: 50ms, timeout: 20s}
-          - {id: make_go, operator: bash, command: "sleep 0.3; touch go"}
-          - {id: done, operator: empty, upstream: [wait_for_go, make_go]}
-        """
+            tasks:
+              - {id: wait_for_go, operator: sensor, file: go, poke_interval: 50ms, timeout: 20s}
+              - {id: make_go, operator: bash, command: "sleep 0.3; touch go"}
+              - {id: done, operator: empty, upstream: [wait_for_go, make_go]}
+            """
         // One slot: if the sensor held it, make_go could never run.
         try await Harness.with(kind, files: ["sensor.yaml": dag], parallelism: 1) { harness in
             let run = try await harness.finished(try await harness.trigger("sensor"))
@@ -149,12 +152,12 @@ struct SchedulerTests {
     @Test("Conf is checked against params; clearing reruns a task and what follows it", arguments: TestDatabaseKind.available)
     func paramsAndClear(kind: TestDatabaseKind) async throws {
         let dag = """
-        params:
-          n: {type: integer, default: 3, minimum: 1, maximum: 10}
-        tasks:
-          - {id: a, operator: bash, command: "echo a >> ../a-count"}
-          - {id: b, operator: bash, upstream: [a], command: "echo {{ params.n }}"}
-        """
+            params:
+              n: {type: integer, default: 3, minimum: 1, maximum: 10}
+            tasks:
+              - {id: a, operator: bash, command: "echo a >> ../a-count"}
+              - {id: b, operator: bash, upstream: [a], command: "echo {{ params.n }}"}
+            """
         try await Harness.with(kind, files: ["params.yaml": dag]) { harness in
             await #expect(throws: OrchestratorError.self) { try await harness.trigger("params", conf: ["n": .integer(11)]) }
             await #expect(throws: OrchestratorError.self) { try await harness.trigger("params", conf: ["n": .string("x")]) }
@@ -177,11 +180,11 @@ struct SchedulerTests {
     @Test("max_active_runs keeps runs apart; a paused DAG's manual runs wait", arguments: TestDatabaseKind.available)
     func limits(kind: TestDatabaseKind) async throws {
         let dag = """
-        max_active_runs: 1
-        paused: true
-        tasks:
-          - {id: a, operator: bash, command: "sleep 0.2"}
-        """
+            max_active_runs: 1
+            paused: true
+            tasks:
+              - {id: a, operator: bash, command: "sleep 0.2"}
+            """
         try await Harness.with(kind, files: ["limited.yaml": dag]) { harness in
             let runs = [try await harness.trigger("limited"), try await harness.trigger("limited")]
             // Two scheduling passes after the triggers: a paused DAG's runs stay queued through them.
@@ -217,8 +220,10 @@ struct SchedulerTests {
                 return runs.count == 3 && runs.allSatisfy { $0.state == .success }
             }
             let runs = try await harness.store.runs(dagID: "with_catchup").runs
-            #expect(runs.map { DateText.format($0.logicalDate ?? .distantPast).prefix(10) }.sorted()
-                == (1...3).map { DateText.format(today.addingTimeInterval(Double(-$0) * 86_400)).prefix(10) }.sorted())
+            #expect(
+                runs.map { DateText.format($0.logicalDate ?? .distantPast).prefix(10) }.sorted()
+                    == (1...3).map { DateText.format(today.addingTimeInterval(Double(-$0) * 86_400)).prefix(10) }.sorted()
+            )
             #expect(runs.allSatisfy { $0.runType == .scheduled && $0.runID.hasPrefix("scheduled__") })
             let latest = try await harness.store.runs(dagID: "without_catchup").runs
             #expect(latest.count == 1)
@@ -229,11 +234,11 @@ struct SchedulerTests {
     @Test("An oversized XCom fails its task with a clear message; a sensor past its timeout fails", arguments: TestDatabaseKind.available)
     func limitsOfXComAndSensors(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: big, operator: bash, command: "python3 -c 'print(\\"x\\" * 600000)'"}
-          - {id: json, operator: python, code: "import json; print(json.dumps({'v': 'y' * 200000}))"}
-          - {id: never, operator: sensor, file: never-there, poke_interval: 50ms, timeout: 300ms}
-        """
+            tasks:
+              - {id: big, operator: bash, command: "python3 -c 'print(\\"x\\" * 600000)'"}
+              - {id: json, operator: python, code: "import json; print(json.dumps({'v': 'y' * 200000}))"}
+              - {id: never, operator: sensor, file: never-there, poke_interval: 50ms, timeout: 300ms}
+            """
         try await Harness.with(kind, files: ["limits.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("limits"))
             #expect(run.state == .failed)
@@ -252,10 +257,10 @@ struct SchedulerTests {
     @Test("A task marked success by hand stops running and lets the run go on", arguments: TestDatabaseKind.available)
     func markTask(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - {id: stuck, operator: bash, command: "sleep 60"}
-          - {id: after, operator: bash, upstream: [stuck], command: "echo after"}
-        """
+            tasks:
+              - {id: stuck, operator: bash, command: "sleep 60"}
+              - {id: after, operator: bash, upstream: [stuck], command: "echo after"}
+            """
         try await Harness.with(kind, files: ["mark.yaml": dag]) { harness in
             let run = try await harness.trigger("mark")
             try await eventually { (try? await harness.instance(run, "stuck").state) == .running }
@@ -270,15 +275,18 @@ struct SchedulerTests {
         }
     }
 
-    @Test("A 30 MB line without a newline and \\r progress output are logged in bounded lines; the log API reads past any line", arguments: [TestDatabaseKind.sqlite])
+    @Test(
+        "A 30 MB line without a newline and \\r progress output are logged in bounded lines; the log API reads past any line",
+        arguments: [TestDatabaseKind.sqlite]
+    )
     func hugeLines(kind: TestDatabaseKind) async throws {
         let dag = """
-        tasks:
-          - id: flood
-            operator: bash
-            xcom: none
-            command: "head -c 30000000 /dev/zero | tr '\\\\0' x; for i in $(seq 1 500); do printf '%d%%\\\\r' $i; done; echo done"
-        """
+            tasks:
+              - id: flood
+                operator: bash
+                xcom: none
+                command: "head -c 30000000 /dev/zero | tr '\\\\0' x; for i in $(seq 1 500); do printf '%d%%\\\\r' $i; done; echo done"
+            """
         try await Harness.with(kind, files: ["flood.yaml": dag]) { harness in
             let run = try await harness.finished(try await harness.trigger("flood"), timeout: .seconds(120))
             let states = try await harness.states(run)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import TaskExecution
 
 @Suite("Handing files to the task user")
@@ -24,7 +25,10 @@ struct TaskUserTests {
             try Data("x".utf8).write(to: outside.appendingPathComponent("secret"))
             try Data("y".utf8).write(to: checkout.appendingPathComponent("deep/er/file"))
             try FileManager.default.createSymbolicLink(at: checkout.appendingPathComponent("link"), withDestinationURL: outside)
-            try FileManager.default.createSymbolicLink(at: checkout.appendingPathComponent("deep/root"), withDestinationURL: URL(fileURLWithPath: "/"))
+            try FileManager.default.createSymbolicLink(
+                at: checkout.appendingPathComponent("deep/root"),
+                withDestinationURL: URL(fileURLWithPath: "/")
+            )
             let user = TaskUser(name: "nobody", uid: 65534, gid: 65534, groups: [65534], home: "/nonexistent", launcher: "/bin/false")
             try user.handOver(checkout)
             for path in ["", "/deep", "/deep/er", "/deep/er/file", "/link", "/deep/root"] {
@@ -65,7 +69,10 @@ struct WorkspaceFilesTests {
     @Test("A link planted where the file goes is replaced, its target untouched")
     func linkedFile() async throws {
         try await Self.withWorkspace { files, outside in
-            try FileManager.default.createSymbolicLink(at: files.workspace.appendingPathComponent("x.json"), withDestinationURL: outside.appendingPathComponent("secret"))
+            try FileManager.default.createSymbolicLink(
+                at: files.workspace.appendingPathComponent("x.json"),
+                withDestinationURL: outside.appendingPathComponent("secret")
+            )
             let written = try files.write(Data("new".utf8), to: "./x.json")
             #expect(written.lastPathComponent == "x.json")
             #expect(try String(contentsOf: written, encoding: .utf8) == "new")
@@ -78,7 +85,10 @@ struct WorkspaceFilesTests {
             let old = files.workspace.appendingPathComponent("src/task")
             try FileManager.default.createDirectory(at: old.appendingPathComponent("deep"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(at: old.appendingPathComponent("deep/escape"), withDestinationURL: outside)
-            try FileManager.default.createSymbolicLink(at: old.appendingPathComponent("file"), withDestinationURL: outside.appendingPathComponent("secret"))
+            try FileManager.default.createSymbolicLink(
+                at: old.appendingPathComponent("file"),
+                withDestinationURL: outside.appendingPathComponent("secret")
+            )
             let staged = try files.stagingURL()
             try FileManager.default.createDirectory(at: staged.appendingPathComponent("a/b"), withIntermediateDirectories: true)
             try Data("code".utf8).write(to: staged.appendingPathComponent("a/b/main.py"))

@@ -9,10 +9,17 @@ import Workflow
 @Suite("Task workloads")
 struct TaskWorkloadTests {
     static let workload = TaskWorkload(
-        dagID: "d", runID: "manual__1", taskID: "t", tryNumber: 2, operatorName: "bash",
-        settings: ["command": "echo {{ params.commit }}", "xcom": "none"], environment: ["MODE": "{{ params.mode }}"],
-        executionTimeout: .milliseconds(1500), owner: "ml",
-        templateContext: ["params": .object(["commit": "abc", "mode": "fast"]), "dag_run": .object(["conf": .object(["commit": "abc"])])], secrets: ["hunter22"]
+        dagID: "d",
+        runID: "manual__1",
+        taskID: "t",
+        tryNumber: 2,
+        operatorName: "bash",
+        settings: ["command": "echo {{ params.commit }}", "xcom": "none"],
+        environment: ["MODE": "{{ params.mode }}"],
+        executionTimeout: .milliseconds(1500),
+        owner: "ml",
+        templateContext: ["params": .object(["commit": "abc", "mode": "fast"]), "dag_run": .object(["conf": .object(["commit": "abc"])])],
+        secrets: ["hunter22"]
     )
 
     @Test("A workload and each result survive their JSON form unchanged")
@@ -20,7 +27,9 @@ struct TaskWorkloadTests {
         let text = Self.workload.json.jsonText
         #expect(try TaskWorkload(json: JSONParser.parse(Array(text.utf8))) == Self.workload)
         #expect(Self.workload.conf == ["commit": "abc"])
-        for result in [TryResult.success(xcoms: ["return_value": .integer(3)]), .skipped(reason: "exit 99"), .failed(reason: "boom", retryable: false)] {
+        for result in [
+            TryResult.success(xcoms: ["return_value": .integer(3)]), .skipped(reason: "exit 99"), .failed(reason: "boom", retryable: false),
+        ] {
             #expect(try TryResult(json: JSONParser.parse(Array(result.json.jsonText.utf8))) == result)
         }
     }

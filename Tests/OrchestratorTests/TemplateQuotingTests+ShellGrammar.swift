@@ -1,9 +1,10 @@
 import ExampleProjects
 import Foundation
+import JSON
 import TestSupport
 import Testing
+
 @testable import Workflow
-import JSON
 
 /// The parts of bash's grammar that decide where a value lands: reserved words, wrappers,
 /// builtins that evaluate their arguments, `{% %}` blocks and the characters after a `)`.

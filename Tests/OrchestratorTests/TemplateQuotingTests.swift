@@ -1,8 +1,9 @@
 import Foundation
+import JSON
 import TestSupport
 import Testing
+
 @testable import Workflow
-import JSON
 
 /// Values of a run (conf, params, run id, XComs) never become code: quoted into shell commands,
 /// encoded into URLs, refused where code is chosen.
@@ -107,7 +108,10 @@ struct TemplateQuotingTests {
     func trusted() {
         #expect(TemplateEmbedding.trusted.problem(in: .string("{{ var.model_repo }}"), setting: "repo") == nil)
         #expect(TemplateEmbedding.trusted.problem(in: .string("https://git.example/{{ dag.dag_id }}.git"), setting: "repo") == nil)
-        for template in ["{{ params.model_repo }}", "{{ dag_run.conf.repo }}", "{{ var.x|default:params.y }}", "{% if params.a %}x{% endif %}", "{{ xcom.t }}", "{{ run_id }}"] {
+        for template in [
+            "{{ params.model_repo }}", "{{ dag_run.conf.repo }}", "{{ var.x|default:params.y }}", "{% if params.a %}x{% endif %}", "{{ xcom.t }}",
+            "{{ run_id }}",
+        ] {
             let problem = TemplateEmbedding.trusted.problem(in: .string(template), setting: "repo")
             #expect(problem?.contains("chooses the code that runs") == true, "\(template)")
         }
@@ -119,7 +123,11 @@ struct TemplateQuotingTests {
             "var": .object(["base": .string("http://127.0.0.1:6780")]),
             "params": .object(["path": .string("../admin"), "q": .string("a&b=c#d /é"), "dots": .string("..")]),
         ])
-        let rendered = try renderer.render(.string("{{ var.base }}/items/{{ params.path }}?q={{ params.q }}&d={{ params.dots }}"), at: "url", embedding: .url)
+        let rendered = try renderer.render(
+            .string("{{ var.base }}/items/{{ params.path }}?q={{ params.q }}&d={{ params.dots }}"),
+            at: "url",
+            embedding: .url
+        )
         #expect(rendered == .string("http://127.0.0.1:6780/items/..%2Fadmin?q=a%26b%3Dc%23d%20%2F%C3%A9&d=%2E%2E"))
         let whole = try renderer.render(.string("{{ params.path }}"), at: "url", embedding: .url)
         #expect(whole == .string("..%2Fadmin"))
@@ -152,24 +160,24 @@ struct TemplateQuotingTests {
     @Test("The loader accepts what the examples and docs write")
     func loaderAccepts() {
         let text = """
-        dag_id: d
-        params: {who: x, n: 3}
-        tasks:
-          - id: say
-            operator: bash
-            env: {WHO: "{{ params.who }}"}
-            command: echo "$WHO {{ params.who }} on {{ ds }}" --count {{ params.n }}
-          - id: fetch
-            operator: http
-            url: "{{ var.samples_url }}/get-samples?n={{ params.n }}"
-            json: {n_samples: "{{ params.n }}", who: "{{ params.who }}"}
-          - id: train
-            operator: project
-            repo: "{{ var.model_repo }}"
-            version: "{{ params.commit }}"
-            tracking_uri: "{{ var.tracking_uri }}"
-            parameters: {alpha: "{{ params.n }}"}
-        """
+            dag_id: d
+            params: {who: x, n: 3}
+            tasks:
+              - id: say
+                operator: bash
+                env: {WHO: "{{ params.who }}"}
+                command: echo "$WHO {{ params.who }} on {{ ds }}" --count {{ params.n }}
+              - id: fetch
+                operator: http
+                url: "{{ var.samples_url }}/get-samples?n={{ params.n }}"
+                json: {n_samples: "{{ params.n }}", who: "{{ params.who }}"}
+              - id: train
+                operator: project
+                repo: "{{ var.model_repo }}"
+                version: "{{ params.commit }}"
+                tracking_uri: "{{ var.tracking_uri }}"
+                parameters: {alpha: "{{ params.n }}"}
+            """
         if case .failure(let error) = DAGFileParser.parse(text, file: "d.yaml") { Issue.record("\(error)") }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Workflow
 import JSON
+import Testing
+
+@testable import Workflow
 
 @Suite("Templates")
 struct TemplateTests {

@@ -1,45 +1,49 @@
 import Testing
+
 @testable import Workflow
 
 @Suite("Trigger rules, transitions and retries")
 struct TriggerRuleTests {
     typealias D = TriggerRule.Decision
 
-    @Test("Every trigger rule decides as Airflow's does", arguments: [
-        // (rule, upstream states, decision)
-        (TriggerRule.allSuccess, [TaskState.success, .success], D.run),
-        (.allSuccess, [.success, nil], .wait),
-        (.allSuccess, [.success, .failed], .settle(.upstreamFailed)),
-        (.allSuccess, [.success, .upstreamFailed], .settle(.upstreamFailed)),
-        (.allSuccess, [.success, .skipped], .settle(.skipped)),
-        (.allFailed, [.failed, .upstreamFailed], .run),
-        (.allFailed, [.failed, .success], .settle(.skipped)),
-        (.allFailed, [.failed, nil], .wait),
-        (.allDone, [.failed, .skipped, .success], .run),
-        (.allDone, [.failed, .running], .wait),
-        (.allSkipped, [.skipped, .skipped], .run),
-        (.allSkipped, [.skipped, .success], .settle(.skipped)),
-        (.oneSuccess, [.success, nil], .run),
-        (.oneSuccess, [.skipped, .skipped], .settle(.skipped)),
-        (.oneSuccess, [.failed, .skipped], .settle(.upstreamFailed)),
-        (.oneSuccess, [.failed, nil], .wait),
-        (.oneFailed, [.failed, nil], .run),
-        (.oneFailed, [.success, .skipped], .settle(.skipped)),
-        (.oneFailed, [.success, nil], .wait),
-        (.oneDone, [.failed, nil], .run),
-        (.oneDone, [.skipped, .skipped], .settle(.skipped)),
-        (.noneFailed, [.success, .skipped], .run),
-        (.noneFailed, [.success, .failed], .settle(.upstreamFailed)),
-        (.noneFailed, [.success, nil], .wait),
-        (.noneFailedMinOneSuccess, [.success, .skipped], .run),
-        (.noneFailedMinOneSuccess, [.skipped, .skipped], .settle(.skipped)),
-        (.noneFailedMinOneSuccess, [.upstreamFailed, .success], .settle(.upstreamFailed)),
-        (.noneSkipped, [.success, .failed], .run),
-        (.noneSkipped, [.success, .skipped], .settle(.skipped)),
-        (.noneSkipped, [.success, nil], .wait),
-        (.always, [nil, .failed], .run),
-        (.allSuccess, [.success, .removed], .run),
-    ] as [(TriggerRule, [TaskState?], D)])
+    @Test(
+        "Every trigger rule decides as Airflow's does",
+        arguments: [
+            // (rule, upstream states, decision)
+            (TriggerRule.allSuccess, [TaskState.success, .success], D.run),
+            (.allSuccess, [.success, nil], .wait),
+            (.allSuccess, [.success, .failed], .settle(.upstreamFailed)),
+            (.allSuccess, [.success, .upstreamFailed], .settle(.upstreamFailed)),
+            (.allSuccess, [.success, .skipped], .settle(.skipped)),
+            (.allFailed, [.failed, .upstreamFailed], .run),
+            (.allFailed, [.failed, .success], .settle(.skipped)),
+            (.allFailed, [.failed, nil], .wait),
+            (.allDone, [.failed, .skipped, .success], .run),
+            (.allDone, [.failed, .running], .wait),
+            (.allSkipped, [.skipped, .skipped], .run),
+            (.allSkipped, [.skipped, .success], .settle(.skipped)),
+            (.oneSuccess, [.success, nil], .run),
+            (.oneSuccess, [.skipped, .skipped], .settle(.skipped)),
+            (.oneSuccess, [.failed, .skipped], .settle(.upstreamFailed)),
+            (.oneSuccess, [.failed, nil], .wait),
+            (.oneFailed, [.failed, nil], .run),
+            (.oneFailed, [.success, .skipped], .settle(.skipped)),
+            (.oneFailed, [.success, nil], .wait),
+            (.oneDone, [.failed, nil], .run),
+            (.oneDone, [.skipped, .skipped], .settle(.skipped)),
+            (.noneFailed, [.success, .skipped], .run),
+            (.noneFailed, [.success, .failed], .settle(.upstreamFailed)),
+            (.noneFailed, [.success, nil], .wait),
+            (.noneFailedMinOneSuccess, [.success, .skipped], .run),
+            (.noneFailedMinOneSuccess, [.skipped, .skipped], .settle(.skipped)),
+            (.noneFailedMinOneSuccess, [.upstreamFailed, .success], .settle(.upstreamFailed)),
+            (.noneSkipped, [.success, .failed], .run),
+            (.noneSkipped, [.success, .skipped], .settle(.skipped)),
+            (.noneSkipped, [.success, nil], .wait),
+            (.always, [nil, .failed], .run),
+            (.allSuccess, [.success, .removed], .run),
+        ] as [(TriggerRule, [TaskState?], D)]
+    )
     func rules(rule: TriggerRule, upstream: [TaskState?], decision: D) {
         #expect(rule.decide(upstream: upstream) == decision)
     }
@@ -64,8 +68,21 @@ struct TriggerRuleTests {
     }
 
     func task(delay: Duration, backoff: Double, cap: Duration? = nil) -> TaskDefinition {
-        TaskDefinition(taskID: "t", operatorName: "empty", arguments: [:], upstream: [], triggerRule: .allSuccess, owner: "o", retries: 5,
-                       retryDelay: delay, retryExponentialBackoff: backoff, maxRetryDelay: cap, executionTimeout: nil, environment: [:], location: "")
+        TaskDefinition(
+            taskID: "t",
+            operatorName: "empty",
+            arguments: [:],
+            upstream: [],
+            triggerRule: .allSuccess,
+            owner: "o",
+            retries: 5,
+            retryDelay: delay,
+            retryExponentialBackoff: backoff,
+            maxRetryDelay: cap,
+            executionTimeout: nil,
+            environment: [:],
+            location: ""
+        )
     }
 
     @Test("Retry delays: constant, exponential with deterministic jitter, capped")

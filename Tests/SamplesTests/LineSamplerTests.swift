@@ -1,6 +1,6 @@
 import Samples
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Line sampler")
 struct LineSamplerTests {
@@ -68,11 +68,14 @@ struct LineSamplerTests {
         }
     }
 
-    @Test("100k samples fit the line, with residuals of deviation noise_sigma", arguments: [
-        LineParameters(gradient: 1, intercept: 0, noiseSigma: 0.1),
-        LineParameters(gradient: -3.5, intercept: 12, noiseSigma: 2),
-        LineParameters(gradient: 0, intercept: -1, noiseSigma: 0.01),
-    ])
+    @Test(
+        "100k samples fit the line, with residuals of deviation noise_sigma",
+        arguments: [
+            LineParameters(gradient: 1, intercept: 0, noiseSigma: 0.1),
+            LineParameters(gradient: -3.5, intercept: 12, noiseSigma: 2),
+            LineParameters(gradient: 0, intercept: -1, noiseSigma: 0.01),
+        ]
+    )
     func statistics(line: LineParameters) {
         var sampler = LineSampler(line: line, seed: 2024)
         let fit = fitLine(sampler.next(100_000))
@@ -95,13 +98,19 @@ struct LineSamplerTests {
         #expect(abs(beyondTwo - 0.0455) < 0.003)
     }
 
-    @Test("Invalid lines are named", arguments: [
-        (LineParameters(gradient: .nan, intercept: 0, noiseSigma: 0), "gradient"),
-        (LineParameters(gradient: 0, intercept: .infinity, noiseSigma: 0), "intercept"),
-        (LineParameters(gradient: 0, intercept: 0, noiseSigma: -1), "negative"),
-        (LineParameters(gradient: 0, intercept: 0, noiseSigma: .infinity), "noise sigma"),
-        (LineParameters(gradient: 0, intercept: -2e300, noiseSigma: 0), "intercept must be between \(-LineParameters.maximumMagnitude) and \(LineParameters.maximumMagnitude)"),
-    ])
+    @Test(
+        "Invalid lines are named",
+        arguments: [
+            (LineParameters(gradient: .nan, intercept: 0, noiseSigma: 0), "gradient"),
+            (LineParameters(gradient: 0, intercept: .infinity, noiseSigma: 0), "intercept"),
+            (LineParameters(gradient: 0, intercept: 0, noiseSigma: -1), "negative"),
+            (LineParameters(gradient: 0, intercept: 0, noiseSigma: .infinity), "noise sigma"),
+            (
+                LineParameters(gradient: 0, intercept: -2e300, noiseSigma: 0),
+                "intercept must be between \(-LineParameters.maximumMagnitude) and \(LineParameters.maximumMagnitude)"
+            ),
+        ]
+    )
     func problems(line: LineParameters, mention: String) {
         #expect(line.problem?.contains(mention) == true)
         #expect(LineParameters.default.problem == nil)

@@ -1,7 +1,8 @@
-@testable import Samples
-import Testing
-import JSON
 import HTTPSupport
+import JSON
+import Testing
+
+@testable import Samples
 
 @Suite("Request decoding")
 struct RequestDecodingTests {
@@ -25,11 +26,14 @@ struct RequestDecodingTests {
         }
     }
 
-    @Test("Valid get-samples bodies", arguments: [
-        ("{}", 1), ("", 1), ("  ", 1), (#"{"n_samples": 5}"#, 5), (#"{"n_samples": 0}"#, 0),
-        (#"{"n_samples": 2.0}"#, 2), (#"{"n_samples": "7"}"#, 7), (#"{"n_samples": " 8 "}"#, 8),
-        (#"{"n_samples": 1e3}"#, 1000), (#"{"n_samples": 1000000}"#, 1_000_000), (#"{"n_samples": 3, "extra": true}"#, 3),
-    ])
+    @Test(
+        "Valid get-samples bodies",
+        arguments: [
+            ("{}", 1), ("", 1), ("  ", 1), (#"{"n_samples": 5}"#, 5), (#"{"n_samples": 0}"#, 0),
+            (#"{"n_samples": 2.0}"#, 2), (#"{"n_samples": "7"}"#, 7), (#"{"n_samples": " 8 "}"#, 8),
+            (#"{"n_samples": 1e3}"#, 1000), (#"{"n_samples": 1000000}"#, 1_000_000), (#"{"n_samples": 3, "extra": true}"#, 3),
+        ]
+    )
     func validCounts(body: String, count: Int) throws {
         #expect(try GetSamplesRequest.decode(Array(body.utf8), maximumCount: 1_000_000).count == count)
     }
@@ -42,29 +46,32 @@ struct RequestDecodingTests {
         #expect(Self.issues(#"{"seed": "x"}"#).map(\.type) == ["int_parsing"])
     }
 
-    @Test("Invalid get-samples bodies give FastAPI's error types", arguments: [
-        (#"{"n_samples": -1}"#, "greater_than_equal"),
-        (#"{"n_samples": 1000001}"#, "less_than_equal"),
-        (#"{"n_samples": 99999999999999999999999}"#, "less_than_equal"),
-        (#"{"n_samples": -99999999999999999999999}"#, "greater_than_equal"),
-        (#"{"n_samples": 2.5}"#, "int_from_float"),
-        (#"{"n_samples": "abc"}"#, "int_parsing"),
-        (#"{"n_samples": "1e3"}"#, "int_parsing"),
-        (#"{"n_samples": null}"#, "int_type"),
-        (#"{"n_samples": true}"#, "int_type"),
-        (#"{"n_samples": [1]}"#, "int_type"),
-        (#"{"n_samples": {}}"#, "int_type"),
-        (#"{"n_samples": NaN}"#, "finite_number"),
-        (#"{"n_samples": Infinity}"#, "finite_number"),
-        (#"{"n_samples": 1e400}"#, "finite_number"),
-        ("[1]", "model_attributes_type"),
-        ("3", "model_attributes_type"),
-        (#""x""#, "model_attributes_type"),
-        (#"{"n_samples": "#, "json_invalid"),
-        (#"{"n_samples": 1}x"#, "json_invalid"),
-        ("{n_samples: 1}", "json_invalid"),
-        (#"{"n_samples": 01}"#, "json_invalid"),
-    ])
+    @Test(
+        "Invalid get-samples bodies give FastAPI's error types",
+        arguments: [
+            (#"{"n_samples": -1}"#, "greater_than_equal"),
+            (#"{"n_samples": 1000001}"#, "less_than_equal"),
+            (#"{"n_samples": 99999999999999999999999}"#, "less_than_equal"),
+            (#"{"n_samples": -99999999999999999999999}"#, "greater_than_equal"),
+            (#"{"n_samples": 2.5}"#, "int_from_float"),
+            (#"{"n_samples": "abc"}"#, "int_parsing"),
+            (#"{"n_samples": "1e3"}"#, "int_parsing"),
+            (#"{"n_samples": null}"#, "int_type"),
+            (#"{"n_samples": true}"#, "int_type"),
+            (#"{"n_samples": [1]}"#, "int_type"),
+            (#"{"n_samples": {}}"#, "int_type"),
+            (#"{"n_samples": NaN}"#, "finite_number"),
+            (#"{"n_samples": Infinity}"#, "finite_number"),
+            (#"{"n_samples": 1e400}"#, "finite_number"),
+            ("[1]", "model_attributes_type"),
+            ("3", "model_attributes_type"),
+            (#""x""#, "model_attributes_type"),
+            (#"{"n_samples": "#, "json_invalid"),
+            (#"{"n_samples": 1}x"#, "json_invalid"),
+            ("{n_samples: 1}", "json_invalid"),
+            (#"{"n_samples": 01}"#, "json_invalid"),
+        ]
+    )
     func invalidCounts(body: String, type: String) {
         #expect(Self.issues(body).map(\.type) == [type])
     }
@@ -90,16 +97,19 @@ struct RequestDecodingTests {
         #expect(line == LineParameters(gradient: -1, intercept: 100, noiseSigma: 0))
     }
 
-    @Test("Invalid line bodies list every problem", arguments: [
-        (#"{"gradient": 1}"#, ["missing", "missing"]),
-        ("{}", ["missing", "missing", "missing"]),
-        ("", ["missing"]),
-        (#"{"gradient": "x", "intercept": null, "noise_sigma": -0.5}"#, ["float_parsing", "float_type", "greater_than_equal"]),
-        (#"{"gradient": NaN, "intercept": Infinity, "noise_sigma": -Infinity}"#, ["finite_number", "finite_number", "finite_number"]),
-        (#"{"gradient": 1e999, "intercept": 0, "noise_sigma": "nan"}"#, ["finite_number", "finite_number"]),
-        (#"{"gradient": true, "intercept": [], "noise_sigma": {}}"#, ["float_type", "float_type", "float_type"]),
-        (#"[1, 2, 3]"#, ["model_attributes_type"]),
-    ])
+    @Test(
+        "Invalid line bodies list every problem",
+        arguments: [
+            (#"{"gradient": 1}"#, ["missing", "missing"]),
+            ("{}", ["missing", "missing", "missing"]),
+            ("", ["missing"]),
+            (#"{"gradient": "x", "intercept": null, "noise_sigma": -0.5}"#, ["float_parsing", "float_type", "greater_than_equal"]),
+            (#"{"gradient": NaN, "intercept": Infinity, "noise_sigma": -Infinity}"#, ["finite_number", "finite_number", "finite_number"]),
+            (#"{"gradient": 1e999, "intercept": 0, "noise_sigma": "nan"}"#, ["finite_number", "finite_number"]),
+            (#"{"gradient": true, "intercept": [], "noise_sigma": {}}"#, ["float_type", "float_type", "float_type"]),
+            (#"[1, 2, 3]"#, ["model_attributes_type"]),
+        ]
+    )
     func invalidLine(body: String, types: [String]) {
         #expect(Self.lineIssues(body).map(\.type) == types)
     }

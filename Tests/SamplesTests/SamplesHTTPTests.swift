@@ -5,8 +5,8 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Samples
-import Testing
 import TestSupport
+import Testing
 
 /// Every endpoint of the samples service, over HTTP on a live loopback server.
 @Suite("Samples service over HTTP")
@@ -112,18 +112,21 @@ struct SamplesHTTPTests {
         }
     }
 
-    @Test("Bad get-samples input gets 422 in FastAPI's shape", arguments: [
-        (#"{"n_samples": -1}"#, ["body", "n_samples"], "greater_than_equal"),
-        (#"{"n_samples": 1000001}"#, ["body", "n_samples"], "less_than_equal"),
-        (#"{"n_samples": "ten"}"#, ["body", "n_samples"], "int_parsing"),
-        (#"{"n_samples": 1.5}"#, ["body", "n_samples"], "int_from_float"),
-        (#"{"n_samples": null}"#, ["body", "n_samples"], "int_type"),
-        (#"{"n_samples": [3]}"#, ["body", "n_samples"], "int_type"),
-        (#"{"n_samples": NaN}"#, ["body", "n_samples"], "finite_number"),
-        (#"{"n_samples": 3"#, ["body", "15"], "json_invalid"),
-        ("not json", ["body", "0"], "json_invalid"),
-        ("[]", ["body"], "model_attributes_type"),
-    ])
+    @Test(
+        "Bad get-samples input gets 422 in FastAPI's shape",
+        arguments: [
+            (#"{"n_samples": -1}"#, ["body", "n_samples"], "greater_than_equal"),
+            (#"{"n_samples": 1000001}"#, ["body", "n_samples"], "less_than_equal"),
+            (#"{"n_samples": "ten"}"#, ["body", "n_samples"], "int_parsing"),
+            (#"{"n_samples": 1.5}"#, ["body", "n_samples"], "int_from_float"),
+            (#"{"n_samples": null}"#, ["body", "n_samples"], "int_type"),
+            (#"{"n_samples": [3]}"#, ["body", "n_samples"], "int_type"),
+            (#"{"n_samples": NaN}"#, ["body", "n_samples"], "finite_number"),
+            (#"{"n_samples": 3"#, ["body", "15"], "json_invalid"),
+            ("not json", ["body", "0"], "json_invalid"),
+            ("[]", ["body"], "model_attributes_type"),
+        ]
+    )
     func badSamplesInput(body: String, loc: [String], type: String) async throws {
         try await Self.withServer { client in
             let issues = try Self.detail(try await Self.post(client, body))
@@ -135,19 +138,28 @@ struct SamplesHTTPTests {
         }
     }
 
-    @Test("Bad line input gets 422 and leaves the line unchanged", arguments: [
-        (#"{"gradient": 2}"#, [["body", "intercept"], ["body", "noise_sigma"]], ["missing", "missing"]),
-        (#"{"gradient": 2, "intercept": 0, "noise_sigma": -0.1}"#, [["body", "noise_sigma"]], ["greater_than_equal"]),
-        (#"{"gradient": 2, "intercept": 0, "noise_sigma": NaN}"#, [["body", "noise_sigma"]], ["finite_number"]),
-        (#"{"gradient": 2, "intercept": 0, "noise_sigma": Infinity}"#, [["body", "noise_sigma"]], ["finite_number"]),
-        (#"{"gradient": Infinity, "intercept": 0, "noise_sigma": 1}"#, [["body", "gradient"]], ["finite_number"]),
-        (#"{"gradient": 1, "intercept": -1e400, "noise_sigma": 1}"#, [["body", "intercept"]], ["finite_number"]),
-        (#"{"gradient": "steep", "intercept": 0, "noise_sigma": 1}"#, [["body", "gradient"]], ["float_parsing"]),
-        (#"{"gradient": {}, "intercept": false, "noise_sigma": 1}"#, [["body", "gradient"], ["body", "intercept"]], ["float_type", "float_type"]),
-        (#"{"gradient": 1e301, "intercept": -1.5e300, "noise_sigma": 2e300}"#, [["body", "gradient"], ["body", "intercept"], ["body", "noise_sigma"]], ["less_than_equal", "greater_than_equal", "less_than_equal"]),
-        ("", [["body"]], ["missing"]),
-        (#"{"gradient": 1,"#, [["body", "15"]], ["json_invalid"]),
-    ])
+    @Test(
+        "Bad line input gets 422 and leaves the line unchanged",
+        arguments: [
+            (#"{"gradient": 2}"#, [["body", "intercept"], ["body", "noise_sigma"]], ["missing", "missing"]),
+            (#"{"gradient": 2, "intercept": 0, "noise_sigma": -0.1}"#, [["body", "noise_sigma"]], ["greater_than_equal"]),
+            (#"{"gradient": 2, "intercept": 0, "noise_sigma": NaN}"#, [["body", "noise_sigma"]], ["finite_number"]),
+            (#"{"gradient": 2, "intercept": 0, "noise_sigma": Infinity}"#, [["body", "noise_sigma"]], ["finite_number"]),
+            (#"{"gradient": Infinity, "intercept": 0, "noise_sigma": 1}"#, [["body", "gradient"]], ["finite_number"]),
+            (#"{"gradient": 1, "intercept": -1e400, "noise_sigma": 1}"#, [["body", "intercept"]], ["finite_number"]),
+            (#"{"gradient": "steep", "intercept": 0, "noise_sigma": 1}"#, [["body", "gradient"]], ["float_parsing"]),
+            (
+                #"{"gradient": {}, "intercept": false, "noise_sigma": 1}"#, [["body", "gradient"], ["body", "intercept"]],
+                ["float_type", "float_type"]
+            ),
+            (
+                #"{"gradient": 1e301, "intercept": -1.5e300, "noise_sigma": 2e300}"#,
+                [["body", "gradient"], ["body", "intercept"], ["body", "noise_sigma"]], ["less_than_equal", "greater_than_equal", "less_than_equal"]
+            ),
+            ("", [["body"]], ["missing"]),
+            (#"{"gradient": 1,"#, [["body", "15"]], ["json_invalid"]),
+        ]
+    )
     func badLineInput(body: String, locs: [[String]], types: [String]) async throws {
         try await Self.withServer { client in
             let issues = try Self.detail(try await Self.put(client, body))
@@ -255,7 +267,7 @@ struct SamplesHTTPTests {
                         let (a, b) = (samples[0], samples[1])
                         let slope = (b.y - a.y) / (b.x - a.x)
                         let intercept = a.y - slope * a.x
-                        let sigma = abs(a.y - a.x) // non-zero only for the default noisy line
+                        let sigma = abs(a.y - a.x)  // non-zero only for the default noisy line
                         if sigma > 1e-9, abs(slope - intercept) > 1e-6 {
                             // Default line (1, 0, 0.1): samples are noisy, so only check they are near it.
                             #expect(abs(a.y - a.x) < 1 && abs(b.y - b.x) < 1)

@@ -5,8 +5,8 @@ import Logging
 import NIOCore
 import Serving
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import TrackingClient
 
 /// How the model server learns that its alias moved: told by a tracking server in its process,
@@ -26,19 +26,37 @@ struct AliasUpdatesTests {
         router.get("/api/2.0/mlflow/registered-models/alias") { _, _ in
             registry.lookups.withLock { $0 += 1 }
             guard let version = registry.version.withLock({ $0 }) else {
-                return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(
-                    string: #"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered model alias champion not found."}"#
-                )))
+                return Response(
+                    status: .notFound,
+                    headers: [.contentType: "application/json"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(
+                            string: #"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered model alias champion not found."}"#
+                        )
+                    )
+                )
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(
-                string: #"{"model_version": {"version": "\#(version)", "source": "mlflow-artifacts:/0/r\#(version)/artifacts/model"}}"#
-            )))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"model_version": {"version": "\#(version)", "source": "mlflow-artifacts:/0/r\#(version)/artifacts/model"}}"#
+                    )
+                )
+            )
         }
         router.get("/api/2.0/mlflow-artifacts/artifacts/0/{run}/artifacts/model/MLmodel") { _, context in
             let version = try context.parameters.require("run").dropFirst()
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(
-                string: "flavors: {}\nmetadata:\n  flowline_model:\n    coefficients: [\(version), 0]\n"
-            )))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: "flavors: {}\nmetadata:\n  flowline_model:\n    coefficients: [\(version), 0]\n"
+                    )
+                )
+            )
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await application.test(.live) { client in
@@ -67,10 +85,17 @@ struct AliasUpdatesTests {
     func told() async throws {
         try await Self.withTrackingServer { client, registry in
             let log = LogCapture()
-            let watcher = ModelWatcher(reference: try ModelReference("models:/m@champion"), client: { client }, updates: .told, logger: log.logger(level: .debug))
+            let watcher = ModelWatcher(
+                reference: try ModelReference("models:/m@champion"),
+                client: { client },
+                updates: .told,
+                logger: log.logger(level: .debug)
+            )
             try await Self.running(watcher) {
                 // The first check finds no champion; the log says so once at info.
-                try await eventually { watcher.checksAsked == 1 && watcher.current.problem != nil && watcher.current.problem != "the model is loading" }
+                try await eventually {
+                    watcher.checksAsked == 1 && watcher.current.problem != nil && watcher.current.problem != "the model is loading"
+                }
                 #expect(log.messages.filter { $0.hasPrefix("info ") && $0.contains("Nothing to serve yet") }.count == 1, "\(log.messages)")
                 // Moves of another model's aliases are not this watcher's business.
                 watcher.aliasesMoved(of: "other")
@@ -96,7 +121,10 @@ struct AliasUpdatesTests {
         try await Self.withTrackingServer { client, registry in
             let log = LogCapture()
             let watcher = ModelWatcher(
-                reference: try ModelReference("models:/m@champion"), client: { client }, updates: .polled(every: .milliseconds(20)), logger: log.logger(level: .debug)
+                reference: try ModelReference("models:/m@champion"),
+                client: { client },
+                updates: .polled(every: .milliseconds(20)),
+                logger: log.logger(level: .debug)
             )
             try await Self.running(watcher) {
                 try await eventually { registry.lookups.withLock { $0 } >= 5 }

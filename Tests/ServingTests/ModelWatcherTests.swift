@@ -18,12 +18,20 @@ struct ModelWatcherTests {
         var count: Int { value.withLock { $0 } }
     }
 
-    static func withTrackingServer(descriptor: @escaping @Sendable () -> ByteBuffer, _ body: @escaping @Sendable (TrackingClient, Counter) async throws -> Void) async throws {
+    static func withTrackingServer(
+        descriptor: @escaping @Sendable () -> ByteBuffer,
+        _ body: @escaping @Sendable (TrackingClient, Counter) async throws -> Void
+    ) async throws {
         let downloads = Counter()
         let router = Router()
         router.get("/api/2.0/mlflow/registered-models/alias") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: #"{"model_version": {"version": "1", "source": "mlflow-artifacts:/0/r/artifacts/model"}}"#)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"model_version": {"version": "1", "source": "mlflow-artifacts:/0/r/artifacts/model"}}"#)
+                )
+            )
         }
         router.get("/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/model/MLmodel") { _, _ in
             downloads.increment()
@@ -47,7 +55,11 @@ struct ModelWatcherTests {
         try await Self.withTrackingServer(descriptor: { ByteBuffer(string: "flavors: [not, a, mapping") }) { client, downloads in
             // However slow this machine is, twenty polls come well within the first ten minutes.
             let watcher = ModelWatcher(
-                reference: try ModelReference("models:/m@champion"), client: { client }, updates: .polled(every: .milliseconds(10)), firstBackoff: .seconds(600), logger: Self.logger
+                reference: try ModelReference("models:/m@champion"),
+                client: { client },
+                updates: .polled(every: .milliseconds(10)),
+                firstBackoff: .seconds(600),
+                logger: Self.logger
             )
             for _ in 0..<20 { await watcher.refresh() }
             #expect(downloads.count == 1)

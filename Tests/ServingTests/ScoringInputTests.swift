@@ -2,9 +2,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
-@testable import Serving
 import TrackingClient
 import Yams
+
+@testable import Serving
 
 @Suite("Scoring requests")
 struct ScoringInputTests {
@@ -91,27 +92,27 @@ struct ModelDescriptorTests {
     @Test("A scikit-learn model logged by MLflow 3 with flowline_model metadata; hostile YAML is an error, not a crash")
     func descriptors() throws {
         let sklearn = """
-        artifact_path: null
-        flavors:
-          python_function:
-            env: {conda: conda.yaml, virtualenv: python_env.yaml}
-            loader_module: mlflow.sklearn
-            model_path: model.skops
-            predict_fn: predict
-            python_version: 3.11.2
-          sklearn:
-            code: null
-            pickled_model: model.skops
-            serialization_format: skops
-            sklearn_version: 1.9.1
-        metadata:
-          flowline_model:
-            coefficients: [0.25, 2.0]
-            kind: linear
-        mlflow_version: 3.17.2
-        model_id: m-205288bd709c4b4da39cac6c566c6820
-        utc_time_created: '2026-11-26 02:15:26.000000'
-        """
+            artifact_path: null
+            flavors:
+              python_function:
+                env: {conda: conda.yaml, virtualenv: python_env.yaml}
+                loader_module: mlflow.sklearn
+                model_path: model.skops
+                predict_fn: predict
+                python_version: 3.11.2
+              sklearn:
+                code: null
+                pickled_model: model.skops
+                serialization_format: skops
+                sklearn_version: 1.9.1
+            metadata:
+              flowline_model:
+                coefficients: [0.25, 2.0]
+                kind: linear
+            mlflow_version: 3.17.2
+            model_id: m-205288bd709c4b4da39cac6c566c6820
+            utc_time_created: '2026-11-26 02:15:26.000000'
+            """
         let descriptor = try YAMLDecoder().decode(ModelLoader.Descriptor.self, from: sklearn)
         #expect(descriptor.metadata?.flowline_model?.coefficients == [0.25, 2.0])
         #expect(descriptor.flavors?["flowline"] == nil)

@@ -1,8 +1,8 @@
 import Foundation
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// The SQL layer on every database it supports: migrations, group commit, isolation of failures.
 @Suite("Database")

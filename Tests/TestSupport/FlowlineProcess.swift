@@ -74,7 +74,9 @@ public final class FlowlineProcess: Sendable {
                 throw TestFailure("no '\(text)' within \(timeout); stdout: \(standardOutput) stderr: \(standardError)")
             }
             guard process.isRunning else {
-                throw TestFailure("flowline exited (\(process.terminationStatus)) before printing '\(text)'; stdout: \(standardOutput) stderr: \(standardError)")
+                throw TestFailure(
+                    "flowline exited (\(process.terminationStatus)) before printing '\(text)'; stdout: \(standardOutput) stderr: \(standardError)"
+                )
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -121,7 +123,12 @@ public final class FlowlineProcess: Sendable {
     }
 
     /// Runs `flowline arguments…` to completion and returns its status and output.
-    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], input: String? = nil)
+    public static func run(
+        _ arguments: [String],
+        in directory: URL? = nil,
+        environment: [String: String] = [:],
+        input: String? = nil
+    )
         async throws -> (status: Int32, stdout: String, stderr: String)
     {
         let child = try FlowlineProcess(arguments, in: directory, environment: environment)

@@ -1,11 +1,17 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
 /// A minimal HTTP client for end-to-end tests against a running binary.
 public enum HTTP {
-    public static func request(_ method: String, _ url: String, body: String? = nil, headers: [String: String] = [:]) async throws -> (status: Int, body: String) {
+    public static func request(
+        _ method: String,
+        _ url: String,
+        body: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> (status: Int, body: String) {
         guard let target = URL(string: url) else { throw TestFailure("bad URL \(url)") }
         var request = URLRequest(url: target)
         request.httpMethod = method

@@ -9,7 +9,11 @@ public import Foundation
 ///   - errorsToo: whether standard error goes into the output as well (else it is dropped).
 /// - Returns: the exit status and what the program wrote.
 public func runProgram(
-    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil, errorsToo: Bool = false
+    _ executable: String,
+    _ arguments: [String],
+    environment: [String: String]? = nil,
+    in directory: URL? = nil,
+    errorsToo: Bool = false
 ) async throws -> (status: Int32, output: String) {
     let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowline-program-\(UUID().uuidString)")
     guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else { throw TestFailure("cannot create \(outputFile.path)") }

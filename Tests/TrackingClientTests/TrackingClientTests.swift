@@ -10,7 +10,10 @@ import TrackingClient
 @Suite("Tracking client")
 struct TrackingClientTests {
     /// Runs `body` with a client of a server whose routes `routes` adds.
-    static func withServer(_ routes: @escaping @Sendable (Router<BasicRequestContext>) -> Void, _ body: @escaping @Sendable (TrackingClient) async throws -> Void) async throws {
+    static func withServer(
+        routes: @escaping @Sendable (Router<BasicRequestContext>) -> Void,
+        _ body: @escaping @Sendable (TrackingClient) async throws -> Void
+    ) async throws {
         let router = Router()
         routes(router)
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -36,33 +39,43 @@ struct TrackingClientTests {
 
     @Test("MLflow's error answers become errors with its code, the status and the server's message")
     func errors() async throws {
-        try await Self.withServer({ router in
+        try await Self.withServer(routes: { router in
             router.get("/api/2.0/mlflow/runs/get") { _, _ in
                 Self.json(#"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=nope not found"}"#, status: .notFound)
             }
-            router.get("/api/2.0/mlflow/experiments/get-by-name") { _, _ in Response(status: .badGateway, body: .init(byteBuffer: .init(string: "<html>proxy</html>"))) }
+            router.get("/api/2.0/mlflow/experiments/get-by-name") { _, _ in
+                Response(status: .badGateway, body: .init(byteBuffer: .init(string: "<html>proxy</html>")))
+            }
         }) { client in
             let missing = try #require(await Self.failure { () async throws(TrackingClientError) in _ = try await client.run(id: "nope") })
             #expect(missing.code == "RESOURCE_DOES_NOT_EXIST" && missing.status == 404 && missing.isMissingResource)
             #expect(missing.message.contains("Run with id=nope not found"), "\(missing.message)")
-            let proxy = try #require(await Self.failure { () async throws(TrackingClientError) in
-                _ = try await client.call("GET", "experiments/get-by-name", ["experiment_name": "x"])
-            })
+            let proxy = try #require(
+                await Self.failure { () async throws(TrackingClientError) in
+                    _ = try await client.call("GET", "experiments/get-by-name", ["experiment_name": "x"])
+                }
+            )
             #expect(proxy.code == nil && proxy.status == 502 && proxy.message.contains("<html>proxy</html>"))
         }
     }
 
     @Test("A missing alias or model is nil; a bad request that happens to share the alias error is not swallowed")
     func aliases() async throws {
-        try await Self.withServer({ router in
+        try await Self.withServer(routes: { router in
             router.get("/api/2.0/mlflow/registered-models/alias") { request, _ in
                 switch request.uri.queryParameters["name"].map(String.init) {
                 case "known":
                     return Self.json(#"{"model_version": {"name": "known", "version": "4", "run_id": "r4"}}"#)
                 case "absent":
-                    return Self.json(#"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered Model with name=absent not found"}"#, status: .notFound)
+                    return Self.json(
+                        #"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered Model with name=absent not found"}"#,
+                        status: .notFound
+                    )
                 default:
-                    return Self.json(#"{"error_code": "INVALID_PARAMETER_VALUE", "message": "Registered model alias champion not found."}"#, status: .badRequest)
+                    return Self.json(
+                        #"{"error_code": "INVALID_PARAMETER_VALUE", "message": "Registered model alias champion not found."}"#,
+                        status: .badRequest
+                    )
                 }
             }
             router.get("/api/2.0/mlflow/registered-models/get") { request, _ in
@@ -86,7 +99,7 @@ struct TrackingClientTests {
         let client = try TrackingClient(trackingURI: "http://127.0.0.1:1")
         let down = try #require(await Self.failure { () async throws(TrackingClientError) in _ = try await client.run(id: "r") })
         #expect(down.status == nil && down.message.contains("cannot reach the tracking server at http://127.0.0.1:1"), "\(down.message)")
-        try await Self.withServer({ router in
+        try await Self.withServer(routes: { router in
             router.get("/api/2.0/mlflow/runs/get") { _, _ in Response(status: .ok, body: .init(byteBuffer: .init(string: "not json"))) }
         }) { client in
             let garbled = try #require(await Self.failure { () async throws(TrackingClientError) in _ = try await client.run(id: "r") })

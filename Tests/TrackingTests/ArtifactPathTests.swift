@@ -3,16 +3,22 @@ import Tracking
 
 @Suite("Artifact paths")
 struct ArtifactPathTests {
-    @Test("Paths that could escape the artifact root are rejected", arguments: [
-        "../x", "a/../../x", "/etc/passwd", "a/./b", "..", ".", "a\\b", "~/x", "a\u{0}b",
-    ])
+    @Test(
+        "Paths that could escape the artifact root are rejected",
+        arguments: [
+            "../x", "a/../../x", "/etc/passwd", "a/./b", "..", ".", "a\\b", "~/x", "a\u{0}b",
+        ]
+    )
     func rejected(path: String) {
         #expect(throws: TrackingError.self) { try ArtifactPath(path) }
     }
 
-    @Test("Ordinary paths are kept, empty segments dropped", arguments: [
-        ("model/MLmodel", ["model", "MLmodel"]), ("a//b/", ["a", "b"]), ("", []), ("file name.txt", ["file name.txt"]),
-    ])
+    @Test(
+        "Ordinary paths are kept, empty segments dropped",
+        arguments: [
+            ("model/MLmodel", ["model", "MLmodel"]), ("a//b/", ["a", "b"]), ("", []), ("file name.txt", ["file name.txt"]),
+        ]
+    )
     func accepted(path: String, segments: [String]) throws {
         #expect(try ArtifactPath(path).segments == segments)
     }

@@ -1,7 +1,7 @@
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Tracking
 
 /// The model registry's rules, on SQLite and PostgreSQL.
@@ -16,14 +16,46 @@ struct RegistryTests {
             await #expect(throws: TrackingError.alreadyExists("Registered Model (name=line) already exists.")) {
                 _ = try await store.createRegisteredModel(name: "line")
             }
-            let first = try await store.createModelVersion(name: "line", source: "runs:/\(run)/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
-            let second = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [Tag(key: "k", value: "v")], runLink: nil, description: "two", modelID: nil)
+            let first = try await store.createModelVersion(
+                name: "line",
+                source: "runs:/\(run)/model",
+                runID: run,
+                tags: [],
+                runLink: nil,
+                description: nil,
+                modelID: nil
+            )
+            let second = try await store.createModelVersion(
+                name: "line",
+                source: "mlflow-artifacts:/0/x",
+                runID: nil,
+                tags: [Tag(key: "k", value: "v")],
+                runLink: nil,
+                description: "two",
+                modelID: nil
+            )
             #expect(first.version == "1" && second.version == "2" && first.currentStage == "None" && first.status == "READY")
             await #expect(throws: TrackingError.self) {
-                _ = try await store.createModelVersion(name: "line", source: "runs:/other/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+                _ = try await store.createModelVersion(
+                    name: "line",
+                    source: "runs:/other/model",
+                    runID: run,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: nil
+                )
             }
             await #expect(throws: TrackingError.self) {
-                _ = try await store.createModelVersion(name: "missing", source: "s", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+                _ = try await store.createModelVersion(
+                    name: "missing",
+                    source: "s",
+                    runID: nil,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: nil
+                )
             }
 
             try await store.setAlias(name: "line", alias: "champion", version: "1")
@@ -48,18 +80,31 @@ struct RegistryTests {
             try await store.deleteModelVersion(name: "line-2", version: "2")
             await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line-2", alias: "champion") }
             try await store.deleteRegisteredModel(name: "line-2")
-            await #expect(throws: TrackingError.notFound("Registered Model with name=line-2 not found")) { _ = try await store.registeredModel(name: "line-2") }
+            await #expect(throws: TrackingError.notFound("Registered Model with name=line-2 not found")) {
+                _ = try await store.registeredModel(name: "line-2")
+            }
         }
     }
 
-    @Test("Writes that may move aliases tell the model's name once committed; failed and other writes tell nothing", arguments: TestDatabaseKind.available)
+    @Test(
+        "Writes that may move aliases tell the model's name once committed; failed and other writes tell nothing",
+        arguments: TestDatabaseKind.available
+    )
     func aliasMoves(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
             let told = Mutex<[String]>([])
             let store = TrackingStore(database: database, aliasesMoved: { model in told.withLock { $0.append(model) } })
             _ = try await store.createRegisteredModel(name: "line")
             for _ in 0..<2 {
-                _ = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+                _ = try await store.createModelVersion(
+                    name: "line",
+                    source: "mlflow-artifacts:/0/x",
+                    runID: nil,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: nil
+                )
             }
             #expect(told.withLock { $0 }.isEmpty)
             try await store.setAlias(name: "line", alias: "champion", version: "1")
@@ -77,12 +122,28 @@ struct RegistryTests {
         try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
             let store = TrackingStore(database: database)
             for name in ["alpha", "beta", "prompt"] {
-                _ = try await store.createRegisteredModel(name: name, tags: name == "prompt" ? [Tag(key: "mlflow.prompt.is_prompt", value: "true")] : [])
+                _ = try await store.createRegisteredModel(
+                    name: name,
+                    tags: name == "prompt" ? [Tag(key: "mlflow.prompt.is_prompt", value: "true")] : []
+                )
                 for _ in 0..<2 {
-                    _ = try await store.createModelVersion(name: name, source: "mlflow-artifacts:/0/\(name)", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+                    _ = try await store.createModelVersion(
+                        name: name,
+                        source: "mlflow-artifacts:/0/\(name)",
+                        runID: nil,
+                        tags: [],
+                        runLink: nil,
+                        description: nil,
+                        modelID: nil
+                    )
                 }
             }
-            let notPrompts = try await store.searchRegisteredModels(filter: "tags.`mlflow.prompt.is_prompt` != 'true'", maxResults: 100, orderBy: [], offset: 0)
+            let notPrompts = try await store.searchRegisteredModels(
+                filter: "tags.`mlflow.prompt.is_prompt` != 'true'",
+                maxResults: 100,
+                orderBy: [],
+                offset: 0
+            )
             #expect(notPrompts.models.map(\.name) == ["alpha", "beta"])
             let versions = try await store.searchModelVersions(filter: "name = 'beta'", maxResults: 100, orderBy: [], offset: 0)
             #expect(versions.versions.map(\.version) == ["2", "1"])
@@ -94,7 +155,10 @@ struct RegistryTests {
         }
     }
 
-    @Test("A version of a logged model takes the model's run and where its files are, as MLflow's registry does", arguments: TestDatabaseKind.available)
+    @Test(
+        "A version of a logged model takes the model's run and where its files are, as MLflow's registry does",
+        arguments: TestDatabaseKind.available
+    )
     func versionOfLoggedModel(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
             let store = TrackingStore(database: database)
@@ -102,50 +166,131 @@ struct RegistryTests {
             let model = try await store.createLoggedModel(experimentID: "0", name: "model", modelType: nil, sourceRunID: run, params: [], tags: [])
             _ = try await store.createRegisteredModel(name: "line")
             // What mlflow.<flavor>.log_model(registered_model_name=…) sends: the model, no run.
-            let version = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: model.id)
+            let version = try await store.createModelVersion(
+                name: "line",
+                source: "models:/\(model.id)",
+                runID: nil,
+                tags: [],
+                runLink: nil,
+                description: nil,
+                modelID: model.id
+            )
             #expect(version.runID == run)
             #expect(version.source == "models:/\(model.id)" && version.downloadURI == model.artifactURI)
             #expect(try await store.modelVersion(name: "line", version: "1") == version)
             #expect(try await store.loggedModel(id: model.id).tags == [Tag(key: "mlflow.modelVersions", value: #"[{"name": "line", "version": 1}]"#)])
             // A run given is kept; a version of a run's files is its own download location.
             let other = try await store.createRun(experimentID: "0").info.runID
-            #expect(try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: other, tags: [], runLink: nil, description: nil, modelID: model.id).runID == other)
-            let files = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/\(run)/artifacts/model", runID: run, tags: [], runLink: nil, description: nil, modelID: nil)
+            #expect(
+                try await store.createModelVersion(
+                    name: "line",
+                    source: "models:/\(model.id)",
+                    runID: other,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: model.id
+                ).runID == other
+            )
+            let files = try await store.createModelVersion(
+                name: "line",
+                source: "mlflow-artifacts:/0/\(run)/artifacts/model",
+                runID: run,
+                tags: [],
+                runLink: nil,
+                description: nil,
+                modelID: nil
+            )
             #expect(files.storageLocation == nil && files.downloadURI == files.source)
 
-            let sourceNotModel = TrackingError.invalid("Invalid model version source: 'models:/\(model.id)'. The model_id request parameter must identify the resource that contains the source.")
+            let sourceNotModel = TrackingError.invalid(
+                "Invalid model version source: 'models:/\(model.id)'. The model_id request parameter must identify the resource that contains the source."
+            )
             for modelID in [nil, "m-other"] as [String?] {
                 await #expect(throws: sourceNotModel, "\(modelID ?? "no model_id")") {
-                    _ = try await store.createModelVersion(name: "line", source: "models:/\(model.id)", runID: nil, tags: [], runLink: nil, description: nil, modelID: modelID)
+                    _ = try await store.createModelVersion(
+                        name: "line",
+                        source: "models:/\(model.id)",
+                        runID: nil,
+                        tags: [],
+                        runLink: nil,
+                        description: nil,
+                        modelID: modelID
+                    )
                 }
             }
-            await #expect(throws: TrackingError.invalid("Invalid model version source: 'models:/m-gone'. The model_id request parameter must identify the resource that contains the source.")) {
-                _ = try await store.createModelVersion(name: "line", source: "models:/m-gone", runID: nil, tags: [], runLink: nil, description: nil, modelID: "m-gone")
+            await #expect(
+                throws: TrackingError.invalid(
+                    "Invalid model version source: 'models:/m-gone'. The model_id request parameter must identify the resource that contains the source."
+                )
+            ) {
+                _ = try await store.createModelVersion(
+                    name: "line",
+                    source: "models:/m-gone",
+                    runID: nil,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: "m-gone"
+                )
             }
-            await #expect(throws: TrackingError.invalid("Invalid model version source: 'runs:/\(run)/model'. The model_id request parameter must identify the resource that contains the source.")) {
-                _ = try await store.createModelVersion(name: "line", source: "runs:/\(run)/model", runID: run, tags: [], runLink: nil, description: nil, modelID: model.id)
+            await #expect(
+                throws: TrackingError.invalid(
+                    "Invalid model version source: 'runs:/\(run)/model'. The model_id request parameter must identify the resource that contains the source."
+                )
+            ) {
+                _ = try await store.createModelVersion(
+                    name: "line",
+                    source: "runs:/\(run)/model",
+                    runID: run,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: model.id
+                )
             }
         }
     }
 
-    @Test("Reading an alias: a missing alias is INVALID_PARAMETER_VALUE, a missing model 404, latest the newest version", arguments: TestDatabaseKind.available)
+    @Test(
+        "Reading an alias: a missing alias is INVALID_PARAMETER_VALUE, a missing model 404, latest the newest version",
+        arguments: TestDatabaseKind.available
+    )
     func readingAliases(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind, migrations: TrackingMigrations.all) { database in
             let store = TrackingStore(database: database)
             _ = try await store.createRegisteredModel(name: "line")
-            await #expect(throws: TrackingError.notFound("Latest version not found for model line.")) { _ = try await store.modelVersion(name: "line", alias: "latest") }
+            await #expect(throws: TrackingError.notFound("Latest version not found for model line.")) {
+                _ = try await store.modelVersion(name: "line", alias: "latest")
+            }
             for _ in 0..<3 {
-                _ = try await store.createModelVersion(name: "line", source: "mlflow-artifacts:/0/x", runID: nil, tags: [], runLink: nil, description: nil, modelID: nil)
+                _ = try await store.createModelVersion(
+                    name: "line",
+                    source: "mlflow-artifacts:/0/x",
+                    runID: nil,
+                    tags: [],
+                    runLink: nil,
+                    description: nil,
+                    modelID: nil
+                )
             }
             try await store.setAlias(name: "line", alias: "champion", version: "2")
             #expect(try await store.modelVersion(name: "line", alias: "champion").version == "2")
             #expect(try await store.modelVersion(name: "line", alias: "LATEST").version == "3")
-            await #expect(throws: TrackingError.invalid("Registered model alias missing not found.")) { _ = try await store.modelVersion(name: "line", alias: "missing") }
-            await #expect(throws: TrackingError.invalid("Registered model alias name cannot be empty.")) { _ = try await store.modelVersion(name: "line", alias: "") }
+            await #expect(throws: TrackingError.invalid("Registered model alias missing not found.")) {
+                _ = try await store.modelVersion(name: "line", alias: "missing")
+            }
+            await #expect(throws: TrackingError.invalid("Registered model alias name cannot be empty.")) {
+                _ = try await store.modelVersion(name: "line", alias: "")
+            }
             await #expect(throws: TrackingError.self) { _ = try await store.modelVersion(name: "line", alias: "bad alias") }
-            await #expect(throws: TrackingError.notFound("Registered Model with name=other not found")) { _ = try await store.modelVersion(name: "other", alias: "champion") }
+            await #expect(throws: TrackingError.notFound("Registered Model with name=other not found")) {
+                _ = try await store.modelVersion(name: "other", alias: "champion")
+            }
             try await store.deleteModelVersion(name: "line", version: "2")
-            await #expect(throws: TrackingError.invalid("Registered model alias champion not found.")) { _ = try await store.modelVersion(name: "line", alias: "champion") }
+            await #expect(throws: TrackingError.invalid("Registered model alias champion not found.")) {
+                _ = try await store.modelVersion(name: "line", alias: "champion")
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 import Storage
-import Testing
 import TestSupport
+import Testing
 import Tracking
 
 /// MLflow's search semantics for runs and experiments, on SQLite and PostgreSQL.
@@ -17,7 +17,8 @@ struct RunSearchTests {
                 var metrics: [Metric] = []
                 if i != 9 { metrics.append(Metric(key: "acc", value: i == 7 ? .nan : Double(i) / 10, timestamp: 1, step: 0)) }
                 try await store.logBatch(
-                    runID: run.info.runID, metrics: metrics,
+                    runID: run.info.runID,
+                    metrics: metrics,
                     params: [Tag(key: "model", value: i % 2 == 0 ? "linear" : "Poly")],
                     tags: i < 5 ? [Tag(key: "team", value: "t\(i)")] : []
                 )
@@ -69,7 +70,14 @@ struct RunSearchTests {
             var seen: [String] = []
             var offset = 0
             while true {
-                let page = try await store.searchRuns(experimentIDs: ["0"], filter: "", viewType: .activeOnly, maxResults: 3, orderBy: ["metrics.acc DESC"], offset: offset)
+                let page = try await store.searchRuns(
+                    experimentIDs: ["0"],
+                    filter: "",
+                    viewType: .activeOnly,
+                    maxResults: 3,
+                    orderBy: ["metrics.acc DESC"],
+                    offset: offset
+                )
                 seen += page.runs.map(\.info.runID)
                 guard let next = page.nextOffset else { break }
                 offset = next
@@ -83,17 +91,27 @@ struct RunSearchTests {
         try await Self.withRuns(kind) { store, ids async throws in
             try await store.deleteRun(id: ids[0])
             let active = try await store.searchRuns(experimentIDs: ["0"], filter: "", viewType: .activeOnly, maxResults: 100, orderBy: [], offset: 0)
-            let deleted = try await store.searchRuns(experimentIDs: ["0"], filter: "", viewType: .deletedOnly, maxResults: 100, orderBy: [], offset: 0)
+            let deleted = try await store.searchRuns(
+                experimentIDs: ["0"],
+                filter: "",
+                viewType: .deletedOnly,
+                maxResults: 100,
+                orderBy: [],
+                offset: 0
+            )
             let all = try await store.searchRuns(experimentIDs: ["0"], filter: "", viewType: .all, maxResults: 100, orderBy: [], offset: 0)
             #expect(active.runs.count == 9 && deleted.runs.map(\.info.runID) == [ids[0]] && all.runs.count == 10)
         }
     }
 
-    @Test("Invalid searches are INVALID_PARAMETER_VALUE", arguments: [
-        ("metrics.acc = 'high'", [String]()), ("params.model > 1", []), ("foo.bar = 'x'", []), ("attributes.color = 'red'", []),
-        ("run_name IN ('a')", []), ("metrics.acc IS NULL", []), ("", ["metrics.acc", "metrics.acc DESC"]), ("", ["metrics.acc sideways"]),
-        ("", ["attributes.color"]),
-    ])
+    @Test(
+        "Invalid searches are INVALID_PARAMETER_VALUE",
+        arguments: [
+            ("metrics.acc = 'high'", [String]()), ("params.model > 1", []), ("foo.bar = 'x'", []), ("attributes.color = 'red'", []),
+            ("run_name IN ('a')", []), ("metrics.acc IS NULL", []), ("", ["metrics.acc", "metrics.acc DESC"]), ("", ["metrics.acc sideways"]),
+            ("", ["attributes.color"]),
+        ]
+    )
     func invalid(filter: String, orderBy: [String]) async throws {
         try await Self.withRuns(.sqlite) { store, _ async throws in
             let error = await #expect(throws: TrackingError.self) { _ = try await Self.names(store, filter, orderBy: orderBy) }
@@ -109,7 +127,8 @@ struct RunSearchTests {
                 _ = try await store.createExperiment(name: name, tags: name == "beta" ? [Tag(key: "team", value: "ml")] : [])
             }
             func search(_ filter: String, _ orderBy: [String] = []) async throws -> [String] {
-                try await store.searchExperiments(filter: filter, viewType: .activeOnly, maxResults: 100, orderBy: orderBy, offset: 0).experiments.map(\.name)
+                try await store.searchExperiments(filter: filter, viewType: .activeOnly, maxResults: 100, orderBy: orderBy, offset: 0).experiments
+                    .map(\.name)
             }
             #expect(try await search("", ["name ASC"]) == ["Default", "Gamma", "alpha", "beta"])
             #expect(try await search("name LIKE 'a%'") == ["alpha"])

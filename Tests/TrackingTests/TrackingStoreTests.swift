@@ -1,6 +1,6 @@
 import Storage
-import Testing
 import TestSupport
+import Testing
 import Tracking
 
 /// The tracking store's rules, on SQLite and PostgreSQL.
@@ -67,7 +67,11 @@ struct TrackingStoreTests {
     @Test("Runs: names mirror the runName tag; update and delete", arguments: TestDatabaseKind.available)
     func runs(kind: TestDatabaseKind) async throws {
         try await Self.withStore(kind) { store in
-            let named = try await store.createRun(experimentID: "0", startTime: 5, tags: [Tag(key: "mlflow.runName", value: "tagged"), Tag(key: "mlflow.user", value: "alice")])
+            let named = try await store.createRun(
+                experimentID: "0",
+                startTime: 5,
+                tags: [Tag(key: "mlflow.runName", value: "tagged"), Tag(key: "mlflow.user", value: "alice")]
+            )
             #expect(named.info.runName == "tagged")
             #expect(named.info.userID == "alice")
             #expect(named.info.runID.count == 32)
@@ -120,11 +124,14 @@ struct TrackingStoreTests {
     func latestMetrics(kind: TestDatabaseKind) async throws {
         try await Self.withStore(kind) { store in
             let run = try await store.createRun(experimentID: "0").info.runID
-            try await store.logBatch(runID: run, metrics: [
-                Metric(key: "loss", value: 3, timestamp: 10, step: 2),
-                Metric(key: "loss", value: 9, timestamp: 99, step: 1),
-                Metric(key: "acc", value: .nan, timestamp: 1, step: 0),
-            ])
+            try await store.logBatch(
+                runID: run,
+                metrics: [
+                    Metric(key: "loss", value: 3, timestamp: 10, step: 2),
+                    Metric(key: "loss", value: 9, timestamp: 99, step: 1),
+                    Metric(key: "acc", value: .nan, timestamp: 1, step: 0),
+                ]
+            )
             try await store.logBatch(runID: run, metrics: [Metric(key: "loss", value: 1, timestamp: 5, step: 2)])
             let metrics = try await store.run(id: run).data.metrics
             #expect(metrics.first { $0.key == "loss" } == Metric(key: "loss", value: 3, timestamp: 10, step: 2))
@@ -140,7 +147,10 @@ struct TrackingStoreTests {
             let run = try await store.createRun(experimentID: "0").info.runID
             let logged = (0..<250).map { Metric(key: "m", value: Double($0) / 3, timestamp: Int64(1000 + $0), step: Int64($0)) }
             try await store.logBatch(runID: run, metrics: Array(logged.prefix(200)))
-            try await store.logBatch(runID: run, metrics: Array(logged.dropFirst(200)) + [Metric(key: "inf", value: .infinity, timestamp: 1, step: 0)])
+            try await store.logBatch(
+                runID: run,
+                metrics: Array(logged.dropFirst(200)) + [Metric(key: "inf", value: .infinity, timestamp: 1, step: 0)]
+            )
             var read: [Metric] = []
             var offset = 0
             while true {
@@ -185,13 +195,23 @@ struct TrackingInputsTests {
             let store = TrackingStore(database: database)
             let first = try await store.createRun(experimentID: "0").info.runID
             let second = try await store.createRun(experimentID: "0").info.runID
-            let input = DatasetInput(dataset: Dataset(name: "train", digest: "abc", sourceType: "local", source: "samples.json"), tags: [Tag(key: "mlflow.data.context", value: "training")])
+            let input = DatasetInput(
+                dataset: Dataset(name: "train", digest: "abc", sourceType: "local", source: "samples.json"),
+                tags: [Tag(key: "mlflow.data.context", value: "training")]
+            )
             try await store.logInputs(runID: first, datasets: [input], modelIDs: [])
             try await store.logInputs(runID: second, datasets: [input], modelIDs: ["m-1"])
             try await store.logInputs(runID: second, datasets: [input], modelIDs: ["m-1"])
             #expect(try await store.run(id: first).inputs.datasets == [input])
             #expect(try await store.run(id: second).inputs.modelIDs == ["m-1"])
-            let found = try await store.searchRuns(experimentIDs: ["0"], filter: "datasets.digest = 'abc'", viewType: .activeOnly, maxResults: 10, orderBy: [], offset: 0)
+            let found = try await store.searchRuns(
+                experimentIDs: ["0"],
+                filter: "datasets.digest = 'abc'",
+                viewType: .activeOnly,
+                maxResults: 10,
+                orderBy: [],
+                offset: 0
+            )
             #expect(Set(found.runs.map(\.info.runID)) == [first, second])
             let tooLong = DatasetInput(dataset: Dataset(name: "d", digest: String(repeating: "x", count: 37), sourceType: "s", source: "s"), tags: [])
             await #expect(throws: TrackingError.self) { try await store.logInputs(runID: first, datasets: [tooLong], modelIDs: []) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Training
 
 @Suite("Fitting")
@@ -38,7 +39,8 @@ struct LineModelTests {
         let y = x.map { 2 * $0 + 1 + Double.random(in: -0.1...0.1, using: &generator) }
         let model = try LineModel.fit(ModelSpecification(), to: SampleSet(x: x, y: y))
         let n = Double(x.count)
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        let mx = x.reduce(0, +) / n
+        let my = y.reduce(0, +) / n
         let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
         let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
         #expect(abs(model.coefficients[1] - sxy / sxx) < 1e-10)
@@ -50,7 +52,8 @@ struct LineModelTests {
         let samples = exact([0, 1], count: 10)
         // Closed form for one feature: slope = Sxy / (Sxx + α), intercept = ȳ − slope·x̄.
         let n = Double(samples.count)
-        let mx = samples.x.reduce(0, +) / n, my = samples.y.reduce(0, +) / n
+        let mx = samples.x.reduce(0, +) / n
+        let my = samples.y.reduce(0, +) / n
         let sxy = zip(samples.x, samples.y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
         let sxx = samples.x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
         let model = try LineModel.fit(ModelSpecification(degree: 1, ridgeAlpha: 0.5), to: samples)
@@ -71,8 +74,15 @@ struct LineModelTests {
             }
         }
         #expect(message { _ = try LineModel.fit(ModelSpecification(), to: SampleSet()) } == "there are no training samples")
-        #expect(message { _ = try LineModel.fit(ModelSpecification(degree: 3), to: exact([0, 1], count: 3)) } == "3 training samples are fewer than the model's 4 coefficients")
-        #expect(message { _ = try LineModel.fit(ModelSpecification(), to: SampleSet(x: [1, 1, 1], y: [1, 2, 3])) }.contains("need at least 2 distinct x values"))
+        #expect(
+            message { _ = try LineModel.fit(ModelSpecification(degree: 3), to: exact([0, 1], count: 3)) }
+                == "3 training samples are fewer than the model's 4 coefficients"
+        )
+        #expect(
+            message { _ = try LineModel.fit(ModelSpecification(), to: SampleSet(x: [1, 1, 1], y: [1, 2, 3])) }.contains(
+                "need at least 2 distinct x values"
+            )
+        )
         #expect(message { _ = try ModelSpecification(degree: 0) }.contains("degree must be between 1 and 15"))
         #expect(message { _ = try ModelSpecification(ridgeAlpha: -1) }.contains("alpha must be a finite number ≥ 0"))
         #expect(message { _ = try ModelSpecification(ridgeAlpha: .nan) }.contains("alpha"))
@@ -86,7 +96,9 @@ struct LineModelTests {
         #expect(abs(scores.rmse - (1 / 3.0).squareRoot()) < 1e-15)
         #expect(abs(scores.mae - 1 / 3.0) < 1e-15)
         #expect(FitScores(model: model, samples: SampleSet(x: [1, 2], y: [1, 1])).r2 == 0)
-        #expect(FitScores(model: LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [1, 0]), samples: SampleSet(x: [1, 2], y: [1, 1])).r2 == 1)
+        #expect(
+            FitScores(model: LineModel(kind: "linear", degree: 1, alpha: 0, coefficients: [1, 0]), samples: SampleSet(x: [1, 2], y: [1, 1])).r2 == 1
+        )
     }
 
     @Test("The model files round-trip, and the params use the original's names")
@@ -100,7 +112,13 @@ struct LineModelTests {
         #expect(descriptor.contains("  python_function:\n    loader_module: flowline_pyfunc\n    code: code\n    data: model.json"))
         #expect(try ModelArtifact.model(from: files[1].data) == model)
         #expect(throws: TrainingError.self) { try ModelArtifact.model(from: Data("{}".utf8)) }
-        let summary = TrainingSummary(model: model, training: FitScores(model: model, samples: exact([0.25, 2])), test: nil, modelURL: "u", modelCommit: "c")
+        let summary = TrainingSummary(
+            model: model,
+            training: FitScores(model: model, samples: exact([0.25, 2])),
+            test: nil,
+            modelURL: "u",
+            modelCommit: "c"
+        )
         let params = Dictionary(uniqueKeysWithValues: summary.params.map { ($0.key, $0.value) })
         #expect(params["coefficient"] == "2.0")
         #expect(params["intercept"] == "0.25")

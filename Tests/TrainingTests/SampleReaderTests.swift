@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Training
 
 @Suite("Reading samples")
@@ -17,8 +18,10 @@ struct SampleReaderTests {
     @Test("Numbers read exactly as strtod reads them, on the fast path and off it")
     func numbers() throws {
         var generator = SystemRandomNumberGenerator()
-        var texts = ["0", "-0", "1", "0.1", "1e22", "1e23", "9007199254740993", "123456789012345678901234", "0.000000000000000000000000001",
-                     "1.7976931348623157e308", "2.2250738585072014e-308", "4.9e-324", "1E-5", "-2.5e+3", "0.30000000000000004"]
+        var texts = [
+            "0", "-0", "1", "0.1", "1e22", "1e23", "9007199254740993", "123456789012345678901234", "0.000000000000000000000000001",
+            "1.7976931348623157e308", "2.2250738585072014e-308", "4.9e-324", "1E-5", "-2.5e+3", "0.30000000000000004",
+        ]
         for _ in 0..<5000 {
             let value = Double.random(in: -1e6...1e6, using: &generator) * pow(10, Double(Int.random(in: -30...30, using: &generator)))
             texts.append(value.description)
@@ -66,7 +69,10 @@ struct SampleReaderTests {
 
     @Test("Broken JSON says where")
     func syntax() {
-        for text in ["", "{", #"{"samples": [[1, 2]"#, #"{"samples": [[1, 2],]}"#, "[[1, 2]] x", "[[01, 2]]", "[[1., 2]]", "[[-, 2]]", "[[1, 2]", #"{"samples" [[1,2]]}"#] {
+        for text in [
+            "", "{", #"{"samples": [[1, 2]"#, #"{"samples": [[1, 2],]}"#, "[[1, 2]] x", "[[01, 2]]", "[[1., 2]]", "[[-, 2]]", "[[1, 2]",
+            #"{"samples" [[1,2]]}"#,
+        ] {
             do {
                 _ = try parse(text)
                 Issue.record("accepted \(text)")

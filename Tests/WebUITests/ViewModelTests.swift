@@ -1,16 +1,20 @@
 import Foundation
 import JSON
 import Testing
-@testable import WebUI
 import Workflow
+
+@testable import WebUI
 
 /// What the web UIs compute for their pages, without a server.
 @Suite("Web UI view models")
 struct ViewModelTests {
-    @Test("A redirect target stays on this site", arguments: [
-        ("/dags/x?tab=grid", true), ("//evil.example", false), ("/\\evil.example", false), ("https://evil.example", false),
-        ("/\t/evil.example", false), ("dags", false), ("/" + String(repeating: "a", count: 2_001), false), ("/ünï", false),
-    ])
+    @Test(
+        "A redirect target stays on this site",
+        arguments: [
+            ("/dags/x?tab=grid", true), ("//evil.example", false), ("/\\evil.example", false), ("https://evil.example", false),
+            ("/\t/evil.example", false), ("dags", false), ("/" + String(repeating: "a", count: 2_001), false), ("/ünï", false),
+        ]
+    )
     func localPath(path: String, allowed: Bool) {
         #expect((OrchestratorUI.localPath(path) != nil) == allowed)
     }
@@ -36,7 +40,9 @@ struct ViewModelTests {
 
     @Test("A metric chart draws its points in step order and leaves out non-finite values")
     func metricChart() throws {
-        let svg = MetricChart.svg([(step: 2, value: 3), (step: 0, value: 1), (step: 1, value: .nan), (step: 1, value: 2), (step: 3, value: .infinity)])
+        let svg = MetricChart.svg([
+            (step: 2, value: 3), (step: 0, value: 1), (step: 1, value: .nan), (step: 1, value: 2), (step: 3, value: .infinity),
+        ])
         let path = try #require(svg.firstRange(of: #/d='([^']*)'/#).map { String(svg[$0]) })
         let xs = path.matches(of: #/[ML]([0-9.]+),/#).compactMap { Double($0.output.1) }
         #expect(xs.count == 3 && xs == xs.sorted(), "\(path)")
@@ -53,7 +59,8 @@ struct ViewModelTests {
             tasks:
               - {id: first, operator: empty}
               - {id: second, operator: empty, upstream: [first]}
-            """, file: "graph.yaml"
+            """,
+            file: "graph.yaml"
         ).get()
         let svg = DAGGraph.svg(dag, states: ["first": "success"], link: { $0 == "first" ? "/t/first" : nil })
         #expect(svg.contains("first") && svg.contains("second"))

@@ -20,7 +20,9 @@ public func fuzzLikePattern(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let expected = ReferenceLike(pattern).map { $0.matches(value) }
     let actual = LikePattern(pattern).map { $0.matches(value) }
     guard expected == actual else {
-        fatalError("LikePattern(\(pattern.debugDescription))?.matches(\(value.debugDescription)) is \(String(describing: actual)); the reference says \(String(describing: expected))")
+        fatalError(
+            "LikePattern(\(pattern.debugDescription))?.matches(\(value.debugDescription)) is \(String(describing: actual)); the reference says \(String(describing: expected))"
+        )
     }
     return 0
 }

@@ -16,7 +16,7 @@ public struct BasicCredential: Sendable, Equatable {
     /// Whether an `Authorization` header value carries this credential (compared in constant time).
     public func matches(authorization header: String?) -> Bool {
         guard let header, header.lowercased().hasPrefix("basic "),
-              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces))
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces))
         else { return false }
         return ConstantTime.equal("\(username):\(password)".utf8, decoded)
     }

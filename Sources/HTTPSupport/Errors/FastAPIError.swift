@@ -1,5 +1,5 @@
-public import JSON
 public import Hummingbird
+public import JSON
 import Logging
 import NIOCore
 
@@ -24,7 +24,11 @@ public struct FastAPIError: HTTPResponseError, Sendable {
 
     /// A 422 for one value that is wrong: Pydantic's error `type`, where it is, and why.
     public static func validation(
-        type: String, location: [ValidationIssue.LocationPart], message: String, input: JSONValue, context: [String: JSONValue] = [:]
+        type: String,
+        location: [ValidationIssue.LocationPart],
+        message: String,
+        input: JSONValue,
+        context: [String: JSONValue] = [:]
     ) -> FastAPIError {
         .invalid([ValidationIssue(location: location, type: type, message: message, input: input, context: context)])
     }

@@ -1,5 +1,5 @@
-public import JSON
 public import Hummingbird
+public import JSON
 import Logging
 import NIOCore
 

@@ -45,11 +45,19 @@ public final class HTTPMetrics: Sendable {
             let labels = [("method", method), ("route", route), ("status", String(status))]
             let created = RouteCollectors(
                 requests: registry.makeCounter(
-                    descriptor: .init(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered, by method, route and status."),
+                    descriptor: .init(
+                        metricName: "http_requests",
+                        unitName: "total",
+                        helpText: "HTTP requests answered, by method, route and status."
+                    ),
                     labels: labels
                 ),
                 latency: registry.makeDurationHistogram(
-                    descriptor: .init(metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer HTTP requests, until the response body was written."),
+                    descriptor: .init(
+                        metricName: "http_request_duration",
+                        unitName: "seconds",
+                        helpText: "Time to answer HTTP requests, until the response body was written."
+                    ),
                     labels: labels,
                     buckets: Self.latencyBuckets
                 )

@@ -27,7 +27,8 @@ extension Router {
     /// `GET /openapi.json` serving `document`, and `GET /docs`: interactive API documentation that
     /// renders the document and sends requests from the browser, with no external resources.
     @discardableResult
-    public func addOpenAPIRoutes(document: String, title: String, documentPath: RouterPath = "/openapi.json", docsPath: RouterPath = "/docs") -> Self {
+    public func addOpenAPIRoutes(document: String, title: String, documentPath: RouterPath = "/openapi.json", docsPath: RouterPath = "/docs") -> Self
+    {
         let page = APIDocsPage.html(title: title, documentURL: documentPath.description)
         get(documentPath) { _, _ in
             Response.json(document)

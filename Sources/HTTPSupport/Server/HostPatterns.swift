@@ -26,7 +26,9 @@ public struct HostPatterns: Sendable, Equatable {
 
     /// `localhost`, loopback and private network addresses (10/8, 172.16/12, 192.168/16, IPv6
     /// unique-local and link-local).
-    public static let localAndPrivate = HostPatterns(["localhost", "*.localhost", "127.*", "[::1]", "10.*", "192.168.*", "172.16-31.*", "[fc*", "[fd*", "[fe80:*", "169.254.*"])
+    public static let localAndPrivate = HostPatterns([
+        "localhost", "*.localhost", "127.*", "[::1]", "10.*", "192.168.*", "172.16-31.*", "[fc*", "[fd*", "[fe80:*", "169.254.*",
+    ])
 
     /// These patterns and `host` (the address a server listens on, when it is a name or address
     /// of its own rather than a wildcard).
@@ -72,7 +74,10 @@ public struct HostPatterns: Sendable, Equatable {
 
     /// `*` matches any run of bytes, iteratively (no backtracking blow-up).
     static func glob(_ text: ArraySlice<UInt8>, _ pattern: ArraySlice<UInt8>) -> Bool {
-        var ti = text.startIndex, pi = pattern.startIndex, starAt = -1, mark = text.startIndex
+        var ti = text.startIndex
+        var pi = pattern.startIndex
+        var starAt = -1
+        var mark = text.startIndex
         while ti < text.endIndex {
             if pi < pattern.endIndex, pattern[pi] == text[ti] {
                 ti += 1
@@ -119,7 +124,7 @@ public struct HostPatterns: Sendable, Equatable {
             hasPort = pattern.hasPrefix("[") ? pattern.contains("]:") : pattern.contains(":")
             let parts = pattern.split(separator: ".", omittingEmptySubsequences: false)
             guard pattern.contains("-"),
-                  let index = parts.firstIndex(where: { $0.contains("-") && $0.split(separator: "-").allSatisfy { Int($0) != nil } })
+                let index = parts.firstIndex(where: { $0.contains("-") && $0.split(separator: "-").allSatisfy { Int($0) != nil } })
             else {
                 range = nil
                 return

@@ -21,10 +21,18 @@ public struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware 
         let host = request.head.authority ?? ""
         guard allowedHosts.allows(host) else {
             // The allowed names are the operator's to know, not the client's.
-            context.logger.notice("Refused the Host header '\(host.prefix(100))': the allowed host names are \(allowedHosts.patterns.joined(separator: ", "))")
-            throw HTTPError(.forbidden, message: "Invalid Host header '\(host.prefix(100))': this server does not answer to that name (its operator can allow it with --allowed-hosts)")
+            context.logger.notice(
+                "Refused the Host header '\(host.prefix(100))': the allowed host names are \(allowedHosts.patterns.joined(separator: ", "))"
+            )
+            throw HTTPError(
+                .forbidden,
+                message:
+                    "Invalid Host header '\(host.prefix(100))': this server does not answer to that name (its operator can allow it with --allowed-hosts)"
+            )
         }
-        if ![.get, .head, .options].contains(request.method), let problem = CrossSiteWrites.problem(request.headers, host: host, trusted: trustedOrigins) {
+        if ![.get, .head, .options].contains(request.method),
+            let problem = CrossSiteWrites.problem(request.headers, host: host, trusted: trustedOrigins)
+        {
             throw HTTPError(.forbidden, message: problem)
         }
         return try await next(request, context)
@@ -39,7 +47,8 @@ enum CrossSiteWrites {
         if let origin = headers[.origin] {
             let trusted = trustedOrigins.contains(origin.lowercased())
             guard trusted || authority(ofOrigin: origin) == host.lowercased() else {
-                return "Cross-origin write refused: a page of \(origin.prefix(100)) may not change this server (list it with --trusted-origins to allow it)"
+                return
+                    "Cross-origin write refused: a page of \(origin.prefix(100)) may not change this server (list it with --trusted-origins to allow it)"
             }
             return nil
         }

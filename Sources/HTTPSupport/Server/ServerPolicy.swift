@@ -20,8 +20,11 @@ public struct ServerPolicy: Sendable {
     public static let defaultHost = "127.0.0.1"
 
     public init(
-        allowedHosts: HostPatterns = .localAndPrivate, trustedOrigins: Set<String> = [], idleTimeout: Duration = .seconds(30),
-        maximumHeaderSize: Int = 32 * 1024, maximumConnections: Int? = nil
+        allowedHosts: HostPatterns = .localAndPrivate,
+        trustedOrigins: Set<String> = [],
+        idleTimeout: Duration = .seconds(30),
+        maximumHeaderSize: Int = 32 * 1024,
+        maximumConnections: Int? = nil
     ) {
         self.allowedHosts = allowedHosts
         self.trustedOrigins = trustedOrigins

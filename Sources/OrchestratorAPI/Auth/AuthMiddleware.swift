@@ -1,7 +1,7 @@
 import Foundation
 import HTTPSupport
-import JSON
 import Hummingbird
+import JSON
 import Logging
 import NIOCore
 import OrchestratorDatabase

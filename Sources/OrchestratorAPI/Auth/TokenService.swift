@@ -56,8 +56,12 @@ public struct TokenService: Sendable {
     /// A token for `user`.
     public func issue(for user: User, now: Date = Date()) async throws -> String {
         let claims = Claims(
-            sub: .init(value: user.username), role: user.role.rawValue, ver: user.credentialsVersion, iat: .init(value: now),
-            nbf: .init(value: now.addingTimeInterval(-10)), exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
+            sub: .init(value: user.username),
+            role: user.role.rawValue,
+            ver: user.credentialsVersion,
+            iat: .init(value: now),
+            nbf: .init(value: now.addingTimeInterval(-10)),
+            exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
         )
         return try await keys.sign(claims)
     }

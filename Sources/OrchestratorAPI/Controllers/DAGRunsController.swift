@@ -1,10 +1,10 @@
 import Foundation
-import JSON
+import HTTPSupport
 import Hummingbird
+import JSON
 import NIOCore
 import OrchestratorDatabase
 import Workflow
-import HTTPSupport
 
 /// `dags/{dag_id}/dagRuns…`: triggering runs and reading them with their task instances.
 struct DAGRunsController {
@@ -40,7 +40,14 @@ struct DAGRunsController {
         let interval = start.flatMap { start in end.map { DataInterval(start: start, end: $0) } }
         let triggeredBy = request.headers[.referer] == nil ? "rest_api" : "ui"
         let run = try await orchestration.trigger(
-            dagID, runID: runID, conf: conf, logicalDate: logicalDate, dataInterval: interval, triggeredBy: triggeredBy, user: caller.username, note: note
+            dagID,
+            runID: runID,
+            conf: conf,
+            logicalDate: logicalDate,
+            dataInterval: interval,
+            triggeredBy: triggeredBy,
+            user: caller.username,
+            note: note
         )
         return .json(AirflowJSON.dagRun(run).jsonText)
     }
@@ -53,7 +60,12 @@ struct DAGRunsController {
         var states: [DagRunState] = []
         for name in query.getAll("state") {
             guard let state = DagRunState(rawValue: name) else {
-                throw FastAPIError.validation(type: "enum", location: ["query", "state"], message: "Input should be 'queued', 'running', 'success' or 'failed'", input: .string(name))
+                throw FastAPIError.validation(
+                    type: "enum",
+                    location: ["query", "state"],
+                    message: "Input should be 'queued', 'running', 'success' or 'failed'",
+                    input: .string(name)
+                )
             }
             states.append(state)
         }
@@ -130,7 +142,12 @@ struct DAGRunsController {
         for run in runs {
             let targets = taskIDs.isEmpty ? dag.tasks.map(\.taskID) : taskIDs
             let instances = try await orchestration.clear(
-                dagID: dagID, runID: run.runID, taskIDs: targets, includeDownstream: downstream, onlyFailed: onlyFailed, dryRun: dryRun
+                dagID: dagID,
+                runID: run.runID,
+                taskIDs: targets,
+                includeDownstream: downstream,
+                onlyFailed: onlyFailed,
+                dryRun: dryRun
             )
             for instance in instances { cleared.append((instance, run)) }
         }
@@ -146,7 +163,12 @@ struct DAGRunsController {
                 let name = "\(field.rawValue)_\(comparison.rawValue)"
                 guard let text = query.get(name) else { continue }
                 guard let bound = DateText.parse(text) else {
-                    throw FastAPIError.validation(type: "datetime_from_date_parsing", location: ["query", .key(name)], message: "Input should be a valid datetime", input: .string(text))
+                    throw FastAPIError.validation(
+                        type: "datetime_from_date_parsing",
+                        location: ["query", .key(name)],
+                        message: "Input should be a valid datetime",
+                        input: .string(text)
+                    )
                 }
                 bounds.append((field, comparison, bound))
             }

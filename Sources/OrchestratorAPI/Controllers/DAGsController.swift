@@ -1,9 +1,9 @@
 import Foundation
-import Hummingbird
-import Workflow
 import HTTPSupport
+import Hummingbird
 import JSON
 import OrchestratorDatabase
+import Workflow
 
 /// `dags…` and `importErrors`: listing DAGs, their details and tasks, pausing them.
 struct DAGsController {
@@ -42,9 +42,14 @@ struct DAGsController {
         }
         let owners = query.getAll("owners")
         if !owners.isEmpty { records = records.filter { $0.owners.contains(where: owners.contains) } }
-        records = try APIQuery.ordered(records, query: query, keys: [
-            "dag_id": { $0.dagID }, "dag_display_name": { $0.dagID }, "next_dagrun": { $0.nextRun.map { DateText.format($0.start) } ?? "" },
-        ], default: "dag_id")
+        records = try APIQuery.ordered(
+            records,
+            query: query,
+            keys: [
+                "dag_id": { $0.dagID }, "dag_display_name": { $0.dagID }, "next_dagrun": { $0.nextRun.map { DateText.format($0.start) } ?? "" },
+            ],
+            default: "dag_id"
+        )
         let page = try Paging(query)
         return .json(AirflowJSON.collection("dags", page.slice(records).map(AirflowJSON.dag), total: records.count))
     }
@@ -94,7 +99,9 @@ struct DAGsController {
     @Sendable func importErrors(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
         _ = try context.require(.viewer)
         var errors = try await store.importErrors()
-        if let pattern = try APIQuery.pattern(request.uri.queryParameters, "filename_pattern") { errors = errors.filter { pattern.matches($0.filename) } }
+        if let pattern = try APIQuery.pattern(request.uri.queryParameters, "filename_pattern") {
+            errors = errors.filter { pattern.matches($0.filename) }
+        }
         let page = try Paging(request.uri.queryParameters)
         return .json(AirflowJSON.collection("import_errors", page.slice(errors).map(AirflowJSON.importError), total: errors.count))
     }
@@ -103,7 +110,12 @@ struct DAGsController {
         _ = try context.require(.viewer)
         let text = try context.parameters.decoded("import_error_id")
         guard let id = Int64(text) else {
-            throw FastAPIError.validation(type: "int_parsing", location: ["path", "import_error_id"], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(text))
+            throw FastAPIError.validation(
+                type: "int_parsing",
+                location: ["path", "import_error_id"],
+                message: "Input should be a valid integer, unable to parse string as an integer",
+                input: .string(text)
+            )
         }
         guard let error = try await store.importErrors().first(where: { $0.id == id }) else {
             throw OrchestratorError.notFound("The ImportError with import_error_id: `\(id)` was not found")

@@ -1,12 +1,12 @@
 import Foundation
-import JSON
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import JSON
 import NIOCore
 import OrchestratorDatabase
 import TaskExecution
 import Workflow
-import HTTPSupport
 
 /// `…/taskInstances…`: task instances of a run, their tries, logs and XComs; marking them.
 struct TaskInstancesController {
@@ -36,9 +36,15 @@ struct TaskInstancesController {
         if let taskID = query.get("task_id") { instances = instances.filter { $0.taskID == taskID } }
         let page = try Paging(query)
         let tracking = try await store.trackingRunIDs(dagID: run.dagID, runID: run.runID)
-        return .json(AirflowJSON.collection("task_instances", page.slice(instances).map {
-            AirflowJSON.taskInstance($0, run: run, trackingRunID: tracking[$0.taskID])
-        }, total: instances.count))
+        return .json(
+            AirflowJSON.collection(
+                "task_instances",
+                page.slice(instances).map {
+                    AirflowJSON.taskInstance($0, run: run, trackingRunID: tracking[$0.taskID])
+                },
+                total: instances.count
+            )
+        )
     }
 
     @Sendable func get(_ request: Request, context: OrchestratorRequestContext) async throws -> Response {
@@ -104,8 +110,10 @@ struct TaskInstancesController {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let entries = TaskLog.entries(of: text).map { entry -> JSONValue in
-            .object(["timestamp": entry.timestamp.isEmpty ? .null : .string(entry.timestamp), "event": .string(entry.text),
-                     "level": .string(entry.level.lowercased()), "logger": .string(entry.source)])
+            .object([
+                "timestamp": entry.timestamp.isEmpty ? .null : .string(entry.timestamp), "event": .string(entry.text),
+                "level": .string(entry.level.lowercased()), "logger": .string(entry.source),
+            ])
         }
         return .json(JSONValue.object(["content": .array(entries), "continuation_token": continuation]).jsonText)
     }

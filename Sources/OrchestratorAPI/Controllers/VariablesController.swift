@@ -1,9 +1,9 @@
 import Foundation
-import JSON
+import HTTPSupport
 import Hummingbird
+import JSON
 import OrchestratorDatabase
 import Workflow
-import HTTPSupport
 
 /// `variables…`: ops read them (they may hold secrets, so viewers do not); admins change them.
 struct VariablesController {
@@ -14,7 +14,9 @@ struct VariablesController {
         router.get("/api/v2/variables") { request, context -> Response in
             _ = try context.require(Role.variableReader)
             var variables = try await store.variables()
-            if let pattern = try APIQuery.pattern(request.uri.queryParameters, "variable_key_pattern") { variables = variables.filter { pattern.matches($0.key) } }
+            if let pattern = try APIQuery.pattern(request.uri.queryParameters, "variable_key_pattern") {
+                variables = variables.filter { pattern.matches($0.key) }
+            }
             let page = try Paging(request.uri.queryParameters)
             return .json(AirflowJSON.collection("variables", page.slice(variables).map(AirflowJSON.variable), total: variables.count))
         }
@@ -30,8 +32,11 @@ struct VariablesController {
             let key = APIRequest.string(body, "key") ?? ""
             let value = try Self.value(body)
             try await store.setVariable(key, value: value, description: APIRequest.string(body, "description"), onlyIfNew: true)
-            return Response(status: .created, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: .init(string: AirflowJSON.variable(try await store.variable(key)).jsonText)))
+            return Response(
+                status: .created,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: .init(string: AirflowJSON.variable(try await store.variable(key)).jsonText))
+            )
         }
         router.patch("/api/v2/variables/{variable_key}") { request, context -> Response in
             _ = try context.require(.admin)

@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPSupport
+public import Hummingbird
 public import OrchestratorDatabase
 
 /// Authentication and authorization failures as Airflow's API answers them: 401 with

@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPSupport
+public import Hummingbird
 public import Workflow
 
 /// An orchestrator error as Airflow's API answers it: `{"detail": "…"}` with the error's status.

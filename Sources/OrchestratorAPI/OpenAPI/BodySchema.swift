@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import JSON
 import OrchestratorDatabase
 import Workflow
-import HTTPSupport
 
 /// Checks a request body against its schema in the OpenAPI document (``OrchestratorOpenAPI``),
 /// so that what the document says and what the server accepts are one rule: unknown fields,
@@ -15,7 +15,12 @@ enum BodySchema {
         let properties = OrchestratorOpenAPI.schemas[name] ?? []
         let types = Dictionary(properties, uniquingKeysWith: { first, _ in first })
         for key in body.keys.sorted() where types[key] == nil {
-            throw FastAPIError.validation(type: "extra_forbidden", location: ["body", .key(key)], message: "Extra inputs are not permitted", input: body[key] ?? .null)
+            throw FastAPIError.validation(
+                type: "extra_forbidden",
+                location: ["body", .key(key)],
+                message: "Extra inputs are not permitted",
+                input: body[key] ?? .null
+            )
         }
         for key in OrchestratorOpenAPI.required[name] ?? [] where body[key] == nil {
             throw FastAPIError.validation(type: "missing", location: ["body", .key(key)], message: "Field required", input: .object(body))
@@ -45,12 +50,18 @@ enum BodySchema {
         case .string(let text):
             // Characters as Python counts them: code points.
             let count = text.unicodeScalars.count
-            if bound.atMost, count > bound.limit { return ("string_too_long", "String should have at most \(bound.limit) character\(bound.limit == 1 ? "" : "s")") }
-            if !bound.atMost, count < bound.limit { return ("string_too_short", "String should have at least \(bound.limit) character\(bound.limit == 1 ? "" : "s")") }
+            if bound.atMost, count > bound.limit {
+                return ("string_too_long", "String should have at most \(bound.limit) character\(bound.limit == 1 ? "" : "s")")
+            }
+            if !bound.atMost, count < bound.limit {
+                return ("string_too_short", "String should have at least \(bound.limit) character\(bound.limit == 1 ? "" : "s")")
+            }
         case .number(let number):
             let number = number.doubleValue
             if bound.atMost, number > Double(bound.limit) { return ("less_than_equal", "Input should be less than or equal to \(bound.limit)") }
-            if !bound.atMost, number < Double(bound.limit) { return ("greater_than_equal", "Input should be greater than or equal to \(bound.limit)") }
+            if !bound.atMost, number < Double(bound.limit) {
+                return ("greater_than_equal", "Input should be greater than or equal to \(bound.limit)")
+            }
         default:
             break
         }
@@ -81,7 +92,9 @@ enum BodySchema {
             }
             return nil
         case "int64":
-            if case .number(let number) = value, let integer = number.exactInteger { return integer < 0 ? ("greater_than_equal", "Input should be greater than or equal to 0") : nil }
+            if case .number(let number) = value, let integer = number.exactInteger {
+                return integer < 0 ? ("greater_than_equal", "Input should be greater than or equal to 0") : nil
+            }
             return ("int_type", "Input should be a valid integer")
         case "date-time":
             guard case .string(let text) = value else { return ("datetime_type", "Input should be a valid datetime") }

@@ -37,8 +37,12 @@ enum OrchestratorOpenAPI {
         [
             Parameter(name: "limit", type: "integer>=0", description: "Page size (default 50, at most 100)"),
             Parameter(name: "offset", type: "integer>=0", description: "Items to skip"),
-            Parameter(name: "order_by", type: "(\((keys + keys.map { "-" + $0 }).joined(separator: "|")))", description: "Field to order by; a leading '-' for descending",
-                      repeated: true),
+            Parameter(
+                name: "order_by",
+                type: "(\((keys + keys.map { "-" + $0 }).joined(separator: "|")))",
+                description: "Field to order by; a leading '-' for descending",
+                repeated: true
+            ),
         ]
     }
 
@@ -54,77 +58,275 @@ enum OrchestratorOpenAPI {
     }
 
     static let operations: [Operation] = [
-        Operation(method: "post", path: "/auth/token", id: "create_token", summary: "Log in: username and password give a bearer token", role: nil,
-                  body: "LoginBody", response: "LoginResponse", status: "201", errors: ["400", "401", "429", "503"]),
-        Operation(method: "get", path: "/api/v2/monitor/health", id: "get_health", summary: "Health of the database, scheduler, triggerer and DAG processor", role: nil,
-                  response: "HealthInfoResponse"),
+        Operation(
+            method: "post",
+            path: "/auth/token",
+            id: "create_token",
+            summary: "Log in: username and password give a bearer token",
+            role: nil,
+            body: "LoginBody",
+            response: "LoginResponse",
+            status: "201",
+            errors: ["400", "401", "429", "503"]
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/monitor/health",
+            id: "get_health",
+            summary: "Health of the database, scheduler, triggerer and DAG processor",
+            role: nil,
+            response: "HealthInfoResponse"
+        ),
         Operation(method: "get", path: "/api/v2/version", id: "get_version", summary: "Flowline's version", role: nil, response: "VersionInfo"),
-        Operation(method: "get", path: "/api/v2/dags", id: "get_dags", summary: "List DAGs", role: .viewer,
-                  query: paging(orderBy: ["dag_id", "dag_display_name", "next_dagrun"]) + [
-                      Parameter(name: "dag_id_pattern", type: "string<=200", description: "SQL LIKE pattern, case-insensitive: % and _ wildcards, | for or"),
-                      Parameter(name: "tags", type: "string", description: "Tag", repeated: true),
-                      Parameter(name: "tags_match_mode", type: "(any|all)", description: "Whether a DAG needs any or all of the tags"),
-                      Parameter(name: "owners", type: "string", description: "Owner", repeated: true),
-                      Parameter(name: "paused", type: "boolean", description: "Only paused or unpaused DAGs"),
-                      Parameter(name: "only_active", type: "boolean", description: "Hide DAGs whose file is gone (default true)"),
-                      Parameter(name: "exclude_stale", type: "boolean", description: "Hide DAGs whose file is gone (default true)"),
-                  ],
-                  response: "DAGCollectionResponse", errors: ["400"]),
+        Operation(
+            method: "get",
+            path: "/api/v2/dags",
+            id: "get_dags",
+            summary: "List DAGs",
+            role: .viewer,
+            query: paging(orderBy: ["dag_id", "dag_display_name", "next_dagrun"]) + [
+                Parameter(
+                    name: "dag_id_pattern",
+                    type: "string<=200",
+                    description: "SQL LIKE pattern, case-insensitive: % and _ wildcards, | for or"
+                ),
+                Parameter(name: "tags", type: "string", description: "Tag", repeated: true),
+                Parameter(name: "tags_match_mode", type: "(any|all)", description: "Whether a DAG needs any or all of the tags"),
+                Parameter(name: "owners", type: "string", description: "Owner", repeated: true),
+                Parameter(name: "paused", type: "boolean", description: "Only paused or unpaused DAGs"),
+                Parameter(name: "only_active", type: "boolean", description: "Hide DAGs whose file is gone (default true)"),
+                Parameter(name: "exclude_stale", type: "boolean", description: "Hide DAGs whose file is gone (default true)"),
+            ],
+            response: "DAGCollectionResponse",
+            errors: ["400"]
+        ),
         Operation(method: "get", path: "/api/v2/dags/{dag_id}", id: "get_dag", summary: "Get a DAG", role: .viewer, response: "DAGResponse"),
-        Operation(method: "patch", path: "/api/v2/dags/{dag_id}", id: "patch_dag", summary: "Pause or unpause a DAG", role: .op, body: "DAGPatchBody", response: "DAGResponse",
-                  errors: ["400"]),
-        Operation(method: "get", path: "/api/v2/dags/{dag_id}/details", id: "get_dag_details", summary: "A DAG with its settings and params", role: .viewer, response: "DAGDetailsResponse"),
-        Operation(method: "get", path: "/api/v2/dags/{dag_id}/tasks", id: "get_tasks", summary: "The tasks of a DAG", role: .viewer,
-                  query: [Parameter(name: "order_by", type: "string", description: "task_id (the default) orders by task id; anything else keeps the file's order")],
-                  response: "TaskCollectionResponse"),
-        Operation(method: "get", path: "/api/v2/dags/{dag_id}/tasks/{task_id}", id: "get_task", summary: "One task of a DAG", role: .viewer, response: "TaskResponse"),
-        Operation(method: "get", path: "/api/v2/importErrors", id: "get_import_errors", summary: "DAG files that do not load", role: .viewer,
-                  query: paging(orderBy: []).filter { $0.name != "order_by" }
-                      + [Parameter(name: "filename_pattern", type: "string<=200", description: "SQL LIKE pattern on the file name")],
-                  response: "ImportErrorCollectionResponse"),
-        Operation(method: "get", path: "/api/v2/importErrors/{import_error_id}", id: "get_import_error", summary: "One import error", role: .viewer, response: "ImportErrorResponse"),
-        Operation(method: "post", path: "/api/v2/dags/{dag_id}/dagRuns", id: "trigger_dag_run", summary: "Trigger a run; conf is checked against the DAG's params", role: .op,
-                  body: "TriggerDAGRunPostBody", response: "DAGRunResponse", errors: ["400", "409"], links: runLinks),
-        Operation(method: "get", path: "/api/v2/dags/{dag_id}/dagRuns", id: "get_dag_runs", summary: "List runs ('~' as dag_id for all DAGs)", role: .viewer,
-                  query: paging(orderBy: RunQuery.Field.allCases.map(\.rawValue) + ["dag_run_id"])
-                      + [Parameter(name: "state", type: "(queued|running|success|failed)", description: "Run state", repeated: true)] + dateFilters,
-                  response: "DAGRunCollectionResponse", errors: ["400"]),
+        Operation(
+            method: "patch",
+            path: "/api/v2/dags/{dag_id}",
+            id: "patch_dag",
+            summary: "Pause or unpause a DAG",
+            role: .op,
+            body: "DAGPatchBody",
+            response: "DAGResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/dags/{dag_id}/details",
+            id: "get_dag_details",
+            summary: "A DAG with its settings and params",
+            role: .viewer,
+            response: "DAGDetailsResponse"
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/dags/{dag_id}/tasks",
+            id: "get_tasks",
+            summary: "The tasks of a DAG",
+            role: .viewer,
+            query: [
+                Parameter(
+                    name: "order_by",
+                    type: "string",
+                    description: "task_id (the default) orders by task id; anything else keeps the file's order"
+                )
+            ],
+            response: "TaskCollectionResponse"
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/dags/{dag_id}/tasks/{task_id}",
+            id: "get_task",
+            summary: "One task of a DAG",
+            role: .viewer,
+            response: "TaskResponse"
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/importErrors",
+            id: "get_import_errors",
+            summary: "DAG files that do not load",
+            role: .viewer,
+            query: paging(orderBy: []).filter { $0.name != "order_by" }
+                + [Parameter(name: "filename_pattern", type: "string<=200", description: "SQL LIKE pattern on the file name")],
+            response: "ImportErrorCollectionResponse"
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/importErrors/{import_error_id}",
+            id: "get_import_error",
+            summary: "One import error",
+            role: .viewer,
+            response: "ImportErrorResponse"
+        ),
+        Operation(
+            method: "post",
+            path: "/api/v2/dags/{dag_id}/dagRuns",
+            id: "trigger_dag_run",
+            summary: "Trigger a run; conf is checked against the DAG's params",
+            role: .op,
+            body: "TriggerDAGRunPostBody",
+            response: "DAGRunResponse",
+            errors: ["400", "409"],
+            links: runLinks
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/dags/{dag_id}/dagRuns",
+            id: "get_dag_runs",
+            summary: "List runs ('~' as dag_id for all DAGs)",
+            role: .viewer,
+            query: paging(orderBy: RunQuery.Field.allCases.map(\.rawValue) + ["dag_run_id"])
+                + [Parameter(name: "state", type: "(queued|running|success|failed)", description: "Run state", repeated: true)] + dateFilters,
+            response: "DAGRunCollectionResponse",
+            errors: ["400"]
+        ),
         Operation(method: "get", path: runPath, id: "get_dag_run", summary: "Get a run", role: .viewer, response: "DAGRunResponse"),
-        Operation(method: "patch", path: runPath, id: "patch_dag_run", summary: "Mark a run success, failed or queued; set its note", role: .op,
-                  body: "DAGRunPatchBody", response: "DAGRunResponse", errors: ["400", "409"]),
-        Operation(method: "delete", path: runPath, id: "delete_dag_run", summary: "Delete a run that is not running", role: .op, status: "204", errors: ["400", "409"]),
-        Operation(method: "post", path: "/api/v2/dags/{dag_id}/clearTaskInstances", id: "post_clear_task_instances", summary: "Clear task instances so they run again (dry_run defaults to true)",
-                  role: .op, body: "ClearTaskInstancesBody", response: "TaskInstanceCollectionResponse", errors: ["400", "409"]),
-        Operation(method: "get", path: runPath + "/taskInstances", id: "get_task_instances", summary: "Task instances of a run", role: .viewer,
-                  query: paging(orderBy: []).filter { $0.name != "order_by" } + [
-                      Parameter(name: "state", type: "string", description: "Task state, or no_status", repeated: true),
-                      Parameter(name: "task_id", type: "string", description: "One task"),
-                  ],
-                  response: "TaskInstanceCollectionResponse"),
-        Operation(method: "get", path: runPath + "/taskInstances/{task_id}", id: "get_task_instance", summary: "One task instance", role: .viewer, response: "TaskInstanceResponse"),
-        Operation(method: "patch", path: runPath + "/taskInstances/{task_id}", id: "patch_task_instance", summary: "Mark a task success, failed or skipped; set its note",
-                  role: .op, body: "PatchTaskInstanceBody", response: "TaskInstanceCollectionResponse", errors: ["400", "409"]),
-        Operation(method: "get", path: runPath + "/taskInstances/{task_id}/tries", id: "get_task_instance_tries", summary: "Every try of a task",
-                  role: .viewer, response: "TaskInstanceCollectionResponse"),
-        Operation(method: "get", path: runPath + "/taskInstances/{task_id}/logs/{try_number}", id: "get_log",
-                  summary: "A try's log: JSON, or text with Accept: text/plain; follow it with the continuation token", role: .viewer,
-                  query: [Parameter(name: "token", type: "string", description: "The continuation token of the previous answer (a byte offset)")],
-                  response: "TaskInstancesLogResponse"),
-        Operation(method: "get", path: runPath + "/taskInstances/{task_id}/xcomEntries", id: "get_xcom_entries", summary: "A task's XComs",
-                  role: .viewer, query: paging(orderBy: []).filter { $0.name != "order_by" }, response: "XComCollectionResponse"),
-        Operation(method: "get", path: runPath + "/taskInstances/{task_id}/xcomEntries/{xcom_key}", id: "get_xcom_entry", summary: "One XCom",
-                  role: .viewer, response: "XComResponse"),
-        Operation(method: "get", path: "/api/v2/variables", id: "get_variables", summary: "List variables", role: Role.variableReader,
-                  query: paging(orderBy: []).filter { $0.name != "order_by" }
-                      + [Parameter(name: "variable_key_pattern", type: "string<=200", description: "SQL LIKE pattern on the key")],
-                  response: "VariableCollectionResponse"),
-        Operation(method: "post", path: "/api/v2/variables", id: "post_variable", summary: "Create a variable", role: .admin, body: "VariableBody", response: "VariableResponse",
-                  status: "201", errors: ["400", "409"],
-                  links: ["GetVariable": ("get_variable", ["variable_key": "$response.body#/key"]), "DeleteVariable": ("delete_variable", ["variable_key": "$response.body#/key"])]),
-        Operation(method: "get", path: "/api/v2/variables/{variable_key}", id: "get_variable", summary: "Get a variable", role: Role.variableReader, response: "VariableResponse"),
-        Operation(method: "patch", path: "/api/v2/variables/{variable_key}", id: "patch_variable", summary: "Change a variable", role: .admin, body: "VariablePatchBody",
-                  response: "VariableResponse", errors: ["400"]),
-        Operation(method: "delete", path: "/api/v2/variables/{variable_key}", id: "delete_variable", summary: "Delete a variable", role: .admin, status: "204"),
+        Operation(
+            method: "patch",
+            path: runPath,
+            id: "patch_dag_run",
+            summary: "Mark a run success, failed or queued; set its note",
+            role: .op,
+            body: "DAGRunPatchBody",
+            response: "DAGRunResponse",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "delete",
+            path: runPath,
+            id: "delete_dag_run",
+            summary: "Delete a run that is not running",
+            role: .op,
+            status: "204",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "post",
+            path: "/api/v2/dags/{dag_id}/clearTaskInstances",
+            id: "post_clear_task_instances",
+            summary: "Clear task instances so they run again (dry_run defaults to true)",
+            role: .op,
+            body: "ClearTaskInstancesBody",
+            response: "TaskInstanceCollectionResponse",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances",
+            id: "get_task_instances",
+            summary: "Task instances of a run",
+            role: .viewer,
+            query: paging(orderBy: []).filter { $0.name != "order_by" } + [
+                Parameter(name: "state", type: "string", description: "Task state, or no_status", repeated: true),
+                Parameter(name: "task_id", type: "string", description: "One task"),
+            ],
+            response: "TaskInstanceCollectionResponse"
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances/{task_id}",
+            id: "get_task_instance",
+            summary: "One task instance",
+            role: .viewer,
+            response: "TaskInstanceResponse"
+        ),
+        Operation(
+            method: "patch",
+            path: runPath + "/taskInstances/{task_id}",
+            id: "patch_task_instance",
+            summary: "Mark a task success, failed or skipped; set its note",
+            role: .op,
+            body: "PatchTaskInstanceBody",
+            response: "TaskInstanceCollectionResponse",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances/{task_id}/tries",
+            id: "get_task_instance_tries",
+            summary: "Every try of a task",
+            role: .viewer,
+            response: "TaskInstanceCollectionResponse"
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances/{task_id}/logs/{try_number}",
+            id: "get_log",
+            summary: "A try's log: JSON, or text with Accept: text/plain; follow it with the continuation token",
+            role: .viewer,
+            query: [Parameter(name: "token", type: "string", description: "The continuation token of the previous answer (a byte offset)")],
+            response: "TaskInstancesLogResponse"
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances/{task_id}/xcomEntries",
+            id: "get_xcom_entries",
+            summary: "A task's XComs",
+            role: .viewer,
+            query: paging(orderBy: []).filter { $0.name != "order_by" },
+            response: "XComCollectionResponse"
+        ),
+        Operation(
+            method: "get",
+            path: runPath + "/taskInstances/{task_id}/xcomEntries/{xcom_key}",
+            id: "get_xcom_entry",
+            summary: "One XCom",
+            role: .viewer,
+            response: "XComResponse"
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/variables",
+            id: "get_variables",
+            summary: "List variables",
+            role: Role.variableReader,
+            query: paging(orderBy: []).filter { $0.name != "order_by" }
+                + [Parameter(name: "variable_key_pattern", type: "string<=200", description: "SQL LIKE pattern on the key")],
+            response: "VariableCollectionResponse"
+        ),
+        Operation(
+            method: "post",
+            path: "/api/v2/variables",
+            id: "post_variable",
+            summary: "Create a variable",
+            role: .admin,
+            body: "VariableBody",
+            response: "VariableResponse",
+            status: "201",
+            errors: ["400", "409"],
+            links: [
+                "GetVariable": ("get_variable", ["variable_key": "$response.body#/key"]),
+                "DeleteVariable": ("delete_variable", ["variable_key": "$response.body#/key"]),
+            ]
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/variables/{variable_key}",
+            id: "get_variable",
+            summary: "Get a variable",
+            role: Role.variableReader,
+            response: "VariableResponse"
+        ),
+        Operation(
+            method: "patch",
+            path: "/api/v2/variables/{variable_key}",
+            id: "patch_variable",
+            summary: "Change a variable",
+            role: .admin,
+            body: "VariablePatchBody",
+            response: "VariableResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "delete",
+            path: "/api/v2/variables/{variable_key}",
+            id: "delete_variable",
+            summary: "Delete a variable",
+            role: .admin,
+            status: "204"
+        ),
     ]
 
     /// Schemas by name: property → type. Types: `string`, `integer`, `number`, `boolean`,
@@ -137,35 +339,52 @@ enum OrchestratorOpenAPI {
         "HealthInfoResponse": [("metadatabase", "object"), ("scheduler", "object"), ("triggerer", "object"), ("dag_processor", "object")],
         "VersionInfo": [("version", "string"), ("git_version", "string?")],
         "DAGPatchBody": [("is_paused", "boolean")],
-        "DAGResponse": [("dag_id", "string"), ("dag_display_name", "string"), ("is_paused", "boolean"), ("is_stale", "boolean"), ("fileloc", "string"),
-                        ("description", "string?"), ("timetable_summary", "string?"), ("tags", "[#DagTagResponse]"), ("owners", "[string]"),
-                        ("max_active_tasks", "integer"), ("max_active_runs", "integer?"), ("has_import_errors", "boolean"),
-                        ("next_dagrun_logical_date", "string?"), ("next_dagrun_data_interval_start", "string?"), ("next_dagrun_data_interval_end", "string?")],
+        "DAGResponse": [
+            ("dag_id", "string"), ("dag_display_name", "string"), ("is_paused", "boolean"), ("is_stale", "boolean"), ("fileloc", "string"),
+            ("description", "string?"), ("timetable_summary", "string?"), ("tags", "[#DagTagResponse]"), ("owners", "[string]"),
+            ("max_active_tasks", "integer"), ("max_active_runs", "integer?"), ("has_import_errors", "boolean"),
+            ("next_dagrun_logical_date", "string?"), ("next_dagrun_data_interval_start", "string?"), ("next_dagrun_data_interval_end", "string?"),
+        ],
         "DagTagResponse": [("name", "string"), ("dag_id", "string")],
-        "DAGDetailsResponse": [("dag_id", "string"), ("catchup", "boolean"), ("start_date", "string?"), ("end_date", "string?"), ("params", "object"), ("timezone", "string")],
+        "DAGDetailsResponse": [
+            ("dag_id", "string"), ("catchup", "boolean"), ("start_date", "string?"), ("end_date", "string?"), ("params", "object"),
+            ("timezone", "string"),
+        ],
         "DAGCollectionResponse": [("dags", "[#DAGResponse]"), ("total_entries", "integer")],
-        "TaskResponse": [("task_id", "string"), ("owner", "string"), ("trigger_rule", "string"), ("retries", "integer"), ("operator_name", "string"),
-                         ("downstream_task_ids", "[string]")],
+        "TaskResponse": [
+            ("task_id", "string"), ("owner", "string"), ("trigger_rule", "string"), ("retries", "integer"), ("operator_name", "string"),
+            ("downstream_task_ids", "[string]"),
+        ],
         "TaskCollectionResponse": [("tasks", "[#TaskResponse]"), ("total_entries", "integer")],
         "ImportErrorResponse": [("import_error_id", "integer"), ("timestamp", "string"), ("filename", "string"), ("stack_trace", "string")],
         "ImportErrorCollectionResponse": [("import_errors", "[#ImportErrorResponse]"), ("total_entries", "integer")],
-        "TriggerDAGRunPostBody": [("dag_run_id", "runid?"), ("logical_date", "date-time?"), ("data_interval_start", "date-time?"), ("data_interval_end", "date-time?"),
-                                  ("run_after", "date-time?"), ("conf", "object?"), ("note", "text?"), ("partition_key", "string?")],
+        "TriggerDAGRunPostBody": [
+            ("dag_run_id", "runid?"), ("logical_date", "date-time?"), ("data_interval_start", "date-time?"), ("data_interval_end", "date-time?"),
+            ("run_after", "date-time?"), ("conf", "object?"), ("note", "text?"), ("partition_key", "string?"),
+        ],
         "DAGRunPatchBody": [("state", "(queued|success|failed)?"), ("note", "text<=1000?")],
-        "DAGRunResponse": [("dag_run_id", "string"), ("dag_id", "string"), ("logical_date", "string?"), ("queued_at", "string?"), ("start_date", "string?"),
-                           ("end_date", "string?"), ("duration", "number?"), ("data_interval_start", "string?"), ("data_interval_end", "string?"),
-                           ("run_after", "string"), ("run_type", "string"), ("state", "string"), ("triggered_by", "string"), ("triggering_user_name", "string?"),
-                           ("conf", "object"), ("note", "text?")],
+        "DAGRunResponse": [
+            ("dag_run_id", "string"), ("dag_id", "string"), ("logical_date", "string?"), ("queued_at", "string?"), ("start_date", "string?"),
+            ("end_date", "string?"), ("duration", "number?"), ("data_interval_start", "string?"), ("data_interval_end", "string?"),
+            ("run_after", "string"), ("run_type", "string"), ("state", "string"), ("triggered_by", "string"), ("triggering_user_name", "string?"),
+            ("conf", "object"), ("note", "text?"),
+        ],
         "DAGRunCollectionResponse": [("dag_runs", "[#DAGRunResponse]"), ("total_entries", "integer")],
-        "ClearTaskInstancesBody": [("dry_run", "boolean?"), ("dag_run_id", "string?"), ("task_ids", "[string]?"), ("only_failed", "boolean?"),
-                                   ("only_running", "boolean?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"), ("include_future", "boolean?"),
-                                   ("include_past", "boolean?"), ("reset_dag_runs", "boolean?"), ("start_date", "date-time?"), ("end_date", "date-time?"),
-                                   ("run_on_latest_version", "boolean?"), ("prevent_running_task", "boolean?"), ("note", "text?")],
-        "PatchTaskInstanceBody": [("new_state", "(success|failed|skipped)?"), ("note", "text<=1000?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"),
-                                  ("include_future", "boolean?"), ("include_past", "boolean?")],
-        "TaskInstanceResponse": [("id", "string"), ("task_id", "string"), ("dag_id", "string"), ("dag_run_id", "string"), ("state", "string?"),
-                                 ("try_number", "integer"), ("max_tries", "integer"), ("start_date", "string?"), ("end_date", "string?"), ("duration", "number?"),
-                                 ("operator", "string?"), ("hostname", "string?"), ("pid", "integer?")],
+        "ClearTaskInstancesBody": [
+            ("dry_run", "boolean?"), ("dag_run_id", "string?"), ("task_ids", "[string]?"), ("only_failed", "boolean?"),
+            ("only_running", "boolean?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"), ("include_future", "boolean?"),
+            ("include_past", "boolean?"), ("reset_dag_runs", "boolean?"), ("start_date", "date-time?"), ("end_date", "date-time?"),
+            ("run_on_latest_version", "boolean?"), ("prevent_running_task", "boolean?"), ("note", "text?"),
+        ],
+        "PatchTaskInstanceBody": [
+            ("new_state", "(success|failed|skipped)?"), ("note", "text<=1000?"), ("include_upstream", "boolean?"), ("include_downstream", "boolean?"),
+            ("include_future", "boolean?"), ("include_past", "boolean?"),
+        ],
+        "TaskInstanceResponse": [
+            ("id", "string"), ("task_id", "string"), ("dag_id", "string"), ("dag_run_id", "string"), ("state", "string?"),
+            ("try_number", "integer"), ("max_tries", "integer"), ("start_date", "string?"), ("end_date", "string?"), ("duration", "number?"),
+            ("operator", "string?"), ("hostname", "string?"), ("pid", "integer?"),
+        ],
         "TaskInstanceCollectionResponse": [("task_instances", "[#TaskInstanceResponse]"), ("total_entries", "integer")],
         "TaskInstancesLogResponse": [("content", "[#StructuredLogMessage]"), ("continuation_token", "string?")],
         "StructuredLogMessage": [("timestamp", "string?"), ("event", "string"), ("level", "string"), ("logger", "string")],
@@ -196,15 +415,20 @@ enum OrchestratorOpenAPI {
             var parameters: [JSONValue] = operation.path.split(separator: "/").compactMap { segment in
                 guard segment.hasPrefix("{") else { return nil }
                 let name = String(segment.dropFirst().dropLast())
-                return .object(["name": .string(name), "in": "path", "required": .bool(true),
-                                "schema": schema(name == "try_number" || name == "import_error_id" ? "int64" : "string")])
+                return .object([
+                    "name": .string(name), "in": "path", "required": .bool(true),
+                    "schema": schema(name == "try_number" || name == "import_error_id" ? "int64" : "string"),
+                ])
             }
             for item in operation.query {
                 var parameter: [String: JSONValue] = [
                     "name": .string(item.name), "in": "query", "required": .bool(false), "description": .string(item.description),
                     "schema": item.repeated ? .object(["type": "array", "items": schema(item.type)]) : schema(item.type),
                 ]
-                if item.repeated { parameter["style"] = "form"; parameter["explode"] = .bool(true) }
+                if item.repeated {
+                    parameter["style"] = "form"
+                    parameter["explode"] = .bool(true)
+                }
                 parameters.append(.object(parameter))
             }
             var success: [String: JSONValue] = ["description": "Success"]
@@ -212,13 +436,17 @@ enum OrchestratorOpenAPI {
                 success["content"] = .object(["application/json": .object(["schema": reference(response)])])
             }
             if !operation.links.isEmpty {
-                success["links"] = .object(operation.links.mapValues { link in
-                    .object(["operationId": .string(link.operation), "parameters": .object(link.parameters.mapValues { .string($0) })])
-                })
+                success["links"] = .object(
+                    operation.links.mapValues { link in
+                        .object(["operationId": .string(link.operation), "parameters": .object(link.parameters.mapValues { .string($0) })])
+                    }
+                )
             }
             var responses: [String: JSONValue] = [operation.status: .object(success), "404": error("Not found"), "422": validationError()]
             for status in operation.errors { responses[status] = error(Self.meaning[status] ?? "Refused") }
-            var entry: [String: JSONValue] = ["operationId": .string(operation.id), "summary": .string(operation.summary), "parameters": .array(parameters)]
+            var entry: [String: JSONValue] = [
+                "operationId": .string(operation.id), "summary": .string(operation.summary), "parameters": .array(parameters),
+            ]
             if let role = operation.role {
                 entry["security"] = .array([.object(["HTTPBearer": .array([])])])
                 entry["description"] = .string("Needs the \(role.rawValue) role or higher.")
@@ -227,7 +455,9 @@ enum OrchestratorOpenAPI {
             }
             entry["responses"] = .object(responses)
             if let body = operation.body {
-                entry["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": reference(body)])])])
+                entry["requestBody"] = .object([
+                    "required": .bool(true), "content": .object(["application/json": .object(["schema": reference(body)])]),
+                ])
             }
             paths[operation.path, default: [:]][operation.method] = .object(entry)
         }
@@ -246,7 +476,8 @@ enum OrchestratorOpenAPI {
             "info": .object([
                 "title": "Flowline orchestrator",
                 "version": .string(version),
-                "description": "Airflow 3's REST API (/api/v2) as Flowline serves it: the same paths, field names, paging and errors. Log in with POST /auth/token and send the token as 'Authorization: Bearer …'.",
+                "description":
+                    "Airflow 3's REST API (/api/v2) as Flowline serves it: the same paths, field names, paging and errors. Log in with POST /auth/token and send the token as 'Authorization: Bearer …'.",
             ]),
             "paths": .object(paths.mapValues { .object($0) }),
             "components": .object([
@@ -259,7 +490,8 @@ enum OrchestratorOpenAPI {
     /// What an error status means, for the document.
     static let meaning = [
         "400": "Refused: the request does not fit (conf against the DAG's params, a run id, a state change, a value)",
-        "401": "Wrong credentials", "409": "Conflicts with what exists (a taken id, a running run)", "429": "Too many failed logins; retry after Retry-After",
+        "401": "Wrong credentials", "409": "Conflicts with what exists (a taken id, a running run)",
+        "429": "Too many failed logins; retry after Retry-After",
         "503": "Too many logins at once; retry in a second",
     ]
 
@@ -273,11 +505,16 @@ enum OrchestratorOpenAPI {
     }
 
     private static func error(_ description: String) -> JSONValue {
-        .object(["description": .string(description), "content": .object(["application/json": .object(["schema": reference("HTTPExceptionResponse")])])])
+        .object([
+            "description": .string(description), "content": .object(["application/json": .object(["schema": reference("HTTPExceptionResponse")])]),
+        ])
     }
 
     private static func validationError() -> JSONValue {
-        .object(["description": "Invalid input (FastAPI's list of problems)", "content": .object(["application/json": .object(["schema": reference("HTTPValidationError")])])])
+        .object([
+            "description": "Invalid input (FastAPI's list of problems)",
+            "content": .object(["application/json": .object(["schema": reference("HTTPValidationError")])]),
+        ])
     }
 
     private static func schema(_ type: String) -> JSONValue {
@@ -304,12 +541,18 @@ enum OrchestratorOpenAPI {
             value = .object(["type": "string", "format": "date-time"])
         } else if base == "key" {
             // A name: 1 to 250 characters, none of them a control character.
-            value = .object(["type": "string", "minLength": .integer(1), "maxLength": .integer(VariableRecord.maximumKeyLength), "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"])
+            value = .object([
+                "type": "string", "minLength": .integer(1), "maxLength": .integer(VariableRecord.maximumKeyLength),
+                "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
+            ])
         } else if base == "text" {
             // Text the database keeps: no NUL character.
             value = .object(["type": "string", "pattern": "^[^\\u0000]*$"])
         } else if base == "runid" {
-            value = .object(["type": "string", "maxLength": .integer(DagRun.maximumRunIDLength), "pattern": .string("^(?!\\.\\.?$)[\(DagRun.allowedRunIDCharacters)]+$")])
+            value = .object([
+                "type": "string", "maxLength": .integer(DagRun.maximumRunIDLength),
+                "pattern": .string("^(?!\\.\\.?$)[\(DagRun.allowedRunIDCharacters)]+$"),
+            ])
         } else if base == "int64" {
             value = .object(["type": "integer", "minimum": .integer(0), "maximum": .integer(Int.max)])
         } else if base == "integer", bound["minimum"] != nil {

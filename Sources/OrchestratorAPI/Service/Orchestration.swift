@@ -39,11 +39,24 @@ public struct Orchestration: Sendable {
 
     /// Triggers a run (see `Scheduler.trigger`).
     public func trigger(
-        _ dagID: String, runID: String? = nil, conf: [String: JSONValue] = [:], logicalDate: Date? = nil,
-        dataInterval: DataInterval? = nil, triggeredBy: String = "rest_api", user: String? = nil, note: String? = nil
+        _ dagID: String,
+        runID: String? = nil,
+        conf: [String: JSONValue] = [:],
+        logicalDate: Date? = nil,
+        dataInterval: DataInterval? = nil,
+        triggeredBy: String = "rest_api",
+        user: String? = nil,
+        note: String? = nil
     ) async throws -> DagRun {
         try await scheduler.trigger(
-            dagID, runID: runID, conf: conf, logicalDate: logicalDate, dataInterval: dataInterval, triggeredBy: triggeredBy, user: user, note: note
+            dagID,
+            runID: runID,
+            conf: conf,
+            logicalDate: logicalDate,
+            dataInterval: dataInterval,
+            triggeredBy: triggeredBy,
+            user: user,
+            note: note
         )
     }
 
@@ -63,10 +76,20 @@ public struct Orchestration: Sendable {
 
     /// Clears tasks so they run again; with `dryRun`, lists exactly what clearing would clear.
     public func clear(
-        dagID: String, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, dryRun: Bool = false
+        dagID: String,
+        runID: String,
+        taskIDs: [String],
+        includeDownstream: Bool,
+        onlyFailed: Bool = false,
+        dryRun: Bool = false
     ) async throws -> [TaskInstance] {
         try await scheduler.clear(
-            dagID: dagID, runID: runID, taskIDs: taskIDs, includeDownstream: includeDownstream, onlyFailed: onlyFailed, dryRun: dryRun
+            dagID: dagID,
+            runID: runID,
+            taskIDs: taskIDs,
+            includeDownstream: includeDownstream,
+            onlyFailed: onlyFailed,
+            dryRun: dryRun
         )
     }
 

@@ -1,9 +1,9 @@
 import Foundation
-import Hummingbird
-import Workflow
 import HTTPSupport
+import Hummingbird
 import JSON
 import OrchestratorDatabase
+import Workflow
 
 /// Query parameters as Airflow reads them.
 enum APIQuery {
@@ -12,7 +12,12 @@ enum APIQuery {
     static func oneOf(_ query: Parameters, _ name: String, _ names: [String]) throws -> String? {
         guard let text = query.get(name) else { return nil }
         guard names.contains(String(text)) else {
-            throw FastAPIError.validation(type: "enum", location: ["query", .key(name)], message: "Input should be " + names.map { "'\($0)'" }.joined(separator: " or "), input: .string(String(text)))
+            throw FastAPIError.validation(
+                type: "enum",
+                location: ["query", .key(name)],
+                message: "Input should be " + names.map { "'\($0)'" }.joined(separator: " or "),
+                input: .string(String(text))
+            )
         }
         return String(text)
     }
@@ -23,8 +28,10 @@ enum APIQuery {
         guard let text = query.get(name), text != "~" else { return nil }
         guard let pattern = LikePattern(text) else {
             throw FastAPIError.validation(
-                type: "string_too_long", location: ["query", .key(name)],
-                message: "String should have at most \(LikePattern.maximumLength) characters", input: .string(text),
+                type: "string_too_long",
+                location: ["query", .key(name)],
+                message: "String should have at most \(LikePattern.maximumLength) characters",
+                input: .string(text),
                 context: ["max_length": .integer(LikePattern.maximumLength)]
             )
         }
@@ -37,7 +44,12 @@ enum APIQuery {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default:
-            throw FastAPIError.validation(type: "bool_parsing", location: ["query", .key(name)], message: "Input should be a valid boolean, unable to interpret input", input: .string(text))
+            throw FastAPIError.validation(
+                type: "bool_parsing",
+                location: ["query", .key(name)],
+                message: "Input should be a valid boolean, unable to interpret input",
+                input: .string(text)
+            )
         }
     }
 

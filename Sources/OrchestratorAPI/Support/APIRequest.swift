@@ -1,10 +1,10 @@
 import Foundation
-import JSON
+import HTTPSupport
 import Hummingbird
+import JSON
 import NIOCore
 import OrchestratorDatabase
 import Workflow
-import HTTPSupport
 
 /// Reading Airflow-style request bodies.
 enum APIRequest {
@@ -20,10 +20,21 @@ enum APIRequest {
         do {
             value = try JSONParser.parse(Array(buffer.readableBytesView))
         } catch {
-            throw FastAPIError.validation(type: "json_invalid", location: ["body", .offset(0)], message: "JSON decode error", input: .object([:]), context: ["error": .string("\(error)")])
+            throw FastAPIError.validation(
+                type: "json_invalid",
+                location: ["body", .offset(0)],
+                message: "JSON decode error",
+                input: .object([:]),
+                context: ["error": .string("\(error)")]
+            )
         }
         guard case .object(let members) = value else {
-            throw FastAPIError.validation(type: "model_attributes_type", location: ["body"], message: "Input should be a valid dictionary or object to extract fields from", input: value)
+            throw FastAPIError.validation(
+                type: "model_attributes_type",
+                location: ["body"],
+                message: "Input should be a valid dictionary or object to extract fields from",
+                input: value
+            )
         }
         return members
     }
@@ -48,7 +59,9 @@ enum APIRequest {
     static func storable(_ text: String, field: String) throws -> String {
         guard !text.utf8.contains(0) else {
             throw FastAPIError.validation(
-                type: "value_error", location: ["body", .key(field)], message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
+                type: "value_error",
+                location: ["body", .key(field)],
+                message: "Value error, the text holds a NUL character (\\u0000), which cannot be stored",
                 input: .string(text)
             )
         }

@@ -10,11 +10,12 @@ enum AirflowJSON {
     }
 
     static func dagRun(_ run: DagRun) -> JSONValue {
-        let duration: JSONValue = if let start = run.startDate, let end = run.endDate {
-            .number(JSONNumber(literal: String(end.timeIntervalSince(start)), doubleValue: end.timeIntervalSince(start), isIntegerLiteral: false))
-        } else {
-            .null
-        }
+        let duration: JSONValue =
+            if let start = run.startDate, let end = run.endDate {
+                .number(JSONNumber(literal: String(end.timeIntervalSince(start)), doubleValue: end.timeIntervalSince(start), isIntegerLiteral: false))
+            } else {
+                .null
+            }
         return .object([
             "dag_run_id": .string(run.runID),
             "dag_id": .string(run.dagID),
@@ -42,7 +43,8 @@ enum AirflowJSON {
     /// A task instance; `trackingRunID` is the tracking run its try started (project tasks), a
     /// Flowline field next to Airflow's.
     static func taskInstance(_ instance: TaskInstance, run: DagRun, trackingRunID: String? = nil) -> JSONValue {
-        let duration: JSONValue = instance.duration.map { .number(JSONNumber(literal: String($0), doubleValue: $0, isIntegerLiteral: false)) } ?? .null
+        let duration: JSONValue =
+            instance.duration.map { .number(JSONNumber(literal: String($0), doubleValue: $0, isIntegerLiteral: false)) } ?? .null
         return .object([
             "id": .string(stableID(instance)),
             "task_id": .string(instance.taskID),
@@ -121,7 +123,9 @@ extension AirflowJSON {
             "timetable_description": record.schedule.map { .string("Schedule: \($0)") } ?? .string("Never, external triggers only"),
             "timetable_partitioned": .bool(false),
             "timetable_periodic": .bool(record.schedule != nil && record.schedule != "@once"),
-            "tags": .array(record.tags.map { .object(["name": .string($0), "dag_id": .string(record.dagID), "dag_display_name": .string(record.dagID)]) }),
+            "tags": .array(
+                record.tags.map { .object(["name": .string($0), "dag_id": .string(record.dagID), "dag_display_name": .string(record.dagID)]) }
+            ),
             "max_active_tasks": .integer(record.maxActiveTasks),
             "max_active_runs": .integer(record.maxActiveRuns),
             "max_consecutive_failed_dag_runs": .integer(0),
@@ -168,7 +172,9 @@ extension AirflowJSON {
 
     /// `TaskResponse`.
     static func task(_ task: TaskDefinition, dag: DAG) -> JSONValue {
-        let seconds: (Duration) -> JSONValue = { .object(["__type": .string("TimeDelta"), "days": .integer(0), "seconds": .integer(Int($0.seconds)), "microseconds": .integer(0)]) }
+        let seconds: (Duration) -> JSONValue = {
+            .object(["__type": .string("TimeDelta"), "days": .integer(0), "seconds": .integer(Int($0.seconds)), "microseconds": .integer(0)])
+        }
         return .object([
             "task_id": .string(task.taskID),
             "task_display_name": .string(task.taskID),
@@ -184,7 +190,9 @@ extension AirflowJSON {
             "pool_slots": .integer(1),
             "execution_timeout": task.executionTimeout.map(seconds) ?? .null,
             "retry_delay": seconds(task.retryDelay),
-            "retry_exponential_backoff": .number(JSONNumber(literal: String(task.retryExponentialBackoff), doubleValue: task.retryExponentialBackoff, isIntegerLiteral: false)),
+            "retry_exponential_backoff": .number(
+                JSONNumber(literal: String(task.retryExponentialBackoff), doubleValue: task.retryExponentialBackoff, isIntegerLiteral: false)
+            ),
             "priority_weight": .integer(1),
             "weight_rule": .string("downstream"),
             "ui_color": .string("#e8f7e4"),

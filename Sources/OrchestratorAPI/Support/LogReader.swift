@@ -1,12 +1,12 @@
 import Foundation
-import JSON
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import JSON
 import NIOCore
 import OrchestratorDatabase
 import TaskExecution
 import Workflow
-import HTTPSupport
 
 /// Reads a try's log from a byte offset (the continuation token), so a client can follow it.
 enum LogReader {

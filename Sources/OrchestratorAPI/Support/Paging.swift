@@ -1,10 +1,10 @@
 import Foundation
-import JSON
+import HTTPSupport
 import Hummingbird
+import JSON
 import NIOCore
 import OrchestratorDatabase
 import Workflow
-import HTTPSupport
 
 /// Airflow's `limit` (default 50, at most 100) and `offset` query parameters.
 struct Paging {
@@ -27,7 +27,12 @@ struct Paging {
     private static func integer(_ query: Parameters, _ name: String) throws -> Int? {
         guard let text = query.get(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
-            throw FastAPIError.validation(type: "int_parsing", location: ["query", .key(name)], message: "Input should be a valid integer, unable to parse string as an integer", input: .string(String(text)))
+            throw FastAPIError.validation(
+                type: "int_parsing",
+                location: ["query", .key(name)],
+                message: "Input should be a valid integer, unable to parse string as an integer",
+                input: .string(String(text))
+            )
         }
         return value
     }

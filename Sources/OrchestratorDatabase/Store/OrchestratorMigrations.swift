@@ -1,5 +1,5 @@
-public import Storage
 import SQLKit
+public import Storage
 
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
@@ -7,9 +7,12 @@ public enum OrchestratorMigrations {
     public static let all: [Migration] = [core, users, sessions, credentials, runParams]
 
     /// A run's effective params (defaults applied), stored when it is created.
-    static let runParams = Migration("orchestrator-005-run-params", statements: [
-        "ALTER TABLE dag_runs ADD COLUMN params TEXT",
-    ])
+    static let runParams = Migration(
+        "orchestrator-005-run-params",
+        statements: [
+            "ALTER TABLE dag_runs ADD COLUMN params TEXT"
+        ]
+    )
 
     /// Passwords that change end older tokens (`credentials_version`); session ids are kept only
     /// as SHA-256 hashes, so the database never holds a usable session cookie.
@@ -22,28 +25,34 @@ public enum OrchestratorMigrations {
     }
 
     /// Web UI login sessions: kept in the database, so they survive a restart.
-    static let sessions = Migration("orchestrator-003-ui-sessions", statements: [
-        """
-        CREATE TABLE ui_sessions (
-            id TEXT PRIMARY KEY,
-            username TEXT NOT NULL,
-            csrf_token TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            expires_at BIGINT NOT NULL
-        )
-        """,
-    ])
+    static let sessions = Migration(
+        "orchestrator-003-ui-sessions",
+        statements: [
+            """
+            CREATE TABLE ui_sessions (
+                id TEXT PRIMARY KEY,
+                username TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """
+        ]
+    )
 
-    static let users = Migration("orchestrator-002-users", statements: [
-        """
-        CREATE TABLE users (
-            username TEXT PRIMARY KEY,
-            password_hash TEXT NOT NULL,
-            role TEXT NOT NULL,
-            created_at BIGINT NOT NULL
-        )
-        """,
-    ])
+    static let users = Migration(
+        "orchestrator-002-users",
+        statements: [
+            """
+            CREATE TABLE users (
+                username TEXT PRIMARY KEY,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """
+        ]
+    )
 
     static let core = Migration("orchestrator-001-dags-runs-tasks") { database in
         let sqlite = database.dialect.name == "sqlite"

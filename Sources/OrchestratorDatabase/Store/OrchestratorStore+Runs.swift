@@ -1,8 +1,8 @@
 public import Foundation
 public import JSON
 import Lineage
-import Storage
 import SQLKit
+import Storage
 public import Workflow
 
 extension OrchestratorStore {
@@ -11,36 +11,105 @@ extension OrchestratorStore {
     /// Creates a queued run of `dag` with a task instance (no state yet) per task.
     /// - Throws: ``OrchestratorError/conflict(_:)`` when the DAG already has a run with `runID`.
     public func createRun(
-        _ dag: DAG, runID: String, runType: DagRunType, logicalDate: Date?, dataInterval: DataInterval?,
-        runAfter: Date, conf: [String: JSONValue], params: [String: JSONValue], triggeredBy: String, user: String? = nil, note: String? = nil,
+        _ dag: DAG,
+        runID: String,
+        runType: DagRunType,
+        logicalDate: Date?,
+        dataInterval: DataInterval?,
+        runAfter: Date,
+        conf: [String: JSONValue],
+        params: [String: JSONValue],
+        triggeredBy: String,
+        user: String? = nil,
+        note: String? = nil,
         now: Date = Date()
     ) async throws -> DagRun {
         let run = DagRun(
-            id: 0, dagID: dag.dagID, runID: runID, runType: runType, state: .queued, logicalDate: logicalDate, dataInterval: dataInterval,
-            runAfter: runAfter, queuedAt: now, startDate: nil, endDate: nil, conf: conf, params: params, triggeredBy: triggeredBy, triggeringUser: user, note: note
+            id: 0,
+            dagID: dag.dagID,
+            runID: runID,
+            runType: runType,
+            state: .queued,
+            logicalDate: logicalDate,
+            dataInterval: dataInterval,
+            runAfter: runAfter,
+            queuedAt: now,
+            startDate: nil,
+            endDate: nil,
+            conf: conf,
+            params: params,
+            triggeredBy: triggeredBy,
+            triggeringUser: user,
+            note: note
         )
         return try await database.write { sql in
-            if try await sql.select().column("id").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where("run_id", .equal, SQLBind(runID)).first() != nil {
+            if try await sql.select().column("id").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where(
+                "run_id",
+                .equal,
+                SQLBind(runID)
+            ).first() != nil {
                 throw OrchestratorError.conflict("A DAG run with dag_run_id `\(runID)` already exists for DAG `\(dag.dagID)`")
             }
             try await sql.insert(into: "dag_runs")
-                .columns("dag_id", "run_id", "run_type", "state", "logical_date", "data_interval_start", "data_interval_end", "run_after",
-                         "queued_at", "conf", "params", "triggered_by", "triggering_user", "note", "updated_at")
-                .values(SQLBind(dag.dagID), SQLBind(runID), SQLBind(runType.rawValue), SQLBind(DagRunState.queued.rawValue),
-                        SQLBind(logicalDate?.microseconds), SQLBind(dataInterval?.start.microseconds), SQLBind(dataInterval?.end.microseconds),
-                        SQLBind(runAfter.microseconds), SQLBind(now.microseconds), SQLBind(JSONValue.object(conf).jsonText), SQLBind(JSONValue.object(params).jsonText),
-                        SQLBind(triggeredBy), SQLBind(user), SQLBind(note), SQLBind(now.microseconds))
+                .columns(
+                    "dag_id",
+                    "run_id",
+                    "run_type",
+                    "state",
+                    "logical_date",
+                    "data_interval_start",
+                    "data_interval_end",
+                    "run_after",
+                    "queued_at",
+                    "conf",
+                    "params",
+                    "triggered_by",
+                    "triggering_user",
+                    "note",
+                    "updated_at"
+                )
+                .values(
+                    SQLBind(dag.dagID),
+                    SQLBind(runID),
+                    SQLBind(runType.rawValue),
+                    SQLBind(DagRunState.queued.rawValue),
+                    SQLBind(logicalDate?.microseconds),
+                    SQLBind(dataInterval?.start.microseconds),
+                    SQLBind(dataInterval?.end.microseconds),
+                    SQLBind(runAfter.microseconds),
+                    SQLBind(now.microseconds),
+                    SQLBind(JSONValue.object(conf).jsonText),
+                    SQLBind(JSONValue.object(params).jsonText),
+                    SQLBind(triggeredBy),
+                    SQLBind(user),
+                    SQLBind(note),
+                    SQLBind(now.microseconds)
+                )
                 .run()
             for chunk in stride(from: 0, to: dag.tasks.count, by: 100) {
                 var insert = sql.insert(into: "task_instances")
                     .columns("dag_id", "run_id", "task_id", "try_number", "max_tries", "operator", "hostname", "updated_at")
                 for task in dag.tasks[chunk..<min(chunk + 100, dag.tasks.count)] {
-                    insert = insert.values(SQLBind(dag.dagID), SQLBind(runID), SQLBind(task.taskID), SQLBind(0), SQLBind(task.retries),
-                                           SQLBind(task.operatorName), SQLBind(""), SQLBind(now.microseconds))
+                    insert = insert.values(
+                        SQLBind(dag.dagID),
+                        SQLBind(runID),
+                        SQLBind(task.taskID),
+                        SQLBind(0),
+                        SQLBind(task.retries),
+                        SQLBind(task.operatorName),
+                        SQLBind(""),
+                        SQLBind(now.microseconds)
+                    )
                 }
                 try await insert.run()
             }
-            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+            guard
+                let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID)).where(
+                    "run_id",
+                    .equal,
+                    SQLBind(runID)
+                ).first()
+            else {
                 return run
             }
             return try Self.dagRun(row)
@@ -49,7 +118,13 @@ extension OrchestratorStore {
 
     public func run(dagID: String, runID: String) async throws -> DagRun {
         try await database.read { sql in
-            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+            guard
+                let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where(
+                    "run_id",
+                    .equal,
+                    SQLBind(runID)
+                ).first()
+            else {
                 throw OrchestratorError.notFound("The DagRun with dag_id: `\(dagID)` and run_id: `\(runID)` was not found")
             }
             return try Self.dagRun(row)
@@ -77,7 +152,10 @@ extension OrchestratorStore {
                 }
                 return select
             }
-            let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("dag_runs")).first()?.int64("total") ?? 0
+            let total =
+                try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("dag_runs")).first()?.int64(
+                    "total"
+                ) ?? 0
             var select = filtered(sql.select().column("*").from("dag_runs"))
             for order in query.order {
                 // NULLs sort first ascending (last descending) on both databases.
@@ -91,8 +169,12 @@ extension OrchestratorStore {
     /// Queued and running runs, oldest first.
     public func activeRuns() async throws -> [DagRun] {
         try await database.read { sql in
-            try await sql.select().column("*").from("dag_runs").where("state", .in, SQLBind.group([DagRunState.queued.rawValue, DagRunState.running.rawValue]))
-                .orderBy("run_after").orderBy("id").all().map(Self.dagRun)
+            try await sql.select().column("*").from("dag_runs").where(
+                "state",
+                .in,
+                SQLBind.group([DagRunState.queued.rawValue, DagRunState.running.rawValue])
+            )
+            .orderBy("run_after").orderBy("id").all().map(Self.dagRun)
         }
     }
 
@@ -145,7 +227,13 @@ extension OrchestratorStore {
     /// - Throws: ``OrchestratorError/conflict(_:)`` while it runs.
     public func deleteRun(dagID: String, runID: String) async throws {
         try await database.write { sql in
-            guard let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID)).first() else {
+            guard
+                let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where(
+                    "run_id",
+                    .equal,
+                    SQLBind(runID)
+                ).first()
+            else {
                 throw OrchestratorError.notFound("The DagRun with dag_id: `\(dagID)` and run_id: `\(runID)` was not found")
             }
             guard try Self.dagRun(row).state != .running else {
@@ -194,8 +282,9 @@ extension OrchestratorStore {
     }
 
     static func taskInstance(_ sql: any SQLDatabase, dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
-        guard let row = try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(dagID))
-            .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).first()
+        guard
+            let row = try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(dagID))
+                .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).first()
         else {
             throw OrchestratorError.notFound("TaskInstance not found: task `\(taskID)` of run `\(runID)` of DAG `\(dagID)`")
         }
@@ -251,7 +340,12 @@ extension OrchestratorStore {
     /// - Throws: ``OrchestratorError/conflict(_:)`` if the move is not allowed, or if the task
     ///   instance is no longer in the state `instance` has (someone else moved it first).
     @discardableResult
-    public func transition(_ instance: TaskInstance, to state: TaskState?, now: Date = Date(), update: @escaping @Sendable (inout TaskInstance) -> Void = { _ in }) async throws -> TaskInstance {
+    public func transition(
+        _ instance: TaskInstance,
+        to state: TaskState?,
+        now: Date = Date(),
+        update: @escaping @Sendable (inout TaskInstance) -> Void = { _ in }
+    ) async throws -> TaskInstance {
         try await database.write { sql in try await Self.transition(sql, instance, to: state, now: now, hostname: hostname, update: update) }
     }
 
@@ -292,7 +386,11 @@ extension OrchestratorStore {
     /// The one place a task instance's state changes: checked against ``TaskTransitions``, and
     /// made only if the row still has the state and try the caller read (a conditional UPDATE).
     static func transition(
-        _ sql: any SQLDatabase, _ instance: TaskInstance, to state: TaskState?, now: Date, hostname: String,
+        _ sql: any SQLDatabase,
+        _ instance: TaskInstance,
+        to state: TaskState?,
+        now: Date,
+        hostname: String,
         update: (inout TaskInstance) -> Void
     ) async throws -> TaskInstance {
         try TaskTransitions.check(from: instance.state, to: state, taskID: instance.taskID)
@@ -312,7 +410,8 @@ extension OrchestratorStore {
             break
         }
         update(&next)
-        let endsTry = [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
+        let endsTry =
+            [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
             && (state == nil || state?.isFinished == true || state == .upForRetry)
         if endsTry, next.endDate == nil || state == nil { next.endDate = now }
         var statement = sql.update("task_instances")
@@ -339,15 +438,27 @@ extension OrchestratorStore {
         let changed = try await statement.returning("task_id").all()
         guard !changed.isEmpty else {
             let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
-            throw OrchestratorError.conflict("task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))")
+            throw OrchestratorError.conflict(
+                "task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))"
+            )
         }
         if endsTry {
             // A try ends once: the conditional update above lets only one end through.
             try await sql.insert(into: "task_instance_history")
                 .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
-                .values(SQLBind(next.dagID), SQLBind(next.runID), SQLBind(next.taskID), SQLBind(instance.tryNumber),
-                        SQLBind((state ?? .failed).rawValue), SQLBind(next.operatorName), SQLBind(next.startDate?.microseconds),
-                        SQLBind(next.endDate?.microseconds), SQLBind(next.hostname), SQLBind(next.pid.map(Int64.init)), SQLBind(next.message))
+                .values(
+                    SQLBind(next.dagID),
+                    SQLBind(next.runID),
+                    SQLBind(next.taskID),
+                    SQLBind(instance.tryNumber),
+                    SQLBind((state ?? .failed).rawValue),
+                    SQLBind(next.operatorName),
+                    SQLBind(next.startDate?.microseconds),
+                    SQLBind(next.endDate?.microseconds),
+                    SQLBind(next.hostname),
+                    SQLBind(next.pid.map(Int64.init)),
+                    SQLBind(next.message)
+                )
                 .run()
         }
         return next
@@ -378,15 +489,27 @@ extension OrchestratorStore {
             var tries = try await sql.select().column("*").from("task_instance_history").where("dag_id", .equal, SQLBind(dagID))
                 .where("run_id", .equal, SQLBind(runID)).where("task_id", .equal, SQLBind(taskID)).orderBy("try_number").all().map { row in
                     TaskTry(
-                        tryNumber: Int(try row.int64("try_number")), state: TaskState(rawValue: try row.string("state")) ?? .failed,
+                        tryNumber: Int(try row.int64("try_number")),
+                        state: TaskState(rawValue: try row.string("state")) ?? .failed,
                         startDate: try row.optionalInt64("start_date").map(Date.init(microseconds:)),
                         endDate: try row.optionalInt64("end_date").map(Date.init(microseconds:)),
-                        hostname: try row.string("hostname"), pid: try row.optionalInt64("pid").map(Int.init), message: try row.optionalString("message")
+                        hostname: try row.string("hostname"),
+                        pid: try row.optionalInt64("pid").map(Int.init),
+                        message: try row.optionalString("message")
                     )
                 }
             if current.tryNumber > 0, !tries.contains(where: { $0.tryNumber == current.tryNumber }), let state = current.state {
-                tries.append(TaskTry(tryNumber: current.tryNumber, state: state, startDate: current.startDate, endDate: current.endDate,
-                                     hostname: current.hostname, pid: current.pid, message: current.message))
+                tries.append(
+                    TaskTry(
+                        tryNumber: current.tryNumber,
+                        state: state,
+                        startDate: current.startDate,
+                        endDate: current.endDate,
+                        hostname: current.hostname,
+                        pid: current.pid,
+                        message: current.message
+                    )
+                )
             }
             return tries
         }
@@ -422,36 +545,51 @@ extension OrchestratorStore {
     /// - Throws: ``OrchestratorError/conflict(_:)`` when a selected task is running or queued,
     ///   ``OrchestratorError/notFound(_:)`` for an unknown run.
     public func clear(
-        _ dag: DAG, runID: String, taskIDs: [String], includeDownstream: Bool, onlyFailed: Bool = false, dryRun: Bool = false, now: Date = Date()
+        _ dag: DAG,
+        runID: String,
+        taskIDs: [String],
+        includeDownstream: Bool,
+        onlyFailed: Bool = false,
+        dryRun: Bool = false,
+        now: Date = Date()
     ) async throws -> [TaskInstance] {
         let targets = includeDownstream ? dag.withDownstream(taskIDs) : taskIDs
         if dryRun {
-            return try await database.read { sql in try await Self.clearSelection(sql, dag: dag, runID: runID, targets: targets, onlyFailed: onlyFailed).instances }
+            return try await database.read { sql in
+                try await Self.clearSelection(sql, dag: dag, runID: runID, targets: targets, onlyFailed: onlyFailed).instances
+            }
         }
         return try await database.write { sql in
             let (run, selected) = try await Self.clearSelection(sql, dag: dag, runID: runID, targets: targets, onlyFailed: onlyFailed)
             var cleared: [TaskInstance] = []
             for instance in selected {
                 let retries = dag.task(instance.taskID)?.retries ?? 0
-                cleared.append(try await Self.transition(sql, instance, to: nil, now: now, hostname: hostname) { next in
-                    next.maxTries = next.tryNumber + retries
-                    next.startDate = nil
-                    next.endDate = nil
-                    next.nextRetryAt = nil
-                    next.message = nil
-                })
+                cleared.append(
+                    try await Self.transition(sql, instance, to: nil, now: now, hostname: hostname) { next in
+                        next.maxTries = next.tryNumber + retries
+                        next.startDate = nil
+                        next.endDate = nil
+                        next.nextRetryAt = nil
+                        next.message = nil
+                    }
+                )
             }
             if !cleared.isEmpty, run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now) }
             return cleared
         }
     }
 
-/// What clearing `targets` of a run selects (``clear(_:runID:taskIDs:includeDownstream:onlyFailed:dryRun:now:)``).
-private static func clearSelection(
-    _ sql: any SQLDatabase, dag: DAG, runID: String, targets: [String], onlyFailed: Bool
-) async throws -> (run: DagRun, instances: [TaskInstance]) {
-        guard let runRow = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID))
-            .where("run_id", .equal, SQLBind(runID)).first()
+    /// What clearing `targets` of a run selects (``clear(_:runID:taskIDs:includeDownstream:onlyFailed:dryRun:now:)``).
+    private static func clearSelection(
+        _ sql: any SQLDatabase,
+        dag: DAG,
+        runID: String,
+        targets: [String],
+        onlyFailed: Bool
+    ) async throws -> (run: DagRun, instances: [TaskInstance]) {
+        guard
+            let runRow = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dag.dagID))
+                .where("run_id", .equal, SQLBind(runID)).first()
         else {
             throw OrchestratorError.notFound("The DagRun with dag_id: `\(dag.dagID)` and run_id: `\(runID)` was not found")
         }
@@ -461,7 +599,9 @@ private static func clearSelection(
             if onlyFailed, instance.state?.isFailureLike != true { continue }
             guard instance.state != nil else { continue }
             if instance.state?.isActive == true {
-                throw OrchestratorError.conflict("task '\(taskID)' is \(instance.state?.rawValue ?? "active"); cancel the run or wait for the task before clearing it")
+                throw OrchestratorError.conflict(
+                    "task '\(taskID)' is \(instance.state?.rawValue ?? "active"); cancel the run or wait for the task before clearing it"
+                )
             }
             selected.append(instance)
         }
@@ -472,10 +612,19 @@ private static func clearSelection(
 
     /// Stores a task's XCom value under `key` (`return_value` for what the task returned).
     /// - Throws: ``OrchestratorError/invalid(_:)`` past ``TaskInstance/maximumXComSize``.
-    public func pushXCom(dagID: String, runID: String, taskID: String, key: String = "return_value", value: JSONValue, now: Date = Date()) async throws {
+    public func pushXCom(
+        dagID: String,
+        runID: String,
+        taskID: String,
+        key: String = "return_value",
+        value: JSONValue,
+        now: Date = Date()
+    ) async throws {
         let text = value.jsonText
         guard text.utf8.count <= TaskInstance.maximumXComSize else {
-            throw OrchestratorError.invalid("the XCom value of task '\(taskID)' is \(text.utf8.count) bytes, more than the \(TaskInstance.maximumXComSize / 1024) KiB an XCom may hold; write large data to a file in the workspace and push its path")
+            throw OrchestratorError.invalid(
+                "the XCom value of task '\(taskID)' is \(text.utf8.count) bytes, more than the \(TaskInstance.maximumXComSize / 1024) KiB an XCom may hold; write large data to a file in the workspace and push its path"
+            )
         }
         try await database.write { sql in
             try await sql.delete(from: "xcom").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID))
@@ -495,7 +644,8 @@ private static func clearSelection(
         try await database.read { sql in
             var result: [String: [String: JSONValue]] = [:]
             for row in try await sql.select().columns("task_id", "key", "value").from("xcom").where("dag_id", .equal, SQLBind(dagID))
-                .where("run_id", .equal, SQLBind(runID)).all() {
+                .where("run_id", .equal, SQLBind(runID)).all()
+            {
                 let value = (try? JSONParser.parse(Array(try row.string("value").utf8))) ?? .null
                 result[try row.string("task_id"), default: [:]][try row.string("key")] = value
             }

@@ -17,11 +17,22 @@ extension OrchestratorStore {
 
     /// Starts a session for `username` (already authenticated); expired sessions are removed.
     public func createSession(for username: String, now: Date = Date()) async throws -> UISession {
-        let session = UISession(id: Self.randomToken(), username: username, csrfToken: Self.randomToken(), expiresAt: now.addingTimeInterval(Self.sessionLifetime))
+        let session = UISession(
+            id: Self.randomToken(),
+            username: username,
+            csrfToken: Self.randomToken(),
+            expiresAt: now.addingTimeInterval(Self.sessionLifetime)
+        )
         try await database.write { sql in
             try await sql.delete(from: "ui_sessions").where("expires_at", .lessThan, SQLBind(now.microseconds)).run()
             try await sql.insert(into: "ui_sessions").columns("id", "username", "csrf_token", "created_at", "expires_at")
-                .values(SQLBind(Self.sessionKey(session.id)), SQLBind(username), SQLBind(session.csrfToken), SQLBind(now.microseconds), SQLBind(session.expiresAt.microseconds)).run()
+                .values(
+                    SQLBind(Self.sessionKey(session.id)),
+                    SQLBind(username),
+                    SQLBind(session.csrfToken),
+                    SQLBind(now.microseconds),
+                    SQLBind(session.expiresAt.microseconds)
+                ).run()
         }
         return session
     }
@@ -31,11 +42,17 @@ extension OrchestratorStore {
     public func session(_ id: String, now: Date = Date()) async throws -> (session: UISession, user: User)? {
         guard id.count == 64, id.allSatisfy(\.isHexDigit) else { return nil }
         let row = try await database.read { sql in
-            try await sql.select().columns("username", "csrf_token", "expires_at").from("ui_sessions").where("id", .equal, SQLBind(Self.sessionKey(id))).first()
+            try await sql.select().columns("username", "csrf_token", "expires_at").from("ui_sessions").where(
+                "id",
+                .equal,
+                SQLBind(Self.sessionKey(id))
+            ).first()
         }
         guard let row else { return nil }
         let session = UISession(
-            id: id, username: try row.string("username"), csrfToken: try row.string("csrf_token"),
+            id: id,
+            username: try row.string("username"),
+            csrfToken: try row.string("csrf_token"),
             expiresAt: Date(microseconds: try row.int64("expires_at"))
         )
         guard session.expiresAt > now, let user = try await existingUser(session.username) else { return nil }

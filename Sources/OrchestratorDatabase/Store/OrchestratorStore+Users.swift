@@ -6,7 +6,9 @@ import Workflow
 extension OrchestratorStore {
     public func users() async throws -> [User] {
         try await database.read { sql in
-            try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").orderBy("username").all().map(Self.user)
+            try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").orderBy("username").all().map(
+                Self.user
+            )
         }
     }
 
@@ -21,7 +23,13 @@ extension OrchestratorStore {
 
     public func user(_ username: String) async throws -> User {
         try await database.read { sql in
-            guard let row = try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").where("username", .equal, SQLBind(username)).first() else {
+            guard
+                let row = try await sql.select().columns("username", "role", "created_at", "credentials_version").from("users").where(
+                    "username",
+                    .equal,
+                    SQLBind(username)
+                ).first()
+            else {
                 throw OrchestratorError.notFound("The user `\(username)` was not found")
             }
             return try Self.user(row)
@@ -92,7 +100,11 @@ extension OrchestratorStore {
     /// The user, if `password` is theirs. Takes as long for unknown users as for known ones.
     public func authenticate(_ username: String, password: String) async throws -> User? {
         let row = try await database.read { sql in
-            try await sql.select().columns("username", "role", "created_at", "credentials_version", "password_hash").from("users").where("username", .equal, SQLBind(username)).first()
+            try await sql.select().columns("username", "role", "created_at", "credentials_version", "password_hash").from("users").where(
+                "username",
+                .equal,
+                SQLBind(username)
+            ).first()
         }
         guard let row else {
             try await passwords.verifyUnknownUser(password)
@@ -116,8 +128,12 @@ extension OrchestratorStore {
     }
 
     static func user(_ row: any SQLRow) throws -> User {
-        User(username: try row.string("username"), role: Role(name: try row.string("role")) ?? .viewer,
-             createdAt: Double(try row.int64("created_at")) / 1_000_000, credentialsVersion: try row.int64("credentials_version"))
+        User(
+            username: try row.string("username"),
+            role: Role(name: try row.string("role")) ?? .viewer,
+            createdAt: Double(try row.int64("created_at")) / 1_000_000,
+            credentialsVersion: try row.int64("credentials_version")
+        )
     }
 
     static func checkUsername(_ username: String) throws {

@@ -1,7 +1,7 @@
 public import Foundation
 import JSON
-public import Storage
 import SQLKit
+public import Storage
 public import Workflow
 
 /// DAGs, runs, task instances, XComs, variables and import errors in Flowline's SQL database.
@@ -57,7 +57,9 @@ public struct OrchestratorStore: Sendable {
     /// Marks the DAGs whose file is gone (not in `present`) inactive; their history stays.
     public func deactivateDAGs(notIn present: Set<String>) async throws {
         try await database.write { sql in
-            let active = try await sql.select().column("dag_id").from("dags").where("is_active", .equal, SQLBind(true)).all().map { try $0.string("dag_id") }
+            let active = try await sql.select().column("dag_id").from("dags").where("is_active", .equal, SQLBind(true)).all().map {
+                try $0.string("dag_id")
+            }
             let gone = active.filter { !present.contains($0) }
             guard !gone.isEmpty else { return }
             try await sql.update("dags").set("is_active", to: SQLBind(false)).where("dag_id", .in, SQLBind.group(gone)).run()
@@ -74,11 +76,15 @@ public struct OrchestratorStore: Sendable {
                 try await sql.delete(from: "import_errors").where("filename", .notIn, SQLBind.group(files)).run()
             }
             for error in errors {
-                let existing = try await sql.select().column("stack_trace").from("import_errors").where("filename", .equal, SQLBind(error.file)).first()
+                let existing = try await sql.select().column("stack_trace").from("import_errors").where("filename", .equal, SQLBind(error.file))
+                    .first()
                 if let existing {
                     if try existing.string("stack_trace") != error.description {
-                        try await sql.update("import_errors").set("stack_trace", to: SQLBind(error.description)).set("timestamp", to: SQLBind(now.microseconds))
-                            .where("filename", .equal, SQLBind(error.file)).run()
+                        try await sql.update("import_errors").set("stack_trace", to: SQLBind(error.description)).set(
+                            "timestamp",
+                            to: SQLBind(now.microseconds)
+                        )
+                        .where("filename", .equal, SQLBind(error.file)).run()
                     }
                 } else {
                     try await sql.insert(into: "import_errors").columns("filename", "timestamp", "stack_trace")
@@ -96,7 +102,12 @@ public struct OrchestratorStore: Sendable {
     public func importErrors() async throws -> [ImportErrorRecord] {
         try await database.read { sql in
             try await sql.select().columns("id", "filename", "timestamp", "stack_trace").from("import_errors").orderBy("filename").all().map { row in
-                ImportErrorRecord(id: try row.int64("id"), filename: try row.string("filename"), timestamp: Date(microseconds: try row.int64("timestamp")), message: try row.string("stack_trace"))
+                ImportErrorRecord(
+                    id: try row.int64("id"),
+                    filename: try row.string("filename"),
+                    timestamp: Date(microseconds: try row.int64("timestamp")),
+                    message: try row.string("stack_trace")
+                )
             }
         }
     }
@@ -182,7 +193,8 @@ public struct OrchestratorStore: Sendable {
 
     public func variable(_ key: String) async throws -> VariableRecord {
         try await database.read { sql in
-            guard let row = try await sql.select().columns("key", "value", "description").from("variables").where("key", .equal, SQLBind(key)).first() else {
+            guard let row = try await sql.select().columns("key", "value", "description").from("variables").where("key", .equal, SQLBind(key)).first()
+            else {
                 throw OrchestratorError.notFound("Variable with key `\(key)` was not found")
             }
             return VariableRecord(key: try row.string("key"), value: try row.string("value"), description: try row.optionalString("description"))
@@ -195,8 +207,12 @@ public struct OrchestratorStore: Sendable {
     ///   checked in the same transaction as the write.
     public func setVariable(_ key: String, value: String, description: String? = nil, onlyIfNew: Bool = false) async throws {
         let length = key.unicodeScalars.count
-        guard length > 0, length <= VariableRecord.maximumKeyLength, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw OrchestratorError.invalid("a variable key must be 1 to \(VariableRecord.maximumKeyLength) characters, none of them a control character")
+        guard length > 0, length <= VariableRecord.maximumKeyLength,
+            !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw OrchestratorError.invalid(
+                "a variable key must be 1 to \(VariableRecord.maximumKeyLength) characters, none of them a control character"
+            )
         }
         guard !value.utf8.contains(0), !(description ?? "").utf8.contains(0) else {
             throw OrchestratorError.invalid("a variable's value and description cannot hold a NUL character")

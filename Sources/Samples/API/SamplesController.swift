@@ -1,6 +1,6 @@
 public import HTTPSupport
-import JSON
 public import Hummingbird
+import JSON
 import Logging
 import NIOCore
 import Prometheus
@@ -51,9 +51,12 @@ public struct SamplesController: Sendable {
     func putLineParams(_ request: Request, context: some RequestContext) async throws -> Response {
         let line = try LineParameters.decode(try await readBody(request))
         state.replace(with: line)
-        context.logger.info("Line changed", metadata: [
-            "gradient": "\(line.gradient)", "intercept": "\(line.intercept)", "noise_sigma": "\(line.noiseSigma)",
-        ])
+        context.logger.info(
+            "Line changed",
+            metadata: [
+                "gradient": "\(line.gradient)", "intercept": "\(line.intercept)", "noise_sigma": "\(line.noiseSigma)",
+            ]
+        )
         return Response.json(Self.json(of: line))
     }
 

@@ -1,5 +1,5 @@
-import JSON
 import HTTPSupport
+import JSON
 
 /// The body of `POST /get-samples`: how many samples, and optionally a seed.
 public struct GetSamplesRequest: Sendable, Equatable {
@@ -33,21 +33,25 @@ struct RequestDecoder {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw .invalid([ValidationIssue(
-                location: [.key("body"), .offset(error.offset)],
-                type: "json_invalid",
-                message: "JSON decode error",
-                input: .object([:]),
-                context: ["error": .string(error.message)]
-            )])
+            throw .invalid([
+                ValidationIssue(
+                    location: [.key("body"), .offset(error.offset)],
+                    type: "json_invalid",
+                    message: "JSON decode error",
+                    input: .object([:]),
+                    context: ["error": .string(error.message)]
+                )
+            ])
         }
         guard case .object(let members) = value else {
-            throw .invalid([ValidationIssue(
-                location: [.key("body")],
-                type: "model_attributes_type",
-                message: "Input should be a valid dictionary or object to extract fields from",
-                input: value
-            )])
+            throw .invalid([
+                ValidationIssue(
+                    location: [.key("body")],
+                    type: "model_attributes_type",
+                    message: "Input should be a valid dictionary or object to extract fields from",
+                    input: value
+                )
+            ])
         }
         return members
     }
@@ -120,11 +124,23 @@ struct RequestDecoder {
     }
 
     private mutating func reportBelow(_ range: ClosedRange<Int>, field: String, input: JSONValue) {
-        report(field, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", input, context: ["ge": .integer(range.lowerBound)])
+        report(
+            field,
+            "greater_than_equal",
+            "Input should be greater than or equal to \(range.lowerBound)",
+            input,
+            context: ["ge": .integer(range.lowerBound)]
+        )
     }
 
     private mutating func reportAbove(_ range: ClosedRange<Int>, field: String, input: JSONValue) {
-        report(field, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", input, context: ["le": .integer(range.upperBound)])
+        report(
+            field,
+            "less_than_equal",
+            "Input should be less than or equal to \(range.upperBound)",
+            input,
+            context: ["le": .integer(range.upperBound)]
+        )
     }
 
     /// A finite number field of a line, at least `minimum` when given and never beyond
@@ -149,13 +165,26 @@ struct RequestDecoder {
             report(field, "finite_number", "Input should be a finite number", input)
             return nil
         }
-        let lower = minimum ?? -LineParameters.maximumMagnitude, upper = LineParameters.maximumMagnitude
+        let lower = minimum ?? -LineParameters.maximumMagnitude
+        let upper = LineParameters.maximumMagnitude
         if number < lower {
-            report(field, "greater_than_equal", "Input should be greater than or equal to \(lower)", input, context: ["ge": .number(.init(literal: "\(lower)", doubleValue: lower, isIntegerLiteral: false))])
+            report(
+                field,
+                "greater_than_equal",
+                "Input should be greater than or equal to \(lower)",
+                input,
+                context: ["ge": .number(.init(literal: "\(lower)", doubleValue: lower, isIntegerLiteral: false))]
+            )
             return nil
         }
         if number > upper {
-            report(field, "less_than_equal", "Input should be less than or equal to \(upper)", input, context: ["le": .number(.init(literal: "\(upper)", doubleValue: upper, isIntegerLiteral: false))])
+            report(
+                field,
+                "less_than_equal",
+                "Input should be less than or equal to \(upper)",
+                input,
+                context: ["le": .number(.init(literal: "\(upper)", doubleValue: upper, isIntegerLiteral: false))]
+            )
             return nil
         }
         return number

@@ -1,5 +1,5 @@
-import JSON
 import Hummingbird
+import JSON
 import NIOCore
 
 /// Writes `{"samples": [[x, y], …]}` straight into byte buffers, without an intermediate object tree.

@@ -26,6 +26,9 @@ public func buildSamplesApplication(
         title: "Flowline line samples"
     )
     return service.application(
-        port: configuration.port, serverName: "flowline-samples", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port,
+        serverName: "flowline-samples",
+        logger: logger,
+        onServerRunning: onServerRunning
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,8 @@ package struct ChildProcess {
     package static func belongsToTask(pid: Int, dagID: String, runID: String, taskID: String) -> Bool {
         guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
         let entries = Set(environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-        return entries.contains("FLOWLINE_DAG_ID=\(dagID)") && entries.contains("FLOWLINE_RUN_ID=\(runID)") && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
+        return entries.contains("FLOWLINE_DAG_ID=\(dagID)") && entries.contains("FLOWLINE_RUN_ID=\(runID)")
+            && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
     }
 
     /// One line of output: stdout's or stderr's, and whether it is a piece of a longer line that
@@ -118,8 +120,8 @@ package struct ChildProcess {
         let entries = user?.launcherEnvironment(environment) ?? environment.map { "\($0.key)=\($0.value)" }
         let envp = entries.map { strdup($0) } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for argument in argv { free(argument) }
+            for entry in envp { free(entry) }
         }
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envp)
@@ -249,7 +251,9 @@ private struct OutputPump {
             if exitStatus != nil, !readSomething, ready == 0 { break }
         }
         for descriptor in [stdout, stderr] {
-            splitters[descriptor]?.finish { onLine(ChildProcess.Line(text: String(decoding: $0, as: UTF8.self), isStdout: descriptor == stdout, continues: $1)) }
+            splitters[descriptor]?.finish {
+                onLine(ChildProcess.Line(text: String(decoding: $0, as: UTF8.self), isStdout: descriptor == stdout, continues: $1))
+            }
         }
         close(stdout)
         close(stderr)

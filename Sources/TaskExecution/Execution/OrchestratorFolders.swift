@@ -13,8 +13,12 @@ public struct OrchestratorFolders: Sendable {
         self.dags = dags
         self.logs = logs
         self.workspaces = workspaces
-        self.repositories = repositories
-            ?? workspaces.deletingLastPathComponent().appendingPathComponent("cache", isDirectory: true).appendingPathComponent("git", isDirectory: true)
+        self.repositories =
+            repositories
+            ?? workspaces.deletingLastPathComponent().appendingPathComponent("cache", isDirectory: true).appendingPathComponent(
+                "git",
+                isDirectory: true
+            )
     }
 
     /// Where the server prepares files for the workspaces (``WorkspaceFiles``): inside

@@ -29,7 +29,7 @@ public struct TaskEnvironment: Sendable, Equatable {
     public static func problem(passing names: some Sequence<String>) -> String? {
         for name in names {
             guard let first = name.unicodeScalars.first, !("0"..."9").contains(first),
-                  name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
+                name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
             else { return "'\(name)' is not an environment variable name (letters, digits and _)" }
         }
         return nil

@@ -1,6 +1,7 @@
 public import Foundation
 public import JSON
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 public import Workflow
@@ -10,7 +11,9 @@ public import Workflow
 /// directory, one line per event: `<ISO time> <LEVEL> <source>: <text>`, written as it happens.
 public final class TaskLog: Sendable {
     public enum Level: String, Sendable {
-        case info = "INFO", warning = "WARNING", error = "ERROR"
+        case info = "INFO"
+        case warning = "WARNING"
+        case error = "ERROR"
     }
 
     /// The log file.
@@ -23,7 +26,10 @@ public final class TaskLog: Sendable {
 
     /// The path of a try's log under `logsFolder`, in Airflow's layout.
     public static func url(logsFolder: URL, dagID: String, runID: String, taskID: String, tryNumber: Int) -> URL {
-        URL(fileURLWithPath: "\(logsFolder.path)/dag_id=\(dagID)/run_id=\(safe(runID))/task_id=\(taskID)/attempt=\(tryNumber).log", isDirectory: false)
+        URL(
+            fileURLWithPath: "\(logsFolder.path)/dag_id=\(dagID)/run_id=\(safe(runID))/task_id=\(taskID)/attempt=\(tryNumber).log",
+            isDirectory: false
+        )
     }
 
     /// A run id as one path component. New run ids cannot hold anything else

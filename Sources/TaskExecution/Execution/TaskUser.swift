@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 public import Workflow
@@ -45,8 +46,12 @@ public struct TaskUser: Sendable, Equatable {
             _ = getgrouplist(name, entry.pw_gid, &groups, &count)
         }
         return TaskUser(
-            name: name, uid: entry.pw_uid, gid: entry.pw_gid, groups: Array(groups.prefix(Int(max(count, 0)))),
-            home: String(cString: entry.pw_dir), launcher: launcher
+            name: name,
+            uid: entry.pw_uid,
+            gid: entry.pw_gid,
+            groups: Array(groups.prefix(Int(max(count, 0)))),
+            home: String(cString: entry.pw_dir),
+            launcher: launcher
         )
     }
 
@@ -111,7 +116,7 @@ public struct TaskUser: Sendable, Equatable {
             exit(126)
         }
         guard arguments.count >= 7, arguments[1] == launcherCommand, arguments[5] == "--",
-              let uid = UInt32(arguments[2]), let gid = UInt32(arguments[3]), uid != 0
+            let uid = UInt32(arguments[2]), let gid = UInt32(arguments[3]), uid != 0
         else { fail("usage: flowline \(launcherCommand) UID GID GROUPS -- PROGRAM [ARGUMENTS…]") }
         let groups = arguments[4].split(separator: ",").compactMap { gid_t($0) }
         guard setgroups(groups.count, groups) == 0 else { fail("setgroups: \(String(cString: strerror(errno)))") }

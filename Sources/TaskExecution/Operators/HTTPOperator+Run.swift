@@ -1,10 +1,11 @@
 import Fetching
 import Foundation
+import JSON
+public import Workflow
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import JSON
-public import Workflow
 
 extension HTTPOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

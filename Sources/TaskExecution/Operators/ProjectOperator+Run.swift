@@ -31,7 +31,9 @@ extension ProjectOperator: TaskOperator {
         let (runID, experimentID, artifactURI) = try await tracking { () async throws(TrackingClientError) -> (String, String, String) in
             let experimentID = try await client.experimentID(named: experimentName)
             let info = try await client.createRun(
-                experimentID: experimentID, name: context.string("run_name") ?? "\(context.taskID)-\(context.runID)", tags: tags(context, repo: repo, sha: sha, entryPoint: entryPointName)
+                experimentID: experimentID,
+                name: context.string("run_name") ?? "\(context.taskID)-\(context.runID)",
+                tags: tags(context, repo: repo, sha: sha, entryPoint: entryPointName)
             )
             let runID = info["run_id"]?.string ?? ""
             if !values.isEmpty { try await client.logBatch(runID: runID, params: values.map { (key: $0.0, value: $0.1) }) }
@@ -47,7 +49,13 @@ extension ProjectOperator: TaskOperator {
         environment[Lineage.Environment.loggedParams] = JSONValue.object(Dictionary(values.map { ($0.0, JSONValue.string($0.1)) }) { $1 }).jsonText
         environment[Lineage.Environment.projectRepository] = repo
         environment[Lineage.Environment.projectCommit] = sha
-        let process = ChildProcess(executable: "bash", arguments: ["-c", command], environment: environment, workingDirectory: checkout, user: context.taskUser)
+        let process = ChildProcess(
+            executable: "bash",
+            arguments: ["-c", command],
+            environment: environment,
+            workingDirectory: checkout,
+            user: context.taskUser
+        )
         do {
             _ = try await ProcessTask.run(process, context: context, skipCode: nil)
         } catch {

@@ -1,9 +1,10 @@
 import Fetching
 import Foundation
+public import Workflow
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-public import Workflow
 
 extension SensorOperator: TaskOperator {
     public static func run(_ context: TaskRunContext) async throws -> TaskOutcome {

@@ -22,8 +22,11 @@ public actor GitRepositoryCache {
             }
             if !repository.fresh {
                 log.write("Fetching \(url)")
-                _ = try await GitCommand(["fetch", "--quiet", "--prune", "--tags", "--force", "origin", "+refs/heads/*:refs/heads/*"], in: repository.path)
-                    .output { TaskFailure("cannot fetch \(url): \($0)") }
+                _ = try await GitCommand(
+                    ["fetch", "--quiet", "--prune", "--tags", "--force", "origin", "+refs/heads/*:refs/heads/*"],
+                    in: repository.path
+                )
+                .output { TaskFailure("cannot fetch \(url): \($0)") }
             }
             let wanted = version ?? "HEAD"
             if let sha = try await Self.commit(of: wanted, in: repository.path) { return sha }
@@ -57,7 +60,9 @@ public actor GitRepositoryCache {
             hash = hash &* 0x100_0000_01b3
         }
         let base = url.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? "repository"
-        let readable = String(base.replacingOccurrences(of: ".git", with: "").filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(40))
+        let readable = String(
+            base.replacingOccurrences(of: ".git", with: "").filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(40)
+        )
         return folder.appendingPathComponent("\(readable.isEmpty ? "repository" : readable)-\(String(hash, radix: 16)).git", isDirectory: true)
     }
 

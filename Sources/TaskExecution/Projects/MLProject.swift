@@ -1,6 +1,6 @@
 import Foundation
-import Yams
 import Workflow
+import Yams
 
 /// An `MLproject` file (MLflow Projects): entry points with typed parameters and a command in
 /// which `{name}` stands for a parameter's value.
@@ -85,7 +85,9 @@ struct MLProject {
             switch key {
             case "type":
                 parameter.type = try value.string("the type of parameter '\(name)'")
-                guard types.contains(parameter.type) else { throw value.problem("parameter '\(name)' has unknown type '\(parameter.type)' (string, float, path, uri)") }
+                guard types.contains(parameter.type) else {
+                    throw value.problem("parameter '\(name)' has unknown type '\(parameter.type)' (string, float, path, uri)")
+                }
             case "default": parameter.defaultValue = value.isNull ? nil : try value.string("the default of parameter '\(name)'")
             default: throw value.problem("parameter '\(name)' has an unknown setting '\(key)' (type, default)")
             }
@@ -136,7 +138,9 @@ extension MLProject.EntryPoint {
             if value.contains("://") { return value }
             // A run may choose the value: a path stays inside the run's workspace.
             guard let location = try? WorkspacePath.resolve(value, in: directory) else {
-                throw TaskFailure("parameter '\(parameter.name)' of entry point '\(entryPoint)' must be a path inside the run's workspace, not '\(value)'")
+                throw TaskFailure(
+                    "parameter '\(parameter.name)' of entry point '\(entryPoint)' must be a path inside the run's workspace, not '\(value)'"
+                )
             }
             return location.standardizedFileURL.path
         case "uri":

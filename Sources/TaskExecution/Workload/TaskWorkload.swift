@@ -32,8 +32,17 @@ public struct TaskWorkload: Sendable, Equatable {
     public var secrets: [String]
 
     public init(
-        dagID: String, runID: String, taskID: String, tryNumber: Int, operatorName: String, settings: [String: JSONValue],
-        environment: [String: String], executionTimeout: Duration?, owner: String, templateContext: [String: JSONValue], secrets: [String]
+        dagID: String,
+        runID: String,
+        taskID: String,
+        tryNumber: Int,
+        operatorName: String,
+        settings: [String: JSONValue],
+        environment: [String: String],
+        executionTimeout: Duration?,
+        owner: String,
+        templateContext: [String: JSONValue],
+        secrets: [String]
     ) {
         self.dagID = dagID
         self.runID = runID
@@ -91,16 +100,26 @@ public struct TaskWorkload: Sendable, Equatable {
         }
         var timeout: Duration?
         if let value = object["execution_timeout"], value != .null {
-            guard let seconds = value.double, seconds.isFinite, seconds > 0 else { throw TaskWorkloadError("execution_timeout must be a positive number of seconds") }
+            guard let seconds = value.double, seconds.isFinite, seconds > 0 else {
+                throw TaskWorkloadError("execution_timeout must be a positive number of seconds")
+            }
             timeout = .milliseconds(Int64((seconds * 1000).rounded()))
         }
         guard case .array(let secrets)? = object["secrets"], secrets.allSatisfy({ $0.string != nil }) else {
             throw TaskWorkloadError("secrets must be a list of text")
         }
         self.init(
-            dagID: try text("dag_id"), runID: try text("run_id"), taskID: try text("task_id"), tryNumber: tryNumber,
-            operatorName: try text("operator"), settings: try members("settings"), environment: environment, executionTimeout: timeout,
-            owner: try text("owner"), templateContext: try members("template_context"), secrets: secrets.compactMap(\.string)
+            dagID: try text("dag_id"),
+            runID: try text("run_id"),
+            taskID: try text("task_id"),
+            tryNumber: tryNumber,
+            operatorName: try text("operator"),
+            settings: try members("settings"),
+            environment: environment,
+            executionTimeout: timeout,
+            owner: try text("owner"),
+            templateContext: try members("template_context"),
+            secrets: secrets.compactMap(\.string)
         )
     }
 }

@@ -16,7 +16,13 @@ public struct TryExecutor: Sendable {
     /// The OS user task processes run as (`--task-user`), if not this process's.
     public var taskUser: TaskUser?
 
-    public init(folders: OrchestratorFolders, python: String, repositories: GitRepositoryCache, baseEnvironment: [String: String], taskUser: TaskUser?) {
+    public init(
+        folders: OrchestratorFolders,
+        python: String,
+        repositories: GitRepositoryCache,
+        baseEnvironment: [String: String],
+        taskUser: TaskUser?
+    ) {
         self.folders = folders
         self.python = python
         self.repositories = repositories
@@ -31,7 +37,10 @@ public struct TryExecutor: Sendable {
     /// - Returns: how the try ended, or `nil` when the calling task was cancelled (shutdown): the
     ///   try is then left as it is, for the next start to recover.
     public func run(
-        _ workload: TaskWorkload, log: TaskLog, stop: StopSignal, processStarted: @escaping @Sendable (Int) async -> Void
+        _ workload: TaskWorkload,
+        log: TaskLog,
+        stop: StopSignal,
+        processStarted: @escaping @Sendable (Int) async -> Void
     ) async -> TryResult? {
         log.mask(SecretMask(values: workload.secrets))
         let outcome: Result<TaskOutcome, TaskFailure>
@@ -58,7 +67,8 @@ public struct TryExecutor: Sendable {
     }
 
     /// Runs the operator until it ends, its timeout passes, or it is stopped.
-    private func execute(_ workload: TaskWorkload, context: TaskRunContext, stop: StopSignal, log: TaskLog) async -> Result<TaskOutcome, TaskFailure> {
+    private func execute(_ workload: TaskWorkload, context: TaskRunContext, stop: StopSignal, log: TaskLog) async -> Result<TaskOutcome, TaskFailure>
+    {
         guard let type = OperatorRegistry.named(workload.operatorName) else {
             return .failure(TaskFailure("unknown operator '\(workload.operatorName)'"))
         }
@@ -127,7 +137,10 @@ public struct TryExecutor: Sendable {
         var templateContext = workload.templateContext
         templateContext["workspace"] = .string(workspace.path)
         let rendered = try TaskTemplates.render(
-            settings: workload.settings, environment: workload.environment, operatorName: workload.operatorName, context: templateContext
+            settings: workload.settings,
+            environment: workload.environment,
+            operatorName: workload.operatorName,
+            context: templateContext
         )
         var environment = baseEnvironment.merging(rendered.environment) { _, task in task }
         environment[Lineage.Environment.workspace] = workspace.path
@@ -138,10 +151,24 @@ public struct TryExecutor: Sendable {
         environment[Lineage.Environment.conf] = JSONValue.object(workload.conf).jsonText
         environment[Lineage.Environment.params] = JSONValue.object(workload.params).jsonText
         return TaskRunContext(
-            dagID: workload.dagID, runID: workload.runID, taskID: workload.taskID, tryNumber: workload.tryNumber, settings: rendered.settings,
-            workspace: workspace, dagsFolder: folders.dags, environment: environment, templateContext: .object(templateContext),
-            python: python, repositories: repositories, owner: workload.owner, conf: workload.conf, params: workload.params, log: log, taskUser: taskUser,
-            staging: folders.staging, processStarted: processStarted
+            dagID: workload.dagID,
+            runID: workload.runID,
+            taskID: workload.taskID,
+            tryNumber: workload.tryNumber,
+            settings: rendered.settings,
+            workspace: workspace,
+            dagsFolder: folders.dags,
+            environment: environment,
+            templateContext: .object(templateContext),
+            python: python,
+            repositories: repositories,
+            owner: workload.owner,
+            conf: workload.conf,
+            params: workload.params,
+            log: log,
+            taskUser: taskUser,
+            staging: folders.staging,
+            processStarted: processStarted
         )
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPSupport
-import JSON
 import HTTPTypes
 import Hummingbird
+import JSON
 import NIOCore
 
 /// The proxied artifact service (`/api/2.0/mlflow-artifacts/…`): clients on any machine upload and
@@ -69,9 +69,11 @@ struct ArtifactsController {
             let entries = try artifacts.list(root.appending(relative))
             return MLflowJSON.object([
                 "root_uri": .string(run.info.artifactURI),
-                "files": .array(entries.map { entry in
-                    Self.fileInfo(path: relative.isRoot ? entry.name : "\(relative)/\(entry.name)", entry)
-                }),
+                "files": .array(
+                    entries.map { entry in
+                        Self.fileInfo(path: relative.isRoot ? entry.name : "\(relative)/\(entry.name)", entry)
+                    }
+                ),
             ])
         }
     }

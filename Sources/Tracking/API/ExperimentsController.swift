@@ -1,5 +1,5 @@
-import JSON
 import HTTPTypes
+import JSON
 
 /// `experiments/*`: create, get, get-by-name, update (rename), delete, restore, and tags.
 struct ExperimentsController {

@@ -1,5 +1,5 @@
-import JSON
 import HTTPTypes
+import JSON
 import NIOCore
 
 /// `logged-models/*` (MLflow 3's logged models) and `runs/outputs`.

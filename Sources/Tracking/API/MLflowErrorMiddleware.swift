@@ -1,8 +1,8 @@
+import HTTPSupport
 public import Hummingbird
+import JSON
 import Logging
 import NIOCore
-import HTTPSupport
-import JSON
 
 /// Renders every error of the tracking API as MLflow does: `{"error_code", "message"}` with the
 /// status of ``TrackingError/Code``. This is the one place tracking errors become HTTP.
@@ -22,7 +22,12 @@ public struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound:
                 return Self.response(TrackingError(.endpointNotFound, "No API endpoint \(request.method) \(request.uri.path)"))
             case .methodNotAllowed:
-                var response = Self.response(TrackingError(TrackingError.Code(name: "BAD_REQUEST", httpStatus: 405), "Method \(request.method) is not allowed on \(request.uri.path)"))
+                var response = Self.response(
+                    TrackingError(
+                        TrackingError.Code(name: "BAD_REQUEST", httpStatus: 405),
+                        "Method \(request.method) is not allowed on \(request.uri.path)"
+                    )
+                )
                 response.headers[.allow] = error.headers[.allow]
                 return response
             default:

@@ -1,6 +1,7 @@
+import Foundation
 import HTTPSupport
-import JSON
 import Hummingbird
+import JSON
 import NIOCore
 
 /// The fields of an MLflow API request, from a JSON body (POST, PATCH, DELETE) or from the query
@@ -49,11 +50,15 @@ struct MLflowRequest: Sendable {
         }
         let bytes = Array(buffer.readableBytesView)
         // An empty body needs no content type; any other must say it is JSON.
-        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return MLflowRequest(fields: [:], bodySize: bytes.count) }
+        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+            return MLflowRequest(fields: [:], bodySize: bytes.count)
+        }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw TrackingError.invalid("Send the request as JSON with 'Content-Type: application/json'\(contentType.isEmpty ? "" : ", not '\(contentType.prefix(100))'").")
+            throw TrackingError.invalid(
+                "Send the request as JSON with 'Content-Type: application/json'\(contentType.isEmpty ? "" : ", not '\(contentType.prefix(100))'")."
+            )
         }
         let parsed: JSONValue
         do {
@@ -126,7 +131,9 @@ struct MLflowRequest: Sendable {
             guard let value = number.exactInteger else { throw Self.wrongType(name, .number(number), expected: "an integer") }
             return Int64(value)
         case .string(let text)?:
-            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else { throw Self.wrongType(name, .string(text), expected: "an integer") }
+            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+                throw Self.wrongType(name, .string(text), expected: "an integer")
+            }
             return value
         case let value?: throw Self.wrongType(name, value, expected: "an integer")
         }
@@ -213,5 +220,3 @@ extension JSONValue {
         return text.count > 60 ? String(text.prefix(60)) + "…" : text
     }
 }
-
-import Foundation

@@ -1,9 +1,9 @@
-import JSON
+import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
-import Foundation
+import JSON
 import NIOCore
-import HTTPSupport
 
 /// Registers MLflow API handlers under `/api/2.0/mlflow` and the UI's `/ajax-api/2.0/mlflow`, and
 /// makes other methods on those paths answer 405.
@@ -30,7 +30,8 @@ struct MLflowRoutes<Context: RequestContext> {
 
     /// Adds `handler` for `method` on `path`, like ``add(_:_:_:)``, for handlers that write their
     /// JSON body straight into a buffer (see ``JSONWriter``): the large responses.
-    mutating func addEncoded(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> ByteBuffer) {
+    mutating func addEncoded(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (MLflowRequest) async throws -> ByteBuffer)
+    {
         let parameterNames = path.split(separator: "/").compactMap { segment -> String? in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
         }

@@ -1,5 +1,5 @@
-import JSON
 import HTTPTypes
+import JSON
 
 /// The model registry: `registered-models/*` and `model-versions/*`.
 struct RegistryController {
@@ -14,9 +14,13 @@ struct RegistryController {
         let store = store
         let model: @Sendable (RegisteredModel) -> JSONValue = { .object(["registered_model": MLflowJSON.registeredModel($0)]) }
         routes.add(.post, "/registered-models/create") { request in
-            model(try await store.createRegisteredModel(
-                name: try request.requiredString("name"), description: try request.string("description") ?? "", tags: try request.keyValues("tags")
-            ))
+            model(
+                try await store.createRegisteredModel(
+                    name: try request.requiredString("name"),
+                    description: try request.string("description") ?? "",
+                    tags: try request.keyValues("tags")
+                )
+            )
         }
         routes.add(.get, "/registered-models/get") { request in
             model(try await store.registeredModel(name: try request.requiredString("name")))
@@ -25,7 +29,9 @@ struct RegistryController {
             model(try await store.renameRegisteredModel(name: try request.requiredString("name"), to: try request.requiredString("new_name")))
         }
         routes.add(.patch, "/registered-models/update") { request in
-            model(try await store.updateRegisteredModel(name: try request.requiredString("name"), description: try request.string("description") ?? ""))
+            model(
+                try await store.updateRegisteredModel(name: try request.requiredString("name"), description: try request.string("description") ?? "")
+            )
         }
         routes.add(.delete, "/registered-models/delete") { request in
             try await store.deleteRegisteredModel(name: try request.requiredString("name"))
@@ -51,7 +57,8 @@ struct RegistryController {
         routes.add(.get, "/registered-models/get-latest-versions", latest)
         routes.add(.post, "/registered-models/set-tag") { request in
             try await store.setRegisteredModelTag(
-                name: try request.requiredString("name"), Tag(key: try request.requiredString("key"), value: try request.string("value") ?? "")
+                name: try request.requiredString("name"),
+                Tag(key: try request.requiredString("key"), value: try request.string("value") ?? "")
             )
             return .object([:])
         }
@@ -61,7 +68,9 @@ struct RegistryController {
         }
         routes.add(.post, "/registered-models/alias") { request in
             try await store.setAlias(
-                name: try request.requiredString("name"), alias: try request.requiredString("alias"), version: try request.requiredString("version")
+                name: try request.requiredString("name"),
+                alias: try request.requiredString("alias"),
+                version: try request.requiredString("version")
             )
             return .object([:])
         }
@@ -79,23 +88,29 @@ struct RegistryController {
         let store = store
         let version: @Sendable (ModelVersion) -> JSONValue = { .object(["model_version": MLflowJSON.modelVersion($0)]) }
         routes.add(.post, "/model-versions/create") { request in
-            version(try await store.createModelVersion(
-                name: try request.requiredString("name"),
-                source: try request.requiredString("source"),
-                runID: try request.string("run_id"),
-                tags: try request.keyValues("tags"),
-                runLink: try request.string("run_link").flatMap { $0.isEmpty ? nil : $0 },
-                description: try request.string("description"),
-                modelID: try request.string("model_id")
-            ))
+            version(
+                try await store.createModelVersion(
+                    name: try request.requiredString("name"),
+                    source: try request.requiredString("source"),
+                    runID: try request.string("run_id"),
+                    tags: try request.keyValues("tags"),
+                    runLink: try request.string("run_link").flatMap { $0.isEmpty ? nil : $0 },
+                    description: try request.string("description"),
+                    modelID: try request.string("model_id")
+                )
+            )
         }
         routes.add(.get, "/model-versions/get") { request in
             version(try await store.modelVersion(name: try request.requiredString("name"), version: try request.requiredString("version")))
         }
         routes.add(.patch, "/model-versions/update") { request in
-            version(try await store.updateModelVersion(
-                name: try request.requiredString("name"), version: try request.requiredString("version"), description: try request.string("description") ?? ""
-            ))
+            version(
+                try await store.updateModelVersion(
+                    name: try request.requiredString("name"),
+                    version: try request.requiredString("version"),
+                    description: try request.string("description") ?? ""
+                )
+            )
         }
         routes.add(.delete, "/model-versions/delete") { request in
             try await store.deleteModelVersion(name: try request.requiredString("name"), version: try request.requiredString("version"))
@@ -119,21 +134,28 @@ struct RegistryController {
         }
         routes.add(.post, "/model-versions/transition-stage") { request in
             guard let archive = try request.bool("archive_existing_versions") else { throw MLflowRequest.missing("archive_existing_versions") }
-            return version(try await store.transitionStage(
-                name: try request.requiredString("name"), version: try request.requiredString("version"),
-                stage: try request.requiredString("stage"), archiveExisting: archive
-            ))
+            return version(
+                try await store.transitionStage(
+                    name: try request.requiredString("name"),
+                    version: try request.requiredString("version"),
+                    stage: try request.requiredString("stage"),
+                    archiveExisting: archive
+                )
+            )
         }
         routes.add(.post, "/model-versions/set-tag") { request in
             try await store.setModelVersionTag(
-                name: try request.requiredString("name"), version: try request.requiredString("version"),
+                name: try request.requiredString("name"),
+                version: try request.requiredString("version"),
                 Tag(key: try request.requiredString("key"), value: try request.string("value") ?? "")
             )
             return .object([:])
         }
         routes.add(.delete, "/model-versions/delete-tag") { request in
             try await store.deleteModelVersionTag(
-                name: try request.requiredString("name"), version: try request.requiredString("version"), key: try request.requiredString("key")
+                name: try request.requiredString("name"),
+                version: try request.requiredString("version"),
+                key: try request.requiredString("key")
             )
             return .object([:])
         }

@@ -1,6 +1,6 @@
 import Foundation
-import JSON
 import HTTPTypes
+import JSON
 import NIOCore
 
 /// `runs/*` and `metrics/get-history`: creating and reading runs, and logging to them.
@@ -26,7 +26,10 @@ struct RunsController {
             // An unknown status name is ignored, as MLflow does.
             let status = try request.string("status").flatMap(RunStatus.init(rawValue:))
             let info = try await store.updateRun(
-                id: try request.runID(), status: status, endTime: try request.int64("end_time"), runName: try request.string("run_name")
+                id: try request.runID(),
+                status: status,
+                endTime: try request.int64("end_time"),
+                runName: try request.string("run_name")
             )
             return JSONWriter.object { json in
                 json.key("run_info")
@@ -46,11 +49,17 @@ struct RunsController {
             return .object([:])
         }
         routes.add(.post, "/runs/log-parameter") { request in
-            try await store.logBatch(runID: try request.runID(), params: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))])
+            try await store.logBatch(
+                runID: try request.runID(),
+                params: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))]
+            )
             return .object([:])
         }
         routes.add(.post, "/runs/set-tag") { request in
-            try await store.logBatch(runID: try request.runID(), tags: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))])
+            try await store.logBatch(
+                runID: try request.runID(),
+                tags: [Tag(key: try request.requiredString("key"), value: try Self.requiredValue(request))]
+            )
             return .object([:])
         }
         routes.add(.post, "/runs/delete-tag") { request in
@@ -90,14 +99,19 @@ struct RunsController {
             for input in try request.messages("datasets") {
                 guard case .object(let fields)? = input.fields["dataset"] else { throw MLflowRequest.missing("dataset") }
                 let dataset = MLflowRequest(fields: fields)
-                datasets.append(DatasetInput(
-                    dataset: Dataset(
-                        name: try dataset.requiredString("name"), digest: try dataset.requiredString("digest"),
-                        sourceType: try dataset.requiredString("source_type"), source: try dataset.requiredString("source"),
-                        schema: try dataset.string("schema"), profile: try dataset.string("profile")
-                    ),
-                    tags: try input.keyValues("tags")
-                ))
+                datasets.append(
+                    DatasetInput(
+                        dataset: Dataset(
+                            name: try dataset.requiredString("name"),
+                            digest: try dataset.requiredString("digest"),
+                            sourceType: try dataset.requiredString("source_type"),
+                            source: try dataset.requiredString("source"),
+                            schema: try dataset.string("schema"),
+                            profile: try dataset.string("profile")
+                        ),
+                        tags: try input.keyValues("tags")
+                    )
+                )
             }
             let models = try request.messages("models").map { model throws(TrackingError) in try model.requiredString("model_id") }
             try await store.logInputs(runID: try request.runID(), datasets: datasets, modelIDs: models)
@@ -139,8 +153,13 @@ struct RunsController {
         guard let timestamp = try request.int64("timestamp") else { throw MLflowRequest.missing("timestamp") }
         let optional = { (name: String) throws(TrackingError) -> String? in try request.string(name).flatMap { $0.isEmpty ? nil : $0 } }
         return Metric(
-            key: key, value: value, timestamp: timestamp, step: try request.int64("step") ?? 0, modelID: try optional("model_id"),
-            datasetName: try optional("dataset_name"), datasetDigest: try optional("dataset_digest")
+            key: key,
+            value: value,
+            timestamp: timestamp,
+            step: try request.int64("step") ?? 0,
+            modelID: try optional("model_id"),
+            datasetName: try optional("dataset_name"),
+            datasetDigest: try optional("dataset_digest")
         )
     }
 
@@ -162,7 +181,8 @@ enum PageToken {
         guard let token, !token.isEmpty else { return 0 }
         guard let data = Data(base64Encoded: token) else { throw .invalid("Invalid page token, could not base64-decode") }
         guard case .object(let fields)? = try? JSONParser.parse(Array(data)), case .number(let number)? = fields["offset"],
-              let offset = number.exactInteger, offset >= 0 else {
+            let offset = number.exactInteger, offset >= 0
+        else {
             throw .invalid("Invalid page token, decoded value=\(String(decoding: data, as: UTF8.self))")
         }
         return offset

@@ -1,11 +1,12 @@
+public import Foundation
+public import Hummingbird
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Foundation
-public import Hummingbird
-import NIOCore
 
 /// Artifacts on the local file system under one root folder, streamed both ways so that files of
 /// any size never sit whole in memory. Uploads land under a temporary name and are renamed into
@@ -71,7 +72,11 @@ public struct ArtifactStore: Sendable {
         }
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".upload-\(UUID().uuidString)-\(path.name)")
         do {
-            try await fileIO.writeFile(contents: SizeLimitedBody(body: body, limit: maximumSize ?? .max, path: path), path: temporary.path, context: context)
+            try await fileIO.writeFile(
+                contents: SizeLimitedBody(body: body, limit: maximumSize ?? .max, path: path),
+                path: temporary.path,
+                context: context
+            )
             if !replacing {
                 // link(2) never replaces: a file put there meanwhile stays. A file system without
                 // hard links falls back to looking, then renaming.
@@ -108,7 +113,8 @@ public struct ArtifactStore: Sendable {
         let target = try location(of: path)
         var isDirectory: ObjCBool = false
         guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let handle = try? FileHandle(forReadingFrom: target) else {
+            let handle = try? FileHandle(forReadingFrom: target)
+        else {
             throw TrackingError.notFound("No such artifact: '\(path)'")
         }
         defer { try? handle.close() }
@@ -151,7 +157,10 @@ struct SizeLimitedBody: AsyncSequence, Sendable {
 
     /// The 413 of an upload to `path` past `limit` bytes (`size` when its length is known).
     static func tooLarge(_ path: ArtifactPath, size: Int64? = nil, limit: Int64) -> TrackingError {
-        TrackingError(.tooLarge, "The artifact '\(path)' is \(size.map { "\($0) bytes, more" } ?? "larger") than the server's --max-artifact-size of \(limit) bytes.")
+        TrackingError(
+            .tooLarge,
+            "The artifact '\(path)' is \(size.map { "\($0) bytes, more" } ?? "larger") than the server's --max-artifact-size of \(limit) bytes."
+        )
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {

@@ -11,7 +11,15 @@ public struct Experiment: Sendable, Equatable {
     public var lastUpdateTime: Int64
     public var tags: [Tag]
 
-    public init(id: String, name: String, artifactLocation: String, lifecycleStage: LifecycleStage, creationTime: Int64, lastUpdateTime: Int64, tags: [Tag] = []) {
+    public init(
+        id: String,
+        name: String,
+        artifactLocation: String,
+        lifecycleStage: LifecycleStage,
+        creationTime: Int64,
+        lastUpdateTime: Int64,
+        tags: [Tag] = []
+    ) {
         self.id = id
         self.name = name
         self.artifactLocation = artifactLocation

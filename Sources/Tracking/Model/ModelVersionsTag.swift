@@ -19,7 +19,8 @@ public enum ModelVersionsTag {
         guard let existing, case .array(let entries)? = try? JSONParser.parse(Array(existing.utf8)) else { return "[\(entry)]" }
         let present = entries.contains { element in
             guard case .object(let fields) = element, fields.count == 2, fields["name"] == .string(name),
-                  case .number(let number)? = fields["version"], number.exactInteger == Int(version) else { return false }
+                case .number(let number)? = fields["version"], number.exactInteger == Int(version)
+            else { return false }
             return true
         }
         let text = existing.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -76,7 +76,17 @@ public struct RunInfo: Sendable, Equatable {
     public var artifactURI: String
     public var lifecycleStage: LifecycleStage
 
-    public init(runID: String, runName: String, experimentID: String, userID: String, status: RunStatus, startTime: Int64, endTime: Int64?, artifactURI: String, lifecycleStage: LifecycleStage) {
+    public init(
+        runID: String,
+        runName: String,
+        experimentID: String,
+        userID: String,
+        status: RunStatus,
+        startTime: Int64,
+        endTime: Int64?,
+        artifactURI: String,
+        lifecycleStage: LifecycleStage
+    ) {
         self.runID = runID
         self.runName = runName
         self.experimentID = experimentID
@@ -131,8 +141,14 @@ public struct Metric: Sendable, Equatable {
     public var datasetDigest: String?
 
     public init(
-        key: String, value: Double, timestamp: Int64, step: Int64, modelID: String? = nil,
-        runID: String? = nil, datasetName: String? = nil, datasetDigest: String? = nil
+        key: String,
+        value: Double,
+        timestamp: Int64,
+        step: Int64,
+        modelID: String? = nil,
+        runID: String? = nil,
+        datasetName: String? = nil,
+        datasetDigest: String? = nil
     ) {
         self.key = key
         self.value = value

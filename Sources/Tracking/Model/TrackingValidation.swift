@@ -20,14 +20,20 @@ public enum TrackingValidation {
             scalar.properties.isAlphabetic || scalar.properties.numericType != nil || "_/.- :".unicodeScalars.contains(scalar)
         }
         guard allowed else {
-            throw .invalid("Invalid \(kind) name: '\(key)'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).")
+            throw .invalid(
+                "Invalid \(kind) name: '\(key)'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)."
+            )
         }
         let normalized = normalizedPath(key)
         guard normalized == key, key != ".", !key.hasPrefix(".."), !key.hasPrefix("/") else {
-            throw .invalid("Invalid \(kind) name: '\(key)'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '\(normalized)'")
+            throw .invalid(
+                "Invalid \(kind) name: '\(key)'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '\(normalized)'"
+            )
         }
         guard key.count <= maximumKeyLength else {
-            throw .invalid("\(kind.prefix(1).uppercased() + kind.dropFirst()) key '\(key.prefix(32))…' had length \(key.count), which exceeded length limit of \(maximumKeyLength)")
+            throw .invalid(
+                "\(kind.prefix(1).uppercased() + kind.dropFirst()) key '\(key.prefix(32))…' had length \(key.count), which exceeded length limit of \(maximumKeyLength)"
+            )
         }
     }
 
@@ -63,8 +69,8 @@ public enum TrackingValidation {
     public static func runID(_ id: String) throws(TrackingError) {
         let scalars = Array(id.unicodeScalars)
         guard let first = scalars.first, scalars.count <= 256,
-              first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first),
-              scalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-") })
+            first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first),
+            scalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-") })
         else {
             throw .invalid("Invalid value \"\(id)\" for parameter 'run_id' supplied.")
         }
@@ -74,7 +80,9 @@ public enum TrackingValidation {
     public static func experimentName(_ name: String) throws(TrackingError) {
         guard !name.isEmpty else { throw .invalid("Invalid experiment name: ''. Experiment name must not be empty.") }
         guard name.count <= maximumExperimentNameLength else {
-            throw .invalid("Experiment name '\(name.prefix(32))…' had length \(name.count), which exceeded length limit of \(maximumExperimentNameLength)")
+            throw .invalid(
+                "Experiment name '\(name.prefix(32))…' had length \(name.count), which exceeded length limit of \(maximumExperimentNameLength)"
+            )
         }
         try printable(name, what: "Experiment name")
     }
@@ -100,16 +108,24 @@ public enum TrackingValidation {
     /// Checks the sizes of a log-batch request.
     public static func batch(metrics: Int, params: Int, tags: Int) throws(TrackingError) {
         if metrics > maximumBatchMetrics {
-            throw .invalid("A batch logging request can contain at most \(maximumBatchMetrics) metrics. Got \(metrics) metrics. Please split up metrics across multiple requests and try again.")
+            throw .invalid(
+                "A batch logging request can contain at most \(maximumBatchMetrics) metrics. Got \(metrics) metrics. Please split up metrics across multiple requests and try again."
+            )
         }
         if params > maximumBatchParams {
-            throw .invalid("A batch logging request can contain at most \(maximumBatchParams) params. Got \(params) params. Please split up params across multiple requests and try again.")
+            throw .invalid(
+                "A batch logging request can contain at most \(maximumBatchParams) params. Got \(params) params. Please split up params across multiple requests and try again."
+            )
         }
         if tags > maximumBatchTags {
-            throw .invalid("A batch logging request can contain at most \(maximumBatchTags) tags. Got \(tags) tags. Please split up tags across multiple requests and try again.")
+            throw .invalid(
+                "A batch logging request can contain at most \(maximumBatchTags) tags. Got \(tags) tags. Please split up tags across multiple requests and try again."
+            )
         }
         if metrics + params + tags > maximumBatchEntities {
-            throw .invalid("A batch logging request can contain at most \(maximumBatchEntities) metrics, params, and tags in total. Got \(metrics + params + tags) in total.")
+            throw .invalid(
+                "A batch logging request can contain at most \(maximumBatchEntities) metrics, params, and tags in total. Got \(metrics + params + tags) in total."
+            )
         }
     }
 }

@@ -65,12 +65,16 @@ struct FilterLexer {
                         index += 1
                     }
                 }
-                guard closed else { index = start; throw fail("unterminated \(character) quote") }
-                token = switch character {
-                case "'": .singleQuoted(content)
-                case "\"": .doubleQuoted(content)
-                default: .backticked(content)
+                guard closed else {
+                    index = start
+                    throw fail("unterminated \(character) quote")
                 }
+                token =
+                    switch character {
+                    case "'": .singleQuoted(content)
+                    case "\"": .doubleQuoted(content)
+                    default: .backticked(content)
+                    }
             case "(":
                 index += 1
                 token = .openParenthesis
@@ -96,7 +100,10 @@ struct FilterLexer {
                     literal.append(characters[index])
                     index += 1
                 }
-                guard let value = Double(literal), value.isFinite else { index = start; throw fail("'\(literal)' is not a number") }
+                guard let value = Double(literal), value.isFinite else {
+                    index = start
+                    throw fail("'\(literal)' is not a number")
+                }
                 token = .number(value, literal: literal)
             default:
                 guard character.isLetter || character == "_" else { throw fail("unexpected character '\(character)'") }

@@ -42,7 +42,8 @@ public enum FilterParser {
 
     /// Parses a request's `order_by` entries (at most ``maximumOrderKeys``), each with its text.
     /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE) for too many or a bad one.
-    public static func parseOrderBy(_ texts: [String]) throws(TrackingError) -> [(text: String, identifier: SearchFilter.Identifier, ascending: Bool)] {
+    public static func parseOrderBy(_ texts: [String]) throws(TrackingError) -> [(text: String, identifier: SearchFilter.Identifier, ascending: Bool)]
+    {
         guard texts.count <= maximumOrderKeys else {
             throw .invalid("order_by has \(texts.count) keys; at most \(maximumOrderKeys) are allowed.")
         }
@@ -189,7 +190,9 @@ public enum FilterParser {
         mutating func list() throws(TrackingError) -> SearchFilter.Value {
             let open = try next("a parenthesised list such as ('a', 'b')")
             guard open.token == .openParenthesis else {
-                throw .invalid("While parsing a list in the query, expected a non-empty list of string values, but got \(describe(open)) in filter '\(text)'")
+                throw .invalid(
+                    "While parsing a list in the query, expected a non-empty list of string values, but got \(describe(open)) in filter '\(text)'"
+                )
             }
             var values: [String] = []
             while true {
@@ -197,9 +200,13 @@ public enum FilterParser {
                 switch item.token {
                 case .singleQuoted(let value), .doubleQuoted(let value): values.append(value)
                 case .closeParenthesis where values.isEmpty:
-                    throw .invalid("While parsing a list in the query, expected a non-empty list of string values, but got empty list in filter '\(text)'")
+                    throw .invalid(
+                        "While parsing a list in the query, expected a non-empty list of string values, but got empty list in filter '\(text)'"
+                    )
                 default:
-                    throw .invalid("While parsing a list in the query, expected string value, punctuation, or whitespace, but got \(describe(item)) in filter '\(text)'")
+                    throw .invalid(
+                        "While parsing a list in the query, expected string value, punctuation, or whitespace, but got \(describe(item)) in filter '\(text)'"
+                    )
                 }
                 let separator = try next("',' or ')'")
                 if separator.token == .closeParenthesis { return .list(values) }

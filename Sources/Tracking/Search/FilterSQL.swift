@@ -6,7 +6,12 @@ import Storage
 enum FilterSQL {
     /// `column comparator value`. `LIKE` is case-sensitive and `ILIKE` is not, on both databases
     /// (SQLite's own `LIKE` ignores case, so there `LIKE` becomes `GLOB`).
-    static func compare(_ column: any SQLExpression, _ comparator: SearchFilter.Comparator, _ value: SearchFilter.Value, flavor: SQLFlavor) -> any SQLExpression {
+    static func compare(
+        _ column: any SQLExpression,
+        _ comparator: SearchFilter.Comparator,
+        _ value: SearchFilter.Value,
+        flavor: SQLFlavor
+    ) -> any SQLExpression {
         switch (comparator, value) {
         case (.isNull, _): return SQLBinaryExpression(column, .is, SQLLiteral.null)
         case (.isNotNull, _): return SQLBinaryExpression(column, .isNot, SQLLiteral.null)
@@ -21,14 +26,15 @@ enum FilterSQL {
             }
             return SQLBinaryExpression(left: column, op: SQLRaw("ILIKE"), right: SQLBind(pattern))
         default:
-            let operation: SQLBinaryOperator = switch comparator {
-            case .equal: .equal
-            case .notEqual: .notEqual
-            case .less: .lessThan
-            case .lessOrEqual: .lessThanOrEqual
-            case .greater: .greaterThan
-            default: .greaterThanOrEqual
-            }
+            let operation: SQLBinaryOperator =
+                switch comparator {
+                case .equal: .equal
+                case .notEqual: .notEqual
+                case .less: .lessThan
+                case .lessOrEqual: .lessThanOrEqual
+                case .greater: .greaterThan
+                default: .greaterThanOrEqual
+                }
             return SQLBinaryExpression(column, operation, bind(value))
         }
     }

@@ -43,9 +43,14 @@ public func buildTrackingApplication(
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: version)))
     }
     router.get("/api/3.0/mlflow/server-info") { _, _ in
-        Response.json(#"{"store_type":"SqlStore","workspaces_enabled":false,"trace_archival_enabled":false,"multipart_uploads_enabled":false,"multipart_downloads_enabled":false,"presigned_upload_run_id_supported":false,"presigned_upload_model_id_supported":false}"#)
+        Response.json(
+            #"{"store_type":"SqlStore","workspaces_enabled":false,"trace_archival_enabled":false,"multipart_uploads_enabled":false,"multipart_downloads_enabled":false,"presigned_upload_run_id_supported":false,"presigned_upload_model_id_supported":false}"#
+        )
     }
     return service.application(
-        port: configuration.port, serverName: "flowline-tracking", logger: logger, onServerRunning: onServerRunning
+        port: configuration.port,
+        serverName: "flowline-tracking",
+        logger: logger,
+        onServerRunning: onServerRunning
     )
 }

@@ -1,6 +1,6 @@
 import Foundation
-public import Storage
 import SQLKit
+public import Storage
 
 /// The tracking schema, as append-only migrations.
 ///
@@ -99,145 +99,154 @@ public enum TrackingMigrations {
             .run()
     }
 
-    static let loggedModels = Migration("tracking-002-logged-models", statements: [
-        """
-        CREATE TABLE logged_models (
-            model_id TEXT PRIMARY KEY,
-            experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
-            name TEXT NOT NULL,
-            artifact_uri TEXT NOT NULL,
-            creation_timestamp_ms BIGINT NOT NULL,
-            last_updated_timestamp_ms BIGINT NOT NULL,
-            status TEXT NOT NULL,
-            lifecycle_stage TEXT NOT NULL,
-            model_type TEXT,
-            source_run_id TEXT
-        )
-        """,
-        "CREATE INDEX logged_models_by_experiment ON logged_models (experiment_id, creation_timestamp_ms DESC, model_id)",
-        """
-        CREATE TABLE logged_model_params (
-            model_id TEXT NOT NULL REFERENCES logged_models (model_id),
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (model_id, key)
-        )
-        """,
-        """
-        CREATE TABLE logged_model_tags (
-            model_id TEXT NOT NULL REFERENCES logged_models (model_id),
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (model_id, key)
-        )
-        """,
-        """
-        CREATE TABLE run_model_outputs (
-            run_id TEXT NOT NULL REFERENCES runs (run_id),
-            model_id TEXT NOT NULL REFERENCES logged_models (model_id),
-            step BIGINT NOT NULL,
-            PRIMARY KEY (run_id, model_id)
-        )
-        """,
-        // Metrics logged for a model (log-batch with model_id) show in the model's data.
-        "ALTER TABLE metrics ADD COLUMN model_id TEXT",
-        "CREATE INDEX metrics_by_model ON metrics (model_id, key)",
-    ])
+    static let loggedModels = Migration(
+        "tracking-002-logged-models",
+        statements: [
+            """
+            CREATE TABLE logged_models (
+                model_id TEXT PRIMARY KEY,
+                experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
+                name TEXT NOT NULL,
+                artifact_uri TEXT NOT NULL,
+                creation_timestamp_ms BIGINT NOT NULL,
+                last_updated_timestamp_ms BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                lifecycle_stage TEXT NOT NULL,
+                model_type TEXT,
+                source_run_id TEXT
+            )
+            """,
+            "CREATE INDEX logged_models_by_experiment ON logged_models (experiment_id, creation_timestamp_ms DESC, model_id)",
+            """
+            CREATE TABLE logged_model_params (
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (model_id, key)
+            )
+            """,
+            """
+            CREATE TABLE logged_model_tags (
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (model_id, key)
+            )
+            """,
+            """
+            CREATE TABLE run_model_outputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                model_id TEXT NOT NULL REFERENCES logged_models (model_id),
+                step BIGINT NOT NULL,
+                PRIMARY KEY (run_id, model_id)
+            )
+            """,
+            // Metrics logged for a model (log-batch with model_id) show in the model's data.
+            "ALTER TABLE metrics ADD COLUMN model_id TEXT",
+            "CREATE INDEX metrics_by_model ON metrics (model_id, key)",
+        ]
+    )
 
-    static let modelRegistry = Migration("tracking-003-model-registry", statements: [
-        """
-        CREATE TABLE registered_models (
-            name TEXT PRIMARY KEY,
-            creation_time BIGINT NOT NULL,
-            last_updated_time BIGINT NOT NULL,
-            description TEXT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE registered_model_tags (
-            name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (name, key)
-        )
-        """,
-        """
-        CREATE TABLE model_versions (
-            name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
-            version BIGINT NOT NULL,
-            creation_time BIGINT NOT NULL,
-            last_updated_time BIGINT NOT NULL,
-            description TEXT NOT NULL,
-            user_id TEXT NOT NULL,
-            current_stage TEXT NOT NULL,
-            source TEXT NOT NULL,
-            run_id TEXT,
-            run_link TEXT,
-            model_id TEXT,
-            status TEXT NOT NULL,
-            PRIMARY KEY (name, version)
-        )
-        """,
-        "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
-        """
-        CREATE TABLE model_version_tags (
-            name TEXT NOT NULL,
-            version BIGINT NOT NULL,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (name, version, key),
-            FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
-        )
-        """,
-        """
-        CREATE TABLE registered_model_aliases (
-            name TEXT NOT NULL,
-            alias TEXT NOT NULL,
-            version BIGINT NOT NULL,
-            PRIMARY KEY (name, alias),
-            FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
-        )
-        """,
-    ])
+    static let modelRegistry = Migration(
+        "tracking-003-model-registry",
+        statements: [
+            """
+            CREATE TABLE registered_models (
+                name TEXT PRIMARY KEY,
+                creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL,
+                description TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE registered_model_tags (
+                name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, key)
+            )
+            """,
+            """
+            CREATE TABLE model_versions (
+                name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL,
+                description TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                current_stage TEXT NOT NULL,
+                source TEXT NOT NULL,
+                run_id TEXT,
+                run_link TEXT,
+                model_id TEXT,
+                status TEXT NOT NULL,
+                PRIMARY KEY (name, version)
+            )
+            """,
+            "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
+            """
+            CREATE TABLE model_version_tags (
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, version, key),
+                FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
+            )
+            """,
+            """
+            CREATE TABLE registered_model_aliases (
+                name TEXT NOT NULL,
+                alias TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                PRIMARY KEY (name, alias),
+                FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE ON DELETE CASCADE
+            )
+            """,
+        ]
+    )
 
-    static let datasets = Migration("tracking-004-datasets-and-inputs", statements: [
-        """
-        CREATE TABLE datasets (
-            dataset_uuid TEXT PRIMARY KEY,
-            experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
-            name TEXT NOT NULL,
-            digest TEXT NOT NULL,
-            source_type TEXT NOT NULL,
-            source TEXT NOT NULL,
-            dataset_schema TEXT,
-            dataset_profile TEXT,
-            UNIQUE (experiment_id, name, digest)
-        )
-        """,
-        """
-        CREATE TABLE run_dataset_inputs (
-            run_id TEXT NOT NULL REFERENCES runs (run_id),
-            dataset_uuid TEXT NOT NULL REFERENCES datasets (dataset_uuid),
-            PRIMARY KEY (run_id, dataset_uuid)
-        )
-        """,
-        """
-        CREATE TABLE run_dataset_input_tags (
-            run_id TEXT NOT NULL,
-            dataset_uuid TEXT NOT NULL,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (run_id, dataset_uuid, key)
-        )
-        """,
-        """
-        CREATE TABLE run_model_inputs (
-            run_id TEXT NOT NULL REFERENCES runs (run_id),
-            model_id TEXT NOT NULL,
-            PRIMARY KEY (run_id, model_id)
-        )
-        """,
-    ])
+    static let datasets = Migration(
+        "tracking-004-datasets-and-inputs",
+        statements: [
+            """
+            CREATE TABLE datasets (
+                dataset_uuid TEXT PRIMARY KEY,
+                experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                source_type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                dataset_schema TEXT,
+                dataset_profile TEXT,
+                UNIQUE (experiment_id, name, digest)
+            )
+            """,
+            """
+            CREATE TABLE run_dataset_inputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                dataset_uuid TEXT NOT NULL REFERENCES datasets (dataset_uuid),
+                PRIMARY KEY (run_id, dataset_uuid)
+            )
+            """,
+            """
+            CREATE TABLE run_dataset_input_tags (
+                run_id TEXT NOT NULL,
+                dataset_uuid TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (run_id, dataset_uuid, key)
+            )
+            """,
+            """
+            CREATE TABLE run_model_inputs (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                model_id TEXT NOT NULL,
+                PRIMARY KEY (run_id, model_id)
+            )
+            """,
+        ]
+    )
 
     /// MLflow's metric rules: a run's history holds each measurement (key, timestamp, step, value)
     /// once, and a logged model's metrics are a table of their own that records the run that logged
@@ -247,7 +256,8 @@ public enum TrackingMigrations {
     /// are removed from histories (the copies MLflow would have refused).
     static let metricIdentity = Migration("tracking-005-metric-identity-and-model-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
-        let removeRepeats = sqlite
+        let removeRepeats =
+            sqlite
             ? """
             DELETE FROM metrics WHERE rowid NOT IN (
                 SELECT MIN(rowid) FROM metrics GROUP BY run_id, key, timestamp, step, value, is_nan
@@ -291,7 +301,10 @@ public enum TrackingMigrations {
 
     /// Model versions remember where their files are (`storage_location`: the artifact location of
     /// the logged model a `models:/m-…` source names), as MLflow's registry does.
-    static let modelVersionStorage = Migration("tracking-006-model-version-storage-location", statements: [
-        "ALTER TABLE model_versions ADD COLUMN storage_location TEXT",
-    ])
+    static let modelVersionStorage = Migration(
+        "tracking-006-model-version-storage-location",
+        statements: [
+            "ALTER TABLE model_versions ADD COLUMN storage_location TEXT"
+        ]
+    )
 }

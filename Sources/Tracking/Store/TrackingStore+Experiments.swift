@@ -38,7 +38,10 @@ extension TrackingStore {
     public func experiment(id: String) async throws -> Experiment {
         let number = try TrackingValidation.experimentID(id)
         return try await database.read { sql in
-            guard let experiment = try await Self.loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("experiment_id"), .equal, SQLBind(number))).first else {
+            guard
+                let experiment = try await Self.loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("experiment_id"), .equal, SQLBind(number)))
+                    .first
+            else {
                 throw TrackingError.notFound("No Experiment with id=\(id) exists")
             }
             return experiment
@@ -49,7 +52,8 @@ extension TrackingStore {
     /// - Throws: ``TrackingError`` 404 when there is none.
     public func experiment(named name: String) async throws -> Experiment {
         try await database.read { sql in
-            guard let experiment = try await Self.loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name))).first else {
+            guard let experiment = try await Self.loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name))).first
+            else {
                 throw TrackingError.notFound("Could not find experiment with name '\(name)'")
             }
             return experiment
@@ -100,7 +104,8 @@ extension TrackingStore {
             let experiment = try await Self.requireExperiment(sql, number)
             guard experiment.lifecycleStage == .deleted else { return }
             if try await sql.select().column("experiment_id").from("experiments").where("name", .equal, SQLBind(experiment.name))
-                .where("lifecycle_stage", .equal, SQLBind(LifecycleStage.active.rawValue)).first() != nil {
+                .where("lifecycle_stage", .equal, SQLBind(LifecycleStage.active.rawValue)).first() != nil
+            {
                 throw TrackingError.alreadyExists("Cannot restore experiment '\(experiment.name)': an active experiment has that name.")
             }
             try await sql.update("experiments").set("lifecycle_stage", to: SQLBind(LifecycleStage.active.rawValue))
@@ -142,13 +147,16 @@ extension TrackingStore {
     static func validateExperimentTag(_ tag: Tag) throws(TrackingError) {
         try TrackingValidation.key(tag.key, kind: "tag")
         guard tag.value.count <= TrackingValidation.maximumExperimentTagValueLength else {
-            throw .invalid("Tag value '\(tag.value.prefix(32))…' had length \(tag.value.count), which exceeded length limit of \(TrackingValidation.maximumExperimentTagValueLength)")
+            throw .invalid(
+                "Tag value '\(tag.value.prefix(32))…' had length \(tag.value.count), which exceeded length limit of \(TrackingValidation.maximumExperimentTagValueLength)"
+            )
         }
     }
 
     @discardableResult
     static func requireExperiment(_ sql: any SQLDatabase, _ id: Int64) async throws -> Experiment {
-        guard let experiment = try await loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("experiment_id"), .equal, SQLBind(id))).first else {
+        guard let experiment = try await loadExperiments(sql, where: SQLBinaryExpression(SQLColumn("experiment_id"), .equal, SQLBind(id))).first
+        else {
             throw TrackingError.notFound("No Experiment with id=\(id) exists")
         }
         return experiment
@@ -164,7 +172,13 @@ extension TrackingStore {
     }
 
     /// Experiments matching `condition`, with their tags, in the order of `orderBy`.
-    static func loadExperiments(_ sql: any SQLDatabase, where condition: any SQLExpression, orderBy: [any SQLExpression] = [], limit: Int? = nil, offset: Int? = nil) async throws -> [Experiment] {
+    static func loadExperiments(
+        _ sql: any SQLDatabase,
+        where condition: any SQLExpression,
+        orderBy: [any SQLExpression] = [],
+        limit: Int? = nil,
+        offset: Int? = nil
+    ) async throws -> [Experiment] {
         var query = sql.select()
             .columns("experiment_id", "name", "artifact_location", "lifecycle_stage", "creation_time", "last_update_time")
             .from("experiments")

@@ -11,7 +11,9 @@ extension TrackingStore {
         for input in datasets { try Self.validate(input) }
         try await database.write { sql in
             try await Self.requireActiveRun(sql, runID)
-            let experimentID = try await sql.select().column("experiment_id").from("runs").where("run_id", .equal, SQLBind(runID)).first()?.int64("experiment_id") ?? 0
+            let experimentID =
+                try await sql.select().column("experiment_id").from("runs").where("run_id", .equal, SQLBind(runID)).first()?.int64("experiment_id")
+                ?? 0
             for input in datasets {
                 let dataset = input.dataset
                 let existing = try await sql.select().column("dataset_uuid").from("datasets")
@@ -21,8 +23,16 @@ extension TrackingStore {
                 if existing == nil {
                     try await sql.insert(into: "datasets")
                         .columns("dataset_uuid", "experiment_id", "name", "digest", "source_type", "source", "dataset_schema", "dataset_profile")
-                        .values(SQLBind(uuid), SQLBind(experimentID), SQLBind(dataset.name), SQLBind(dataset.digest), SQLBind(dataset.sourceType),
-                                SQLBind(dataset.source), SQLBind(dataset.schema), SQLBind(dataset.profile))
+                        .values(
+                            SQLBind(uuid),
+                            SQLBind(experimentID),
+                            SQLBind(dataset.name),
+                            SQLBind(dataset.digest),
+                            SQLBind(dataset.sourceType),
+                            SQLBind(dataset.source),
+                            SQLBind(dataset.schema),
+                            SQLBind(dataset.profile)
+                        )
                         .run()
                 }
                 try await sql.insert(into: "run_dataset_inputs").columns("run_id", "dataset_uuid").values(SQLBind(runID), SQLBind(uuid))
@@ -56,32 +66,60 @@ extension TrackingStore {
     }
 
     /// The inputs and model outputs of each of `ids`.
-    static func loadInputs(_ sql: any SQLDatabase, ids: [String]) async throws -> (inputs: [String: RunInputs], outputs: [String: [(modelID: String, step: Int64)]]) {
+    static func loadInputs(
+        _ sql: any SQLDatabase,
+        ids: [String]
+    ) async throws -> (inputs: [String: RunInputs], outputs: [String: [(modelID: String, step: Int64)]]) {
         var inputs: [String: RunInputs] = [:]
         var tags: [String: [Tag]] = [:]
         for row in try await sql.select().columns("run_id", "dataset_uuid", "key", "value").from("run_dataset_input_tags")
-            .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all() {
-            tags["\(try row.string("run_id"))/\(try row.string("dataset_uuid"))", default: []].append(Tag(key: try row.string("key"), value: try row.string("value")))
+            .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all()
+        {
+            tags["\(try row.string("run_id"))/\(try row.string("dataset_uuid"))", default: []].append(
+                Tag(key: try row.string("key"), value: try row.string("value"))
+            )
         }
         let rows = try await sql.select()
-            .columns(SQLColumn("run_id", table: "run_dataset_inputs"), SQLColumn("dataset_uuid", table: "datasets"), SQLColumn("name", table: "datasets"),
-                     SQLColumn("digest", table: "datasets"), SQLColumn("source_type", table: "datasets"), SQLColumn("source", table: "datasets"),
-                     SQLColumn("dataset_schema", table: "datasets"), SQLColumn("dataset_profile", table: "datasets"))
-            .from("run_dataset_inputs").join("datasets", on: SQLColumn("dataset_uuid", table: "run_dataset_inputs"), .equal, SQLColumn("dataset_uuid", table: "datasets"))
+            .columns(
+                SQLColumn("run_id", table: "run_dataset_inputs"),
+                SQLColumn("dataset_uuid", table: "datasets"),
+                SQLColumn("name", table: "datasets"),
+                SQLColumn("digest", table: "datasets"),
+                SQLColumn("source_type", table: "datasets"),
+                SQLColumn("source", table: "datasets"),
+                SQLColumn("dataset_schema", table: "datasets"),
+                SQLColumn("dataset_profile", table: "datasets")
+            )
+            .from("run_dataset_inputs").join(
+                "datasets",
+                on: SQLColumn("dataset_uuid", table: "run_dataset_inputs"),
+                .equal,
+                SQLColumn("dataset_uuid", table: "datasets")
+            )
             .where(SQLColumn("run_id", table: "run_dataset_inputs"), .in, SQLBind.group(ids)).orderBy(SQLColumn("name", table: "datasets")).all()
         for row in rows {
             let runID = try row.string("run_id")
             let dataset = Dataset(
-                name: try row.string("name"), digest: try row.string("digest"), sourceType: try row.string("source_type"), source: try row.string("source"),
-                schema: try row.decode(column: "dataset_schema", as: String?.self), profile: try row.decode(column: "dataset_profile", as: String?.self)
+                name: try row.string("name"),
+                digest: try row.string("digest"),
+                sourceType: try row.string("source_type"),
+                source: try row.string("source"),
+                schema: try row.decode(column: "dataset_schema", as: String?.self),
+                profile: try row.decode(column: "dataset_profile", as: String?.self)
             )
-            inputs[runID, default: RunInputs()].datasets.append(DatasetInput(dataset: dataset, tags: tags["\(runID)/\(try row.string("dataset_uuid"))"] ?? []))
+            inputs[runID, default: RunInputs()].datasets.append(
+                DatasetInput(dataset: dataset, tags: tags["\(runID)/\(try row.string("dataset_uuid"))"] ?? [])
+            )
         }
-        for row in try await sql.select().columns("run_id", "model_id").from("run_model_inputs").where("run_id", .in, SQLBind.group(ids)).orderBy("model_id").all() {
+        for row in try await sql.select().columns("run_id", "model_id").from("run_model_inputs").where("run_id", .in, SQLBind.group(ids)).orderBy(
+            "model_id"
+        ).all() {
             inputs[try row.string("run_id"), default: RunInputs()].modelIDs.append(try row.string("model_id"))
         }
         var outputs: [String: [(modelID: String, step: Int64)]] = [:]
-        for row in try await sql.select().columns("run_id", "model_id", "step").from("run_model_outputs").where("run_id", .in, SQLBind.group(ids)).orderBy("model_id").all() {
+        for row in try await sql.select().columns("run_id", "model_id", "step").from("run_model_outputs").where("run_id", .in, SQLBind.group(ids))
+            .orderBy("model_id").all()
+        {
             outputs[try row.string("run_id"), default: []].append((try row.string("model_id"), try row.int64("step")))
         }
         return (inputs, outputs)

@@ -4,7 +4,14 @@ import Storage
 
 extension TrackingStore {
     /// Creates a pending logged model in an active experiment.
-    public func createLoggedModel(experimentID: String, name: String?, modelType: String?, sourceRunID: String?, params: [Tag], tags: [Tag]) async throws -> LoggedModel {
+    public func createLoggedModel(
+        experimentID: String,
+        name: String?,
+        modelType: String?,
+        sourceRunID: String?,
+        params: [Tag],
+        tags: [Tag]
+    ) async throws -> LoggedModel {
         let experimentNumber = try TrackingValidation.experimentID(experimentID)
         for param in params { try TrackingValidation.key(param.key, kind: "param") }
         for tag in tags { try TrackingValidation.key(tag.key, kind: "tag") }
@@ -16,11 +23,30 @@ extension TrackingStore {
             let experiment = try await Self.requireActiveExperiment(sql, experimentNumber)
             if let sourceRunID { _ = try await Self.requireRun(sql, sourceRunID) }
             try await sql.insert(into: "logged_models")
-                .columns("model_id", "experiment_id", "name", "artifact_uri", "creation_timestamp_ms", "last_updated_timestamp_ms",
-                         "status", "lifecycle_stage", "model_type", "source_run_id")
-                .values(SQLBind(id), SQLBind(experimentNumber), SQLBind(name), SQLBind("\(experiment.artifactLocation)/models/\(id)/artifacts"),
-                        SQLBind(time), SQLBind(time), SQLBind(LoggedModelStatus.pending.rawValue), SQLBind(LifecycleStage.active.rawValue),
-                        SQLBind(modelType), SQLBind(sourceRunID))
+                .columns(
+                    "model_id",
+                    "experiment_id",
+                    "name",
+                    "artifact_uri",
+                    "creation_timestamp_ms",
+                    "last_updated_timestamp_ms",
+                    "status",
+                    "lifecycle_stage",
+                    "model_type",
+                    "source_run_id"
+                )
+                .values(
+                    SQLBind(id),
+                    SQLBind(experimentNumber),
+                    SQLBind(name),
+                    SQLBind("\(experiment.artifactLocation)/models/\(id)/artifacts"),
+                    SQLBind(time),
+                    SQLBind(time),
+                    SQLBind(LoggedModelStatus.pending.rawValue),
+                    SQLBind(LifecycleStage.active.rawValue),
+                    SQLBind(modelType),
+                    SQLBind(sourceRunID)
+                )
                 .run()
             try await Self.upsert(sql, table: "logged_model_params", modelID: id, params)
             try await Self.upsert(sql, table: "logged_model_tags", modelID: id, tags)
@@ -98,7 +124,11 @@ extension TrackingStore {
     /// One page of the active logged models of `experimentIDs` that match `filter`.
     /// - Parameter orderBy: `(field, ascending)` pairs; default newest first.
     public func searchLoggedModels(
-        experimentIDs: [String], filter: SearchFilter, orderBy: [(field: String, ascending: Bool)], maxResults: Int, offset: Int
+        experimentIDs: [String],
+        filter: SearchFilter,
+        orderBy: [(field: String, ascending: Bool)],
+        maxResults: Int,
+        offset: Int
     ) async throws -> (models: [LoggedModel], nextOffset: Int?) {
         let experiments = try experimentIDs.map { id throws(TrackingError) in try TrackingValidation.experimentID(id) }
         guard !experiments.isEmpty else { throw TrackingError.invalid("Missing value for required parameter 'experiment_ids'.") }
@@ -155,10 +185,16 @@ extension TrackingStore {
             }
         case "params", "param", "tags", "tag":
             guard SearchFilter.Comparator.string.contains(clause.comparator), case .string = clause.value else {
-                throw TrackingError.invalid("Invalid comparison for '\(clause.identifier.entity).\(key)': use =, !=, LIKE or ILIKE with a quoted string.")
+                throw TrackingError.invalid(
+                    "Invalid comparison for '\(clause.identifier.entity).\(key)': use =, !=, LIKE or ILIKE with a quoted string."
+                )
             }
             let table = clause.identifier.entity.lowercased().hasPrefix("param") ? "logged_model_params" : "logged_model_tags"
-            let matches = sql(existsIn: table, key: key, comparison: FilterSQL.compare(SQLColumn("value", table: table), clause.comparator, clause.value, flavor: flavor))
+            let matches = sql(
+                existsIn: table,
+                key: key,
+                comparison: FilterSQL.compare(SQLColumn("value", table: table), clause.comparator, clause.value, flavor: flavor)
+            )
             return matches
         case "metrics", "metric":
             throw TrackingError.invalid("Filtering logged models by metrics is not supported yet by this server.")
@@ -169,17 +205,33 @@ extension TrackingStore {
 
     /// `EXISTS (SELECT 1 FROM table WHERE table.model_id = logged_models.model_id AND key = ? AND comparison)`.
     private static func sql(existsIn table: String, key: String, comparison: any SQLExpression) -> any SQLExpression {
-        SQLGroupExpression(SQLList([
-            SQLRaw("EXISTS (SELECT 1 FROM \(table) WHERE \(table).model_id = logged_models.model_id AND \(table).key = "),
-            SQLBind(key), SQLRaw(" AND "), comparison, SQLRaw(")"),
-        ], separator: SQLRaw("")))
+        SQLGroupExpression(
+            SQLList(
+                [
+                    SQLRaw("EXISTS (SELECT 1 FROM \(table) WHERE \(table).model_id = logged_models.model_id AND \(table).key = "),
+                    SQLBind(key), SQLRaw(" AND "), comparison, SQLRaw(")"),
+                ],
+                separator: SQLRaw("")
+            )
+        )
     }
 
     static func requireLoggedModel(_ sql: any SQLDatabase, _ id: String) async throws -> LoggedModel {
-        guard let row = try await sql.select()
-            .columns("model_id", "experiment_id", "name", "artifact_uri", "creation_timestamp_ms", "last_updated_timestamp_ms",
-                     "status", "lifecycle_stage", "model_type", "source_run_id")
-            .from("logged_models").where("model_id", .equal, SQLBind(id)).first(),
+        guard
+            let row = try await sql.select()
+                .columns(
+                    "model_id",
+                    "experiment_id",
+                    "name",
+                    "artifact_uri",
+                    "creation_timestamp_ms",
+                    "last_updated_timestamp_ms",
+                    "status",
+                    "lifecycle_stage",
+                    "model_type",
+                    "source_run_id"
+                )
+                .from("logged_models").where("model_id", .equal, SQLBind(id)).first(),
             try row.string("lifecycle_stage") == LifecycleStage.active.rawValue
         else {
             throw TrackingError.notFound("Logged model with ID '\(id)' not found.")
@@ -195,7 +247,9 @@ extension TrackingStore {
             modelType: try row.decode(column: "model_type", as: String?.self),
             sourceRunID: try row.decode(column: "source_run_id", as: String?.self),
             lifecycleStage: .active,
-            tags: [], params: [], metrics: []
+            tags: [],
+            params: [],
+            metrics: []
         )
         for (table, path) in [("logged_model_tags", \LoggedModel.tags), ("logged_model_params", \LoggedModel.params)] {
             model[keyPath: path] = try await sql.select().columns("key", "value").from(table).where("model_id", .equal, SQLBind(id))
@@ -204,10 +258,16 @@ extension TrackingStore {
         model.metrics = try await sql.select()
             .columns("run_id", "key", "value", "is_nan", "timestamp", "step", "dataset_name", "dataset_digest").from("logged_model_metrics")
             .where("model_id", .equal, SQLBind(id)).orderBy("key").orderBy("step").orderBy("timestamp").orderBy("run_id").all().map { row in
-                Metric(key: try row.string("key"), value: try row.bool("is_nan") ? .nan : try row.double("value"),
-                       timestamp: try row.int64("timestamp"), step: try row.int64("step"), modelID: id, runID: try row.string("run_id"),
-                       datasetName: try row.decode(column: "dataset_name", as: String?.self),
-                       datasetDigest: try row.decode(column: "dataset_digest", as: String?.self))
+                Metric(
+                    key: try row.string("key"),
+                    value: try row.bool("is_nan") ? .nan : try row.double("value"),
+                    timestamp: try row.int64("timestamp"),
+                    step: try row.int64("step"),
+                    modelID: id,
+                    runID: try row.string("run_id"),
+                    datasetName: try row.decode(column: "dataset_name", as: String?.self),
+                    datasetDigest: try row.decode(column: "dataset_digest", as: String?.self)
+                )
             }
         return model
     }

@@ -18,14 +18,18 @@ extension TrackingStore {
         for metric in metrics {
             try TrackingValidation.key(metric.key, kind: "metric")
             guard metric.timestamp >= 0 else {
-                throw TrackingError.invalid("Metric '\(metric.key)' has an invalid timestamp \(metric.timestamp): it must be a non-negative number of milliseconds.")
+                throw TrackingError.invalid(
+                    "Metric '\(metric.key)' has an invalid timestamp \(metric.timestamp): it must be a non-negative number of milliseconds."
+                )
             }
         }
         for param in params { try TrackingValidation.key(param.key, kind: "param") }
         for tag in tags { try TrackingValidation.key(tag.key, kind: "tag") }
         let duplicates = Dictionary(grouping: params, by: \.key).filter { $0.value.count > 1 }.keys.sorted()
         guard duplicates.isEmpty else {
-            throw TrackingError.invalid("Duplicate parameter keys have been submitted: \(duplicates). Please ensure the request contains only one param value per param key.")
+            throw TrackingError.invalid(
+                "Duplicate parameter keys have been submitted: \(duplicates). Please ensure the request contains only one param value per param key."
+            )
         }
         let params = params.map { Tag(key: $0.key, value: TrackingValidation.paramValue($0.value)) }
         let tags = tags.map { Tag(key: $0.key, value: TrackingValidation.runTagValue($0.value)) }
@@ -85,8 +89,14 @@ extension TrackingStore {
         for chunk in stride(from: 0, to: metrics.count, by: 300).map({ Array(metrics[$0..<min($0 + 300, metrics.count)]) }) {
             var insert = sql.insert(into: "metrics").columns("run_id", "key", "step", "timestamp", "value", "is_nan")
             for metric in chunk {
-                insert = insert.values(SQLBind(runID), SQLBind(metric.key), SQLBind(metric.step), SQLBind(metric.timestamp),
-                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN))
+                insert = insert.values(
+                    SQLBind(runID),
+                    SQLBind(metric.key),
+                    SQLBind(metric.step),
+                    SQLBind(metric.timestamp),
+                    SQLBind(metric.value.isNaN ? 0 : metric.value),
+                    SQLBind(metric.value.isNaN)
+                )
             }
             try await insert.ignoringConflicts(with: metricIdentity).run()
         }
@@ -98,13 +108,15 @@ extension TrackingStore {
         }
         for metric in latest.values.sorted(by: { $0.key < $1.key }) {
             let stored = metric.value.isNaN ? 0 : metric.value
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
                 VALUES (\(bind: runID), \(bind: metric.key), \(bind: metric.step), \(bind: metric.timestamp), \(bind: stored), \(bind: metric.value.isNaN))
                 ON CONFLICT (run_id, key) DO UPDATE SET
                     step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
                 WHERE (excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -118,8 +130,10 @@ extension TrackingStore {
     static func insertLoggedModelMetrics(_ sql: any SQLDatabase, runID: String, _ metrics: [Metric]) async throws {
         guard !metrics.isEmpty else { return }
         let modelIDs = Set(metrics.compactMap(\.modelID)).sorted()
-        let known = Set(try await sql.select().column("model_id").from("logged_models")
-            .where("model_id", .in, SQLBind.group(modelIDs)).all().map { try $0.string("model_id") })
+        let known = Set(
+            try await sql.select().column("model_id").from("logged_models")
+                .where("model_id", .in, SQLBind.group(modelIDs)).all().map { try $0.string("model_id") }
+        )
         if let missing = modelIDs.first(where: { !known.contains($0) }) {
             throw TrackingError(.badRequest, "Invalid model_id '\(missing)': no logged model has this ID.")
         }
@@ -127,9 +141,17 @@ extension TrackingStore {
             var insert = sql.insert(into: "logged_model_metrics")
                 .columns("model_id", "key", "timestamp", "step", "run_id", "value", "is_nan", "dataset_name", "dataset_digest")
             for metric in chunk {
-                insert = insert.values(SQLBind(metric.modelID), SQLBind(metric.key), SQLBind(metric.timestamp), SQLBind(metric.step), SQLBind(runID),
-                                       SQLBind(metric.value.isNaN ? 0 : metric.value), SQLBind(metric.value.isNaN),
-                                       SQLBind(metric.datasetName), SQLBind(metric.datasetDigest))
+                insert = insert.values(
+                    SQLBind(metric.modelID),
+                    SQLBind(metric.key),
+                    SQLBind(metric.timestamp),
+                    SQLBind(metric.step),
+                    SQLBind(runID),
+                    SQLBind(metric.value.isNaN ? 0 : metric.value),
+                    SQLBind(metric.value.isNaN),
+                    SQLBind(metric.datasetName),
+                    SQLBind(metric.datasetDigest)
+                )
             }
             try await insert.ignoringConflicts(with: ["model_id", "key", "timestamp", "step", "run_id"]).run()
         }

@@ -33,7 +33,13 @@ extension TrackingStore {
     ///   - maxResults: the most rows per run, 1 to 2,500.
     /// - Throws: ``TrackingError`` (INVALID_PARAMETER_VALUE, in MLflow's words) for no runs or more
     ///   than 100, a bad `maxResults`, or a step range given by half or backwards.
-    public func sampledHistory(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [(runID: String, metric: Metric)] {
+    public func sampledHistory(
+        runIDs: [String],
+        key: String,
+        startStep: Int64?,
+        endStep: Int64?,
+        maxResults: Int
+    ) async throws -> [(runID: String, metric: Metric)] {
         guard !runIDs.isEmpty else { throw TrackingError.missingParameter("run_ids") }
         guard runIDs.count <= 100 else {
             throw TrackingError.invalid("GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received \(runIDs.count) run_ids.")
@@ -67,7 +73,8 @@ extension TrackingStore {
     /// One run's sample (see ``sampledHistory(runIDs:key:startStep:endStep:maxResults:)``): the
     /// bucketing runs in SQL, so only the sample leaves the database.
     static func sample(_ sql: any SQLDatabase, runID: String, key: String, steps: ClosedRange<Int64>, count: Int) async throws -> [Metric] {
-        var rows = try await sql.raw("""
+        var rows = try await sql.raw(
+            """
             SELECT value, timestamp, step, is_nan FROM (
                 SELECT value, timestamp, step, is_nan,
                     ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY step, timestamp, value, is_nan) AS position
@@ -80,7 +87,8 @@ extension TrackingStore {
             ) ranked
             WHERE position = 1
             ORDER BY step, timestamp, value, is_nan
-            """).all().map { try measurement(key, $0) }
+            """
+        ).all().map { try measurement(key, $0) }
         let last = try await sql.select().columns("value", "is_nan", "timestamp", "step").from("metrics")
             .where("run_id", .equal, SQLBind(runID)).where("key", .equal, SQLBind(key))
             .where("step", .greaterThanOrEqual, SQLBind(steps.lowerBound)).where("step", .lessThanOrEqual, SQLBind(steps.upperBound))
@@ -95,6 +103,11 @@ extension TrackingStore {
 
     /// A row of `metrics` (`value`, `is_nan`, `timestamp`, `step`) as a measurement of `key`.
     static func measurement(_ key: String, _ row: some SQLRow) throws -> Metric {
-        Metric(key: key, value: try row.bool("is_nan") ? .nan : try row.double("value"), timestamp: try row.int64("timestamp"), step: try row.int64("step"))
+        Metric(
+            key: key,
+            value: try row.bool("is_nan") ? .nan : try row.double("value"),
+            timestamp: try row.int64("timestamp"),
+            step: try row.int64("step")
+        )
     }
 }

@@ -32,7 +32,8 @@ extension TrackingStore {
         let time = now()
         let renamed = try await database.write { sql in
             _ = try await Self.requireRegisteredModel(sql, name)
-            if newName != name, try await sql.select().column("name").from("registered_models").where("name", .equal, SQLBind(newName)).first() != nil {
+            if newName != name, try await sql.select().column("name").from("registered_models").where("name", .equal, SQLBind(newName)).first() != nil
+            {
                 throw TrackingError.alreadyExists("Registered Model (name=\(newName)) already exists.")
             }
             try await sql.update("registered_models").set("name", to: SQLBind(newName)).set("last_updated_time", to: SQLBind(time))
@@ -125,8 +126,10 @@ extension TrackingStore {
         return try await database.read { sql in
             let model = try await Self.requireRegisteredModel(sql, name)
             if alias.lowercased() == "latest" {
-                guard let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "newest").from("model_versions")
-                    .where("name", .equal, SQLBind(name)).first()?.decode(column: "newest", as: Int64?.self) else {
+                guard
+                    let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "newest").from("model_versions")
+                        .where("name", .equal, SQLBind(name)).first()?.decode(column: "newest", as: Int64?.self)
+                else {
                     throw TrackingError.notFound("Latest version not found for model \(name).")
                 }
                 return try await Self.requireModelVersion(sql, name, newest)
@@ -148,7 +151,15 @@ extension TrackingStore {
     /// download URI).
     /// - Throws: ``TrackingError`` when the registered model does not exist, or the source does not
     ///   match the run or the logged model (INVALID_PARAMETER_VALUE, as MLflow words it).
-    public func createModelVersion(name: String, source: String, runID: String?, tags: [Tag], runLink: String?, description: String?, modelID: String?) async throws -> ModelVersion {
+    public func createModelVersion(
+        name: String,
+        source: String,
+        runID: String?,
+        tags: [Tag],
+        runLink: String?,
+        description: String?,
+        modelID: String?
+    ) async throws -> ModelVersion {
         let runID = runID.flatMap { $0.isEmpty ? nil : $0 }
         let modelID = modelID.flatMap { $0.isEmpty ? nil : $0 }
         try Self.validateSource(source, runID: runID, modelID: modelID)
@@ -170,14 +181,41 @@ extension TrackingStore {
                 runID = runID ?? model.sourceRunID
                 loggedModel = model
             }
-            let last = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "last").from("model_versions")
+            let last =
+                try await sql.select().column(SQLFunction("MAX", args: SQLColumn("version")), as: "last").from("model_versions")
                 .where("name", .equal, SQLBind(name)).first()?.decode(column: "last", as: Int64?.self) ?? 0
             let version = last + 1
             try await sql.insert(into: "model_versions")
-                .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source",
-                         "storage_location", "run_id", "run_link", "model_id", "status")
-                .values(SQLBind(name), SQLBind(version), SQLBind(time), SQLBind(time), SQLBind(description ?? ""), SQLBind(""), SQLBind("None"),
-                        SQLBind(source), SQLBind(storageLocation), SQLBind(runID), SQLBind(runLink), SQLBind(modelID), SQLBind("READY"))
+                .columns(
+                    "name",
+                    "version",
+                    "creation_time",
+                    "last_updated_time",
+                    "description",
+                    "user_id",
+                    "current_stage",
+                    "source",
+                    "storage_location",
+                    "run_id",
+                    "run_link",
+                    "model_id",
+                    "status"
+                )
+                .values(
+                    SQLBind(name),
+                    SQLBind(version),
+                    SQLBind(time),
+                    SQLBind(time),
+                    SQLBind(description ?? ""),
+                    SQLBind(""),
+                    SQLBind("None"),
+                    SQLBind(source),
+                    SQLBind(storageLocation),
+                    SQLBind(runID),
+                    SQLBind(runLink),
+                    SQLBind(modelID),
+                    SQLBind("READY")
+                )
                 .run()
             try await sql.update("registered_models").set("last_updated_time", to: SQLBind(time)).where("name", .equal, SQLBind(name)).run()
             try await Self.upsertNamedTags(sql, table: "model_version_tags", owner: ["name": SQLBind(name), "version": SQLBind(version)], tags)
@@ -231,7 +269,8 @@ extension TrackingStore {
             _ = try await Self.requireModelVersion(sql, name, number)
             if archiveExisting, ["Staging", "Production"].contains(stage) {
                 try await sql.update("model_versions").set("current_stage", to: SQLBind("Archived")).set("last_updated_time", to: SQLBind(time))
-                    .where("name", .equal, SQLBind(name)).where("current_stage", .equal, SQLBind(stage)).where("version", .notEqual, SQLBind(number)).run()
+                    .where("name", .equal, SQLBind(name)).where("current_stage", .equal, SQLBind(stage)).where("version", .notEqual, SQLBind(number))
+                    .run()
             }
             try await sql.update("model_versions").set("current_stage", to: SQLBind(stage)).set("last_updated_time", to: SQLBind(time))
                 .where("name", .equal, SQLBind(name)).where("version", .equal, SQLBind(number)).run()
@@ -288,7 +327,8 @@ extension TrackingStore {
         }
         let scalars = alias.unicodeScalars
         if let first = scalars.first, first == "v" || first == "V", scalars.count > 1,
-           scalars.dropFirst().allSatisfy({ $0.properties.numericType == .decimal }) {
+            scalars.dropFirst().allSatisfy({ $0.properties.numericType == .decimal })
+        {
             throw .invalid("Version alias name '\(alias)' is reserved.")
         }
     }
@@ -348,19 +388,38 @@ extension TrackingStore {
         guard !names.isEmpty else { return [] }
         var models: [String: RegisteredModel] = [:]
         for row in try await sql.select().columns("name", "creation_time", "last_updated_time", "description").from("registered_models")
-            .where("name", .in, SQLBind.group(names)).all() {
+            .where("name", .in, SQLBind.group(names)).all()
+        {
             let name = try row.string("name")
-            models[name] = RegisteredModel(name: name, creationTime: try row.int64("creation_time"), lastUpdatedTime: try row.int64("last_updated_time"),
-                                           description: try row.string("description"), latestVersions: [], tags: [], aliases: [])
+            models[name] = RegisteredModel(
+                name: name,
+                creationTime: try row.int64("creation_time"),
+                lastUpdatedTime: try row.int64("last_updated_time"),
+                description: try row.string("description"),
+                latestVersions: [],
+                tags: [],
+                aliases: []
+            )
         }
-        for row in try await sql.select().columns("name", "key", "value").from("registered_model_tags").where("name", .in, SQLBind.group(names)).orderBy("key").all() {
+        for row in try await sql.select().columns("name", "key", "value").from("registered_model_tags").where("name", .in, SQLBind.group(names))
+            .orderBy("key").all()
+        {
             models[try row.string("name")]?.tags.append(Tag(key: try row.string("key"), value: try row.string("value")))
         }
-        for row in try await sql.select().columns("name", "alias", "version").from("registered_model_aliases").where("name", .in, SQLBind.group(names)).orderBy("alias").all() {
+        for row in try await sql.select().columns("name", "alias", "version").from("registered_model_aliases").where(
+            "name",
+            .in,
+            SQLBind.group(names)
+        ).orderBy("alias").all() {
             models[try row.string("name")]?.aliases.append((try row.string("alias"), String(try row.int64("version"))))
         }
         for name in models.keys {
-            let versions = try await loadModelVersions(sql, where: SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name)), order: [], includeAliases: false)
+            let versions = try await loadModelVersions(
+                sql,
+                where: SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name)),
+                order: [],
+                includeAliases: false
+            )
             var latest: [String: ModelVersion] = [:]
             for version in versions where (latest[version.currentStage].map { Int($0.version) ?? 0 < Int(version.version) ?? 0 } ?? true) {
                 latest[version.currentStage] = version
@@ -371,19 +430,42 @@ extension TrackingStore {
     }
 
     static func requireModelVersion(_ sql: any SQLDatabase, _ name: String, _ version: Int64) async throws -> ModelVersion {
-        let condition = SQLList([
-            SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name)), SQLBinaryExpression(SQLColumn("version"), .equal, SQLBind(version)),
-        ], separator: SQLRaw(" AND "))
+        let condition = SQLList(
+            [
+                SQLBinaryExpression(SQLColumn("name"), .equal, SQLBind(name)), SQLBinaryExpression(SQLColumn("version"), .equal, SQLBind(version)),
+            ],
+            separator: SQLRaw(" AND ")
+        )
         guard let found = try await loadModelVersions(sql, where: condition, order: [], includeAliases: true).first else {
             throw TrackingError.notFound("Model Version (name=\(name), version=\(version)) not found")
         }
         return found
     }
 
-    static func loadModelVersions(_ sql: any SQLDatabase, where condition: any SQLExpression, order: [any SQLExpression], limit: Int? = nil, offset: Int? = nil, includeAliases: Bool) async throws -> [ModelVersion] {
+    static func loadModelVersions(
+        _ sql: any SQLDatabase,
+        where condition: any SQLExpression,
+        order: [any SQLExpression],
+        limit: Int? = nil,
+        offset: Int? = nil,
+        includeAliases: Bool
+    ) async throws -> [ModelVersion] {
         var query = sql.select()
-            .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source",
-                     "storage_location", "run_id", "run_link", "model_id", "status")
+            .columns(
+                "name",
+                "version",
+                "creation_time",
+                "last_updated_time",
+                "description",
+                "user_id",
+                "current_stage",
+                "source",
+                "storage_location",
+                "run_id",
+                "run_link",
+                "model_id",
+                "status"
+            )
             .from("model_versions").where(condition)
         for expression in order { query = query.orderBy(expression) }
         if order.isEmpty { query = query.orderBy("name").orderBy("version", .descending) }
@@ -391,23 +473,42 @@ extension TrackingStore {
         if let offset { query = query.offset(offset) }
         var versions = try await query.all().map { row in
             ModelVersion(
-                name: try row.string("name"), version: String(try row.int64("version")), creationTime: try row.int64("creation_time"),
-                lastUpdatedTime: try row.int64("last_updated_time"), userID: try row.string("user_id"), currentStage: try row.string("current_stage"),
-                description: try row.string("description"), source: try row.string("source"),
-                storageLocation: try row.decode(column: "storage_location", as: String?.self), runID: try row.decode(column: "run_id", as: String?.self),
-                runLink: try row.decode(column: "run_link", as: String?.self), modelID: try row.decode(column: "model_id", as: String?.self),
-                status: try row.string("status"), tags: [], aliases: []
+                name: try row.string("name"),
+                version: String(try row.int64("version")),
+                creationTime: try row.int64("creation_time"),
+                lastUpdatedTime: try row.int64("last_updated_time"),
+                userID: try row.string("user_id"),
+                currentStage: try row.string("current_stage"),
+                description: try row.string("description"),
+                source: try row.string("source"),
+                storageLocation: try row.decode(column: "storage_location", as: String?.self),
+                runID: try row.decode(column: "run_id", as: String?.self),
+                runLink: try row.decode(column: "run_link", as: String?.self),
+                modelID: try row.decode(column: "model_id", as: String?.self),
+                status: try row.string("status"),
+                tags: [],
+                aliases: []
             )
         }
         guard !versions.isEmpty else { return [] }
         let names = Array(Set(versions.map(\.name)))
         var tags: [String: [Tag]] = [:]
-        for row in try await sql.select().columns("name", "version", "key", "value").from("model_version_tags").where("name", .in, SQLBind.group(names)).orderBy("key").all() {
-            tags["\(try row.string("name"))\u{0}\(try row.int64("version"))", default: []].append(Tag(key: try row.string("key"), value: try row.string("value")))
+        for row in try await sql.select().columns("name", "version", "key", "value").from("model_version_tags").where(
+            "name",
+            .in,
+            SQLBind.group(names)
+        ).orderBy("key").all() {
+            tags["\(try row.string("name"))\u{0}\(try row.int64("version"))", default: []].append(
+                Tag(key: try row.string("key"), value: try row.string("value"))
+            )
         }
         var aliases: [String: [String]] = [:]
         if includeAliases {
-            for row in try await sql.select().columns("name", "version", "alias").from("registered_model_aliases").where("name", .in, SQLBind.group(names)).orderBy("alias").all() {
+            for row in try await sql.select().columns("name", "version", "alias").from("registered_model_aliases").where(
+                "name",
+                .in,
+                SQLBind.group(names)
+            ).orderBy("alias").all() {
                 aliases["\(try row.string("name"))\u{0}\(try row.int64("version"))", default: []].append(try row.string("alias"))
             }
         }

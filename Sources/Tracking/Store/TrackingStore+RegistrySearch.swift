@@ -4,7 +4,12 @@ import Storage
 extension TrackingStore {
     /// One page of registered models matching `filter` (`name`, `tags.<key>`), by `orderBy`
     /// (`name`, `creation_timestamp`, `last_updated_timestamp`), else by name.
-    public func searchRegisteredModels(filter: String, maxResults: Int, orderBy: [String], offset: Int) async throws -> (models: [RegisteredModel], nextOffset: Int?) {
+    public func searchRegisteredModels(
+        filter: String,
+        maxResults: Int,
+        orderBy: [String],
+        offset: Int
+    ) async throws -> (models: [RegisteredModel], nextOffset: Int?) {
         guard (1...1000).contains(maxResults) else {
             throw TrackingError.invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be between 1 and 1000")
         }
@@ -20,8 +25,19 @@ extension TrackingStore {
             case "tag", "tags":
                 try FilterSQL.require(clause, in: SearchFilter.Comparator.string, for: "tag")
                 try FilterSQL.requireString(clause, for: "tag")
-                let comparison = FilterSQL.compare(SQLColumn("value", table: "registered_model_tags"), clause.comparator, clause.value, flavor: flavor)
-                let matches = FilterSQL.exists(in: "registered_model_tags", link: "name", owner: "registered_models.name", key: key, where: comparison)
+                let comparison = FilterSQL.compare(
+                    SQLColumn("value", table: "registered_model_tags"),
+                    clause.comparator,
+                    clause.value,
+                    flavor: flavor
+                )
+                let matches = FilterSQL.exists(
+                    in: "registered_model_tags",
+                    link: "name",
+                    owner: "registered_models.name",
+                    key: key,
+                    where: comparison
+                )
                 return Self.promptTagAware(clause, matches: matches) {
                     FilterSQL.exists(in: "registered_model_tags", link: "name", owner: "registered_models.name", key: key)
                 }
@@ -29,8 +45,14 @@ extension TrackingStore {
                 throw .invalid("Invalid entity type '\(clause.identifier.entity)'. Valid values are ['attribute', 'tag']")
             }
         }
-        let orders = try Self.orders(orderBy, columns: ["name": "name", "timestamp": "creation_time", "creation_timestamp": "creation_time",
-                                                       "last_updated_timestamp": "last_updated_time"], table: "registered_models")
+        let orders = try Self.orders(
+            orderBy,
+            columns: [
+                "name": "name", "timestamp": "creation_time", "creation_timestamp": "creation_time",
+                "last_updated_timestamp": "last_updated_time",
+            ],
+            table: "registered_models"
+        )
         return try await database.read { sql in
             var query = sql.select().column(SQLColumn("name", table: "registered_models")).from("registered_models")
             for condition in conditions { query = query.where(condition) }
@@ -45,7 +67,12 @@ extension TrackingStore {
 
     /// One page of model versions matching `filter` (`name`, `run_id`, `source_path`,
     /// `version_number`, `tags.<key>`), by `orderBy`, else by name, newest version first.
-    public func searchModelVersions(filter: String, maxResults: Int, orderBy: [String], offset: Int) async throws -> (versions: [ModelVersion], nextOffset: Int?) {
+    public func searchModelVersions(
+        filter: String,
+        maxResults: Int,
+        orderBy: [String],
+        offset: Int
+    ) async throws -> (versions: [ModelVersion], nextOffset: Int?) {
         guard (1...200_000).contains(maxResults) else {
             throw TrackingError.invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be between 1 and 200000")
         }
@@ -59,7 +86,12 @@ extension TrackingStore {
                     let allowed = key == "source_path" ? SearchFilter.Comparator.string : SearchFilter.Comparator.string.union([.in, .notIn])
                     try FilterSQL.require(clause, in: allowed, for: "attribute '\(key)'")
                     try FilterSQL.requireString(clause, for: "attribute '\(key)'")
-                    return FilterSQL.compare(SQLColumn(key == "source_path" ? "source" : key, table: "model_versions"), clause.comparator, clause.value, flavor: flavor)
+                    return FilterSQL.compare(
+                        SQLColumn(key == "source_path" ? "source" : key, table: "model_versions"),
+                        clause.comparator,
+                        clause.value,
+                        flavor: flavor
+                    )
                 case "version_number":
                     try FilterSQL.require(clause, in: SearchFilter.Comparator.numeric, for: "attribute 'version_number'")
                     try FilterSQL.requireNumber(clause, for: "attribute 'version_number'")
@@ -71,7 +103,8 @@ extension TrackingStore {
                 try FilterSQL.require(clause, in: SearchFilter.Comparator.string, for: "tag")
                 try FilterSQL.requireString(clause, for: "tag")
                 let comparison = FilterSQL.compare(SQLColumn("value", table: "model_version_tags"), clause.comparator, clause.value, flavor: flavor)
-                let prefix = "EXISTS (SELECT 1 FROM model_version_tags WHERE model_version_tags.name = model_versions.name AND model_version_tags.version = model_versions.version AND model_version_tags.key = "
+                let prefix =
+                    "EXISTS (SELECT 1 FROM model_version_tags WHERE model_version_tags.name = model_versions.name AND model_version_tags.version = model_versions.version AND model_version_tags.key = "
                 let matches = SQLList([SQLRaw(prefix), SQLBind(key), SQLRaw(" AND "), comparison, SQLRaw(")")], separator: SQLRaw(""))
                 return Self.promptTagAware(clause, matches: matches) {
                     SQLList([SQLRaw(prefix), SQLBind(key), SQLRaw(")")], separator: SQLRaw(""))
@@ -80,19 +113,36 @@ extension TrackingStore {
                 throw .invalid("Invalid entity type '\(clause.identifier.entity)'. Valid values are ['attribute', 'tag']")
             }
         }
-        var orders = try Self.orders(orderBy, columns: ["name": "name", "version_number": "version", "creation_timestamp": "creation_time",
-                                                       "timestamp": "creation_time", "last_updated_timestamp": "last_updated_time"], table: "model_versions")
+        var orders = try Self.orders(
+            orderBy,
+            columns: [
+                "name": "name", "version_number": "version", "creation_timestamp": "creation_time",
+                "timestamp": "creation_time", "last_updated_timestamp": "last_updated_time",
+            ],
+            table: "model_versions"
+        )
         if orders.isEmpty {
-            orders = [SQLOrderBy(expression: SQLColumn("name", table: "model_versions"), direction: SQLDirection.ascending),
-                      SQLOrderBy(expression: SQLColumn("version", table: "model_versions"), direction: SQLDirection.descending)]
+            orders = [
+                SQLOrderBy(expression: SQLColumn("name", table: "model_versions"), direction: SQLDirection.ascending),
+                SQLOrderBy(expression: SQLColumn("version", table: "model_versions"), direction: SQLDirection.descending),
+            ]
         } else {
-            orders += [SQLOrderBy(expression: SQLColumn("name", table: "model_versions"), direction: SQLDirection.ascending),
-                       SQLOrderBy(expression: SQLColumn("version", table: "model_versions"), direction: SQLDirection.ascending)]
+            orders += [
+                SQLOrderBy(expression: SQLColumn("name", table: "model_versions"), direction: SQLDirection.ascending),
+                SQLOrderBy(expression: SQLColumn("version", table: "model_versions"), direction: SQLDirection.ascending),
+            ]
         }
         let condition = SQLList([SQLRaw("1 = 1")] + conditions, separator: SQLRaw(" AND "))
         let sortedOrders = orders
         return try await database.read { sql in
-            var versions = try await Self.loadModelVersions(sql, where: condition, order: sortedOrders, limit: maxResults + 1, offset: offset, includeAliases: true)
+            var versions = try await Self.loadModelVersions(
+                sql,
+                where: condition,
+                order: sortedOrders,
+                limit: maxResults + 1,
+                offset: offset,
+                includeAliases: true
+            )
             let hasMore = versions.count > maxResults
             if hasMore { versions.removeLast() }
             return (versions, hasMore ? offset + maxResults : nil)
@@ -107,7 +157,8 @@ extension TrackingStore {
     /// every model that is not a prompt.
     static func promptTagAware(_ clause: SearchFilter.Clause, matches: any SQLExpression, hasTag: () -> any SQLExpression) -> any SQLExpression {
         guard clause.identifier.key == promptTag, case .string(let value) = clause.value,
-              (clause.comparator == .notEqual && value == "true") || (clause.comparator == .equal && value == "false") else {
+            (clause.comparator == .notEqual && value == "true") || (clause.comparator == .equal && value == "false")
+        else {
             return matches
         }
         return SQLList([SQLRaw("("), matches, SQLRaw(" OR NOT "), hasTag(), SQLRaw(")")], separator: SQLRaw(""))
@@ -122,7 +173,9 @@ extension TrackingStore {
                 throw .invalid("Invalid order by key '\(text)' specified. Valid keys are \(columns.keys.sorted())")
             }
             guard seen.insert(column).inserted else { throw .invalid("`order_by` contains duplicate fields: \(orderBy)") }
-            expressions.append(SQLOrderBy(expression: SQLColumn(column, table: table), direction: ascending ? SQLDirection.ascending : SQLDirection.descending))
+            expressions.append(
+                SQLOrderBy(expression: SQLColumn(column, table: table), direction: ascending ? SQLDirection.ascending : SQLDirection.descending)
+            )
         }
         return expressions
     }

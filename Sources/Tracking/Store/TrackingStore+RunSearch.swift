@@ -12,13 +12,20 @@ extension TrackingStore {
     /// values come after numbers and before missing ones, as in MLflow.
     /// - Throws: ``TrackingError`` for an invalid filter, order or page size.
     public func searchRuns(
-        experimentIDs: [String], filter: String, viewType: ViewType, maxResults: Int, orderBy: [String], offset: Int
+        experimentIDs: [String],
+        filter: String,
+        viewType: ViewType,
+        maxResults: Int,
+        orderBy: [String],
+        offset: Int
     ) async throws -> (runs: [Run], nextOffset: Int?) {
         guard maxResults >= 1 else {
             throw TrackingError.invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be a positive integer")
         }
         guard maxResults <= Self.maximumRunsPerPage else {
-            throw TrackingError.invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(Self.maximumRunsPerPage)")
+            throw TrackingError.invalid(
+                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(Self.maximumRunsPerPage)"
+            )
         }
         let experiments = try experimentIDs.map { id throws(TrackingError) in try TrackingValidation.experimentID(id) }
         var plan = RunSearchPlan()
@@ -31,9 +38,14 @@ extension TrackingStore {
             guard !experiments.isEmpty else { return ([], nil) }
             var query = sql.select().column(SQLColumn("run_id", table: "runs")).from("runs")
             for join in search.joins {
-                query = query.join(SQLAlias(SQLIdentifier(join.table), as: SQLIdentifier(join.alias)), method: join.outer ? SQLJoinMethod.left : SQLJoinMethod.inner, on: join.on)
+                query = query.join(
+                    SQLAlias(SQLIdentifier(join.table), as: SQLIdentifier(join.alias)),
+                    method: join.outer ? SQLJoinMethod.left : SQLJoinMethod.inner,
+                    on: join.on
+                )
             }
-            query = query
+            query =
+                query
                 .where(SQLColumn("experiment_id", table: "runs"), .in, SQLBind.group(experiments))
                 .where(SQLColumn("lifecycle_stage", table: "runs"), .in, SQLBind.group(viewType.stages.map(\.rawValue)))
             for condition in search.conditions { query = query.where(condition) }
@@ -57,15 +69,28 @@ extension TrackingStore {
             try FilterSQL.requireNumber(clause, for: "metric")
             let alias = plan.nextAlias()
             let comparison = FilterSQL.compare(SQLColumn("value", table: alias), clause.comparator, clause.value, flavor: flavor)
-            plan.join("latest_metrics", as: alias, key: clause.identifier.key, outer: false,
-                      where: SQLList([SQLColumn("is_nan", table: alias), SQLRaw(" = "), SQLBind(false), SQLRaw(" AND "), comparison], separator: SQLRaw("")))
+            plan.join(
+                "latest_metrics",
+                as: alias,
+                key: clause.identifier.key,
+                outer: false,
+                where: SQLList(
+                    [SQLColumn("is_nan", table: alias), SQLRaw(" = "), SQLBind(false), SQLRaw(" AND "), comparison],
+                    separator: SQLRaw("")
+                )
+            )
         case .param where ![.isNull, .isNotNull].contains(clause.comparator), .tag where ![.isNull, .isNotNull].contains(clause.comparator):
             let what = entity == .param ? "parameter" : "tag"
             try FilterSQL.require(clause, in: SearchFilter.Comparator.string.union([.isNull, .isNotNull]), for: what)
             try FilterSQL.requireString(clause, for: what)
             let alias = plan.nextAlias()
-            plan.join(entity == .param ? "params" : "tags", as: alias, key: clause.identifier.key, outer: false,
-                      where: FilterSQL.compare(SQLColumn("value", table: alias), clause.comparator, clause.value, flavor: flavor))
+            plan.join(
+                entity == .param ? "params" : "tags",
+                as: alias,
+                key: clause.identifier.key,
+                outer: false,
+                where: FilterSQL.compare(SQLColumn("value", table: alias), clause.comparator, clause.value, flavor: flavor)
+            )
         default:
             plan.conditions.append(try runCondition(clause, flavor: flavor))
         }
@@ -112,17 +137,32 @@ extension TrackingStore {
             try FilterSQL.require(clause, in: SearchFilter.Comparator.string.union([.in, .notIn]), for: "dataset")
             try FilterSQL.requireString(clause, for: "dataset")
             if key == "context" {
-                let comparison = FilterSQL.compare(SQLColumn("value", table: "run_dataset_input_tags"), clause.comparator, clause.value, flavor: flavor)
-                return SQLList([
-                    SQLRaw("EXISTS (SELECT 1 FROM run_dataset_input_tags WHERE run_dataset_input_tags.run_id = runs.run_id AND run_dataset_input_tags.key = "),
-                    SQLBind("mlflow.data.context"), SQLRaw(" AND "), comparison, SQLRaw(")"),
-                ], separator: SQLRaw(""))
+                let comparison = FilterSQL.compare(
+                    SQLColumn("value", table: "run_dataset_input_tags"),
+                    clause.comparator,
+                    clause.value,
+                    flavor: flavor
+                )
+                return SQLList(
+                    [
+                        SQLRaw(
+                            "EXISTS (SELECT 1 FROM run_dataset_input_tags WHERE run_dataset_input_tags.run_id = runs.run_id AND run_dataset_input_tags.key = "
+                        ),
+                        SQLBind("mlflow.data.context"), SQLRaw(" AND "), comparison, SQLRaw(")"),
+                    ],
+                    separator: SQLRaw("")
+                )
             }
             let comparison = FilterSQL.compare(SQLColumn(key, table: "datasets"), clause.comparator, clause.value, flavor: flavor)
-            return SQLList([
-                SQLRaw("EXISTS (SELECT 1 FROM run_dataset_inputs JOIN datasets ON datasets.dataset_uuid = run_dataset_inputs.dataset_uuid WHERE run_dataset_inputs.run_id = runs.run_id AND "),
-                comparison, SQLRaw(")"),
-            ], separator: SQLRaw(""))
+            return SQLList(
+                [
+                    SQLRaw(
+                        "EXISTS (SELECT 1 FROM run_dataset_inputs JOIN datasets ON datasets.dataset_uuid = run_dataset_inputs.dataset_uuid WHERE run_dataset_inputs.run_id = runs.run_id AND "
+                    ),
+                    comparison, SQLRaw(")"),
+                ],
+                separator: SQLRaw("")
+            )
         }
     }
 
@@ -142,28 +182,49 @@ extension TrackingStore {
                 // Numbers, then NaN, then runs without the metric, whatever the direction.
                 let alias = plan.nextAlias()
                 plan.join("latest_metrics", as: alias, key: identifier.key, outer: true)
-                plan.orders.append(SQLOrderBy(expression: SQLList([
-                    SQLRaw("CASE WHEN "), SQLColumn("run_id", table: alias), SQLRaw(" IS NULL THEN 2 WHEN "), SQLColumn("is_nan", table: alias),
-                    SQLRaw(" = "), SQLBind(true), SQLRaw(" THEN 1 ELSE 0 END"),
-                ], separator: SQLRaw("")), direction: SQLDirection.ascending))
+                plan.orders.append(
+                    SQLOrderBy(
+                        expression: SQLList(
+                            [
+                                SQLRaw("CASE WHEN "), SQLColumn("run_id", table: alias), SQLRaw(" IS NULL THEN 2 WHEN "),
+                                SQLColumn("is_nan", table: alias),
+                                SQLRaw(" = "), SQLBind(true), SQLRaw(" THEN 1 ELSE 0 END"),
+                            ],
+                            separator: SQLRaw("")
+                        ),
+                        direction: SQLDirection.ascending
+                    )
+                )
                 plan.orders.append(SQLOrderBy(expression: SQLColumn("value", table: alias), direction: direction))
             case .param, .tag:
                 let alias = plan.nextAlias()
                 plan.join(entity == .param ? "params" : "tags", as: alias, key: identifier.key, outer: true)
-                plan.orders.append(SQLOrderBy(expression: SQLList([SQLRaw("CASE WHEN "), SQLColumn("value", table: alias), SQLRaw(" IS NULL THEN 1 ELSE 0 END")], separator: SQLRaw("")),
-                                              direction: SQLDirection.ascending))
+                plan.orders.append(
+                    SQLOrderBy(
+                        expression: SQLList(
+                            [SQLRaw("CASE WHEN "), SQLColumn("value", table: alias), SQLRaw(" IS NULL THEN 1 ELSE 0 END")],
+                            separator: SQLRaw("")
+                        ),
+                        direction: SQLDirection.ascending
+                    )
+                )
                 plan.orders.append(SQLOrderBy(expression: SQLColumn("value", table: alias), direction: direction))
             case .attribute:
-                let column: String = switch identifier.key {
-                case "start_time", "created", "Created": "start_time"
-                case "end_time", "run_id", "status", "user_id", "artifact_uri": identifier.key
-                case "run_name", "run name": "name"
-                default:
-                    throw TrackingError.invalid("Invalid attribute key '\(identifier.key)' specified in order_by. Valid keys are ['artifact_uri', 'created', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id']")
-                }
+                let column: String =
+                    switch identifier.key {
+                    case "start_time", "created", "Created": "start_time"
+                    case "end_time", "run_id", "status", "user_id", "artifact_uri": identifier.key
+                    case "run_name", "run name": "name"
+                    default:
+                        throw TrackingError.invalid(
+                            "Invalid attribute key '\(identifier.key)' specified in order_by. Valid keys are ['artifact_uri', 'created', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id']"
+                        )
+                    }
                 if column == "start_time" { ordersStartTime = true }
                 if column == "end_time" {
-                    plan.orders.append(SQLOrderBy(expression: SQLRaw("CASE WHEN runs.end_time IS NULL THEN 1 ELSE 0 END"), direction: SQLDirection.ascending))
+                    plan.orders.append(
+                        SQLOrderBy(expression: SQLRaw("CASE WHEN runs.end_time IS NULL THEN 1 ELSE 0 END"), direction: SQLDirection.ascending)
+                    )
                 }
                 plan.orders.append(SQLOrderBy(expression: SQLColumn(column, table: "runs"), direction: direction))
             case .dataset:

@@ -12,12 +12,20 @@ extension TrackingStore {
     /// The run name and the `mlflow.runName` tag mirror each other; without either, a random name is
     /// chosen. The user is `userID`, else the `mlflow.user` tag.
     /// - Throws: ``TrackingError`` for a missing or deleted experiment, conflicting names, bad tags.
-    public func createRun(experimentID: String, userID: String? = nil, runName: String? = nil, startTime: Int64? = nil, tags: [Tag] = []) async throws -> Run {
+    public func createRun(
+        experimentID: String,
+        userID: String? = nil,
+        runName: String? = nil,
+        startTime: Int64? = nil,
+        tags: [Tag] = []
+    ) async throws -> Run {
         let experimentNumber = try TrackingValidation.experimentID(experimentID)
         for tag in tags { try TrackingValidation.key(tag.key, kind: "tag") }
         let nameTag = tags.last { $0.key == Self.runNameTag }?.value
         if let runName, let nameTag, !runName.isEmpty, runName != nameTag {
-            throw TrackingError.invalid("Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='\(runName)', mlflow.runName='\(nameTag)').")
+            throw TrackingError.invalid(
+                "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='\(runName)', mlflow.runName='\(nameTag)')."
+            )
         }
         var generator = SystemRandomNumberGenerator()
         let name = [runName, nameTag].compactMap { $0 }.first { !$0.isEmpty } ?? RunNames.random(using: &generator)
@@ -32,8 +40,16 @@ extension TrackingStore {
             let artifactURI = "\(experiment.artifactLocation)/\(runID)/artifacts"
             try await sql.insert(into: "runs")
                 .columns("run_id", "experiment_id", "name", "user_id", "status", "start_time", "lifecycle_stage", "artifact_uri")
-                .values(SQLBind(runID), SQLBind(experimentNumber), SQLBind(name), SQLBind(user), SQLBind(RunStatus.running.rawValue),
-                        SQLBind(start), SQLBind(LifecycleStage.active.rawValue), SQLBind(artifactURI))
+                .values(
+                    SQLBind(runID),
+                    SQLBind(experimentNumber),
+                    SQLBind(name),
+                    SQLBind(user),
+                    SQLBind(RunStatus.running.rawValue),
+                    SQLBind(start),
+                    SQLBind(LifecycleStage.active.rawValue),
+                    SQLBind(artifactURI)
+                )
                 .run()
             try await Self.upsertTags(sql, runID: runID, finalTags)
             return try await Self.requireRun(sql, runID)
@@ -135,7 +151,8 @@ extension TrackingStore {
         }
         var data: [String: RunData] = [:]
         for row in try await sql.select().columns("run_id", "key", "value", "timestamp", "step", "is_nan").from("latest_metrics")
-            .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all() {
+            .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all()
+        {
             let value = try row.bool("is_nan") ? Double.nan : try row.double("value")
             data[try row.string("run_id"), default: RunData()].metrics.append(
                 Metric(key: try row.string("key"), value: value, timestamp: try row.int64("timestamp"), step: try row.int64("step"))
@@ -143,8 +160,11 @@ extension TrackingStore {
         }
         for (table, path) in [("params", \RunData.params), ("tags", \RunData.tags)] {
             for row in try await sql.select().columns("run_id", "key", "value").from(table)
-                .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all() {
-                data[try row.string("run_id"), default: RunData()][keyPath: path].append(Tag(key: try row.string("key"), value: try row.string("value")))
+                .where("run_id", .in, SQLBind.group(ids)).orderBy("key").all()
+            {
+                data[try row.string("run_id"), default: RunData()][keyPath: path].append(
+                    Tag(key: try row.string("key"), value: try row.string("value"))
+                )
             }
         }
         let (inputs, outputs) = try await loadInputs(sql, ids: ids)

@@ -1,6 +1,6 @@
 public import Foundation
-public import Storage
 import SQLKit
+public import Storage
 
 /// Experiments, runs, params, tags and metrics in Flowline's SQL database (SQLite or PostgreSQL).
 ///

@@ -30,12 +30,17 @@ enum DAGGraph {
         }
         let width = margin * 2 + Double(max(columns.count, 1)) * (boxWidth + columnGap) - columnGap
         let height = margin * 2 + Double(max(columns.map(\.count).max() ?? 1, 1)) * (boxHeight + rowGap) - rowGap
-        var parts = ["<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='Graph of \(escape(dag.dagID))' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"]
+        var parts = [
+            "<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='Graph of \(escape(dag.dagID))' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"
+        ]
         for task in dag.tasks {
             guard let to = position[task.taskID] else { continue }
             for upstream in task.upstream {
                 guard let from = position[upstream] else { continue }
-                let x1 = from.x + boxWidth, y1 = from.y + boxHeight / 2, x2 = to.x, y2 = to.y + boxHeight / 2
+                let x1 = from.x + boxWidth
+                let y1 = from.y + boxHeight / 2
+                let x2 = to.x
+                let y2 = to.y + boxHeight / 2
                 let middle = (x1 + x2) / 2
                 parts.append("<path d='M\(x1),\(y1) C\(middle),\(y1) \(middle),\(y2) \(x2),\(y2)' fill='none' stroke='#8a93a3' stroke-width='1.5'/>")
             }
@@ -43,7 +48,8 @@ enum DAGGraph {
         for task in dag.tasks {
             guard let at = position[task.taskID] else { continue }
             let state = states[task.taskID] ?? "none"
-            let box = "<rect data-state='\(escape(state))' x='\(at.x)' y='\(at.y)' width='\(boxWidth)' height='\(boxHeight)' rx='6' fill='\(fill(state))' stroke='#5b6474'/>"
+            let box =
+                "<rect data-state='\(escape(state))' x='\(at.x)' y='\(at.y)' width='\(boxWidth)' height='\(boxHeight)' rx='6' fill='\(fill(state))' stroke='#5b6474'/>"
             let label = "<text x='\(at.x + 10)' y='\(at.y + 21)' fill='#111'>\(escape(String(task.taskID.prefix(22))))</text>"
             let title = "<title>\(escape(task.taskID)) (\(escape(task.operatorName))): \(escape(state))</title>"
             if let href = link(task.taskID) {

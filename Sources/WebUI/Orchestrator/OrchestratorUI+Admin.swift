@@ -86,17 +86,26 @@ extension OrchestratorUI {
         }
         values["active"] = try await store.unfinishedTries().map { instance -> [String: Any] in
             [
-                "dag_id": instance.dagID, "dag_path": HTML.segment(instance.dagID), "run_id": instance.runID, "run_path": HTML.segment(instance.runID),
+                "dag_id": instance.dagID, "dag_path": HTML.segment(instance.dagID), "run_id": instance.runID,
+                "run_path": HTML.segment(instance.runID),
                 "task_id": instance.taskID, "task_path": HTML.segment(instance.taskID), "state": instance.state?.rawValue ?? "none",
-                "try_number": instance.tryNumber, "since": (instance.startDate ?? instance.queuedAt).map(Self.date) ?? "", "pid": instance.pid.map(String.init) ?? "",
+                "try_number": instance.tryNumber, "since": (instance.startDate ?? instance.queuedAt).map(Self.date) ?? "",
+                "pid": instance.pid.map(String.init) ?? "",
             ]
         }
         return render("workers", values)
     }
 
-    func variablesPage(_ context: OrchestratorRequestContext, error: String? = nil, form: FormData? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func variablesPage(
+        _ context: OrchestratorRequestContext,
+        error: String? = nil,
+        form: FormData? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         var values = await base(context)
-        values["variables"] = try await store.variables().map { ["key": $0.key, "value": String($0.value.prefix(500)), "description": $0.description ?? ""] }
+        values["variables"] = try await store.variables().map {
+            ["key": $0.key, "value": String($0.value.prefix(500)), "description": $0.description ?? ""]
+        }
         if let error { values["error"] = error }
         values["form_key"] = form?["key"] ?? ""
         values["form_value"] = form?["value"] ?? ""
@@ -104,7 +113,12 @@ extension OrchestratorUI {
         return render("variables", values, status: status)
     }
 
-    func usersPage(_ context: OrchestratorRequestContext, error: String? = nil, username: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
+    func usersPage(
+        _ context: OrchestratorRequestContext,
+        error: String? = nil,
+        username: String = "",
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         var values = await base(context)
         values["users"] = try await store.users().map { ["username": $0.username, "role": $0.role.rawValue] }
         if let error { values["error"] = error }

@@ -1,11 +1,11 @@
 import Foundation
-import JSON
+import HTTPSupport
 import Hummingbird
+import JSON
 import OrchestratorAPI
 import OrchestratorDatabase
-import Workflow
-import HTTPSupport
 import TaskExecution
+import Workflow
 
 extension OrchestratorUI {
     /// How many runs the grid shows.
@@ -41,7 +41,9 @@ extension OrchestratorUI {
                 "owners": dag.owners.joined(separator: ", "), "schedule": dag.schedule ?? "None", "paused": dag.isPaused,
                 "toggle_to": dag.isPaused ? "false" : "true", "can_edit": canEdit,
                 "next_run": dag.nextRun.map { Self.date($0.end) } ?? "",
-                "recent": recent.reversed().map { ["run_id": $0.runID, "run_path": HTML.segment($0.runID), "state": $0.state.rawValue, "path_id": HTML.segment(dag.dagID)] },
+                "recent": recent.reversed().map {
+                    ["run_id": $0.runID, "run_path": HTML.segment($0.runID), "state": $0.state.rawValue, "path_id": HTML.segment(dag.dagID)]
+                },
             ]
             // Mustache shows a section for any value, "" included: no run, no key.
             if let state = recent.first?.state.rawValue { row["last_state"] = state }
@@ -66,7 +68,11 @@ extension OrchestratorUI {
         let runs = try await store.runs(dagID: dagID, limit: Self.gridRuns).runs
         let instances = try await store.taskInstances(of: runs)
         var taskIDs = dag?.tasks.map(\.taskID) ?? []
-        for run in runs { for instance in instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)] ?? [] where !taskIDs.contains(instance.taskID) { taskIDs.append(instance.taskID) } }
+        for run in runs {
+            for instance in instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)] ?? [] where !taskIDs.contains(instance.taskID) {
+                taskIDs.append(instance.taskID)
+            }
+        }
         let path = HTML.segment(dagID)
         let ordered = Array(runs.reversed())
         var values = await base(context)
@@ -84,15 +90,20 @@ extension OrchestratorUI {
             [
                 "task_id": taskID,
                 "cells": ordered.map { run -> [String: Any] in
-                    let state = instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)]?.first { $0.taskID == taskID }?.state?.rawValue ?? "none"
-                    return ["state": state, "run_id": run.runID, "run_path": HTML.segment(run.runID), "task_id": taskID, "task_path": HTML.segment(taskID), "path_id": path]
+                    let state =
+                        instances[OrchestratorStore.runKey(dagID: dagID, runID: run.runID)]?.first { $0.taskID == taskID }?.state?.rawValue ?? "none"
+                    return [
+                        "state": state, "run_id": run.runID, "run_path": HTML.segment(run.runID), "task_id": taskID,
+                        "task_path": HTML.segment(taskID), "path_id": path,
+                    ]
                 },
             ]
         }
         values["run_rows"] = runs.map { run -> [String: Any] in
             [
                 "run_id": run.runID, "run_path": HTML.segment(run.runID), "state": run.state.rawValue, "run_type": run.runType.rawValue,
-                "start": run.startDate.map(Self.date) ?? "", "duration": Self.duration(run.startDate, run.endDate), "conf": JSONValue.object(run.conf).jsonText,
+                "start": run.startDate.map(Self.date) ?? "", "duration": Self.duration(run.startDate, run.endDate),
+                "conf": JSONValue.object(run.conf).jsonText,
                 "path_id": path,
             ]
         }
@@ -105,10 +116,22 @@ extension OrchestratorUI {
                 values["run_path"] = HTML.segment(run.runID)
             }
             values["graph_runs"] = runs.map { ["run_id": $0.runID, "state": $0.state.rawValue, "selected": $0.runID == run?.runID] as [String: Any] }
-            let states = Dictionary((run.flatMap { instances[OrchestratorStore.runKey(dagID: dagID, runID: $0.runID)] } ?? []).map { ($0.taskID, $0.state?.rawValue ?? "none") }, uniquingKeysWith: { $1 })
-            values["graph_svg"] = dag.map { DAGGraph.svg($0, states: states, link: { task in
-                run.map { "/dags/\(path)/runs/\(HTML.segment($0.runID))/tasks/\(HTML.segment(task))" }
-            }) } ?? "<p>The DAG's file is not loaded.</p>"
+            let states = Dictionary(
+                (run.flatMap { instances[OrchestratorStore.runKey(dagID: dagID, runID: $0.runID)] } ?? []).map {
+                    ($0.taskID, $0.state?.rawValue ?? "none")
+                },
+                uniquingKeysWith: { $1 }
+            )
+            values["graph_svg"] =
+                dag.map {
+                    DAGGraph.svg(
+                        $0,
+                        states: states,
+                        link: { task in
+                            run.map { "/dags/\(path)/runs/\(HTML.segment($0.runID))/tasks/\(HTML.segment(task))" }
+                        }
+                    )
+                } ?? "<p>The DAG's file is not loaded.</p>"
         case "code":
             values["file"] = record.fileLocation
             let url = folders.dags.appendingPathComponent(record.fileLocation)

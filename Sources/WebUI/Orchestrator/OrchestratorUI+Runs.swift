@@ -1,14 +1,14 @@
 import Foundation
-import JSON
+import HTTPSupport
 import HTTPTypes
-import Lineage
 import Hummingbird
+import JSON
+import Lineage
 import NIOCore
 import OrchestratorAPI
+import OrchestratorDatabase
 import TaskExecution
 import Workflow
-import HTTPSupport
-import OrchestratorDatabase
 
 extension OrchestratorUI {
     func addRunRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
@@ -72,8 +72,13 @@ extension OrchestratorUI {
 
     // MARK: Trigger
 
-    func triggerPage(_ dag: DAG, _ context: OrchestratorRequestContext, fields: [String: String], errors: [String: String],
-                     status: HTTPResponse.Status = .ok) async -> Response {
+    func triggerPage(
+        _ dag: DAG,
+        _ context: OrchestratorRequestContext,
+        fields: [String: String],
+        errors: [String: String],
+        status: HTTPResponse.Status = .ok
+    ) async -> Response {
         var values = await base(context)
         values["dag_id"] = dag.dagID
         values["path_id"] = HTML.segment(dag.dagID)
@@ -211,7 +216,8 @@ extension OrchestratorUI {
         values["tasks"] = try await store.taskInstances(dagID: dagID, runID: runID).map { instance -> [String: Any] in
             var row: [String: Any] = [
                 "task_id": instance.taskID, "task_path": HTML.segment(instance.taskID), "state": instance.state?.rawValue ?? "none",
-                "try_number": instance.tryNumber, "start": instance.startDate.map(Self.date) ?? "", "duration": Self.duration(instance.startDate, instance.endDate),
+                "try_number": instance.tryNumber, "start": instance.startDate.map(Self.date) ?? "",
+                "duration": Self.duration(instance.startDate, instance.endDate),
                 "path_id": HTML.segment(dagID), "run_path": HTML.segment(runID),
             ]
             if let id = tracking[instance.taskID] {

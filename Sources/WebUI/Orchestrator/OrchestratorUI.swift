@@ -1,11 +1,11 @@
 import Foundation
 import HTTPSupport
 public import Hummingbird
+import NIOCore
 public import OrchestratorAPI
 import OrchestratorDatabase
 import TaskExecution
 import Workflow
-import NIOCore
 
 /// The orchestrator's web UI, on the orchestrator's own port: login, DAGs, grid, graph, code,
 /// trigger with config, runs, task instances with their logs. Roles as in the REST API: viewers
@@ -44,14 +44,14 @@ public struct OrchestratorUI: Sendable {
         addAdminRoutes(to: pages)
     }
 
-
     /// What every page's layout needs: who is logged in, their CSRF token, the tracking UI.
     func base(_ context: OrchestratorRequestContext) async -> [String: Any] {
         var values: [String: Any] = [:]
         if let identity = context.identity, let session = context.uiSession {
-            values["session"] = [
-                "username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken, "is_admin": identity.role >= .admin,
-            ] as [String: Any]
+            values["session"] =
+                [
+                    "username": identity.username, "role": identity.role.rawValue, "csrf": session.csrfToken, "is_admin": identity.role >= .admin,
+                ] as [String: Any]
         }
         var nav: [[String: String]] = []
         if let identity = context.identity, context.uiSession != nil {
@@ -74,7 +74,13 @@ public struct OrchestratorUI: Sendable {
 
     static let loginCookie = "flowline_login_csrf"
 
-    func loginPage(_ request: Request, _ context: OrchestratorRequestContext, error: String?, username: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
+    func loginPage(
+        _ request: Request,
+        _ context: OrchestratorRequestContext,
+        error: String?,
+        username: String = "",
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let token = Cookies.value(Self.loginCookie, in: request).flatMap { $0.count == 32 ? $0 : nil } ?? Self.randomHex(16)
         let next = PageQuery(request)["next"] ?? ""
         var values = await base(context)
@@ -87,7 +93,8 @@ public struct OrchestratorUI: Sendable {
 
     func login(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
         let form = try await FormData.read(request)
-        let username = form["username"] ?? "", password = form["password"] ?? ""
+        let username = form["username"] ?? ""
+        let password = form["password"] ?? ""
         guard let cookie = Cookies.value(Self.loginCookie, in: request), let token = form["csrf_token"], ConstantTime.equal(cookie, token) else {
             return try await loginPage(request, context, error: "The login form expired; please try again.", username: username, status: .forbidden)
         }
@@ -99,18 +106,33 @@ public struct OrchestratorUI: Sendable {
         do {
             user = try await store.login(username, password: password, address: context.clientAddress)
         } catch AuthError.throttled(let wait) {
-            return try await loginPage(request, context, error: "Too many failed logins; try again in \(wait) s.", username: username, status: .tooManyRequests)
+            return try await loginPage(
+                request,
+                context,
+                error: "Too many failed logins; try again in \(wait) s.",
+                username: username,
+                status: .tooManyRequests
+            )
         } catch AuthError.invalidCredentials {
             return try await loginPage(request, context, error: "Wrong username or password.", username: username, status: .unauthorized)
         } catch AuthError.busy {
-            return try await loginPage(request, context, error: "Too many logins at once; try again in a second.", username: username, status: .serviceUnavailable)
+            return try await loginPage(
+                request,
+                context,
+                error: "Too many logins at once; try again in a second.",
+                username: username,
+                status: .serviceUnavailable
+            )
         }
         let session = try await store.createSession(for: user.username)
         let next = form["next"].flatMap(Self.localPath) ?? "/dags"
-        return HTML.redirect(next, cookies: [
-            Cookies.make(UISessionMiddleware.cookie, session.id, maxAge: Int(OrchestratorStore.sessionLifetime), request: request),
-            Cookies.make(Self.loginCookie, "", maxAge: 0, request: request),
-        ])
+        return HTML.redirect(
+            next,
+            cookies: [
+                Cookies.make(UISessionMiddleware.cookie, session.id, maxAge: Int(OrchestratorStore.sessionLifetime), request: request),
+                Cookies.make(Self.loginCookie, "", maxAge: 0, request: request),
+            ]
+        )
     }
 
     /// `path` when it stays on this site (`/dags/x`), `nil` for anything a browser could read as

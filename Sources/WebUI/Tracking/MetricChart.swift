@@ -8,10 +8,12 @@ enum MetricChart {
         let finite = points.enumerated().filter { $0.element.value.isFinite }
             .sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element)
         guard !finite.isEmpty else { return "" }
-        let steps = finite.map { Double($0.step) }, values = finite.map(\.value)
+        let steps = finite.map { Double($0.step) }
+        let values = finite.map(\.value)
         let (minStep, maxStep) = (steps.min() ?? 0, steps.max() ?? 1)
         let (minValue, maxValue) = (values.min() ?? 0, values.max() ?? 1)
-        let spanX = maxStep > minStep ? maxStep - minStep : 1, spanY = maxValue > minValue ? maxValue - minValue : 1
+        let spanX = maxStep > minStep ? maxStep - minStep : 1
+        let spanY = maxValue > minValue ? maxValue - minValue : 1
         let pad = 6.0
         let path = finite.enumerated().map { index, point in
             let x = pad + (Double(point.step) - minStep) / spanX * (width - 2 * pad)
@@ -19,7 +21,8 @@ enum MetricChart {
             return "\(index == 0 ? "M" : "L")\(String(format: "%.1f", x)),\(String(format: "%.1f", y))"
         }.joined(separator: " ")
         let label = "steps \(Int64(minStep))–\(Int64(maxStep)), values \(format(minValue))–\(format(maxValue))"
-        return "<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='\(label)' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"
+        return
+            "<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='\(label)' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"
             + "<title>\(label)</title><path d='\(path)' fill='none' stroke='#1c5fd1' stroke-width='1.8'/>"
             + (finite.count == 1 ? "<circle cx='\(pad)' cy='\(height - pad)' r='3.5' fill='#1c5fd1'/>" : "")
             + "<text x='\(pad)' y='12'>\(format(maxValue))</text><text x='\(pad)' y='\(Int(height) - 1)'>\(format(minValue))</text></svg>"

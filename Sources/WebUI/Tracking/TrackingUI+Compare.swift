@@ -37,7 +37,9 @@ extension TrackingUI {
     }
 
     /// Extensions shown inline as text, and as images.
-    static let textExtensions: Set<String> = ["txt", "json", "yaml", "yml", "csv", "tsv", "md", "log", "py", "sh", "toml", "ini", "cfg", "xml", "html", "mlmodel", ""]
+    static let textExtensions: Set<String> = [
+        "txt", "json", "yaml", "yml", "csv", "tsv", "md", "log", "py", "sh", "toml", "ini", "cfg", "xml", "html", "mlmodel", "",
+    ]
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "gif", "svg", "webp"]
     static let inlineLimit = 512 * 1024
 
@@ -46,20 +48,24 @@ extension TrackingUI {
         let relative = try ArtifactPath(PageQuery(request)["path"] ?? "")
         let root = try ArtifactPath.proxied(run.info.artifactURI)
         let name = relative.description.split(separator: "/").last.map(String.init) ?? relative.description
-        let fileExtension = name.contains(".") ? (name.split(separator: ".").last.map { $0.lowercased() } ?? "") : (name == "MLmodel" ? "mlmodel" : "")
+        let fileExtension =
+            name.contains(".") ? (name.split(separator: ".").last.map { $0.lowercased() } ?? "") : (name == "MLmodel" ? "mlmodel" : "")
         let (data, size) = try artifacts.prefix(root.appending(relative), limit: Self.inlineLimit)
         var values = base()
         values["run_id"] = runID
         values["path"] = relative.description
         values["name"] = name
         values["size"] = ByteCountFormatter.string(fromByteCount: size, countStyle: .file)
-        values["download"] = "/api/2.0/mlflow-artifacts/artifacts/\(root)/" + relative.description.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
+        values["download"] =
+            "/api/2.0/mlflow-artifacts/artifacts/\(root)/"
+            + relative.description.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
         if Self.imageExtensions.contains(fileExtension), fileExtension != "svg" {
             values["image"] = true
         } else if Self.textExtensions.contains(fileExtension) || fileExtension == "svg" {
             var text = String(decoding: data, as: UTF8.self)
             if fileExtension == "json", let object = try? JSONSerialization.jsonObject(with: data),
-               let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+                let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            {
                 text = String(decoding: pretty, as: UTF8.self)
             }
             values["text"] = text + (size > Int64(data.count) ? "\n… (\(size - Int64(data.count)) more bytes: download the file)" : "")
@@ -75,20 +81,27 @@ extension MetricChart {
     static func overlay(_ series: [(color: String, points: [(step: Int64, value: Double)])], width: Double = 360, height: Double = 110) -> String {
         let all = series.flatMap(\.points).filter { $0.value.isFinite }
         guard !all.isEmpty else { return "" }
-        let steps = all.map { Double($0.step) }, values = all.map(\.value)
-        let (minStep, maxStep) = (steps.min() ?? 0, steps.max() ?? 1), (minValue, maxValue) = (values.min() ?? 0, values.max() ?? 1)
-        let spanX = maxStep > minStep ? maxStep - minStep : 1, spanY = maxValue > minValue ? maxValue - minValue : 1
+        let steps = all.map { Double($0.step) }
+        let values = all.map(\.value)
+        let (minStep, maxStep) = (steps.min() ?? 0, steps.max() ?? 1)
+        let (minValue, maxValue) = (values.min() ?? 0, values.max() ?? 1)
+        let spanX = maxStep > minStep ? maxStep - minStep : 1
+        let spanY = maxValue > minValue ? maxValue - minValue : 1
         let pad = 6.0
         func point(_ p: (step: Int64, value: Double)) -> (Double, Double) {
             (pad + (Double(p.step) - minStep) / spanX * (width - 2 * pad), height - pad - (p.value - minValue) / spanY * (height - 2 * pad - 14))
         }
-        var parts = ["<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='values \(format(minValue))–\(format(maxValue))' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"]
+        var parts = [
+            "<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='values \(format(minValue))–\(format(maxValue))' width='\(Int(width))' height='\(Int(height))' viewBox='0 0 \(Int(width)) \(Int(height))'>"
+        ]
         for line in series {
             let points = line.points.filter { $0.value.isFinite }.map(point)
             if points.count == 1 {
                 parts.append("<circle cx='\(points[0].0)' cy='\(points[0].1)' r='4' fill='\(line.color)'/>")
             } else if !points.isEmpty {
-                let path = points.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(String(format: "%.1f", $0.element.0)),\(String(format: "%.1f", $0.element.1))" }.joined(separator: " ")
+                let path = points.enumerated().map {
+                    "\($0.offset == 0 ? "M" : "L")\(String(format: "%.1f", $0.element.0)),\(String(format: "%.1f", $0.element.1))"
+                }.joined(separator: " ")
                 parts.append("<path d='\(path)' fill='none' stroke='\(line.color)' stroke-width='1.8'/>")
             }
         }

@@ -19,7 +19,14 @@ extension TrackingUI {
         var runs: [Run] = []
         var nextOffset: Int?
         do {
-            (runs, nextOffset) = try await store.searchRuns(experimentIDs: [id], filter: filter, viewType: .activeOnly, maxResults: Self.pageSize, orderBy: [order], offset: offset)
+            (runs, nextOffset) = try await store.searchRuns(
+                experimentIDs: [id],
+                filter: filter,
+                viewType: .activeOnly,
+                maxResults: Self.pageSize,
+                orderBy: [order],
+                offset: offset
+            )
         } catch let error as TrackingError {
             values["filter_error"] = error.message
         }
@@ -29,7 +36,10 @@ extension TrackingUI {
         func link(order: String, offset: Int) -> String {
             var components = URLComponents()
             components.path = "/experiments/\(id)"
-            components.queryItems = [URLQueryItem(name: "filter", value: filter), URLQueryItem(name: "order", value: order), URLQueryItem(name: "offset", value: String(offset))]
+            components.queryItems = [
+                URLQueryItem(name: "filter", value: filter), URLQueryItem(name: "order", value: order),
+                URLQueryItem(name: "offset", value: String(offset)),
+            ]
             return components.string ?? components.path
         }
         func sort(_ key: String) -> String {
@@ -102,8 +112,11 @@ extension TrackingUI {
         var budget = Self.artifactTreeLimit
         values["artifacts"] = artifactTree(root: root, folder: relative, runID: id, depth: 0, budget: &budget)
         if budget <= 0 { values["artifacts_cut"] = Self.artifactTreeLimit }
-        let versions = try await store.searchModelVersions(filter: "run_id = \(FilterText.quoted(id))", maxResults: 100, orderBy: [], offset: 0).versions
-        values["versions"] = versions.map { ["model": $0.name, "model_path": HTML.segment($0.name), "version": $0.version, "aliases": $0.aliases] as [String: Any] }
+        let versions = try await store.searchModelVersions(filter: "run_id = \(FilterText.quoted(id))", maxResults: 100, orderBy: [], offset: 0)
+            .versions
+        values["versions"] = versions.map {
+            ["model": $0.name, "model_path": HTML.segment($0.name), "version": $0.version, "aliases": $0.aliases] as [String: Any]
+        }
         return render("tracking-run", values)
     }
 
@@ -125,7 +138,9 @@ extension TrackingUI {
                 }
             } else {
                 item["size"] = entry.size.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? ""
-                item["download"] = "/api/2.0/mlflow-artifacts/artifacts/\(root)/" + path.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
+                item["download"] =
+                    "/api/2.0/mlflow-artifacts/artifacts/\(root)/"
+                    + path.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
             }
             entries.append(item)
         }

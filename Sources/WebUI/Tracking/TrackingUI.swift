@@ -1,9 +1,9 @@
 import Foundation
+import HTTPSupport
 public import Hummingbird
 import NIOCore
 public import Tracking
 import Workflow
-import HTTPSupport
 
 /// The tracking server's web UI, on its own port: experiments, runs (sortable, filterable with
 /// MLflow's search syntax, paged on the server), a run's metrics with charts, params, tags,
@@ -39,7 +39,6 @@ public struct TrackingUI: Sendable {
         group.get("/models/{name}") { _, context in try await ui.modelPage(name: try context.parameters.decoded("name")) }
     }
 
-
     func base() -> [String: Any] {
         var nav: [[String: String]] = [["href": "/experiments", "label": "Experiments"], ["href": "/models", "label": "Models"]]
         if let orchestrator = orchestratorURL() { nav.append(["href": orchestrator + "/dags", "label": "Orchestrator"]) }
@@ -58,11 +57,20 @@ public struct TrackingUI: Sendable {
     func experimentsPage(_ request: Request) async throws -> Response {
         let query = PageQuery(request)["q"] ?? ""
         let filter = query.isEmpty ? "" : "name LIKE \(FilterText.quoted("%" + query + "%"))"
-        let found = try await store.searchExperiments(filter: filter, viewType: .activeOnly, maxResults: 1000, orderBy: ["last_update_time DESC"], offset: 0)
+        let found = try await store.searchExperiments(
+            filter: filter,
+            viewType: .activeOnly,
+            maxResults: 1000,
+            orderBy: ["last_update_time DESC"],
+            offset: 0
+        )
         var values = base()
         values["q"] = query
         values["experiments"] = found.experiments.map { experiment -> [String: Any] in
-            ["id": experiment.id, "name": experiment.name, "created": Self.date(milliseconds: experiment.creationTime), "location": experiment.artifactLocation]
+            [
+                "id": experiment.id, "name": experiment.name, "created": Self.date(milliseconds: experiment.creationTime),
+                "location": experiment.artifactLocation,
+            ]
         }
         return render("experiments", values)
     }
@@ -75,7 +83,8 @@ public struct TrackingUI: Sendable {
         values["q"] = query
         values["models"] = found.models.map { model -> [String: Any] in
             [
-                "name": model.name, "path": HTML.segment(model.name), "latest": model.latestVersions.map(\.version).max { (Int($0) ?? 0) < (Int($1) ?? 0) } ?? "",
+                "name": model.name, "path": HTML.segment(model.name),
+                "latest": model.latestVersions.map(\.version).max { (Int($0) ?? 0) < (Int($1) ?? 0) } ?? "",
                 "aliases": model.aliases.map { "\($0.alias) → v\($0.version)" }, "updated": Self.date(milliseconds: model.lastUpdatedTime),
             ]
         }
@@ -84,7 +93,12 @@ public struct TrackingUI: Sendable {
 
     func modelPage(name: String) async throws -> Response {
         let model = try await store.registeredModel(name: name)
-        let versions = try await store.searchModelVersions(filter: "name = \(FilterText.quoted(name))", maxResults: 1000, orderBy: ["version_number DESC"], offset: 0).versions
+        let versions = try await store.searchModelVersions(
+            filter: "name = \(FilterText.quoted(name))",
+            maxResults: 1000,
+            orderBy: ["version_number DESC"],
+            offset: 0
+        ).versions
         var values = base()
         values["name"] = model.name
         values["description"] = model.description
@@ -116,6 +130,12 @@ struct TrackingUIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func page(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        HTML.page(pages.render("error", ["status": "\(status.code) \(status.reasonPhrase)", "message": message, "nav": [["href": "/experiments", "label": "Experiments"]]]), status: status)
+        HTML.page(
+            pages.render(
+                "error",
+                ["status": "\(status.code) \(status.reasonPhrase)", "message": message, "nav": [["href": "/experiments", "label": "Experiments"]]]
+            ),
+            status: status
+        )
     }
 }

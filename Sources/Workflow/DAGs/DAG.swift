@@ -76,7 +76,9 @@ public struct DAG: Sendable, Equatable {
         if strictParams {
             let names = Set(params.map(\.name))
             for key in conf.keys.sorted() where !names.contains(key) {
-                problems.append("conf key '\(key)' is not a param of this DAG (its params: \(params.map(\.name).joined(separator: ", ")))\(DAGFileParser.suggestion(key, names))")
+                problems.append(
+                    "conf key '\(key)' is not a param of this DAG (its params: \(params.map(\.name).joined(separator: ", ")))\(DAGFileParser.suggestion(key, names))"
+                )
             }
         }
         for param in params {

@@ -109,15 +109,18 @@ public enum DAGFileParser {
     private static func param(_ name: String, _ node: YAMLNode) throws(DAGFileError.Problem) -> Param {
         // `n: 3` is a param with a default and no schema; `n: {type: integer, default: 3}` has both.
         guard case .mapping = node.node, let object = try? node.json(), case .object(var keywords) = object,
-              keywords.keys.contains(where: { ParamSchema.keywords.contains($0) || $0 == "default" || $0 == "description" }) || keywords.isEmpty
+            keywords.keys.contains(where: { ParamSchema.keywords.contains($0) || $0 == "default" || $0 == "description" }) || keywords.isEmpty
         else {
             return Param(name: name, defaultValue: try node.json(), description: nil, schema: ParamSchema([:]))
         }
         let defaultValue = keywords.removeValue(forKey: "default")
         let description: String? = if case .string(let text)? = keywords.removeValue(forKey: "description") { text } else { nil }
         keywords.removeValue(forKey: "title")
-        for pair in try node.mapping("param '\(name)'") where !["default", "description", "title"].contains(pair.key) && !ParamSchema.keywords.contains(pair.key) {
-            throw pair.keyNode.problem("unknown key '\(pair.key)' in param '\(name)'\(suggestion(pair.key, ParamSchema.keywords.union(["default", "description", "title"])))")
+        for pair in try node.mapping("param '\(name)'")
+        where !["default", "description", "title"].contains(pair.key) && !ParamSchema.keywords.contains(pair.key) {
+            throw pair.keyNode.problem(
+                "unknown key '\(pair.key)' in param '\(name)'\(suggestion(pair.key, ParamSchema.keywords.union(["default", "description", "title"])))"
+            )
         }
         let schema = ParamSchema(keywords)
         if let problem = schema.problems().first { throw node.problem("param '\(name)': \(problem)") }
@@ -136,12 +139,16 @@ public enum DAGFileParser {
         guard let operatorNode = field("operator") else { throw node.problem("task '\(taskID)' needs an 'operator' (\(operatorNames))") }
         let operatorName = try operatorNode.string("operator")
         guard let type = OperatorCatalog.named(operatorName) else {
-            throw operatorNode.problem("unknown operator '\(operatorName)'\(suggestion(operatorName, Set(OperatorCatalog.all.map { $0.name }))); use one of \(operatorNames)")
+            throw operatorNode.problem(
+                "unknown operator '\(operatorName)'\(suggestion(operatorName, Set(OperatorCatalog.all.map { $0.name }))); use one of \(operatorNames)"
+            )
         }
         var settings: [String: JSONValue] = [:]
         for pair in fields where !commonTaskKeys.contains(pair.key) {
             guard type.settings.contains(pair.key) else {
-                throw pair.keyNode.problem("unknown key '\(pair.key)' for a \(operatorName) task\(suggestion(pair.key, type.settings.union(commonTaskKeys)))")
+                throw pair.keyNode.problem(
+                    "unknown key '\(pair.key)' for a \(operatorName) task\(suggestion(pair.key, type.settings.union(commonTaskKeys)))"
+                )
             }
             settings[pair.key] = try pair.value.json()
         }
@@ -237,11 +244,16 @@ public enum DAGFileParser {
         while let node = pending.popLast() {
             count += 1
             guard count <= maximumValues else {
-                return .init("the file holds more than \(maximumValues) values once its YAML aliases are expanded; write the values out, and keep data out of DAG files")
+                return .init(
+                    "the file holds more than \(maximumValues) values once its YAML aliases are expanded; write the values out, and keep data out of DAG files"
+                )
             }
             switch node {
             case .mapping(let mapping):
-                for (key, value) in mapping { pending.append(key); pending.append(value) }
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
             case .sequence(let sequence):
                 pending.append(contentsOf: sequence)
             default:
@@ -278,7 +290,11 @@ public enum DAGFileParser {
                 if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") {
                     indentation += 1
                     if indentation > maximumNesting * 8 {
-                        return .init("the file nests deeper than a DAG needs (indentation past \(maximumNesting * 8) columns)", line: line, column: column)
+                        return .init(
+                            "the file nests deeper than a DAG needs (indentation past \(maximumNesting * 8) columns)",
+                            line: line,
+                            column: column
+                        )
                     }
                     continue
                 }
@@ -317,7 +333,8 @@ public enum DAGFileParser {
 
     private static func yamlProblem(_ error: YamlError) -> DAGFileError.Problem {
         switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let detail = context.map { "\($0.text) … " } ?? ""
             return .init("not valid YAML: \(detail)\(problem)", line: mark.line, column: mark.column)
         case .reader(let problem, _, _, _):
@@ -382,7 +399,9 @@ struct TaskDefaults {
                     backoff = try value.bool("retry_exponential_backoff") ? 2 : 0
                 } else {
                     backoff = try value.number("retry_exponential_backoff")
-                    guard backoff >= 0, backoff <= 100 else { throw value.problem("retry_exponential_backoff must be true, false, or a multiplier between 0 and 100") }
+                    guard backoff >= 0, backoff <= 100 else {
+                        throw value.problem("retry_exponential_backoff must be true, false, or a multiplier between 0 and 100")
+                    }
                 }
             case "env":
                 for variable in try value.mapping("env") {
@@ -393,12 +412,16 @@ struct TaskDefaults {
             case "trigger_rule":
                 let name = try value.string("trigger_rule")
                 guard let rule = TriggerRule(rawValue: name) else {
-                    throw value.problem("unknown trigger_rule '\(name)'\(DAGFileParser.suggestion(name, Set(TriggerRule.allCases.map(\.rawValue)))); use one of \(TriggerRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw value.problem(
+                        "unknown trigger_rule '\(name)'\(DAGFileParser.suggestion(name, Set(TriggerRule.allCases.map(\.rawValue)))); use one of \(TriggerRule.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 triggerRule = rule
             default:
                 guard ignoring else {
-                    throw pair.keyNode.problem("unknown key '\(pair.key)' in \(what)\(DAGFileParser.suggestion(pair.key, DAGFileParser.defaultArgKeys))")
+                    throw pair.keyNode.problem(
+                        "unknown key '\(pair.key)' in \(what)\(DAGFileParser.suggestion(pair.key, DAGFileParser.defaultArgKeys))"
+                    )
                 }
             }
         }

@@ -44,14 +44,20 @@ public struct ParamSchema: Sendable, Equatable {
             let x = given.doubleValue
             if let bound = number(of: "minimum"), x < bound { return "\(given.literal) is less than the minimum of \(format(bound))" }
             if let bound = number(of: "maximum"), x > bound { return "\(given.literal) is greater than the maximum of \(format(bound))" }
-            if let bound = number(of: "exclusiveMinimum"), x <= bound { return "\(given.literal) is less than or equal to the minimum of \(format(bound))" }
-            if let bound = number(of: "exclusiveMaximum"), x >= bound { return "\(given.literal) is greater than or equal to the maximum of \(format(bound))" }
+            if let bound = number(of: "exclusiveMinimum"), x <= bound {
+                return "\(given.literal) is less than or equal to the minimum of \(format(bound))"
+            }
+            if let bound = number(of: "exclusiveMaximum"), x >= bound {
+                return "\(given.literal) is greater than or equal to the maximum of \(format(bound))"
+            }
         }
         if case .string(let text) = value {
             if let bound = number(of: "minLength"), Double(text.count) < bound { return "'\(text)' is shorter than \(format(bound)) characters" }
             if let bound = number(of: "maxLength"), Double(text.count) > bound { return "'\(text)' is longer than \(format(bound)) characters" }
             if case .string(let pattern)? = keywords["pattern"] {
-                guard let expression = try? NSRegularExpression(pattern: pattern) else { return "the pattern '\(pattern)' is not a valid regular expression" }
+                guard let expression = try? NSRegularExpression(pattern: pattern) else {
+                    return "the pattern '\(pattern)' is not a valid regular expression"
+                }
                 if expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
                     return "'\(text)' does not match '\(pattern)'"
                 }
@@ -71,7 +77,8 @@ public struct ParamSchema: Sendable, Equatable {
             problems.append("unknown type '\(name)'; use one of \(Self.types.sorted().joined(separator: ", "))")
         }
         for key in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems"] {
-            if let bound = keywords[key], case .number = bound {} else if keywords[key] != nil {
+            if let bound = keywords[key], case .number = bound {
+            } else if keywords[key] != nil {
                 problems.append("'\(key)' must be a number")
             }
         }

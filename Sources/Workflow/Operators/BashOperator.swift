@@ -24,6 +24,7 @@ public struct BashOperator: OperatorDefinition {
     /// Why `shell` cannot run a command whose values were quoted for a POSIX shell, if it cannot.
     package static func shellProblem(_ shell: String) -> String? {
         guard !ShellQuote.posixShells.contains(String(shell.split(separator: "/").last ?? "")) else { return nil }
-        return "shell must be a POSIX shell (\(ShellQuote.posixShells.sorted().joined(separator: ", ")), or a path to one): values are quoted by its rules"
+        return
+            "shell must be a POSIX shell (\(ShellQuote.posixShells.sorted().joined(separator: ", ")), or a path to one): values are quoted by its rules"
     }
 }

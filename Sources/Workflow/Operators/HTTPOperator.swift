@@ -21,7 +21,9 @@ public struct HTTPOperator: OperatorDefinition {
         if case .string(let method)? = settings["method"], !method.contains("{{"), !methods.contains(method.uppercased()) {
             return "method '\(method)' is not an HTTP method this operator sends (\(methods.joined(separator: ", ")))"
         }
-        if case .string(let timeout)? = settings["timeout"], (try? DurationText.parse(timeout)) == nil { return "timeout '\(timeout)' is not a duration" }
+        if case .string(let timeout)? = settings["timeout"], (try? DurationText.parse(timeout)) == nil {
+            return "timeout '\(timeout)' is not a duration"
+        }
         return nil
     }
 }

@@ -25,7 +25,22 @@ public struct DagRun: Sendable, Equatable {
     public var note: String?
 
     public init(
-        id: Int64, dagID: String, runID: String, runType: DagRunType, state: DagRunState, logicalDate: Date? = nil, dataInterval: DataInterval? = nil, runAfter: Date, queuedAt: Date? = nil, startDate: Date? = nil, endDate: Date? = nil, conf: [String: JSONValue], params: [String: JSONValue]? = nil, triggeredBy: String, triggeringUser: String? = nil, note: String? = nil
+        id: Int64,
+        dagID: String,
+        runID: String,
+        runType: DagRunType,
+        state: DagRunState,
+        logicalDate: Date? = nil,
+        dataInterval: DataInterval? = nil,
+        runAfter: Date,
+        queuedAt: Date? = nil,
+        startDate: Date? = nil,
+        endDate: Date? = nil,
+        conf: [String: JSONValue],
+        params: [String: JSONValue]? = nil,
+        triggeredBy: String,
+        triggeringUser: String? = nil,
+        note: String? = nil
     ) {
         self.id = id
         self.dagID = dagID
@@ -60,7 +75,8 @@ extension DagRun {
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.~:+-".unicodeScalars.contains(scalar))
         }
         guard !runID.isEmpty, runID.unicodeScalars.count <= maximumRunIDLength, allowed, runID != ".", runID != ".." else {
-            return "The run id '\(String(runID.unicodeScalars.prefix(100).map { $0.properties.generalCategory == .control ? "?" : Character($0) }))' is invalid: "
+            return
+                "The run id '\(String(runID.unicodeScalars.prefix(100).map { $0.properties.generalCategory == .control ? "?" : Character($0) }))' is invalid: "
                 + "use 1 to \(maximumRunIDLength) of the characters \(allowedRunIDCharacters) (not '.' or '..')"
         }
         return nil

@@ -32,7 +32,22 @@ public struct TaskInstance: Sendable, Equatable {
     }
 
     public init(
-        dagID: String, runID: String, taskID: String, state: TaskState? = nil, tryNumber: Int, maxTries: Int, operatorName: String, startDate: Date? = nil, endDate: Date? = nil, scheduledAt: Date? = nil, queuedAt: Date? = nil, nextRetryAt: Date? = nil, hostname: String, pid: Int? = nil, message: String? = nil, note: String? = nil
+        dagID: String,
+        runID: String,
+        taskID: String,
+        state: TaskState? = nil,
+        tryNumber: Int,
+        maxTries: Int,
+        operatorName: String,
+        startDate: Date? = nil,
+        endDate: Date? = nil,
+        scheduledAt: Date? = nil,
+        queuedAt: Date? = nil,
+        nextRetryAt: Date? = nil,
+        hostname: String,
+        pid: Int? = nil,
+        message: String? = nil,
+        note: String? = nil
     ) {
         self.dagID = dagID
         self.runID = runID

@@ -16,7 +16,10 @@ public enum TaskTemplates {
     /// The rendered settings and environment of a task of operator `operatorName`.
     /// - Throws: ``TemplateError`` for an undefined variable or a bad template.
     public static func render(
-        settings: [String: JSONValue], environment: [String: String], operatorName: String, context: [String: JSONValue]
+        settings: [String: JSONValue],
+        environment: [String: String],
+        operatorName: String,
+        context: [String: JSONValue]
     ) throws(TemplateError) -> (settings: [String: JSONValue], environment: [String: String]) {
         let renderer = TemplateRenderer(context: context)
         let rendered = try renderer.render(settings, embeddings: OperatorCatalog.named(operatorName)?.templateEmbeddings ?? [:])

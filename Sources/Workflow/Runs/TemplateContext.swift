@@ -6,8 +6,13 @@ public enum TemplateContext {
     /// `ds`, `ts`, `logical_date` and the data interval come from the run's logical date; a manual
     /// run without one uses its trigger time (Airflow 3 leaves them undefined there).
     public static func make(
-        dag: DAG, task: TaskDefinition, run: DagRun, tryNumber: Int, xcoms: [String: [String: JSONValue]],
-        variables: [String: JSONValue], workspace: URL
+        dag: DAG,
+        task: TaskDefinition,
+        run: DagRun,
+        tryNumber: Int,
+        xcoms: [String: [String: JSONValue]],
+        variables: [String: JSONValue],
+        workspace: URL
     ) -> [String: JSONValue] {
         let logical = run.logicalDate ?? run.runAfter
         let interval = run.dataInterval ?? DataInterval(start: logical, end: logical)

@@ -73,7 +73,8 @@ struct ShellLexer: Hashable {
         case .comment: return .failure(.nested("a comment"))
         }
         // An array's elements are the arguments of the command around it (`declare -a a=( … )`).
-        let place = wordsKind == .array ? outerCommands.last?.problem(trusted: trusted) ?? command.elementProblem() : command.problem(trusted: trusted)
+        let place =
+            wordsKind == .array ? outerCommands.last?.problem(trusted: trusted) ?? command.elementProblem() : command.problem(trusted: trusted)
         if let place { return .failure(place) }
         return .success(quoting)
     }
@@ -141,7 +142,10 @@ struct ShellLexer: Hashable {
         case .singleQuoted:
             if character == "'" { pop() } else { command.append(character) }
         case .backticks:
-            if pending.escaped { pending.escaped = false; return }
+            if pending.escaped {
+                pending.escaped = false
+                return
+            }
             if character == "\\" { pending.escaped = true } else if character == "`" { pop() }
         case .ansiC:
             if pending.escaped {
@@ -151,7 +155,10 @@ struct ShellLexer: Hashable {
             }
             if character == "\\" { pending.escaped = true } else if character == "'" { pop() } else { command.append(character) }
         case .parameter(let braces):
-            if pending.escaped { pending.escaped = false; return }
+            if pending.escaped {
+                pending.escaped = false
+                return
+            }
             switch character {
             case "\\": pending.escaped = true
             case "{": replaceTop(.parameter(braces: braces + 1))

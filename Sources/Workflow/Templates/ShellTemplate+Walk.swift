@@ -24,11 +24,13 @@ extension ShellTemplate {
                 index += 1
                 switch token.kind {
                 case .text:
-                    states = Self.unique(states.map { state in
-                        var state = state
-                        state.consume(token.raw)
-                        return state
-                    })
+                    states = Self.unique(
+                        states.map { state in
+                            var state = state
+                            state.consume(token.raw)
+                            return state
+                        }
+                    )
                 case .comment:
                     continue
                 case .variable:
@@ -54,7 +56,8 @@ extension ShellTemplate {
             var quoting = quotings[position]
             let different = Problem(
                 line: token.line,
-                message: "{{ \(token.inner) }} would be in different quotes or places depending on the {% %} blocks before it; keep quotes balanced inside {% %} blocks"
+                message:
+                    "{{ \(token.inner) }} would be in different quotes or places depending on the {% %} blocks before it; keep quotes balanced inside {% %} blocks"
             )
             if Set(states.map(\.frames)).count > 1 { throw different }
             for state in states {
@@ -67,11 +70,13 @@ extension ShellTemplate {
                 }
             }
             quotings[position] = quoting
-            states = Self.unique(states.map { state in
-                var state = state
-                state.wroteValue()
-                return state
-            })
+            states = Self.unique(
+                states.map { state in
+                    var state = state
+                    state.wroteValue()
+                    return state
+                }
+            )
         }
 
         private mutating func conditional(_ token: TemplateTokens.Token, _ states: inout [ShellLexer]) throws(Problem) {
@@ -114,7 +119,8 @@ extension ShellTemplate {
             guard states.count > stateLimit else { return states }
             throw Problem(
                 line: token.line,
-                message: "{% \(token.inner) %} would leave the command in ever more different quotes or places; keep quotes balanced inside {% %} blocks"
+                message:
+                    "{% \(token.inner) %} would leave the command in ever more different quotes or places; keep quotes balanced inside {% %} blocks"
             )
         }
 

@@ -36,7 +36,10 @@ public enum TemplateEmbedding: Sendable, Equatable {
             guard words.first == "for", let end = words.firstIndex(of: "in") else { continue }
             let names = words[1..<end].joined(separator: " ").split(separator: ",").map { $0.filter { $0 != " " } }
             if let name = names.first(where: trustedRoots.contains) {
-                return (token.line, "{% \(token.inner) %} names its loop variable '\(name)', which would hide the trusted {{ \(name) }}: choose another name")
+                return (
+                    token.line,
+                    "{% \(token.inner) %} names its loop variable '\(name)', which would hide the trusted {{ \(name) }}: choose another name"
+                )
             }
         }
         return nil
@@ -48,7 +51,8 @@ public enum TemplateEmbedding: Sendable, Equatable {
         switch value {
         case .string(let text): return problem(in: text, setting: setting)
         case .array(let elements): return elements.lazy.compactMap { problem(in: $0, setting: setting) }.first
-        case .object(let members): return members.sorted { $0.key < $1.key }.lazy.compactMap { problem(in: $0.value, setting: "\(setting).\($0.key)") }.first
+        case .object(let members):
+            return members.sorted { $0.key < $1.key }.lazy.compactMap { problem(in: $0.value, setting: "\(setting).\($0.key)") }.first
         default: return nil
         }
     }
@@ -115,7 +119,7 @@ public enum TemplateEmbedding: Sendable, Equatable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)

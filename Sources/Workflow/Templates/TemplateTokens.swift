@@ -37,7 +37,7 @@ struct TemplateTokens {
             guard kind == .variable else { return nil }
             let head = inner.split(separator: "|", maxSplits: 1).first.map { $0.trimmingCharacters(in: [" "]) } ?? ""
             guard let first = head.first, first.isLetter || first == "_",
-                  head.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." })
+                head.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." })
             else { return nil }
             return head
         }
@@ -96,11 +96,12 @@ struct TemplateTokens {
                 index = scalars.endIndex
                 break
             }
-            let kind: Kind = switch scalars[next] {
-            case "{": .variable
-            case "%": .block
-            default: .comment
-            }
+            let kind: Kind =
+                switch scalars[next] {
+                case "{": .variable
+                case "%": .block
+                default: .comment
+                }
             tokens.append(Token(kind: kind, raw: Substring(template.unicodeScalars[index..<end]), line: line))
             line += tagLines
             index = end

@@ -90,7 +90,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    private static let monthNames = ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12]
+    private static let monthNames = [
+        "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    ]
     private static let weekdayNames = ["sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6]
 
     private static func parse(_ field: String, name: String, range: ClosedRange<Int>, names: [String: Int]) throws(CronError) -> Set<Int> {
@@ -102,7 +104,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed > 0 else { throw CronError("the step '\(pieces[1])' in the \(name) field must be a positive number") }
+                guard let parsed = Int(pieces[1]), parsed > 0 else {
+                    throw CronError("the step '\(pieces[1])' in the \(name) field must be a positive number")
+                }
                 step = parsed
             }
             let bounds: ClosedRange<Int>

@@ -24,16 +24,17 @@ public enum DateText {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
         guard index < bytes.count else { return Date(timeIntervalSince1970: seconds) }
         guard expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
-              hour < 24, minute < 60, second <= 60
+            hour < 24, minute < 60, second <= 60
         else { return nil }
         seconds += Double(hour * 3600 + minute * 60 + min(second, 59))
         if expect(".") {
-            var micros = 0, digits = 0
+            var micros = 0
+            var digits = 0
             while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
                 if digits < 6 { micros = micros * 10 + Int(bytes[index] - 0x30) }
                 digits += 1
@@ -83,7 +84,13 @@ public enum DateText {
         let seconds = microsOfDay / 1_000_000
         return String(
             format: "%04d-%02d-%02dT%02lld:%02lld:%02lld.%06lld+00:00",
-            day.year, day.month, day.day, seconds / 3600, seconds / 60 % 60, seconds % 60, microsOfDay % 1_000_000
+            day.year,
+            day.month,
+            day.day,
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60,
+            microsOfDay % 1_000_000
         )
     }
 }

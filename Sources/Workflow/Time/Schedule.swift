@@ -32,7 +32,9 @@ public enum Schedule: Sendable, Equatable, CustomStringConvertible {
             return .cron(try cron(preset), preset: trimmed)
         }
         if trimmed.hasPrefix("@") {
-            throw .init("unknown schedule preset '\(trimmed)'; use one of @once, \(presets.keys.sorted().joined(separator: ", ")), a cron expression or 'every 30m'")
+            throw .init(
+                "unknown schedule preset '\(trimmed)'; use one of @once, \(presets.keys.sorted().joined(separator: ", ")), a cron expression or 'every 30m'"
+            )
         }
         if trimmed.hasPrefix("every ") {
             let length = try DurationText.parse(String(trimmed.dropFirst(6)))

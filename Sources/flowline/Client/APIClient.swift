@@ -1,11 +1,12 @@
 import ArgumentParser
-import FlowlineStack
 import Fetching
+import FlowlineStack
 import Foundation
+import JSON
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import JSON
 
 /// Where the orchestrator's REST API is, and who logs in: for the commands that work from any
 /// machine through the API.
@@ -53,14 +54,26 @@ struct APIClient: Sendable {
 
     /// Sends a request and returns the JSON answer; a non-2xx answer throws ``Failure``.
     @discardableResult
-    func send(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authenticated: Bool = true) async throws -> JSONValue {
+    func send(
+        _ method: String,
+        _ path: String,
+        query: [String: String] = [:],
+        body: JSONValue? = nil,
+        authenticated: Bool = true
+    ) async throws -> JSONValue {
         let (data, _) = try await raw(method, path, query: query, body: body, authenticated: authenticated, accept: "application/json")
         guard !data.isEmpty else { return .null }
         return (try? JSONParser.parse(Array(data))) ?? .string(String(decoding: data, as: UTF8.self))
     }
 
-    func raw(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authenticated: Bool = true,
-             accept: String) async throws -> (Data, [String: String]) {
+    func raw(
+        _ method: String,
+        _ path: String,
+        query: [String: String] = [:],
+        body: JSONValue? = nil,
+        authenticated: Bool = true,
+        accept: String
+    ) async throws -> (Data, [String: String]) {
         // The path is already percent-encoded: appendingPathComponent would encode its '%' again.
         let baseText = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
         var components = URL(string: baseText + path).flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }
