@@ -2,6 +2,12 @@ import SQLKit
 import Storage
 
 extension TrackingStore {
+    /// The columns of `model_versions`, in the order versions are written and read.
+    static let modelVersionColumns = [
+        "name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage", "source", "storage_location",
+        "run_id", "run_link", "model_id", "status",
+    ]
+
     // MARK: Registered models
 
     /// Registers a model name.
@@ -186,21 +192,7 @@ extension TrackingStore {
                 .where("name", .equal, SQLBind(name)).first()?.decode(column: "last", as: Int64?.self) ?? 0
             let version = last + 1
             try await sql.insert(into: "model_versions")
-                .columns(
-                    "name",
-                    "version",
-                    "creation_time",
-                    "last_updated_time",
-                    "description",
-                    "user_id",
-                    "current_stage",
-                    "source",
-                    "storage_location",
-                    "run_id",
-                    "run_link",
-                    "model_id",
-                    "status"
-                )
+                .columns(Self.modelVersionColumns)
                 .values(
                     SQLBind(name),
                     SQLBind(version),
@@ -451,21 +443,7 @@ extension TrackingStore {
         includeAliases: Bool
     ) async throws -> [ModelVersion] {
         var query = sql.select()
-            .columns(
-                "name",
-                "version",
-                "creation_time",
-                "last_updated_time",
-                "description",
-                "user_id",
-                "current_stage",
-                "source",
-                "storage_location",
-                "run_id",
-                "run_link",
-                "model_id",
-                "status"
-            )
+            .columns(Self.modelVersionColumns)
             .from("model_versions").where(condition)
         for expression in order { query = query.orderBy(expression) }
         if order.isEmpty { query = query.orderBy("name").orderBy("version", .descending) }
