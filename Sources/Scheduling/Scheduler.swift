@@ -35,8 +35,8 @@ public actor Scheduler: Service {
 
         public init(
             folders: OrchestratorFolders,
-            parallelism: Int = 32,
-            python: String = "python3",
+            parallelism: Int,
+            python: String,
             rescanInterval: Duration = .seconds(1),
             only: DAG? = nil,
             taskEnvironment: TaskEnvironment = TaskEnvironment(),

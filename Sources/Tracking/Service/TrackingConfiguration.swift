@@ -23,7 +23,12 @@ public struct TrackingConfiguration: Sendable {
     /// The default port of the tracking server.
     public static let defaultPort = 5000
 
-    public init(host: String = "127.0.0.1", port: Int = TrackingConfiguration.defaultPort, backendStore: DatabaseURL, artifactsDestination: String) {
+    public init(
+        host: String = ServerPolicy.defaultHost,
+        port: Int = TrackingConfiguration.defaultPort,
+        backendStore: DatabaseURL,
+        artifactsDestination: String
+    ) {
         self.host = host
         self.port = port
         self.backendStore = backendStore
