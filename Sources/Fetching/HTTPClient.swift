@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
@@ -34,7 +35,7 @@ public struct HTTPClient: Sendable {
             if let maximumSize {
                 (data, response) = try await CappedDownload.fetch(request, maximumSize: maximumSize, configuration: session.configuration)
             } else {
-                (data, response) = try await session.data(for: request)
+                (data, response) = try await Self.shielded(request, session: session)
             }
         } catch is CappedDownload.TooLarge {
             throw HTTPClientError(
@@ -55,6 +56,34 @@ public struct HTTPClient: Sendable {
             if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
         }
         return HTTPAnswer(status: http?.statusCode ?? 0, headers: headers, body: data)
+    }
+
+    /// `session.data(for:)`, without ever cancelling its URLSession task: on Linux, cancelling one
+    /// races inside FoundationNetworking and can crash the process ("Trying to access a behaviour
+    /// for a task that in not in the registry", seen when a stack shut down mid-request). A
+    /// cancelled caller stops waiting at once; the request ends on its own, within its timeout.
+    private static func shielded(_ request: URLRequest, session: URLSession) async throws -> (Data, URLResponse) {
+        let waiting = Waiter()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiting.slot.withLock { $0 = continuation }
+                if Task.isCancelled {
+                    waiting.slot.withLock { $0.take() }?.resume(throwing: CancellationError())
+                    return
+                }
+                Task.detached {
+                    let result: Result<(Data, URLResponse), any Error>
+                    do {
+                        result = .success(try await session.data(for: request))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    waiting.slot.withLock { $0.take() }?.resume(with: result)
+                }
+            }
+        } onCancel: {
+            waiting.slot.withLock { $0.take() }?.resume(throwing: CancellationError())
+        }
     }
 }
 
@@ -95,4 +124,9 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     public var message: String
 
     public var description: String { message }
+}
+
+/// Who waits for a shielded request: resumed once, by its end or by cancellation.
+private final class Waiter: Sendable {
+    let slot = Mutex<CheckedContinuation<(Data, URLResponse), any Error>?>(nil)
 }
