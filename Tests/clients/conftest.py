@@ -1,4 +1,5 @@
 """Fixtures that run the built `flowline` binary as a user would, on loopback ephemeral ports."""
+import collections
 import os
 import re
 import shutil
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -30,14 +32,24 @@ class RunningFlowline:
             [flowline_binary(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         self.output = ""
+        # The log is read as it comes (its last 4,096 lines kept): a pipe nobody reads fills up, and a
+        # server that logs much (800 connections closed at shutdown) would block on it and never stop.
+        self.log = collections.deque(maxlen=4096)
+        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
         deadline = time.monotonic() + 30
         while "Press Ctrl-C to stop." not in self.output:
             line = self.process.stdout.readline()
             if not line:
-                raise RuntimeError(f"flowline exited early: {self.process.stderr.read()}")
+                self.process.wait(timeout=10)
+                raise RuntimeError(f"flowline exited early: {''.join(self.log)}")
             self.output += line
             if time.monotonic() > deadline:
                 raise RuntimeError(f"flowline did not start: {self.output}")
+        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+
+    def _drain(self, stream):
+        for line in iter(stream.readline, ""):
+            self.log.append(line[-64:] if len(line) > 4096 else line)
 
     def url(self, service: str) -> str:
         match = re.search(rf"^\s*{service}\s+(http://\S+)", self.output, re.MULTILINE)
