@@ -29,7 +29,7 @@ public enum ModelVersionsTag {
     }
 
     /// `text` as a JSON string the way Python's `json.dumps` writes it (`ensure_ascii`): quotes,
-    /// backslashes and control characters escaped, everything past ASCII as `\uXXXX`.
+    /// backslashes and control characters escaped, everything past ASCII as `\u` and four hex digits.
     static func pythonString(_ text: String) -> String {
         var result = "\""
         for unit in text.utf16 {
