@@ -3,6 +3,12 @@ import SQLKit
 import Storage
 
 extension TrackingStore {
+    /// The columns of `logged_models`, in the order models are written and read.
+    static let loggedModelColumns = [
+        "model_id", "experiment_id", "name", "artifact_uri", "creation_timestamp_ms", "last_updated_timestamp_ms", "status",
+        "lifecycle_stage", "model_type", "source_run_id",
+    ]
+
     /// Creates a pending logged model in an active experiment.
     public func createLoggedModel(
         experimentID: String,
@@ -23,18 +29,7 @@ extension TrackingStore {
             let experiment = try await Self.requireActiveExperiment(sql, experimentNumber)
             if let sourceRunID { _ = try await Self.requireRun(sql, sourceRunID) }
             try await sql.insert(into: "logged_models")
-                .columns(
-                    "model_id",
-                    "experiment_id",
-                    "name",
-                    "artifact_uri",
-                    "creation_timestamp_ms",
-                    "last_updated_timestamp_ms",
-                    "status",
-                    "lifecycle_stage",
-                    "model_type",
-                    "source_run_id"
-                )
+                .columns(Self.loggedModelColumns)
                 .values(
                     SQLBind(id),
                     SQLBind(experimentNumber),
@@ -219,18 +214,7 @@ extension TrackingStore {
     static func requireLoggedModel(_ sql: any SQLDatabase, _ id: String) async throws -> LoggedModel {
         guard
             let row = try await sql.select()
-                .columns(
-                    "model_id",
-                    "experiment_id",
-                    "name",
-                    "artifact_uri",
-                    "creation_timestamp_ms",
-                    "last_updated_timestamp_ms",
-                    "status",
-                    "lifecycle_stage",
-                    "model_type",
-                    "source_run_id"
-                )
+                .columns(Self.loggedModelColumns)
                 .from("logged_models").where("model_id", .equal, SQLBind(id)).first(),
             try row.string("lifecycle_stage") == LifecycleStage.active.rawValue
         else {
