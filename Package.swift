@@ -194,6 +194,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        /// `flowline worker`: pulls tries from the servers' worker API and runs them here.
+        .target(
+            name: "WorkerAgent",
+            dependencies: [
+                "Fetching",
+                "JSON",
+                "TaskExecution",
+                "Workflow",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.
         .target(name: "Fetching", swiftSettings: strictSettings),
         /// JSON values, parsing and writing: vocabulary for every layer, with no HTTP server.
@@ -238,7 +251,7 @@ let package = Package(
                 "HTTPSupport",
                 "Serving",
                 "TrackingClient",
-                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow", "WorkerAgent",
                 "Samples",
                 "Storage",
                 "Tracking",
@@ -262,7 +275,7 @@ let package = Package(
                 "Serving",
                 "TrackingClient",
                 "Training",
-                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow", "WorkerAgent",
                 "Samples",
                 "Storage",
                 "Tracking",

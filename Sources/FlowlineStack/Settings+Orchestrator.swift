@@ -1,6 +1,7 @@
 import Foundation
 import OrchestratorAPI
 import TaskExecution
+import Workflow
 
 /// The settings of the orchestrator, shared by `flowline up`, `flowline server` and the DAG commands.
 extension Settings {
@@ -45,6 +46,31 @@ extension Settings {
         expected: "any text",
         read: { _ in true }
     )
+
+    /// Whether the server's own slots run no tasks (workers run them all): the flag, or the
+    /// variable set to anything.
+    public static let noLocalExecutor = Setting<Bool>(
+        option: "--no-local-executor",
+        variables: ["FLOWLINE_NO_LOCAL_EXECUTOR"],
+        default: false,
+        shown: "the server runs tasks of the default queue",
+        summary: "Run no tasks on this server (except sensors): `flowline worker` processes run them; the variable does the same whatever its value",
+        expected: "any text",
+        read: { _ in true }
+    )
+
+    /// How long a worker may stay silent before its tries are failed or retried elsewhere.
+    public static let workerTimeout = Setting<Duration>(
+        option: "--worker-timeout",
+        variables: ["FLOWLINE_WORKER_TIMEOUT"],
+        default: .seconds(30),
+        shown: "30s",
+        summary: "How long a worker may send no heartbeat before its tries are retried elsewhere (or failed)",
+        expected: "a duration from 1s to 1h, like 30s or 2m"
+    ) { text in
+        guard let duration = try? DurationText.parse(text), duration >= .seconds(1), duration <= .seconds(3600) else { return nil }
+        return duration
+    }
 
     /// The OS user task processes run as; empty: the server's own.
     public static let taskUser = Setting<String>(

@@ -71,6 +71,10 @@ public struct StackConfiguration: Sendable {
         public var taskUser: String?
         /// `--task-env`: more of the server's environment variables tasks may see.
         public var taskEnvironment: [String] = []
+        /// `--no-local-executor`: workers run every task.
+        public var noLocalExecutor = false
+        /// `--worker-timeout`, as written.
+        public var workerTimeout: String?
 
         public init(
             port: Int? = nil,
@@ -168,6 +172,9 @@ public struct StackConfiguration: Sendable {
         // it here; a bare name is looked up on PATH.
         configuration.python = python.contains("/") ? DataDirectory.absolute(python) : python
         configuration.installExamples = try !settings.value(Settings.noExamples, flag: flags.noExamples ? true : nil)
+        configuration.localExecutor = try !settings.value(Settings.noLocalExecutor, flag: flags.noLocalExecutor ? true : nil)
+        configuration.workerTimeout = try settings.value(Settings.workerTimeout, text: flags.workerTimeout)
+        configuration.version = FlowlineVersion.current
         configuration.adminUsername = try settings.value(Settings.adminUser)
         configuration.adminPassword = try settings.value(Settings.adminPassword)
         let passThrough = flags.taskEnvironment.isEmpty ? nil : flags.taskEnvironment.joined(separator: ",")

@@ -34,6 +34,8 @@ public func buildOrchestratorApplication(
     DAGRunsController(orchestration: orchestration).addRoutes(to: router)
     TaskInstancesController(orchestration: orchestration, folders: configuration.folders).addRoutes(to: router)
     VariablesController(store: store).addRoutes(to: router)
+    WorkersController(orchestration: orchestration).addRoutes(to: router)
+    WorkerAPIController(workers: orchestration.workers).addRoutes(to: router)
     addRoutes(router)
     // Methods a path does not serve answer 405 with Allow, as FastAPI does.
     for (path, methods) in OrchestratorOpenAPI.methodsByPath {

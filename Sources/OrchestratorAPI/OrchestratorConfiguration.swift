@@ -3,6 +3,7 @@ public import HTTPSupport
 public import Scheduling
 public import Storage
 public import TaskExecution
+import Workflow
 
 /// Where the orchestrator listens, keeps its state and finds its DAGs.
 public struct OrchestratorConfiguration: Sendable {
@@ -36,6 +37,15 @@ public struct OrchestratorConfiguration: Sendable {
     public var taskEnvironment = TaskEnvironment()
     /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
     public var taskUser: TaskUser?
+    /// Whether the server's own slots run tasks of the `default` queue (not `--no-local-executor`).
+    public var localExecutor = true
+    /// How long a worker may stay silent before its tries are failed or retried (`--worker-timeout`).
+    public var workerTimeout: Duration = .seconds(30)
+    /// The name of the server's local executor among the workers: the host and the data directory
+    /// (which one server at a time holds), so that it is the same after a restart.
+    public var workerName = "server-\(ProcessInfo.processInfo.hostName)"
+    /// Flowline's version, for the workers page.
+    public var version = "dev"
 
     public init(
         host: String = ServerPolicy.defaultHost,
@@ -59,7 +69,7 @@ public struct OrchestratorConfiguration: Sendable {
 
     /// The defaults inside a data directory: `orchestrator.db`, `dags/`, `logs/`, `workspaces/`.
     public static func inDataDirectory(_ directory: URL, database: DatabaseURL? = nil, dagsFolder: String? = nil) -> OrchestratorConfiguration {
-        OrchestratorConfiguration(
+        var configuration = OrchestratorConfiguration(
             database: database ?? .sqlite(path: directory.appendingPathComponent("orchestrator.db").path),
             folders: OrchestratorFolders(
                 dags: dagsFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.appendingPathComponent("dags", isDirectory: true),
@@ -68,6 +78,9 @@ public struct OrchestratorConfiguration: Sendable {
             ),
             exampleRepository: directory.appendingPathComponent("examples", isDirectory: true).appendingPathComponent("line-model", isDirectory: true)
         )
+        configuration.workerName =
+            "server-\(ProcessInfo.processInfo.hostName)-\(String(RetryPolicy.fnv1a(directory.standardizedFileURL.path), radix: 16).prefix(8))"
+        return configuration
     }
 
     /// Whether the server can be reached from other machines (it listens beyond loopback).
@@ -77,6 +90,17 @@ public struct OrchestratorConfiguration: Sendable {
 
     /// The scheduler's settings.
     public var schedulerConfiguration: Scheduler.Configuration {
-        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python, taskEnvironment: taskEnvironment, taskUser: taskUser)
+        var configuration = Scheduler.Configuration(
+            folders: folders,
+            parallelism: parallelism,
+            python: python,
+            taskEnvironment: taskEnvironment,
+            taskUser: taskUser
+        )
+        configuration.localQueues = localExecutor ? [TaskDefinition.defaultQueue] : []
+        configuration.workerTimeout = workerTimeout
+        configuration.workerName = workerName
+        configuration.version = version
+        return configuration
     }
 }

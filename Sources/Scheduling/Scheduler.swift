@@ -32,6 +32,14 @@ public actor Scheduler: Service {
         public var taskEnvironment: TaskEnvironment
         /// The OS user task processes run as (`--task-user`); `nil`: the server's own.
         public var taskUser: TaskUser?
+        /// The queues this server's own slots serve: `default`, or none (`--no-local-executor`).
+        public var localQueues: [String] = [TaskDefinition.defaultQueue]
+        /// The name this server's local executor has among the workers.
+        public var workerName: String = "server-\(ProcessInfo.processInfo.hostName)"
+        /// How long a worker may stay silent before its tries are failed or retried elsewhere.
+        public var workerTimeout: Duration = .seconds(30)
+        /// Flowline's version, for the workers page.
+        public var version = "dev"
 
         public init(
             folders: OrchestratorFolders,
@@ -53,32 +61,38 @@ public actor Scheduler: Service {
     }
 
     public nonisolated let store: OrchestratorStore
+    /// Told whenever tries are queued for workers (``WorkerHub``'s long polls wait on it).
+    public nonisolated let queuedWork = WorkSignal()
     public nonisolated let configuration: Configuration
-    private let logger: Logger
+    let logger: Logger
     private let runner: TaskRunner
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
     /// The DAGs as last loaded, by id.
-    private var dags: [String: DAG] = [:]
+    var dags: [String: DAG] = [:]
     private var paused: Set<String> = []
     private var fingerprint: [String: String]?
     /// Tries in flight, by task-instance key, with what stops them.
-    private var inFlight: [String: (signal: StopSignal, usesSlot: Bool)] = [:]
-    private var usedSlots = 0
+    var inFlight: [String: (signal: StopSignal, usesSlot: Bool)] = [:]
+    var usedSlots = 0
     /// Tries to start, handed from a scheduling pass to the loop that owns the task group.
-    private var launches: [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] = []
+    var launches: [(instance: TaskInstance, run: DagRun, dag: DAG, signal: StopSignal)] = []
     /// The task instances of running runs as this scheduler last wrote or read them, by run key and
     /// task id, so a pass does not read every task of every run again.
-    private var known: [String: [String: TaskInstance]] = [:]
+    var known: [String: [String: TaskInstance]] = [:]
     /// Runs whose task instances may have changed elsewhere: read again on the next pass.
-    private var stale: Set<String> = []
+    var stale: Set<String> = []
     /// Runs being marked success or failed by hand right now (passes leave them alone).
     private var endingByHand: Set<String> = []
     private var nextDeadline: Date?
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
     private var started = false
+    /// When the workers' heartbeats were last checked (once a second at most).
+    var workersCheckedAt = Date.distantPast
+    /// Whether tries may wait in a queue the local slots serve (a claim is worth a look).
+    var localWorkWaiting = true
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
     public private(set) var lastHeartbeat: Date?
     /// Whether a reload of the DAGs folder is under way, and who waits for it to end.
@@ -125,6 +139,7 @@ public actor Scheduler: Service {
         // Whatever happens, nobody waits for a start that will not come.
         defer { markStarted() }
         try await onStart()
+        try await registerLocalExecutor()
         try await recoverLostTries()
         await reloadIfChanged(force: true)
         markStarted()
@@ -452,10 +467,13 @@ public actor Scheduler: Service {
 
     // MARK: Recovery
 
-    /// Tries that were queued or running when Flowline last stopped were lost with it: their
-    /// leftover processes are killed and they are retried (or failed when out of tries).
+    /// Tries that this server's local executor held when it last stopped were lost with it: their
+    /// leftover processes are killed and they are retried (or failed when out of tries). Tries of
+    /// remote workers go on (their workers report to whichever server answers), and tries queued
+    /// for any worker stay queued.
     private func recoverLostTries() async throws {
         for instance in try await store.unfinishedTries() {
+            guard instance.worker == configuration.workerName || (instance.worker == nil && instance.state != .queued) else { continue }
             // Only the group its try started: after a restart the id may belong to anything else.
             if let pid = instance.pid, pid > 1,
                 ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
@@ -473,6 +491,20 @@ public actor Scheduler: Service {
                 next.endDate = Date()
             }
         }
+    }
+
+    /// Makes this server's local executor a worker like the others (kind local), so that the
+    /// workers page shows it and, on PostgreSQL, another server retries its tries if it dies.
+    private func registerLocalExecutor() async throws {
+        _ = try await store.registerWorker(
+            configuration.workerName,
+            kind: .local,
+            hostname: ProcessInfo.processInfo.hostName,
+            queues: configuration.localQueues,
+            concurrency: configuration.localQueues.isEmpty ? 0 : configuration.parallelism,
+            version: configuration.version,
+            tokenName: nil
+        )
     }
 
     static func key(_ instance: TaskInstance) -> String {
@@ -505,6 +537,8 @@ public actor Scheduler: Service {
                     now: now
                 )
             }
+            try await claimLocalWork(running: running)
+            try await checkWorkers(now: now)
         } catch {
             logger.error("Scheduling pass failed: \(error)")
             arm(Date().addingTimeInterval(1))
@@ -557,40 +591,55 @@ public actor Scheduler: Service {
                 }
             }
         }
-        // Queue what is scheduled, within the DAG's and the executor's limits.
-        var launching: [String: Bool] = [:]
+        // Queue what is scheduled, within the DAG's limit, for the workers of its queue; sensors
+        // wait here, holding no slot.
+        var launching: Set<String> = []
+        let workerName = configuration.workerName
         for task in dag.tasks where states[task.taskID] == .scheduled {
             let deferrable = OperatorCatalog.named(task.operatorName)?.isDeferrable ?? false
-            if !deferrable {
-                guard usedSlots < configuration.parallelism, activeByDAG[dag.dagID, default: 0] < dag.maxActiveTasks else { continue }
-                usedSlots += 1
+            let queue = task.queue
+            if deferrable {
+                steps[task.taskID, default: []].append(
+                    .init(.queued) { next in
+                        next.queue = queue
+                        next.worker = workerName
+                    }
+                )
+                launching.insert(task.taskID)
+            } else {
+                guard activeByDAG[dag.dagID, default: 0] < dag.maxActiveTasks else { continue }
                 activeByDAG[dag.dagID, default: 0] += 1
+                steps[task.taskID, default: []].append(.init(.queued) { $0.queue = queue })
+                if configuration.localQueues.contains(queue) { localWorkWaiting = true }
             }
-            steps[task.taskID, default: []].append(.init(.queued))
             states[task.taskID] = .queued
-            launching[task.taskID] = deferrable
         }
         let moves = dag.tasks.compactMap { task -> (instance: TaskInstance, steps: [OrchestratorStore.TaskStep])? in
             guard let instance = byTask[task.taskID], let taskSteps = steps[task.taskID] else { return nil }
             return (instance, taskSteps)
         }
         let moved = try await store.transition(moves, now: now)
+        var queuedForWorkers = false
+        defer { if queuedForWorkers { queuedWork.notify() } }
         var current = byTask
         let runKey = OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)
         for (move, result) in zip(moves, moved) {
             let taskID = move.instance.taskID
             guard let result else {
-                // Changed by someone else meanwhile: give back its slot; the next pass reads it again.
-                if let deferrable = launching[taskID], !deferrable { usedSlots -= 1 }
+                // Changed by someone else meanwhile: the next pass reads it again.
                 stale.insert(runKey)
                 continue
             }
             current[taskID] = result
             known[runKey]?[taskID] = result
-            if result.state == .queued, let deferrable = launching[taskID] {
-                let signal = StopSignal()
-                inFlight[Self.key(result)] = (signal, !deferrable)
-                launches.append((result, run, dag, signal))
+            if result.state == .queued {
+                if launching.contains(taskID) {
+                    let signal = StopSignal()
+                    inFlight[Self.key(result)] = (signal, false)
+                    launches.append((result, run, dag, signal))
+                } else {
+                    queuedForWorkers = true
+                }
             }
         }
         try await closeIfDone(run, dag: dag, instances: Array(current.values))

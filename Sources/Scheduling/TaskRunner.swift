@@ -16,18 +16,21 @@ struct TaskRunner: Sendable {
     /// Also prints each log line (`flowline dags test`).
     let echo: (@Sendable (String) -> Void)?
 
-    /// Runs `instance` (queued) of `run` to the end of its try.
+    /// Runs `instance` of `run` to the end of its try: claimed (running) by this server's local
+    /// executor, or queued (a sensor, which holds no slot).
     /// - Returns: the task instance as the try left it, or `nil` when someone else moved it
     ///   meanwhile (marked, cleared) or the try was left for recovery (shutdown).
     func run(_ instance: TaskInstance, of run: DagRun, dag: DAG, stop: StopSignal) async -> TaskInstance? {
         guard let task = dag.task(instance.taskID) else { return nil }
         let logURL = TaskLog.url(logsFolder: folders.logs, dagID: dag.dagID, runID: run.runID, taskID: task.taskID, tryNumber: instance.tryNumber)
-        let running: TaskInstance
-        do {
-            running = try await store.transition(instance, to: .running)
-        } catch {
-            logger.debug("Task \(instance.taskID) of \(run.runID) was not started: \(error)")
-            return nil
+        var running = instance
+        if instance.state == .queued {
+            do {
+                running = try await store.transition(instance, to: .running)
+            } catch {
+                logger.debug("Task \(instance.taskID) of \(run.runID) was not started: \(error)")
+                return nil
+            }
         }
         let log: TaskLog
         do {
@@ -36,7 +39,7 @@ struct TaskRunner: Sendable {
             if let echo { echoLine = { line in echo(prefix + line) } }
             log = try TaskLog(url: logURL, echo: echoLine)
         } catch {
-            return await finish(running, task: task, run: run, failure: "cannot write the task log: \(error)", retryable: true, log: nil)
+            return await end(running, task: task, result: .failed(reason: "cannot write the task log: \(error)", retryable: true), log: nil)
         }
         log.write("Starting try \(running.tryNumber) of task '\(task.taskID)' (\(task.operatorName)) in run '\(run.runID)' of DAG '\(dag.dagID)'")
         let workload: TaskWorkload
@@ -50,7 +53,7 @@ struct TaskRunner: Sendable {
                 workspace: folders.workspace(dagID: dag.dagID, runID: run.runID)
             )
         } catch {
-            return await finish(running, task: task, run: run, failure: "cannot prepare the task: \(error)", retryable: true, log: log)
+            return await end(running, task: task, result: .failed(reason: "cannot prepare the task: \(error)", retryable: true), log: log)
         }
         let store = store
         let result = await executor.run(workload, log: log, stop: stop) { pid in
@@ -58,61 +61,24 @@ struct TaskRunner: Sendable {
         }
         // Shutting down: the try is left as it is, and the next start retries it like a lost one.
         guard let result, !Task.isCancelled else { return nil }
-        switch result {
-        case .success(let xcoms):
-            for (key, value) in xcoms.sorted(by: { $0.key < $1.key }) {
-                do {
-                    try await store.pushXCom(dagID: dag.dagID, runID: run.runID, taskID: task.taskID, key: key, value: value)
-                } catch {
-                    return await finish(running, task: task, run: run, failure: "\(error)", retryable: true, log: log)
-                }
-                log.write("Pushed XCom \(key): \(value.jsonText.prefix(200))")
-            }
-            log.write("Task succeeded")
-            return await settle(running, to: .success, message: nil)
-        case .skipped(let reason):
-            log.write("Task skipped: \(reason)")
-            return await settle(running, to: .skipped, message: reason)
-        case .failed(let reason, let retryable):
-            return await finish(running, task: task, run: run, failure: reason, retryable: retryable, log: log)
-        }
+        return await end(running, task: task, result: result, log: log)
     }
 
-    /// Ends a failed try: up for retry while tries remain (and it was not stopped), else failed.
-    private func finish(
-        _ instance: TaskInstance,
-        task: TaskDefinition,
-        run: DagRun,
-        failure: String,
-        retryable: Bool,
-        log: TaskLog?
-    ) async -> TaskInstance? {
-        log?.write("Task failed: \(failure)", level: .error)
-        if retryable, RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries) {
-            let delay = RetryPolicy.delay(for: task, tryNumber: instance.tryNumber, dagID: run.dagID, runID: run.runID)
-            log?.write("Retrying in \(DurationText.format(delay)) (try \(instance.tryNumber + 1) of \(instance.maxTries + 1))")
-            // The retry comes `delay` after the try's recorded end.
-            let end = Date()
-            let retryAt = end.addingTimeInterval(delay.seconds)
-            let moved = try? await store.transition(instance, to: .upForRetry) { next in
-                next.nextRetryAt = retryAt
-                next.message = failure
-                next.endDate = end
-            }
-            return moved
-        }
-        return await settle(instance, to: .failed, message: failure)
-    }
-
-    private func settle(_ instance: TaskInstance, to state: TaskState, message: String?) async -> TaskInstance? {
+    /// Records how a try ended (``OrchestratorStore/TryEnding/after(_:of:task:now:)``).
+    private func end(_ instance: TaskInstance, task: TaskDefinition, result: TryResult, log: TaskLog?) async -> TaskInstance? {
+        var (ending, lines) = OrchestratorStore.TryEnding.after(result, of: instance, task: task)
         do {
-            return try await store.transition(instance, to: state) { next in
-                next.message = message
-                next.endDate = Date()
-            }
+            let ended = try await store.endTries([ending]).first ?? nil
+            for line in lines { log?.write(line.text, level: line.level) }
+            return ended
+        } catch OrchestratorError.invalid(let problem) {
+            // An XCom too large: the try fails like any other.
+            (ending, lines) = OrchestratorStore.TryEnding.failure(problem, retryable: true, of: instance, task: task)
+            for line in lines { log?.write(line.text, level: line.level) }
+            return (try? await store.endTries([ending]).first) ?? nil
         } catch {
-            // Someone marked or cleared the task meanwhile: their state stands.
-            logger.debug("Task \(instance.taskID) of \(instance.runID) ended but was already moved: \(error)")
+            // Someone marked or cleared the task meanwhile, or the database failed: their state stands.
+            logger.debug("Task \(instance.taskID) of \(instance.runID) ended but was not recorded: \(error)")
             return nil
         }
     }

@@ -17,6 +17,7 @@ struct Flowline: AsyncParsableCommand {
         version: FlowlineVersion.current,
         subcommands: [
             Up.self, ServerCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, VariablesCommand.self, UsersCommand.self,
+            WorkerCommand.self, WorkersCommand.self,
             SamplesCommand.self, TrackingCommand.self, ModelsCommand.self, FitCommand.self, Reset.self,
         ]
     )

@@ -13,9 +13,21 @@ struct OrchestratorOptions: ParsableArguments {
     @Flag(Settings.noExamples) var noExamples = false
     @Option(Settings.taskUser) var taskUser: String?
     @Option(text: Settings.taskEnvironment) var taskEnv: [String] = []
+    @Flag(Settings.noLocalExecutor) var noLocalExecutor = false
+    @Option(text: Settings.workerTimeout) var workerTimeout: String?
 
     var flags: StackConfiguration.OrchestratorFlags {
-        .init(dagsFolder: dagsFolder, parallelism: parallelism, python: python, noExamples: noExamples, taskUser: taskUser, taskEnvironment: taskEnv)
+        var flags = StackConfiguration.OrchestratorFlags(
+            dagsFolder: dagsFolder,
+            parallelism: parallelism,
+            python: python,
+            noExamples: noExamples,
+            taskUser: taskUser,
+            taskEnvironment: taskEnv
+        )
+        flags.noLocalExecutor = noLocalExecutor
+        flags.workerTimeout = workerTimeout
+        return flags
     }
 }
 

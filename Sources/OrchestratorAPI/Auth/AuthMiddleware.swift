@@ -14,19 +14,35 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = OrchestratorRequestContext
 
     static let publicPaths: Set<String> = ["/api/v2/monitor/health", "/api/v2/version"]
+    /// The worker API's paths, for worker tokens only.
+    static let workerPrefix = "/edge_worker/"
+
+    /// The token of an `Authorization: Bearer …` header.
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
+    }
 
     let tokens: TokenService
     let store: OrchestratorStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
+        if path.hasPrefix(Self.workerPrefix) {
+            // Workers use their own tokens, and only here; users' tokens do not open the worker API.
+            guard let token = Self.bearer(request) else { throw AuthError.notAuthenticated }
+            guard let name = try await store.workerTokenName(for: token) else { throw AuthError.invalidWorkerToken }
+            var context = context
+            context.workerToken = name
+            return try await next(request, context)
+        }
         guard path.hasPrefix("/api/v2"), !Self.publicPaths.contains(path) else {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization] else { throw AuthError.notAuthenticated }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw AuthError.notAuthenticated }
-        guard let claims = await tokens.verify(String(parts[1])) else { throw AuthError.invalidToken }
+        guard let token = Self.bearer(request) else { throw AuthError.notAuthenticated }
+        guard let claims = await tokens.verify(token) else { throw AuthError.invalidToken }
         // The user's current role counts: a deleted user's tokens stop working at once, and so do
         // tokens issued before the user's password last changed.
         // A database that fails is a 5xx, never "invalid token".

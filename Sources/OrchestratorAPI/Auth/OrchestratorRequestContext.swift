@@ -10,6 +10,8 @@ public struct OrchestratorRequestContext: RequestContext, RemoteAddressRequestCo
     public let remoteAddress: SocketAddress?
     /// The user the bearer token (API) or the session cookie (web UI) names.
     public var identity: Identity?
+    /// The worker token's name, on the worker API (`/edge_worker/v1`).
+    public var workerToken: String?
     /// The web UI's login session, when the request came with one.
     public var uiSession: UISession?
 

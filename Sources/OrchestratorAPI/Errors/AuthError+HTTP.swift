@@ -7,7 +7,7 @@ public import OrchestratorDatabase
 extension AuthError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
-        case .notAuthenticated, .invalidToken, .invalidCredentials: .unauthorized
+        case .notAuthenticated, .invalidToken, .invalidCredentials, .invalidWorkerToken: .unauthorized
         case .forbidden: .forbidden
         case .throttled: .tooManyRequests
         case .busy: .serviceUnavailable
@@ -16,7 +16,7 @@ extension AuthError: HTTPResponseError {
 
     public var headers: HTTPFields {
         switch self {
-        case .notAuthenticated, .invalidToken: [.wwwAuthenticate: "Bearer"]
+        case .notAuthenticated, .invalidToken, .invalidWorkerToken: [.wwwAuthenticate: "Bearer"]
         case .throttled(let seconds): [.retryAfter: String(seconds)]
         case .busy: [.retryAfter: "1"]
         case .forbidden, .invalidCredentials: [:]
@@ -28,6 +28,7 @@ extension AuthError: HTTPResponseError {
         switch self {
         case .notAuthenticated: "Not authenticated"
         case .invalidToken: "Invalid JWT token"
+        case .invalidWorkerToken: "Invalid or revoked worker token: an admin creates one with `flowline workers token create NAME`"
         case .forbidden(let needed): "Forbidden: this needs the \(needed.rawValue) role"
         case .invalidCredentials: "Invalid credentials"
         case .throttled(let seconds): "Too many failed logins; try again in \(seconds) s"

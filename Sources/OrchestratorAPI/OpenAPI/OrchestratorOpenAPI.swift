@@ -13,8 +13,10 @@ enum OrchestratorOpenAPI {
         var path: String
         var id: String
         var summary: String
-        /// The least role that may call it; `nil` for no login.
+        /// The least role that may call it; `nil` for no login (or a worker token, with `worker`).
         var role: Role?
+        /// Whether it is part of the worker API, which takes worker tokens only.
+        var worker = false
         var query: [Parameter] = []
         var body: String?
         var response: String?
@@ -327,6 +329,105 @@ enum OrchestratorOpenAPI {
             role: .admin,
             status: "204"
         ),
+        Operation(
+            method: "get",
+            path: "/api/v2/workers",
+            id: "get_workers",
+            summary: "List the workers (Flower's job)",
+            role: .viewer,
+            query: [
+                Parameter(name: "limit", type: "integer>=0", description: "At most this many"),
+                Parameter(name: "offset", type: "integer>=0", description: "Skip this many"),
+            ],
+            response: "WorkerCollectionResponse"
+        ),
+        Operation(
+            method: "patch",
+            path: "/api/v2/workers/{worker_name}",
+            id: "patch_worker",
+            summary: "Put a worker in maintenance or take it out",
+            role: .op,
+            body: "WorkerPatchBody",
+            response: "WorkerResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "get",
+            path: "/api/v2/workerTokens",
+            id: "get_worker_tokens",
+            summary: "List the worker tokens",
+            role: .admin,
+            response: "WorkerTokenCollectionResponse"
+        ),
+        Operation(
+            method: "post",
+            path: "/api/v2/workerTokens",
+            id: "post_worker_token",
+            summary: "Create a worker token (shown once)",
+            role: .admin,
+            body: "WorkerTokenBody",
+            response: "WorkerTokenResponse",
+            status: "201",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "delete",
+            path: "/api/v2/workerTokens/{token_name}",
+            id: "delete_worker_token",
+            summary: "Revoke a worker token",
+            role: .admin,
+            status: "204"
+        ),
+        Operation(
+            method: "post",
+            path: "/edge_worker/v1/worker/{worker_name}",
+            id: "register_worker",
+            summary: "Worker API: register a worker",
+            worker: true,
+            body: "WorkerRegisterBody",
+            response: "WorkerRegisterResponse",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "patch",
+            path: "/edge_worker/v1/worker/{worker_name}",
+            id: "worker_heartbeat",
+            summary: "Worker API: heartbeat; answers maintenance and the leases to stop",
+            worker: true,
+            body: "WorkerHeartbeatBody",
+            response: "WorkerHeartbeatResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "post",
+            path: "/edge_worker/v1/jobs/fetch/{worker_name}",
+            id: "fetch_jobs",
+            summary: "Worker API: claim tries of the worker's queues, waiting up to `wait` seconds",
+            worker: true,
+            body: "WorkerFetchBody",
+            response: "WorkerFetchResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "post",
+            path: "/edge_worker/v1/jobs/states/{worker_name}",
+            id: "report_jobs",
+            summary: "Worker API: report the ends of tries (fenced by try number and lease)",
+            worker: true,
+            body: "WorkerStatesBody",
+            response: "WorkerStatesResponse",
+            errors: ["400"]
+        ),
+        Operation(
+            method: "post",
+            path: "/edge_worker/v1/logs/push/{worker_name}",
+            id: "push_logs",
+            summary: "Worker API: append lines to the log of a try the worker holds",
+            worker: true,
+            body: "WorkerLogBody",
+            status: "204",
+            errors: ["400", "409"]
+        ),
     ]
 
     /// Schemas by name: property → type. Types: `string`, `integer`, `number`, `boolean`,
@@ -394,6 +495,30 @@ enum OrchestratorOpenAPI {
         "VariablePatchBody": [("key", "key"), ("value", "any"), ("description", "text?")],
         "VariableResponse": [("key", "string"), ("value", "string"), ("description", "string?"), ("is_encrypted", "boolean")],
         "VariableCollectionResponse": [("variables", "[#VariableResponse]"), ("total_entries", "integer")],
+        "WorkerResponse": [
+            ("worker_name", "string"), ("kind", "(remote|local)"), ("hostname", "string"), ("queues", "[string]"),
+            ("state", "(idle|running|maintenance|offline|stopped)"), ("maintenance", "boolean"), ("maintenance_comment", "string?"),
+            ("concurrency", "integer"), ("used_slots", "integer"), ("running_tries", "[string]"), ("succeeded", "integer"), ("failed", "integer"),
+            ("first_online", "string"), ("last_heartbeat", "string"), ("version", "string"),
+        ],
+        "WorkerCollectionResponse": [("workers", "[#WorkerResponse]"), ("total_entries", "integer")],
+        "WorkerPatchBody": [("maintenance", "boolean"), ("maintenance_comment", "text<=1000?")],
+        "WorkerTokenBody": [("name", "string>=1")],
+        "WorkerTokenResponse": [("name", "string"), ("token", "string")],
+        "WorkerTokenRecord": [("name", "string"), ("created_by", "string?"), ("created_at", "string"), ("revoked_at", "string?")],
+        "WorkerTokenCollectionResponse": [("worker_tokens", "[#WorkerTokenRecord]"), ("total_entries", "integer")],
+        "WorkerRegisterBody": [("hostname", "string>=1"), ("queues", "[string]"), ("concurrency", "integer>=1"), ("version", "string")],
+        "WorkerRegisterResponse": [("heartbeat_interval", "number"), ("worker_timeout", "number")],
+        "WorkerHeartbeatBody": [("state", "(idle|running|maintenance|stopped)"), ("leases", "[string]")],
+        "WorkerHeartbeatResponse": [("maintenance", "boolean"), ("stop", "[string]")],
+        "WorkerFetchBody": [("queues", "[string]"), ("free_slots", "integer>=0"), ("wait", "number?")],
+        "WorkerFetchResponse": [("jobs", "[object]")],
+        "WorkerStatesBody": [("reports", "[object]")],
+        "WorkerStatesResponse": [("results", "[object]")],
+        "WorkerLogBody": [
+            ("dag_id", "string"), ("run_id", "string"), ("task_id", "string"), ("try_number", "integer"), ("lease", "string"),
+            ("log_chunk_data", "text"),
+        ],
         "HTTPExceptionResponse": [("detail", "any")],
         "HTTPValidationError": [("detail", "[#ValidationError]")],
         "ValidationError": [("loc", "[any]"), ("msg", "string"), ("type", "string"), ("input", "any"), ("ctx", "object")],
@@ -404,6 +529,13 @@ enum OrchestratorOpenAPI {
         "DAGPatchBody": ["is_paused"],
         "TriggerDAGRunPostBody": ["logical_date"],
         "VariableBody": ["key", "value"],
+        "WorkerPatchBody": ["maintenance"],
+        "WorkerTokenBody": ["name"],
+        "WorkerRegisterBody": ["hostname", "queues", "concurrency", "version"],
+        "WorkerHeartbeatBody": ["state", "leases"],
+        "WorkerFetchBody": ["queues", "free_slots"],
+        "WorkerStatesBody": ["reports"],
+        "WorkerLogBody": ["dag_id", "run_id", "task_id", "try_number", "lease", "log_chunk_data"],
         "HTTPExceptionResponse": ["detail"],
         "HTTPValidationError": ["detail"],
         "ValidationError": ["loc", "msg", "type"],
@@ -447,7 +579,11 @@ enum OrchestratorOpenAPI {
             var entry: [String: JSONValue] = [
                 "operationId": .string(operation.id), "summary": .string(operation.summary), "parameters": .array(parameters),
             ]
-            if let role = operation.role {
+            if operation.worker {
+                entry["security"] = .array([.object(["WorkerToken": .array([])])])
+                entry["description"] = .string("Needs a worker token (`flowline workers token create NAME`); user tokens are refused.")
+                responses["401"] = error("No valid worker token")
+            } else if let role = operation.role {
                 entry["security"] = .array([.object(["HTTPBearer": .array([])])])
                 entry["description"] = .string("Needs the \(role.rawValue) role or higher.")
                 responses["401"] = error("No valid bearer token")
@@ -482,7 +618,10 @@ enum OrchestratorOpenAPI {
             "paths": .object(paths.mapValues { .object($0) }),
             "components": .object([
                 "schemas": .object(components),
-                "securitySchemes": .object(["HTTPBearer": .object(["type": "http", "scheme": "bearer", "bearerFormat": "JWT"])]),
+                "securitySchemes": .object([
+                    "HTTPBearer": .object(["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]),
+                    "WorkerToken": .object(["type": "http", "scheme": "bearer", "description": "A worker token (flw_…)"]),
+                ]),
             ]),
         ]).jsonText
     }

@@ -12,10 +12,13 @@ public struct Orchestration: Sendable {
     /// Where runs, task instances, XComs, variables and users are read.
     public let store: OrchestratorStore
     private let scheduler: Scheduler
+    /// The worker API's side of the server (``WorkerHub``).
+    public let workers: WorkerHub
 
-    public init(scheduler: Scheduler) {
+    public init(scheduler: Scheduler, heartbeatInterval: Duration = .seconds(5)) {
         self.scheduler = scheduler
         self.store = scheduler.store
+        workers = WorkerHub(scheduler: scheduler, heartbeatInterval: heartbeatInterval)
     }
 
     /// The folders of DAGs, logs and workspaces.

@@ -10,9 +10,11 @@ import Workflow
 enum APIRequest {
     static let maximumBodySize = 1 << 20
 
-    static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
+    /// The body as a JSON object.
+    /// - Parameter limit: the most bytes the body may have (``maximumBodySize`` by default).
+    static func jsonObject(_ request: Request, limit: Int = maximumBodySize) async throws -> [String: JSONValue] {
         var request = request
-        let buffer = try await request.collectBody(upTo: maximumBodySize)
+        let buffer = try await request.collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else {
             throw FastAPIError.validation(type: "missing", location: ["body"], message: "Field required", input: .null)
         }

@@ -4,6 +4,8 @@ public enum AuthError: Error, Equatable {
     case notAuthenticated
     /// 401 `{"detail": "Invalid JWT token"}`: unsigned, expired, or for a user that is gone.
     case invalidToken
+    /// 401: no live worker token (the worker API at `/edge_worker/v1`).
+    case invalidWorkerToken
     /// 403 `{"detail": "Forbidden"}`.
     case forbidden(needed: Role)
     /// 401 `{"detail": "Invalid credentials"}`.

@@ -4,7 +4,47 @@ public import Storage
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions, credentials, runParams]
+    public static let all: [Migration] = [core, users, sessions, credentials, runParams, workers]
+
+    /// Workers on other hosts: who they are and their tokens (stored as SHA-256 hashes), and on
+    /// each task instance the queue it waits in, the worker holding its try and the try's lease.
+    static let workers = Migration(
+        "orchestrator-006-workers",
+        statements: [
+            "ALTER TABLE task_instances ADD COLUMN queue TEXT NOT NULL DEFAULT 'default'",
+            "ALTER TABLE task_instances ADD COLUMN worker TEXT",
+            "ALTER TABLE task_instances ADD COLUMN lease TEXT",
+            "CREATE INDEX task_instances_claimable ON task_instances (queue, queued_at) WHERE state = 'queued' AND worker IS NULL",
+            "CREATE INDEX task_instances_by_worker ON task_instances (worker) WHERE state = 'running'",
+            """
+            CREATE TABLE workers (
+                name TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                hostname TEXT NOT NULL,
+                queues TEXT NOT NULL,
+                concurrency BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                maintenance BOOLEAN NOT NULL,
+                maintenance_comment TEXT,
+                version TEXT NOT NULL,
+                token_name TEXT,
+                registered_at BIGINT NOT NULL,
+                last_heartbeat BIGINT NOT NULL,
+                succeeded BIGINT NOT NULL,
+                failed BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE worker_tokens (
+                name TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+        ]
+    )
 
     /// A run's effective params (defaults applied), stored when it is created.
     static let runParams = Migration(

@@ -400,6 +400,9 @@ extension OrchestratorStore {
         case .scheduled?:
             next.scheduledAt = now
             next.nextRetryAt = nil
+            // A new try: any worker of its queue may take it.
+            next.worker = nil
+            next.lease = nil
         case .queued?:
             next.queuedAt = now
         case .running?:
@@ -414,6 +417,8 @@ extension OrchestratorStore {
             [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
             && (state == nil || state?.isFinished == true || state == .upForRetry)
         if endsTry, next.endDate == nil || state == nil { next.endDate = now }
+        // An ended try's lease is void: whatever its worker reports late is refused.
+        if endsTry { next.lease = nil }
         var statement = sql.update("task_instances")
             .set("state", to: SQLBind(next.state?.rawValue))
             .set("try_number", to: SQLBind(next.tryNumber))
@@ -427,6 +432,9 @@ extension OrchestratorStore {
             .set("pid", to: SQLBind(next.pid.map(Int64.init)))
             .set("message", to: SQLBind(next.message))
             .set("note", to: SQLBind(next.note))
+            .set("queue", to: SQLBind(next.queue))
+            .set("worker", to: SQLBind(next.worker))
+            .set("lease", to: SQLBind(next.lease))
             .set("updated_at", to: SQLBind(now.microseconds))
             .where("dag_id", .equal, SQLBind(next.dagID)).where("run_id", .equal, SQLBind(next.runID)).where("task_id", .equal, SQLBind(next.taskID))
             .where("try_number", .equal, SQLBind(instance.tryNumber))
@@ -435,6 +443,7 @@ extension OrchestratorStore {
         } else {
             statement = statement.where("state", .is, SQLLiteral.null)
         }
+        if let lease = instance.lease { statement = statement.where("lease", .equal, SQLBind(lease)) }
         let changed = try await statement.returning("task_id").all()
         guard !changed.isEmpty else {
             let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
@@ -532,7 +541,10 @@ extension OrchestratorStore {
             hostname: try row.string("hostname"),
             pid: try row.optionalInt64("pid").map(Int.init),
             message: try row.optionalString("message"),
-            note: try row.optionalString("note")
+            note: try row.optionalString("note"),
+            queue: try row.string("queue"),
+            worker: try row.optionalString("worker"),
+            lease: try row.optionalString("lease")
         )
     }
 
@@ -620,18 +632,28 @@ extension OrchestratorStore {
         value: JSONValue,
         now: Date = Date()
     ) async throws {
-        let text = value.jsonText
-        guard text.utf8.count <= TaskInstance.maximumXComSize else {
+        try Self.checkXCom(value, taskID: taskID, key: key)
+        try await database.write { sql in
+            try await Self.storeXCom(sql, dagID: dagID, runID: runID, taskID: taskID, key: key, value: value, now: now)
+        }
+    }
+
+    /// Refuses an XCom value larger than ``TaskInstance/maximumXComSize``.
+    static func checkXCom(_ value: JSONValue, taskID: String, key: String) throws {
+        let size = value.jsonText.utf8.count
+        guard size <= TaskInstance.maximumXComSize else {
             throw OrchestratorError.invalid(
-                "the XCom value of task '\(taskID)' is \(text.utf8.count) bytes, more than the \(TaskInstance.maximumXComSize / 1024) KiB an XCom may hold; write large data to a file in the workspace and push its path"
+                "the XCom value of task '\(taskID)' is \(size) bytes, more than the \(TaskInstance.maximumXComSize / 1024) KiB an XCom may hold; write large data to a file in the workspace and push its path"
             )
         }
-        try await database.write { sql in
-            try await sql.delete(from: "xcom").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID))
-                .where("task_id", .equal, SQLBind(taskID)).where("key", .equal, SQLBind(key)).run()
-            try await sql.insert(into: "xcom").columns("dag_id", "run_id", "task_id", "key", "value", "timestamp")
-                .values(SQLBind(dagID), SQLBind(runID), SQLBind(taskID), SQLBind(key), SQLBind(text), SQLBind(now.microseconds)).run()
-        }
+    }
+
+    static func storeXCom(_ sql: any SQLDatabase, dagID: String, runID: String, taskID: String, key: String, value: JSONValue, now: Date) async throws
+    {
+        try await sql.delete(from: "xcom").where("dag_id", .equal, SQLBind(dagID)).where("run_id", .equal, SQLBind(runID))
+            .where("task_id", .equal, SQLBind(taskID)).where("key", .equal, SQLBind(key)).run()
+        try await sql.insert(into: "xcom").columns("dag_id", "run_id", "task_id", "key", "value", "timestamp")
+            .values(SQLBind(dagID), SQLBind(runID), SQLBind(taskID), SQLBind(key), SQLBind(value.jsonText), SQLBind(now.microseconds)).run()
     }
 
     /// The tracking runs a run's tasks started (XCom `tracking_run_id`): task id → run id.

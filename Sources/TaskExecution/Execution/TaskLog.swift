@@ -68,8 +68,13 @@ public final class TaskLog: Sendable {
     public func write(_ text: String, level: Level = .info, source: String = "flowline") {
         let shown = secrets.withLock { $0 }.apply(text)
         let line = "\(Self.timestamp()) \(level.rawValue) \(source): \(shown)\n"
+        appendBytes(Array(line.utf8))
+        echo?(line.dropLast().description)
+    }
+
+    /// Writes `bytes` at the end of the file, whole.
+    func appendBytes(_ bytes: [UInt8]) {
         descriptor.withLock { fd in
-            let bytes = Array(line.utf8)
             var offset = 0
             while offset < bytes.count {
                 let written = bytes.withUnsafeBytes { raw -> Int in
@@ -80,7 +85,6 @@ public final class TaskLog: Sendable {
                 offset += written
             }
         }
-        echo?(line.dropLast().description)
     }
 
     static func timestamp() -> String {
@@ -98,5 +102,15 @@ public final class TaskLog: Sendable {
             let rest = parts[2][parts[2].index(after: colon)...]
             return (String(parts[0]), String(parts[1]), source, String(rest.dropFirst(rest.hasPrefix(" ") ? 1 : 0)))
         }
+    }
+}
+
+extension TaskLog {
+    /// Appends lines already formatted by another ``TaskLog`` (a worker's, streamed to the
+    /// server), ending them with a newline if the text does not.
+    public func append(_ text: String) {
+        guard !text.isEmpty else { return }
+        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
+        appendBytes(bytes)
     }
 }

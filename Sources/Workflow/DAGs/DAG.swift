@@ -128,6 +128,21 @@ public struct TaskDefinition: Sendable, Equatable {
     public var environment: [String: String]
     /// Where the task's definition starts in its file ("line:column"), for error messages.
     public var location: String
+    /// The queue whose workers run the task (`queue:`): the server's own slots serve
+    /// ``defaultQueue``; `flowline worker --queues` choose theirs.
+    public var queue: String = TaskDefinition.defaultQueue
+
+    /// The queue of a task that names none.
+    public static let defaultQueue = "default"
+
+    /// Why `name` cannot be a queue's name (1 to 64 letters, digits, `_`, `-`, `.`), or `nil`.
+    public static func queueProblem(_ name: String) -> String? {
+        let allowed = name.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "_-.".unicodeScalars.contains($0) }
+        guard allowed, (1...64).contains(name.unicodeScalars.count) else {
+            return "queue '\(name.prefix(80))' must be 1 to 64 letters, digits, '_', '-' or '.'"
+        }
+        return nil
+    }
 
     /// Whether any setting or environment value holds a template.
     public var usesTemplates: Bool {

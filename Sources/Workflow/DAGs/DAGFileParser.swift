@@ -13,6 +13,7 @@ public enum DAGFileParser {
     ]
     static let defaultArgKeys: Set<String> = [
         "owner", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout", "env", "trigger_rule",
+        "queue",
     ]
     static let commonTaskKeys: Set<String> = defaultArgKeys.union(["id", "operator", "upstream", "doc"])
 
@@ -178,7 +179,8 @@ public enum DAGFileParser {
             maxRetryDelay: task.maxRetryDelay,
             executionTimeout: task.executionTimeout,
             environment: task.environment,
-            location: node.mark.map { "\($0.line):\($0.column)" } ?? ""
+            location: node.mark.map { "\($0.line):\($0.column)" } ?? "",
+            queue: task.queue
         )
     }
 
@@ -383,6 +385,7 @@ struct TaskDefaults {
     var executionTimeout: Duration?
     var environment: [String: String] = [:]
     var triggerRule = TriggerRule.allSuccess
+    var queue = TaskDefinition.defaultQueue
 
     /// Applies the settings found in `node`; `ignoring` skips keys that are not task defaults.
     mutating func read(_ node: YAMLNode, what: String, ignoring: Bool = false) throws(DAGFileError.Problem) {
@@ -409,6 +412,10 @@ struct TaskDefaults {
                     if let problem = TemplateRenderer.problem(in: .string(text)) { throw variable.value.problem("env \(variable.key): \(problem)") }
                     environment[variable.key] = text
                 }
+            case "queue":
+                let name = try value.string("queue")
+                if let problem = TaskDefinition.queueProblem(name) { throw value.problem(problem) }
+                queue = name
             case "trigger_rule":
                 let name = try value.string("trigger_rule")
                 guard let rule = TriggerRule(rawValue: name) else {

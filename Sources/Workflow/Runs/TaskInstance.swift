@@ -25,6 +25,14 @@ public struct TaskInstance: Sendable, Equatable {
     /// Why the try ended as it did (the failure message), if known.
     public var message: String?
     public var note: String?
+    /// The queue whose workers may take the try (``TaskDefinition/queue``).
+    public var queue: String
+    /// The worker that holds the current try (by name), or held the last one; `nil` while queued
+    /// for any worker of its queue.
+    public var worker: String?
+    /// The current try's lease: a random id given with the claim. With the try number it fences
+    /// the try: a worker's report counts only while both still match.
+    public var lease: String?
 
     public var duration: Double? {
         guard let startDate else { return nil }
@@ -47,7 +55,10 @@ public struct TaskInstance: Sendable, Equatable {
         hostname: String,
         pid: Int? = nil,
         message: String? = nil,
-        note: String? = nil
+        note: String? = nil,
+        queue: String = TaskDefinition.defaultQueue,
+        worker: String? = nil,
+        lease: String? = nil
     ) {
         self.dagID = dagID
         self.runID = runID
@@ -65,5 +76,8 @@ public struct TaskInstance: Sendable, Equatable {
         self.pid = pid
         self.message = message
         self.note = note
+        self.queue = queue
+        self.worker = worker
+        self.lease = lease
     }
 }

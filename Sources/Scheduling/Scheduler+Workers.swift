@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import OrchestratorDatabase
+import TaskExecution
+import Workflow
+
+extension Scheduler {
+    /// Claims tries queued for this server's own slots, like any worker (queued → running, with a
+    /// lease), and starts them.
+    func claimLocalWork(running runs: [DagRun]) async throws {
+        let free = configuration.parallelism - usedSlots
+        guard free > 0, localWorkWaiting, !configuration.localQueues.isEmpty else { return }
+        let claimed = try await store.claimTries(
+            worker: configuration.workerName,
+            hostname: ProcessInfo.processInfo.hostName,
+            queues: configuration.localQueues,
+            limit: free
+        )
+        // Fewer than asked: nothing more waits until the next pass queues some.
+        if claimed.count < free { localWorkWaiting = false }
+        let byKey = Dictionary(runs.map { (OrchestratorStore.runKey(dagID: $0.dagID, runID: $0.runID), $0) }, uniquingKeysWith: { first, _ in first })
+        for instance in claimed {
+            let runKey = OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)
+            known[runKey]?[instance.taskID] = instance
+            guard let run = byKey[runKey], let dag = dags[instance.dagID] else {
+                // Its run or DAG went away meanwhile: the try ends at once.
+                _ = try? await store.endTries([.init(instance: instance, state: .failed, message: "its run or DAG is gone")])
+                stale.insert(runKey)
+                continue
+            }
+            usedSlots += 1
+            let signal = StopSignal()
+            inFlight[Self.key(instance)] = (signal, true)
+            launches.append((instance, run, dag, signal))
+        }
+    }
+
+    /// Once a second at most: keeps this server's own worker alive, and fails or retries the tries
+    /// of workers silent for longer than ``Configuration/workerTimeout`` (retries wait their
+    /// `retry_delay`; each try's log says why).
+    func checkWorkers(now: Date) async throws {
+        guard now.timeIntervalSince(workersCheckedAt) >= 1 else { return }
+        workersCheckedAt = now
+        _ = try await store.heartbeat(worker: configuration.workerName, state: usedSlots > 0 ? .running : .idle, now: now)
+        let cutoff = now.addingTimeInterval(-configuration.workerTimeout.seconds)
+        for worker in try await store.silentWorkers(since: cutoff) where worker.name != configuration.workerName {
+            let silence = DurationText.format(.seconds(Int64(now.timeIntervalSince(worker.lastHeartbeat).rounded())))
+            let reason =
+                "the try was lost: worker '\(worker.name)' sent no heartbeat for \(silence) (timeout \(DurationText.format(configuration.workerTimeout)))"
+            try await endLostTries(try await store.heldTries(worker: worker.name), reason: reason)
+            try await store.markWorker(worker.name, as: .offline)
+            logger.warning("Worker \(worker.name) is offline: no heartbeat since \(DateText.format(worker.lastHeartbeat))")
+        }
+    }
+
+    /// Ends tries whose worker was lost: each is retried after its delay while tries remain, else
+    /// failed, and its log says why.
+    func endLostTries(_ instances: [TaskInstance], reason: String) async throws {
+        guard !instances.isEmpty else { return }
+        var endings: [OrchestratorStore.TryEnding] = []
+        for instance in instances {
+            let task = dags[instance.dagID]?.task(instance.taskID)
+            let (ending, lines) = OrchestratorStore.TryEnding.failure(reason, retryable: true, of: instance, task: task)
+            endings.append(ending)
+            let url = TaskLog.url(
+                logsFolder: configuration.folders.logs,
+                dagID: instance.dagID,
+                runID: instance.runID,
+                taskID: instance.taskID,
+                tryNumber: instance.tryNumber
+            )
+            if let log = try? TaskLog(url: url, echo: nil) {
+                for line in lines { log.write(line.text, level: line.level) }
+            }
+            logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(reason)")
+        }
+        _ = try await store.endTries(endings)
+        for instance in instances { stale.insert(OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)) }
+        poke()
+    }
+}
