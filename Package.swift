@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
@@ -198,11 +199,13 @@ let package = Package(
         .target(
             name: "WorkerAgent",
             dependencies: [
-                "Fetching",
                 "JSON",
                 "TaskExecution",
                 "Workflow",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -362,7 +365,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "ExampleProjects",
-                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
+                "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow", "WorkerAgent",
                 "Storage",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),

@@ -53,6 +53,12 @@ extension Scheduler {
         }
     }
 
+    /// Tries of these runs ended elsewhere (a worker's report): read them again and pass at once.
+    func triesEnded(in runKeys: Set<String>) {
+        stale.formUnion(runKeys)
+        poke()
+    }
+
     /// Ends tries whose worker was lost: each is retried after its delay while tries remain, else
     /// failed, and its log says why.
     func endLostTries(_ instances: [TaskInstance], reason: String) async throws {

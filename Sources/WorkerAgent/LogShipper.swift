@@ -23,7 +23,7 @@ final class LogShipper: Sendable {
 
     /// Sends what was collected.
     /// - Throws: ``WorkerServerClient/Failure/refused(status:detail:)`` when the try is no longer
-    ///   this worker's (409): it must stop. Lines that could not be sent for want of a server are
+    ///   this worker's (409): it must stop; `CancellationError`. Lines that could not be sent are
     ///   kept for the next flush.
     func flush() async throws {
         while true {
@@ -49,8 +49,12 @@ final class LogShipper: Sendable {
             }
             do {
                 _ = try await client.call("POST", "logs/push/\(client.name)", body: body)
-            } catch WorkerServerClient.Failure.unavailable {
+            } catch WorkerServerClient.Failure.refused(let status, let detail) {
+                throw WorkerServerClient.Failure.refused(status: status, detail: detail)
+            } catch {
+                // Not sent (no server, or the sending task was cancelled): kept for the next flush.
                 buffer.withLock { $0 = chunk + $0 }
+                if error is CancellationError { throw error }
                 return
             }
         }

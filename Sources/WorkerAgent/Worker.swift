@@ -144,7 +144,11 @@ public actor Worker: Service {
     /// stop (taken back, marked or cleared) and whether to take new ones.
     private func heartbeats() async throws {
         while !Task.isCancelled {
-            try await Task.sleep(for: heartbeatInterval)
+            do {
+                try await Task.sleep(for: heartbeatInterval)
+            } catch {
+                return
+            }
             let state = draining || maintenance ? "maintenance" : (running.isEmpty ? "idle" : "running")
             do {
                 let answer = try await client.call("PATCH", "worker/\(configuration.name)", body: heartbeatBody(state: state))
@@ -227,8 +231,10 @@ public actor Worker: Service {
                         try? await Task.sleep(for: interval)
                         do {
                             try await shipper.flush()
+                        } catch let failure as WorkerServerClient.Failure {
+                            stop.stop("the server refused its log: \(failure)")
                         } catch {
-                            stop.stop("the server refused its log: \(error)")
+                            return nil
                         }
                     }
                     return nil

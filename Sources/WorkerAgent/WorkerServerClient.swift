@@ -1,14 +1,13 @@
-import Fetching
+import AsyncHTTPClient
 public import Foundation
 public import JSON
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// The worker's side of the worker API (`/edge_worker/v1`): one call per endpoint, failing over to
-/// the next server URL when one cannot be reached.
+/// the next server URL when one cannot be reached. It uses AsyncHTTPClient (pooled keep-alive
+/// connections on an event loop), which waits on long polls without spending CPU.
 public final class WorkerServerClient: Sendable {
     /// Why a call failed.
     public enum Failure: Error, CustomStringConvertible {
@@ -28,13 +27,14 @@ public final class WorkerServerClient: Sendable {
         }
     }
 
+    /// The most bytes an answer may have.
+    static let maximumAnswer = 64 << 20
+
     let servers: [URL]
     let token: String
     let name: String
     /// The server that answered last.
     private let current = Atomic(0)
-    private let client = HTTPClient(timeout: .seconds(30))
-    private let longClient = HTTPClient(timeout: .seconds(60))
 
     public init(servers: [URL], token: String, name: String) {
         self.servers = servers
@@ -44,42 +44,51 @@ public final class WorkerServerClient: Sendable {
 
     /// Sends `body` to `path` (under `/edge_worker/v1`) on the current server, then each other one
     /// in turn while they cannot be reached.
+    /// - Parameter long: a long poll, which may take longer to answer.
     func call(_ method: String, _ path: String, body: JSONValue, long: Bool = false) async throws -> JSONValue {
         var lastProblem = ""
+        let payload = body.jsonText
         for attempt in 0..<servers.count {
             let index = (current.load(ordering: .relaxed) + attempt) % servers.count
-            var request = URLRequest(url: servers[index].appendingPathComponent("edge_worker/v1").appendingPathComponent(path))
-            request.httpMethod = method
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(body.jsonText.utf8)
-            let answer: HTTPAnswer
+            let url = servers[index].appendingPathComponent("edge_worker/v1").appendingPathComponent(path)
+            var request = HTTPClientRequest(url: url.absoluteString)
+            request.method = HTTPMethod(rawValue: method)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: payload))
+            let status: Int
+            let answer: ByteBuffer
             do {
-                answer = try await (long ? longClient : client).send(request, maximumSize: 64 << 20)
-            } catch let error as HTTPClientError {
-                lastProblem = error.message
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(long ? 60 : 30))
+                status = Int(response.status.code)
+                answer = try await response.body.collect(upTo: Self.maximumAnswer)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastProblem = "cannot reach \(url.absoluteString): \(error)"
                 continue
             }
-            if answer.status >= 500 {
-                lastProblem = "\(servers[index]) answered \(answer.status): \(answer.excerpt())"
+            let text = String(buffer: answer)
+            if status >= 500 {
+                lastProblem = "\(servers[index]) answered \(status): \(text.prefix(300))"
                 continue
             }
             current.store(index, ordering: .relaxed)
-            let detail = Self.detail(answer)
-            if answer.status == 401 { throw Failure.unauthorized(detail) }
-            guard answer.isSuccess else { throw Failure.refused(status: answer.status, detail: detail) }
-            if answer.body.isEmpty { return .null }
+            let detail = Self.detail(text)
+            if status == 401 { throw Failure.unauthorized(detail) }
+            guard (200..<300).contains(status) else { throw Failure.refused(status: status, detail: detail) }
+            if answer.readableBytes == 0 { return .null }
             do {
-                return try JSONParser.parse(Array(answer.body))
+                return try JSONParser.parse(Array(answer.readableBytesView))
             } catch {
-                throw Failure.unavailable("\(servers[index]) answered something that is not JSON: \(answer.excerpt())")
+                throw Failure.unavailable("\(servers[index]) answered something that is not JSON: \(text.prefix(300))")
             }
         }
         throw Failure.unavailable(lastProblem)
     }
 
-    static func detail(_ answer: HTTPAnswer) -> String {
-        if let value = try? JSONParser.parse(Array(answer.body)), let detail = value["detail"]?.string { return detail }
-        return answer.excerpt()
+    static func detail(_ text: String) -> String {
+        if let value = try? JSONParser.parse(Array(text.utf8)), let detail = value["detail"]?.string { return detail }
+        return String(text.prefix(300))
     }
 }

@@ -20,6 +20,7 @@ struct Harness: Sendable {
         _ kind: TestDatabaseKind,
         files: [String: String],
         parallelism: Int = 8,
+        configure: @Sendable (inout Scheduler.Configuration) -> Void = { _ in },
         _ body: @escaping @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory("flowline-orchestrator")
@@ -33,11 +34,14 @@ struct Harness: Sendable {
         for (name, text) in files { try Data(text.utf8).write(to: folders.dags.appendingPathComponent(name)) }
         try await withTestDatabase(kind, migrations: OrchestratorMigrations.all) { database in
             let store = OrchestratorStore(database: database)
-            let scheduler = Scheduler(
-                store: store,
-                configuration: .init(folders: folders, parallelism: parallelism, python: "python3", rescanInterval: .milliseconds(200)),
-                logger: TestLogger.silent
+            var configuration = Scheduler.Configuration(
+                folders: folders,
+                parallelism: parallelism,
+                python: "python3",
+                rescanInterval: .milliseconds(200)
             )
+            configure(&configuration)
+            let scheduler = Scheduler(store: store, configuration: configuration, logger: TestLogger.silent)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
                 await scheduler.reloadIfChanged(force: true)

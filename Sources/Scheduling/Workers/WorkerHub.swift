@@ -203,7 +203,8 @@ public struct WorkerHub: Sendable {
                 for line in entry.log { log.write(line.text, level: line.level) }
             }
         }
-        if !endings.isEmpty { scheduler.poke() }
+        let changed = Set(endings.map { OrchestratorStore.runKey(dagID: $0.ending.instance.dagID, runID: $0.ending.instance.runID) })
+        if !changed.isEmpty { await scheduler.triesEnded(in: changed) }
         return outcomes
     }
 
