@@ -127,6 +127,7 @@ let package = Package(
             name: "Workflow",
             dependencies: [
                 "JSON",
+                "RunStorage",
                 .product(name: "Stencil", package: "Stencil"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -140,8 +141,10 @@ let package = Package(
                 "Fetching",
                 "JSON",
                 "Lineage",
+                "RunStorage",
                 "TrackingClient",
                 "Workflow",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
@@ -166,6 +169,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "OrchestratorDatabase",
+                "RunStorage",
                 "Storage",
                 "TaskExecution",
                 "Workflow",
@@ -192,6 +196,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        /// Where tasks' outputs are kept between tries on different machines: the ``RunStorage``
+        /// protocol and its folder implementation.
+        .target(
+            name: "RunStorage",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.
@@ -349,6 +360,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "ExampleProjects",
+                "RunStorage",
                 "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow",
                 "Storage",
                 "TestSupport",
@@ -374,6 +386,11 @@ let package = Package(
         .testTarget(
             name: "WebUITests",
             dependencies: ["JSON", "WebUI", "Workflow"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RunStorageTests",
+            dependencies: ["RunStorage", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -36,6 +36,9 @@ public struct OrchestratorConfiguration: Sendable {
     public var taskEnvironment = TaskEnvironment()
     /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
     public var taskUser: TaskUser?
+    /// The largest output file a try may store in run storage (`--max-task-output-size`); the
+    /// run storage's folder is ``OrchestratorFolders/runStorage``.
+    public var maximumTaskOutputSize = LocalTaskData.defaultMaximumOutputSize
 
     public init(
         host: String = ServerPolicy.defaultHost,
@@ -77,6 +80,13 @@ public struct OrchestratorConfiguration: Sendable {
 
     /// The scheduler's settings.
     public var schedulerConfiguration: Scheduler.Configuration {
-        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python, taskEnvironment: taskEnvironment, taskUser: taskUser)
+        Scheduler.Configuration(
+            folders: folders,
+            parallelism: parallelism,
+            python: python,
+            taskEnvironment: taskEnvironment,
+            taskUser: taskUser,
+            maximumTaskOutputSize: maximumTaskOutputSize
+        )
     }
 }

@@ -13,9 +13,20 @@ struct OrchestratorOptions: ParsableArguments {
     @Flag(Settings.noExamples) var noExamples = false
     @Option(Settings.taskUser) var taskUser: String?
     @Option(text: Settings.taskEnvironment) var taskEnv: [String] = []
+    @Option(Settings.runStorage) var runStorage: String?
+    @Option(text: Settings.maximumTaskOutputSize) var maxTaskOutputSize: String?
 
     var flags: StackConfiguration.OrchestratorFlags {
-        .init(dagsFolder: dagsFolder, parallelism: parallelism, python: python, noExamples: noExamples, taskUser: taskUser, taskEnvironment: taskEnv)
+        .init(
+            dagsFolder: dagsFolder,
+            parallelism: parallelism,
+            python: python,
+            noExamples: noExamples,
+            taskUser: taskUser,
+            taskEnvironment: taskEnv,
+            runStorage: runStorage,
+            maximumTaskOutputSize: maxTaskOutputSize
+        )
     }
 }
 
