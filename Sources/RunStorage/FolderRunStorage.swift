@@ -137,6 +137,8 @@ public struct FolderRunStorage: RunStorage {
     }
 
     private func temporaryURL() throws -> URL {
+        // Only the server reads stored data (task processes may run as another user).
+        try Self.makeFolders(folder, permissions: 0o700)
         let temporary = folder.appendingPathComponent("+tmp", isDirectory: true)
         try Self.makeFolders(temporary)
         return temporary.appendingPathComponent(UUID().uuidString)
@@ -159,11 +161,14 @@ public struct FolderRunStorage: RunStorage {
 
     // MARK: System calls
 
-    private static func makeFolders(_ url: URL) throws {
+    /// Creates `url` and its parents unless it is a folder already.
+    /// - Parameter permissions: the mode of `url` when this creates it.
+    private static func makeFolders(_ url: URL, permissions: Int? = nil) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue { return }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            if let permissions { try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: url.path) }
         } catch {
             throw RunStorageError(.io, "cannot create \(url.path): \(error)")
         }

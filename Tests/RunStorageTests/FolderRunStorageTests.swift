@@ -51,6 +51,9 @@ struct FolderRunStorageTests {
             #expect(contents.size == 5)
             #expect(try await read(contents) == "[1,2]")
             #expect(try await storage.list(key) == [StoredFile(path: "samples/train.json", size: 5)])
+            // Only the server reads stored data: the folder is 0700, files 0600.
+            let mode = try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int
+            #expect(mode == 0o700)
             // The layout: <dag>/<run>/<task>/<path>, ids encoded; nothing left in +tmp.
             #expect(files(in: folder) == ["dag/manual__2026-01-01T00%3A00%3A00%2B00%3A00/task/samples/train.json"])
         }
