@@ -76,6 +76,8 @@ public struct FolderRunStorage: RunStorage {
                 names = try manager.contentsOfDirectory(atPath: url.path)
             } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
                 continue
+            } catch {
+                throw RunStorageError(.io, "cannot list \(url.path): \(error)")
             }
             for name in names {
                 let child = url.appendingPathComponent(name)
