@@ -128,6 +128,7 @@ let package = Package(
             name: "Workflow",
             dependencies: [
                 "JSON",
+                "RunStorage",
                 .product(name: "Stencil", package: "Stencil"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -141,8 +142,10 @@ let package = Package(
                 "Fetching",
                 "JSON",
                 "Lineage",
+                "RunStorage",
                 "TrackingClient",
                 "Workflow",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
@@ -167,6 +170,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "OrchestratorDatabase",
+                "RunStorage",
                 "Storage",
                 "TaskExecution",
                 "Workflow",
@@ -208,6 +212,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        /// Where tasks' outputs are kept between tries on different machines: the ``RunStorage``
+        /// protocol and its folder implementation.
+        .target(
+            name: "RunStorage",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.
@@ -365,6 +376,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "ExampleProjects",
+                "RunStorage",
                 "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow", "WorkerAgent",
                 "Storage",
                 "TestSupport",
@@ -390,6 +402,11 @@ let package = Package(
         .testTarget(
             name: "WebUITests",
             dependencies: ["JSON", "WebUI", "Workflow"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RunStorageTests",
+            dependencies: ["RunStorage", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -98,6 +98,29 @@ extension Settings {
         return names
     }
 
+    /// The folder of the run storage, where tasks' declared outputs are kept; empty:
+    /// `run-storage/` in the data directory.
+    public static let runStorage = Setting<String>(
+        option: "--run-storage",
+        variables: ["FLOWLINE_RUN_STORAGE"],
+        default: "",
+        shown: "run-storage/ in the data directory",
+        summary: "The folder where tasks' declared outputs are kept for downstream tasks; servers that share work share it"
+    )
+
+    /// The largest output file one try may store.
+    public static let maximumTaskOutputSize = Setting<Int64>(
+        option: "--max-task-output-size",
+        variables: ["FLOWLINE_MAX_TASK_OUTPUT_SIZE"],
+        default: LocalTaskData.defaultMaximumOutputSize,
+        shown: "2G",
+        summary: "The largest output file a task may store for downstream tasks: bytes, or with K, M or G",
+        expected: "a size in bytes, like 500000000, 500M or 2G"
+    ) { text in
+        guard let bytes = byteCount(text), bytes > 0 else { return nil }
+        return bytes
+    }
+
     /// The admin created on a database without users.
     public static let adminUser = Setting<String>(
         option: nil,

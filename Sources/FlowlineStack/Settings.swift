@@ -48,8 +48,8 @@ extension Settings {
         dataDirectory, host, database, logLevel, allowedHosts, trustedOrigins,
         samplesPort, samplesMaximum, trackingPort, maximumArtifactSize, artifactsDeleteCredential, servingPort,
         // The orchestrator (Settings+Orchestrator.swift)
-        orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, adminUser, adminPassword, noLocalExecutor,
-        workerTimeout,
+        orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, runStorage, maximumTaskOutputSize,
+        adminUser, adminPassword, noLocalExecutor, workerTimeout,
         // Clients (Settings+Clients.swift)
         server, user, password, samplesURL, trackingURI,
     ]

@@ -75,6 +75,10 @@ public struct StackConfiguration: Sendable {
         public var noLocalExecutor = false
         /// `--worker-timeout`, as written.
         public var workerTimeout: String?
+        /// `--run-storage`: the folder of the run storage.
+        public var runStorage: String?
+        /// `--max-task-output-size`, as given.
+        public var maximumTaskOutputSize: String?
 
         public init(
             port: Int? = nil,
@@ -83,7 +87,9 @@ public struct StackConfiguration: Sendable {
             python: String? = nil,
             noExamples: Bool = false,
             taskUser: String? = nil,
-            taskEnvironment: [String] = []
+            taskEnvironment: [String] = [],
+            runStorage: String? = nil,
+            maximumTaskOutputSize: String? = nil
         ) {
             self.port = port
             self.dagsFolder = dagsFolder
@@ -92,6 +98,8 @@ public struct StackConfiguration: Sendable {
             self.noExamples = noExamples
             self.taskUser = taskUser
             self.taskEnvironment = taskEnvironment
+            self.runStorage = runStorage
+            self.maximumTaskOutputSize = maximumTaskOutputSize
         }
     }
 
@@ -165,6 +173,9 @@ public struct StackConfiguration: Sendable {
             database: database,
             dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
         )
+        let runStorage = try settings.value(Settings.runStorage, flag: flags.runStorage)
+        if !runStorage.isEmpty { configuration.folders.runStorage = URL(fileURLWithPath: DataDirectory.absolute(runStorage), isDirectory: true) }
+        configuration.maximumTaskOutputSize = try settings.value(Settings.maximumTaskOutputSize, text: flags.maximumTaskOutputSize)
         configuration.port = try settings.value(Settings.orchestratorPort, flag: flags.port)
         configuration.parallelism = try settings.value(Settings.parallelism, flag: flags.parallelism)
         let python = try settings.value(Settings.python, flag: flags.python)

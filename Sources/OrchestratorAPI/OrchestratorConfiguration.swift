@@ -46,6 +46,9 @@ public struct OrchestratorConfiguration: Sendable {
     public var workerName = "server-\(ProcessInfo.processInfo.hostName)"
     /// Flowline's version, for the workers page.
     public var version = "dev"
+    /// The largest output file a try may store in run storage (`--max-task-output-size`); the
+    /// run storage's folder is ``OrchestratorFolders/runStorage``.
+    public var maximumTaskOutputSize = LocalTaskData.defaultMaximumOutputSize
 
     public init(
         host: String = ServerPolicy.defaultHost,
@@ -95,7 +98,8 @@ public struct OrchestratorConfiguration: Sendable {
             parallelism: parallelism,
             python: python,
             taskEnvironment: taskEnvironment,
-            taskUser: taskUser
+            taskUser: taskUser,
+            maximumTaskOutputSize: maximumTaskOutputSize
         )
         configuration.localQueues = localExecutor ? [TaskDefinition.defaultQueue] : []
         configuration.workerTimeout = workerTimeout

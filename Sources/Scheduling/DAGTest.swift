@@ -2,6 +2,7 @@ import Foundation
 public import JSON
 public import Logging
 public import OrchestratorDatabase
+import RunStorage
 import Storage
 public import TaskExecution
 public import Workflow
@@ -57,6 +58,8 @@ public enum DAGTest {
                 finished = try await store.run(dagID: dag.dagID, runID: run.runID)
             }
             let tasks = try await store.taskInstances(dagID: dag.dagID, runID: run.runID)
+            // The run lived in a private database: the data its tasks stored goes with it.
+            try await scheduler.configuration.runStorage.deleteRun(dagID: dag.dagID, runID: run.runID)
             group.cancelAll()
             return Result(run: finished, tasks: tasks)
         }

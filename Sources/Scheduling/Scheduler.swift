@@ -2,6 +2,7 @@ public import Foundation
 public import JSON
 public import Logging
 public import OrchestratorDatabase
+public import RunStorage
 public import ServiceLifecycle
 public import TaskExecution
 public import Workflow
@@ -40,7 +41,12 @@ public actor Scheduler: Service {
         public var workerTimeout: Duration = .seconds(30)
         /// Flowline's version, for the workers page.
         public var version = "dev"
+        /// Where tasks' outputs are kept between tries (`--run-storage`).
+        public var runStorage: any RunStorage
+        /// The largest output file a try may store (`--max-task-output-size`).
+        public var maximumTaskOutputSize: Int64
 
+        /// - Parameter runStorage: defaults to a ``FolderRunStorage`` in `folders.runStorage`.
         public init(
             folders: OrchestratorFolders,
             parallelism: Int,
@@ -48,8 +54,12 @@ public actor Scheduler: Service {
             rescanInterval: Duration = .seconds(1),
             only: DAG? = nil,
             taskEnvironment: TaskEnvironment = TaskEnvironment(),
-            taskUser: TaskUser? = nil
+            taskUser: TaskUser? = nil,
+            runStorage: (any RunStorage)? = nil,
+            maximumTaskOutputSize: Int64 = LocalTaskData.defaultMaximumOutputSize
         ) {
+            self.runStorage = runStorage ?? FolderRunStorage(folder: folders.runStorage)
+            self.maximumTaskOutputSize = maximumTaskOutputSize
             self.folders = folders
             self.parallelism = parallelism
             self.python = python
@@ -120,9 +130,17 @@ public actor Scheduler: Service {
             repositories: GitRepositoryCache(folder: configuration.folders.repositories),
             baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment)
                 .merging(configuration.taskUser?.environment ?? [:]) { _, user in user },
-            taskUser: configuration.taskUser
+            taskUser: configuration.taskUser,
+            data: LocalTaskData(storage: configuration.runStorage, maximumOutputSize: configuration.maximumTaskOutputSize)
         )
-        runner = TaskRunner(store: store, folders: configuration.folders, executor: executor, logger: logger, echo: echo)
+        runner = TaskRunner(
+            store: store,
+            folders: configuration.folders,
+            runStorage: configuration.runStorage,
+            executor: executor,
+            logger: logger,
+            echo: echo
+        )
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -457,10 +475,17 @@ public actor Scheduler: Service {
         try await store.setTaskNote(try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID), note: note)
     }
 
-    /// Deletes a run that is not running, with its task instances, tries and XComs.
+    /// Deletes a run that is not running, with its task instances, tries, XComs and the data its
+    /// tasks stored.
     /// - Throws: ``OrchestratorError/conflict(_:)`` for a running run.
     public func deleteRun(dagID: String, runID: String) async throws {
         try await store.deleteRun(dagID: dagID, runID: runID)
+        do {
+            try await configuration.runStorage.deleteRun(dagID: dagID, runID: runID)
+        } catch {
+            // The run is gone from the database; its files are left for an operator to remove.
+            logger.warning("Deleted run \(runID) of \(dagID), but not its task data: \(error)")
+        }
         known.removeValue(forKey: OrchestratorStore.runKey(dagID: dagID, runID: runID))
         wake.yield()
     }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Logging
 import OrchestratorDatabase
+import RunStorage
 import TaskExecution
 import Workflow
 
@@ -11,6 +12,8 @@ import Workflow
 struct TaskRunner: Sendable {
     let store: OrchestratorStore
     let folders: OrchestratorFolders
+    /// Where the tasks' outputs are, to resolve a try's inputs.
+    let runStorage: any RunStorage
     let executor: TryExecutor
     let logger: Logger
     /// Also prints each log line (`flowline dags test`).
@@ -50,6 +53,7 @@ struct TaskRunner: Sendable {
                 run: run,
                 tryNumber: running.tryNumber,
                 store: store,
+                runStorage: runStorage,
                 workspace: folders.workspace(dagID: dag.dagID, runID: run.runID)
             )
         } catch {
@@ -87,15 +91,16 @@ struct TaskRunner: Sendable {
 // MARK: Describing a try
 
 extension TaskRunner {
-    /// The workload of try `tryNumber` of `task` in `run`: the DAG's settings, and the template
+    /// The workload of try `tryNumber` of `task` in `run`: the DAG's settings, the template
     /// context with what the store holds (XComs and Variables, read only when the task's templates
-    /// or context can see them).
+    /// or context can see them), its outputs, and its inputs as `runStorage` holds them.
     static func workload(
         _ task: TaskDefinition,
         of dag: DAG,
         run: DagRun,
         tryNumber: Int,
         store: OrchestratorStore,
+        runStorage: any RunStorage,
         workspace: URL
     ) async throws -> TaskWorkload {
         let (context, secrets) = try await templateContext(
@@ -118,7 +123,9 @@ extension TaskRunner {
             executionTimeout: task.executionTimeout,
             owner: task.owner,
             templateContext: context,
-            secrets: secrets.values
+            secrets: secrets.values,
+            outputs: task.outputs,
+            inputs: try await TaskInputResolver.resolve(task, of: dag, runID: run.runID, storage: runStorage)
         )
     }
 

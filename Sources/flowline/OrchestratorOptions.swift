@@ -13,6 +13,8 @@ struct OrchestratorOptions: ParsableArguments {
     @Flag(Settings.noExamples) var noExamples = false
     @Option(Settings.taskUser) var taskUser: String?
     @Option(text: Settings.taskEnvironment) var taskEnv: [String] = []
+    @Option(Settings.runStorage) var runStorage: String?
+    @Option(text: Settings.maximumTaskOutputSize) var maxTaskOutputSize: String?
     @Flag(Settings.noLocalExecutor) var noLocalExecutor = false
     @Option(text: Settings.workerTimeout) var workerTimeout: String?
 
@@ -23,7 +25,9 @@ struct OrchestratorOptions: ParsableArguments {
             python: python,
             noExamples: noExamples,
             taskUser: taskUser,
-            taskEnvironment: taskEnv
+            taskEnvironment: taskEnv,
+            runStorage: runStorage,
+            maximumTaskOutputSize: maxTaskOutputSize
         )
         flags.noLocalExecutor = noLocalExecutor
         flags.workerTimeout = workerTimeout

@@ -183,6 +183,13 @@ struct PipelineTests {
             #expect(instance["tracking_run_id"] as? String == (run["info"] as? [String: Any])?["run_id"] as? String)
             let xcom = try await stack.json("GET", stack.runPath(first) + "/taskInstances/model_training/xcomEntries/return_value")
             #expect((xcom["value"] as? String)?.contains(linear) == true, "\(xcom)")
+            // The samples reached validation and training as declared data, through run storage.
+            for task in ["data_validation", "model_training"] {
+                let log = try await stack.json("GET", stack.runPath(first) + "/taskInstances/\(task)/logs/1")
+                let events = (log["content"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
+                #expect(events.contains { $0.contains("Fetched input train.json from task 'data_ingestion'") }, "\(task): \(events)")
+                #expect(events.contains { $0.contains("Fetched input test.json from task 'data_ingestion'") }, "\(task): \(events)")
+            }
 
             // An exact line: exactly its coefficients, R² = 1, and it beats the champion.
             _ = try await stack.json("PUT", stack.samples + "/put-line-params", #"{"gradient": -1, "intercept": 100, "noise_sigma": 0}"#)

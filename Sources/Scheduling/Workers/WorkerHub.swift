@@ -122,6 +122,7 @@ public struct WorkerHub: Sendable {
                     run: run,
                     tryNumber: instance.tryNumber,
                     store: store,
+                    runStorage: scheduler.configuration.runStorage,
                     workspace: scheduler.configuration.folders.workspace(dagID: dag.dagID, runID: run.runID)
                 )
                 jobs.append(Job(lease: instance.lease ?? "", workload: workload))

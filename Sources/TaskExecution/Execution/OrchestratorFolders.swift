@@ -7,12 +7,17 @@ public struct OrchestratorFolders: Sendable {
     public var workspaces: URL
     /// The cached clones of the repositories project tasks use.
     public var repositories: URL
+    /// The folder of the run storage (``FolderRunStorage``), where tasks' outputs are kept.
+    public var runStorage: URL
 
-    /// - Parameter repositories: defaults to `cache/git` next to `workspaces`.
-    public init(dags: URL, logs: URL, workspaces: URL, repositories: URL? = nil) {
+    /// - Parameters:
+    ///   - repositories: defaults to `cache/git` next to `workspaces`.
+    ///   - runStorage: defaults to `run-storage` next to `workspaces`.
+    public init(dags: URL, logs: URL, workspaces: URL, repositories: URL? = nil, runStorage: URL? = nil) {
         self.dags = dags
         self.logs = logs
         self.workspaces = workspaces
+        self.runStorage = runStorage ?? workspaces.deletingLastPathComponent().appendingPathComponent("run-storage", isDirectory: true)
         self.repositories =
             repositories
             ?? workspaces.deletingLastPathComponent().appendingPathComponent("cache", isDirectory: true).appendingPathComponent(

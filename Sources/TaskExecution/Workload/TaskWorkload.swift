@@ -1,5 +1,6 @@
 import Foundation
 public import JSON
+import RunStorage
 import Workflow
 
 /// One try of one task, described completely: everything the task side needs to run it and
@@ -30,6 +31,11 @@ public struct TaskWorkload: Sendable, Equatable {
     public var templateContext: [String: JSONValue]
     /// Values hidden as `***` in the log and in XComs taken from output (``SecretMask``).
     public var secrets: [String]
+    /// The task's declared outputs (files, and folders ending with `/`), stored when the try
+    /// succeeds; a missing one fails it.
+    public var outputs: [String] = []
+    /// The files the try fetches into its workspace before it runs.
+    public var inputs: [TaskInputFile] = []
 
     public init(
         dagID: String,
@@ -42,7 +48,9 @@ public struct TaskWorkload: Sendable, Equatable {
         executionTimeout: Duration?,
         owner: String,
         templateContext: [String: JSONValue],
-        secrets: [String]
+        secrets: [String],
+        outputs: [String] = [],
+        inputs: [TaskInputFile] = []
     ) {
         self.dagID = dagID
         self.runID = runID
@@ -55,6 +63,8 @@ public struct TaskWorkload: Sendable, Equatable {
         self.owner = owner
         self.templateContext = templateContext
         self.secrets = secrets
+        self.outputs = outputs
+        self.inputs = inputs
     }
 
     /// The run's configuration, as the templates see it (`dag_run.conf`).
@@ -76,6 +86,12 @@ public struct TaskWorkload: Sendable, Equatable {
             "owner": .string(owner), "template_context": .object(templateContext), "secrets": .array(secrets.map { .string($0) }),
         ]
         if let executionTimeout { object["execution_timeout"] = .double(executionTimeout.seconds) }
+        if !outputs.isEmpty { object["outputs"] = .array(outputs.map { .string($0) }) }
+        if !inputs.isEmpty {
+            object["inputs"] = .array(
+                inputs.map { .object(["from": .string($0.from), "path": .string($0.path), "size": .integer(Int($0.size))]) }
+            )
+        }
         return .object(object)
     }
 
@@ -108,6 +124,28 @@ public struct TaskWorkload: Sendable, Equatable {
         guard case .array(let secrets)? = object["secrets"], secrets.allSatisfy({ $0.string != nil }) else {
             throw TaskWorkloadError("secrets must be a list of text")
         }
+        var outputs: [String] = []
+        if let value = object["outputs"], value != .null {
+            guard case .array(let items) = value, items.count <= TaskDataLimits.maximumOutputs else {
+                throw TaskWorkloadError("outputs must be a list of at most \(TaskDataLimits.maximumOutputs) paths")
+            }
+            for item in items {
+                guard let path = item.string else { throw TaskWorkloadError("outputs must be a list of text") }
+                if let problem = StoredPath.problem(path, allowFolder: true) { throw TaskWorkloadError("outputs: \(problem)") }
+                outputs.append(path)
+            }
+        }
+        var inputs: [TaskInputFile] = []
+        if let value = object["inputs"], value != .null {
+            guard case .array(let items) = value else { throw TaskWorkloadError("inputs must be a list") }
+            for item in items {
+                guard let from = item["from"]?.string, let path = item["path"]?.string, let size = item["size"]?.int, size >= 0 else {
+                    throw TaskWorkloadError("each of inputs must be {\"from\": task id, \"path\": text, \"size\": bytes}")
+                }
+                if let problem = StoredPath.problem(path) { throw TaskWorkloadError("inputs: \(problem)") }
+                inputs.append(TaskInputFile(from: from, path: path, size: Int64(size)))
+            }
+        }
         self.init(
             dagID: try text("dag_id"),
             runID: try text("run_id"),
@@ -119,7 +157,9 @@ public struct TaskWorkload: Sendable, Equatable {
             executionTimeout: timeout,
             owner: try text("owner"),
             templateContext: try members("template_context"),
-            secrets: secrets.compactMap(\.string)
+            secrets: secrets.compactMap(\.string),
+            outputs: outputs,
+            inputs: inputs
         )
     }
 }

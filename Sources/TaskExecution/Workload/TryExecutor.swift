@@ -1,7 +1,12 @@
 import Foundation
 import JSON
 import Lineage
+import RunStorage
 import Workflow
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs one ``TaskWorkload`` on this machine: prepares the run's workspace, renders the task's
 /// templates, runs its operator until it ends, its `execution_timeout` passes or it is stopped,
@@ -15,19 +20,24 @@ public struct TryExecutor: Sendable {
     public var baseEnvironment: [String: String]
     /// The OS user task processes run as (`--task-user`), if not this process's.
     public var taskUser: TaskUser?
+    /// Where the tries' inputs come from and their outputs go; `nil`: a try that declares
+    /// inputs or outputs fails.
+    public var data: (any TaskDataTransfer)?
 
     public init(
         folders: OrchestratorFolders,
         python: String,
         repositories: GitRepositoryCache,
         baseEnvironment: [String: String],
-        taskUser: TaskUser?
+        taskUser: TaskUser?,
+        data: (any TaskDataTransfer)? = nil
     ) {
         self.folders = folders
         self.python = python
         self.repositories = repositories
         self.baseEnvironment = baseEnvironment
         self.taskUser = taskUser
+        self.data = data
     }
 
     /// Runs `workload`, writing to `log`.
@@ -80,7 +90,10 @@ public struct TryExecutor: Sendable {
         return await withTaskGroup(of: Race?.self) { group in
             group.addTask {
                 do {
-                    return .finished(.success(try await type.run(context)))
+                    try await fetchInputs(of: workload, context: context)
+                    let outcome = try await type.run(context)
+                    if case .success = outcome { try await storeOutputs(of: workload, context: context) }
+                    return .finished(.success(outcome))
                 } catch let failure as TaskFailure {
                     return .finished(.failure(failure))
                 } catch is CancellationError {
@@ -120,6 +133,57 @@ public struct TryExecutor: Sendable {
                 break
             }
             return result
+        }
+    }
+
+    /// Fetches the workload's inputs into the workspace.
+    /// - Throws: ``TaskFailure`` naming the input that could not be fetched.
+    private func fetchInputs(of workload: TaskWorkload, context: TaskRunContext) async throws {
+        guard !workload.inputs.isEmpty else { return }
+        guard let data else { throw TaskFailure("this executor has no run storage, so it cannot fetch the task's inputs") }
+        let workspace = WorkspaceData(files: context.files)
+        for input in workload.inputs {
+            try Task.checkCancellation()
+            do {
+                let contents = try await data.fetch(input, for: workload)
+                try await workspace.write(contents.chunks, size: contents.size, to: input.path)
+                context.log.write("Fetched input \(input.path) from task '\(input.from)' (\(contents.size) bytes)")
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw TaskFailure("cannot fetch the input '\(input.path)' from task '\(input.from)': \(error)")
+            }
+        }
+    }
+
+    /// Stores the workload's declared outputs from the workspace, replacing earlier tries'.
+    /// - Throws: ``TaskFailure`` naming the output that is missing or could not be stored.
+    private func storeOutputs(of workload: TaskWorkload, context: TaskRunContext) async throws {
+        guard !workload.outputs.isEmpty else { return }
+        guard let data else { throw TaskFailure("this executor has no run storage, so it cannot store the task's outputs") }
+        let workspace = WorkspaceData(files: context.files)
+        var files: [(path: String, declared: String)] = []
+        for declared in workload.outputs {
+            files += try workspace.outputFiles(declared).map { ($0, declared) }
+        }
+        // Every output is checked before anything is replaced: a try missing one stores nothing.
+        for file in files { close(try workspace.openFile(file.path, declared: file.declared).descriptor) }
+        do {
+            try await data.clearOutputs(of: workload)
+        } catch {
+            throw TaskFailure("cannot replace the task's stored outputs: \(error)")
+        }
+        for file in files {
+            try Task.checkCancellation()
+            let (descriptor, size) = try workspace.openFile(file.path, declared: file.declared)
+            do {
+                try await data.store(file.path, size: size, chunks: .reading(descriptor: descriptor), for: workload)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw TaskFailure("cannot store the output '\(file.path)': \(error)")
+            }
+            context.log.write("Stored output \(file.path) (\(size) bytes)")
         }
     }
 

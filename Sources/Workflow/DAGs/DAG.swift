@@ -143,6 +143,11 @@ public struct TaskDefinition: Sendable, Equatable {
         }
         return nil
     }
+    /// The files (and folders, ending with `/`) the task leaves in its workspace for downstream
+    /// tasks (`outputs:`): stored in run storage when a try succeeds; a missing one fails it.
+    public var outputs: [String] = []
+    /// What the task reads of upstream tasks' outputs (`inputs:`), fetched before it runs.
+    public var inputs: [TaskDataInput] = []
 
     /// Whether any setting or environment value holds a template.
     public var usesTemplates: Bool {

@@ -15,7 +15,7 @@ public enum DAGFileParser {
         "owner", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout", "env", "trigger_rule",
         "queue",
     ]
-    static let commonTaskKeys: Set<String> = defaultArgKeys.union(["id", "operator", "upstream", "doc"])
+    static let commonTaskKeys: Set<String> = defaultArgKeys.union(["id", "operator", "upstream", "doc"]).union(taskDataKeys)
 
     /// Parses the DAG file `text`, named `file` (relative to the DAGs folder).
     public static func parse(_ text: String, file: String) -> Result<DAG, DAGFileError> {
@@ -75,6 +75,7 @@ public enum DAGFileParser {
         }
         guard !tasks.isEmpty else { throw tasksNode.problem("'tasks' is empty; a DAG needs at least one task") }
         try checkUpstream(tasks, nodes: try tasksNode.sequence("tasks"))
+        try checkInputs(tasks, nodes: try tasksNode.sequence("tasks"))
 
         let startDate = try field("start_date")?.date("start_date")
         let endDate = try field("end_date")?.date("end_date")
@@ -180,7 +181,9 @@ public enum DAGFileParser {
             executionTimeout: task.executionTimeout,
             environment: task.environment,
             location: node.mark.map { "\($0.line):\($0.column)" } ?? "",
-            queue: task.queue
+            queue: task.queue,
+            outputs: try outputs(field("outputs"), taskID: taskID),
+            inputs: try inputs(field("inputs"), taskID: taskID)
         )
     }
 
