@@ -4,7 +4,22 @@ public import Storage
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions, credentials, runParams]
+    public static let all: [Migration] = [core, users, sessions, credentials, runParams, schedulerLease]
+
+    /// Named leases with an expiry (`scheduler`: which server schedules), see
+    /// `OrchestratorStore+Leases.swift`.
+    static let schedulerLease = Migration(
+        "orchestrator-007-scheduler-lease",
+        statements: [
+            """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """
+        ]
+    )
 
     /// A run's effective params (defaults applied), stored when it is created.
     static let runParams = Migration(
