@@ -1,6 +1,8 @@
 import Foundation
 import OrchestratorAPI
+import Scheduling
 import TaskExecution
+import Workflow
 
 /// The settings of the orchestrator, shared by `flowline up`, `flowline server` and the DAG commands.
 extension Settings {
@@ -71,6 +73,28 @@ extension Settings {
         if let problem = TaskEnvironment.problem(passing: names) { throw SettingsError(problem) }
         return names
     }
+
+    /// How long the scheduling server's lease lasts unrenewed, with several servers on one
+    /// PostgreSQL database.
+    public static let schedulerLease = Setting<Duration>(
+        option: "--scheduler-lease",
+        variables: ["FLOWLINE_SCHEDULER_LEASE"],
+        default: Scheduler.Leadership.defaultLease,
+        shown: DurationText.format(Scheduler.Leadership.defaultLease),
+        summary: """
+            With several servers on one PostgreSQL database, how long the scheduling server's lease lasts unrenewed (it renews \
+            it every fifth of that): how long scheduling pauses when that server dies
+            """,
+        expected: "a duration from 1s to 10m, like 10s",
+        read: { text throws(SettingsError) in
+            do {
+                return try DurationText.parse(text)
+            } catch {
+                throw SettingsError("\(error)")
+            }
+        },
+        accepts: { $0 >= .seconds(1) && $0 <= .seconds(600) }
+    )
 
     /// The admin created on a database without users.
     public static let adminUser = Setting<String>(

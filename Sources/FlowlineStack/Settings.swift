@@ -48,7 +48,7 @@ extension Settings {
         dataDirectory, host, database, logLevel, allowedHosts, trustedOrigins,
         samplesPort, samplesMaximum, trackingPort, maximumArtifactSize, artifactsDeleteCredential, servingPort,
         // The orchestrator (Settings+Orchestrator.swift)
-        orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, adminUser, adminPassword,
+        orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, schedulerLease, adminUser, adminPassword,
         // Clients (Settings+Clients.swift)
         server, user, password, samplesURL, trackingURI,
     ]

@@ -71,6 +71,8 @@ public struct StackConfiguration: Sendable {
         public var taskUser: String?
         /// `--task-env`: more of the server's environment variables tasks may see.
         public var taskEnvironment: [String] = []
+        /// `--scheduler-lease`: how long the scheduling server's lease lasts unrenewed.
+        public var schedulerLease: String?
 
         public init(
             port: Int? = nil,
@@ -168,6 +170,7 @@ public struct StackConfiguration: Sendable {
         // it here; a bare name is looked up on PATH.
         configuration.python = python.contains("/") ? DataDirectory.absolute(python) : python
         configuration.installExamples = try !settings.value(Settings.noExamples, flag: flags.noExamples ? true : nil)
+        configuration.schedulerLease = try settings.value(Settings.schedulerLease, text: flags.schedulerLease)
         configuration.adminUsername = try settings.value(Settings.adminUser)
         configuration.adminPassword = try settings.value(Settings.adminPassword)
         let passThrough = flags.taskEnvironment.isEmpty ? nil : flags.taskEnvironment.joined(separator: ",")

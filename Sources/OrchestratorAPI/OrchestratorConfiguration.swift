@@ -36,6 +36,9 @@ public struct OrchestratorConfiguration: Sendable {
     public var taskEnvironment = TaskEnvironment()
     /// The OS user task processes run as (`--task-user`); `nil` runs them as the server's user.
     public var taskUser: TaskUser?
+    /// With several servers on one PostgreSQL database, how long the scheduling server's lease
+    /// lasts unrenewed (`--scheduler-lease`).
+    public var schedulerLease = Scheduler.Leadership.defaultLease
 
     public init(
         host: String = ServerPolicy.defaultHost,
@@ -77,6 +80,13 @@ public struct OrchestratorConfiguration: Sendable {
 
     /// The scheduler's settings.
     public var schedulerConfiguration: Scheduler.Configuration {
-        Scheduler.Configuration(folders: folders, parallelism: parallelism, python: python, taskEnvironment: taskEnvironment, taskUser: taskUser)
+        Scheduler.Configuration(
+            folders: folders,
+            parallelism: parallelism,
+            python: python,
+            taskEnvironment: taskEnvironment,
+            taskUser: taskUser,
+            leadership: Scheduler.Leadership(lease: schedulerLease)
+        )
     }
 }

@@ -32,6 +32,8 @@ public actor Scheduler: Service {
         public var taskEnvironment: TaskEnvironment
         /// The OS user task processes run as (`--task-user`); `nil`: the server's own.
         public var taskUser: TaskUser?
+        /// How servers sharing a PostgreSQL database elect the one that schedules.
+        public var leadership: Leadership
 
         public init(
             folders: OrchestratorFolders,
@@ -40,7 +42,8 @@ public actor Scheduler: Service {
             rescanInterval: Duration = .seconds(1),
             only: DAG? = nil,
             taskEnvironment: TaskEnvironment = TaskEnvironment(),
-            taskUser: TaskUser? = nil
+            taskUser: TaskUser? = nil,
+            leadership: Leadership = Leadership()
         ) {
             self.folders = folders
             self.parallelism = parallelism
@@ -49,15 +52,18 @@ public actor Scheduler: Service {
             self.only = only
             self.taskEnvironment = taskEnvironment
             self.taskUser = taskUser
+            self.leadership = leadership
         }
     }
 
     public nonisolated let store: OrchestratorStore
     public nonisolated let configuration: Configuration
-    private let logger: Logger
+    let logger: Logger
     private let runner: TaskRunner
     private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    let wake: AsyncStream<Void>.Continuation
+    /// Whether this scheduler schedules (see Scheduler+Leadership.swift).
+    var leadership: LeadershipState
 
     /// The DAGs as last loaded, by id.
     private var dags: [String: DAG] = [:]
@@ -80,7 +86,7 @@ public actor Scheduler: Service {
     private var armedUntil: Date?
     private var started = false
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
-    public private(set) var lastHeartbeat: Date?
+    public internal(set) var lastHeartbeat: Date?
     /// Whether a reload of the DAGs folder is under way, and who waits for it to end.
     private var reloading = false
     private var reloadWaiters: [CheckedContinuation<Void, Never>] = []
@@ -100,6 +106,7 @@ public actor Scheduler: Service {
         self.onStart = onStart
         self.configuration = configuration
         self.logger = logger
+        leadership = Self.initialLeadership(store)
         let executor = TryExecutor(
             folders: configuration.folders,
             python: configuration.python,
@@ -125,7 +132,7 @@ public actor Scheduler: Service {
         // Whatever happens, nobody waits for a start that will not come.
         defer { markStarted() }
         try await onStart()
-        try await recoverLostTries()
+        try await recoverAtStart()
         await reloadIfChanged(force: true)
         markStarted()
         wake.yield()
@@ -134,8 +141,10 @@ public actor Scheduler: Service {
                 if configuration.only == nil {
                     group.addTask { [weak self] in await self?.watchFolder() }
                 }
+                group.addTask { await self.holdLeadership() }
                 for await _ in wakeups {
                     if Task.isCancelled { break }
+                    guard leadership.mayPass(at: .now) else { continue }
                     await pass()
                     for launch in takeLaunches() {
                         group.addTask { [runner] in
@@ -278,7 +287,7 @@ public actor Scheduler: Service {
     }
 
     /// Changes made by other processes show within one rescan interval.
-    private func forgetKnownInstances() {
+    func forgetKnownInstances() {
         stale.formUnion(known.keys)
     }
 
@@ -338,14 +347,14 @@ public actor Scheduler: Service {
             note: note,
             now: now
         )
-        wake.yield()
+        await announceChange()
         return run
     }
 
     public func setPaused(_ dagID: String, _ isPaused: Bool) async throws {
         try await store.setPaused(dagID, isPaused)
         if isPaused { paused.insert(dagID) } else { paused.remove(dagID) }
-        wake.yield()
+        await announceChange()
     }
 
     /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
@@ -373,7 +382,7 @@ public actor Scheduler: Service {
             inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
         }
         let ended = try await store.setRunState(try await store.run(dagID: dagID, runID: runID), to: state)
-        wake.yield()
+        await announceChange()
         return ended
     }
 
@@ -394,7 +403,7 @@ public actor Scheduler: Service {
         inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
         let run = try await store.run(dagID: dagID, runID: runID)
         if run.state.isFinished { try await store.setRunState(run, to: .running) }
-        wake.yield()
+        await announceChange()
         return moved
     }
 
@@ -428,7 +437,7 @@ public actor Scheduler: Service {
         stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
         defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
         let cleared = try await store.clear(dag, runID: runID, taskIDs: targets, includeDownstream: includeDownstream, onlyFailed: onlyFailed)
-        wake.yield()
+        await announceChange()
         return cleared
     }
 
@@ -447,15 +456,16 @@ public actor Scheduler: Service {
     public func deleteRun(dagID: String, runID: String) async throws {
         try await store.deleteRun(dagID: dagID, runID: runID)
         known.removeValue(forKey: OrchestratorStore.runKey(dagID: dagID, runID: runID))
-        wake.yield()
+        await announceChange()
     }
 
     // MARK: Recovery
 
     /// Tries that were queued or running when Flowline last stopped were lost with it: their
     /// leftover processes are killed and they are retried (or failed when out of tries).
-    private func recoverLostTries() async throws {
-        for instance in try await store.unfinishedTries() {
+    /// - Parameter hostname: only the tries recorded by this host; `nil`: all.
+    func recoverLostTries(recordedBy hostname: String? = nil) async throws {
+        for instance in try await store.unfinishedTries() where hostname == nil || instance.hostname == hostname {
             // Only the group its try started: after a restart the id may belong to anything else.
             if let pid = instance.pid, pid > 1,
                 ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)

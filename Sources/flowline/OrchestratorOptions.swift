@@ -13,9 +13,19 @@ struct OrchestratorOptions: ParsableArguments {
     @Flag(Settings.noExamples) var noExamples = false
     @Option(Settings.taskUser) var taskUser: String?
     @Option(text: Settings.taskEnvironment) var taskEnv: [String] = []
+    @Option(text: Settings.schedulerLease) var schedulerLease: String?
 
     var flags: StackConfiguration.OrchestratorFlags {
-        .init(dagsFolder: dagsFolder, parallelism: parallelism, python: python, noExamples: noExamples, taskUser: taskUser, taskEnvironment: taskEnv)
+        var flags = StackConfiguration.OrchestratorFlags(
+            dagsFolder: dagsFolder,
+            parallelism: parallelism,
+            python: python,
+            noExamples: noExamples,
+            taskUser: taskUser,
+            taskEnvironment: taskEnv
+        )
+        flags.schedulerLease = schedulerLease
+        return flags
     }
 }
 
