@@ -66,6 +66,7 @@ struct SettingsTests {
         "FLOWLINE_ORCHESTRATOR_PORT": "8080x",
         "FLOWLINE_PARALLELISM": "1025",
         "FLOWLINE_TASK_ENV": "GOOD,NOT-A-NAME",
+        "FLOWLINE_SCHEDULER_LEASE": "0.5s",
         "FLOWLINE_SERVER": "ftp://127.0.0.1:8080",
         "FLOWLINE_SAMPLES_URL": "localhost:6780",
         "MLFLOW_TRACKING_URI": "not a URL",

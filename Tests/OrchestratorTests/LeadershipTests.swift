@@ -97,14 +97,15 @@ final class Servers: Sendable {
         let directory = try TemporaryDirectory("flowline-servers")
         defer { directory.remove() }
         try await withTestDatabaseURL(kind) { url in
+            // The test's own database reads outlive every server.
             var databases: [Database] = []
-            for _ in 0..<count { databases.append(try await Database.open(url, migrations: OrchestratorMigrations.all, logger: TestLogger.silent)) }
+            for _ in 0...count { databases.append(try await Database.open(url, migrations: OrchestratorMigrations.all, logger: TestLogger.silent)) }
             let dags = directory.url.appendingPathComponent("dags")
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(LeadershipTests.dag.utf8).write(to: dags.appendingPathComponent("pair.yaml"))
             var schedulers: [Scheduler] = []
             var tasks: [Task<Void, any Error>] = []
-            for (index, database) in databases.enumerated() {
+            for (index, database) in databases.dropFirst().enumerated() {
                 let folders = OrchestratorFolders(
                     dags: dags,
                     logs: directory.url.appendingPathComponent("logs-\(index)"),
@@ -125,7 +126,10 @@ final class Servers: Sendable {
                 // The database outlives its scheduler: stopping a server stops the scheduler only.
                 tasks.append(Task { try await withRunning(database) { _ in try await scheduler.run() } })
             }
-            let servers = Servers(schedulers: schedulers, store: OrchestratorStore(database: databases[0]), tasks: tasks)
+            let observer = databases[0]
+            let observing = Task { try await observer.run() }
+            defer { observing.cancel() }
+            let servers = Servers(schedulers: schedulers, store: OrchestratorStore(database: observer), tasks: tasks)
             for scheduler in schedulers { await scheduler.waitUntilStarted() }
             do {
                 try await body(servers)
