@@ -73,6 +73,51 @@ struct LeadershipTests {
     }
 }
 
+extension LeadershipTests {
+    @Test("A server that gains the lease recovers the tries it recorded itself and lost, never another server's", arguments: postgresql)
+    func recoversOwnTries(kind: TestDatabaseKind) async throws {
+        try await Servers.with(
+            kind,
+            count: 1,
+            rescan: .milliseconds(200),
+            prepare: { database async throws in
+                // Left running by this server's last life ("server-0:8080") and by another, live one.
+                let dag = try DAGFileParser.parse(LeadershipTests.dag, file: "pair.yaml").get()
+                let mine = OrchestratorStore(database: database, hostname: "server-0:8080")
+                let theirs = OrchestratorStore(database: database, hostname: "elsewhere:8080")
+                let run = try await mine.createRun(
+                    dag,
+                    runID: "lost",
+                    runType: .manual,
+                    logicalDate: nil,
+                    dataInterval: nil,
+                    runAfter: Date(),
+                    conf: [:],
+                    params: [:],
+                    triggeredBy: "test"
+                )
+                try await mine.setRunState(run, to: .running)
+                for (store, taskID) in [(mine, "first"), (theirs, "second")] {
+                    var instance = try await store.taskInstance(dagID: "pair", runID: "lost", taskID: taskID)
+                    instance = try await store.transition(instance, to: .scheduled) { $0.tryNumber += 1 }
+                    instance = try await store.transition(instance, to: .queued)
+                    _ = try await store.transition(instance, to: .running)
+                }
+            }
+        ) { servers async throws in
+            _ = try await servers.leader()
+            try await eventually {
+                (try? await servers.store.taskInstance(dagID: "pair", runID: "lost", taskID: "first"))?.state?.isActive == false
+            }
+            let first = try await servers.store.taskInstance(dagID: "pair", runID: "lost", taskID: "first")
+            #expect(first.message?.contains("the try was lost") == true)
+            let second = try await servers.store.taskInstance(dagID: "pair", runID: "lost", taskID: "second")
+            #expect(second.state == .running)
+            #expect(second.hostname == "elsewhere:8080")
+        }
+    }
+}
+
 /// Schedulers with their own `Database` (as separate servers would have) on one PostgreSQL
 /// schema and one DAGs folder.
 final class Servers: Sendable {
@@ -92,6 +137,7 @@ final class Servers: Sendable {
         count: Int,
         rescan: Duration,
         lease: Duration = Scheduler.Leadership.defaultLease,
+        prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
         _ body: @escaping @Sendable (Servers) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory("flowline-servers")
@@ -103,6 +149,10 @@ final class Servers: Sendable {
             let dags = directory.url.appendingPathComponent("dags")
             try FileManager.default.createDirectory(at: dags, withIntermediateDirectories: true)
             try Data(LeadershipTests.dag.utf8).write(to: dags.appendingPathComponent("pair.yaml"))
+            let observer = databases[0]
+            let observing = Task { try await observer.run() }
+            defer { observing.cancel() }
+            try await prepare(observer)
             var schedulers: [Scheduler] = []
             var tasks: [Task<Void, any Error>] = []
             for (index, database) in databases.dropFirst().enumerated() {
@@ -126,9 +176,6 @@ final class Servers: Sendable {
                 // The database outlives its scheduler: stopping a server stops the scheduler only.
                 tasks.append(Task { try await withRunning(database) { _ in try await scheduler.run() } })
             }
-            let observer = databases[0]
-            let observing = Task { try await observer.run() }
-            defer { observing.cancel() }
             let servers = Servers(schedulers: schedulers, store: OrchestratorStore(database: observer), tasks: tasks)
             for scheduler in schedulers { await scheduler.waitUntilStarted() }
             do {
