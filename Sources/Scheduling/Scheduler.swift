@@ -169,7 +169,8 @@ public actor Scheduler: Service {
     }
 
     /// Returns once the scheduler has started: its start hook ran (the first admin exists), lost
-    /// tries were recovered and the DAGs folder was read; or once it has stopped without starting.
+    /// tries were recovered (on PostgreSQL: once it holds the scheduler lease, later) and the DAGs
+    /// folder was read; or once it has stopped without starting.
     public func waitUntilStarted() async {
         if started { return }
         await withCheckedContinuation { startWaiters.append($0) }
