@@ -1,5 +1,6 @@
 import Foundation
 import OrchestratorAPI
+import Scheduling
 import TaskExecution
 import Workflow
 
@@ -120,6 +121,28 @@ extension Settings {
         guard let bytes = byteCount(text), bytes > 0 else { return nil }
         return bytes
     }
+
+    /// How long the scheduling server's lease lasts unrenewed, with several servers on one
+    /// PostgreSQL database.
+    public static let schedulerLease = Setting<Duration>(
+        option: "--scheduler-lease",
+        variables: ["FLOWLINE_SCHEDULER_LEASE"],
+        default: Scheduler.Leadership.defaultLease,
+        shown: DurationText.format(Scheduler.Leadership.defaultLease),
+        summary: """
+            With several servers on one PostgreSQL database, how long the scheduling server's lease lasts unrenewed (it renews \
+            it every fifth of that): how long scheduling pauses when that server dies
+            """,
+        expected: "a duration from 1s to 10m, like 10s",
+        read: { text throws(SettingsError) in
+            do {
+                return try DurationText.parse(text)
+            } catch {
+                throw SettingsError("\(error)")
+            }
+        },
+        accepts: { $0 >= .seconds(1) && $0 <= .seconds(600) }
+    )
 
     /// The admin created on a database without users.
     public static let adminUser = Setting<String>(

@@ -49,7 +49,7 @@ extension Settings {
         samplesPort, samplesMaximum, trackingPort, maximumArtifactSize, artifactsDeleteCredential, servingPort,
         // The orchestrator (Settings+Orchestrator.swift)
         orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, runStorage, maximumTaskOutputSize,
-        adminUser, adminPassword, noLocalExecutor, workerTimeout,
+        schedulerLease, adminUser, adminPassword, noLocalExecutor, workerTimeout,
         // Clients (Settings+Clients.swift)
         server, user, password, samplesURL, trackingURI,
     ]

@@ -29,7 +29,9 @@ public enum Stack {
         let directory = configuration.dataDirectory
         try directory.prepare()
         let lock = try directory.lock()
-        defer { withExtendedLifetime(lock) {} }
+        // Another data directory does not make another database: one server per SQLite file.
+        let serverLock = try DatabaseServerLock.take(for: configuration.orchestrator.database)
+        defer { withExtendedLifetime((lock, serverLock)) {} }
         try protect(directory, for: configuration.orchestrator)
 
         // Tracking and orchestrator share one database when both are given the same URL (one
@@ -107,7 +109,8 @@ public enum Stack {
         raiseDescriptorLimit(logger: logger)
         try dataDirectory.prepare()
         let lock = try dataDirectory.lock()
-        defer { withExtendedLifetime(lock) {} }
+        let serverLock = try DatabaseServerLock.take(for: configuration.database)
+        defer { withExtendedLifetime((lock, serverLock)) {} }
         try protect(dataDirectory, for: configuration)
         let database = try await Database.open(
             configuration.database,
@@ -134,7 +137,7 @@ public enum Stack {
         database: Database,
         logger: Logger
     ) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
-        let store = OrchestratorStore(database: database)
+        let store = OrchestratorStore(database: database, hostname: serverName(configuration))
         let tokens = await TokenService.generate()
         var repository: ExampleModelRepository?
         if configuration.installExamples {
@@ -161,6 +164,16 @@ public enum Stack {
             }
         )
         return (scheduler, tokens, repository)
+    }
+
+    /// The name this server's tries record as their host: the host name, and on PostgreSQL, where
+    /// several servers share the database, `host:port` (`host:pid<n>` on an ephemeral port), so
+    /// that each server (and the same server restarted) knows its own tries and the scheduler
+    /// lease knows its holder.
+    static func serverName(_ configuration: OrchestratorConfiguration) -> String {
+        let host = ProcessInfo.processInfo.hostName
+        guard case .postgresql = configuration.database else { return host }
+        return configuration.port == 0 ? "\(host):pid\(getpid())" : "\(host):\(configuration.port)"
     }
 
     /// Keeps the data directory from other local users: 0700, or 0711 with a task user, who may

@@ -79,6 +79,8 @@ public struct StackConfiguration: Sendable {
         public var runStorage: String?
         /// `--max-task-output-size`, as given.
         public var maximumTaskOutputSize: String?
+        /// `--scheduler-lease`: how long the scheduling server's lease lasts unrenewed.
+        public var schedulerLease: String?
 
         public init(
             port: Int? = nil,
@@ -186,6 +188,7 @@ public struct StackConfiguration: Sendable {
         configuration.localExecutor = try !settings.value(Settings.noLocalExecutor, flag: flags.noLocalExecutor ? true : nil)
         configuration.workerTimeout = try settings.value(Settings.workerTimeout, text: flags.workerTimeout)
         configuration.version = FlowlineVersion.current
+        configuration.schedulerLease = try settings.value(Settings.schedulerLease, text: flags.schedulerLease)
         configuration.adminUsername = try settings.value(Settings.adminUser)
         configuration.adminPassword = try settings.value(Settings.adminPassword)
         let passThrough = flags.taskEnvironment.isEmpty ? nil : flags.taskEnvironment.joined(separator: ",")

@@ -49,6 +49,9 @@ public struct OrchestratorConfiguration: Sendable {
     /// The largest output file a try may store in run storage (`--max-task-output-size`); the
     /// run storage's folder is ``OrchestratorFolders/runStorage``.
     public var maximumTaskOutputSize = LocalTaskData.defaultMaximumOutputSize
+    /// With several servers on one PostgreSQL database, how long the scheduling server's lease
+    /// lasts unrenewed (`--scheduler-lease`).
+    public var schedulerLease = Scheduler.Leadership.defaultLease
 
     public init(
         host: String = ServerPolicy.defaultHost,
@@ -99,7 +102,8 @@ public struct OrchestratorConfiguration: Sendable {
             python: python,
             taskEnvironment: taskEnvironment,
             taskUser: taskUser,
-            maximumTaskOutputSize: maximumTaskOutputSize
+            maximumTaskOutputSize: maximumTaskOutputSize,
+            leadership: Scheduler.Leadership(lease: schedulerLease)
         )
         configuration.localQueues = localExecutor ? [TaskDefinition.defaultQueue] : []
         configuration.workerTimeout = workerTimeout

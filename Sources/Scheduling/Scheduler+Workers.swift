@@ -41,7 +41,6 @@ extension Scheduler {
     func checkWorkers(now: Date) async throws {
         guard now.timeIntervalSince(workersCheckedAt) >= 1 else { return }
         workersCheckedAt = now
-        _ = try await store.heartbeat(worker: configuration.workerName, state: usedSlots > 0 ? .running : .idle, now: now)
         let cutoff = now.addingTimeInterval(-configuration.workerTimeout.seconds)
         for worker in try await store.silentWorkers(since: cutoff) where worker.name != configuration.workerName {
             let silence = DurationText.format(.seconds(Int64(now.timeIntervalSince(worker.lastHeartbeat).rounded())))
@@ -53,10 +52,20 @@ extension Scheduler {
         }
     }
 
-    /// Tries of these runs ended elsewhere (a worker's report): read them again and pass at once.
-    func triesEnded(in runKeys: Set<String>) {
+    /// Keeps this server's own worker row alive (every rescan, on every server).
+    func heartbeatLocalExecutor() async {
+        do {
+            _ = try await store.heartbeat(worker: configuration.workerName, state: usedSlots > 0 ? .running : .idle)
+        } catch {
+            logger.warning("Cannot record the local executor's heartbeat: \(error)")
+        }
+    }
+
+    /// Tries of these runs ended elsewhere (a worker's report): read them again and pass at once
+    /// (on the scheduling server, told by NOTIFY when it is another one).
+    func triesEnded(in runKeys: Set<String>) async {
         stale.formUnion(runKeys)
-        poke()
+        await announceChange()
     }
 
     /// Ends tries whose worker was lost: each is retried after its delay while tries remain, else

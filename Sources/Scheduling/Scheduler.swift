@@ -45,6 +45,8 @@ public actor Scheduler: Service {
         public var runStorage: any RunStorage
         /// The largest output file a try may store (`--max-task-output-size`).
         public var maximumTaskOutputSize: Int64
+        /// How servers sharing a PostgreSQL database elect the one that schedules.
+        public var leadership: Leadership
 
         /// - Parameter runStorage: defaults to a ``FolderRunStorage`` in `folders.runStorage`.
         public init(
@@ -56,7 +58,8 @@ public actor Scheduler: Service {
             taskEnvironment: TaskEnvironment = TaskEnvironment(),
             taskUser: TaskUser? = nil,
             runStorage: (any RunStorage)? = nil,
-            maximumTaskOutputSize: Int64 = LocalTaskData.defaultMaximumOutputSize
+            maximumTaskOutputSize: Int64 = LocalTaskData.defaultMaximumOutputSize,
+            leadership: Leadership = Leadership()
         ) {
             self.runStorage = runStorage ?? FolderRunStorage(folder: folders.runStorage)
             self.maximumTaskOutputSize = maximumTaskOutputSize
@@ -67,6 +70,7 @@ public actor Scheduler: Service {
             self.only = only
             self.taskEnvironment = taskEnvironment
             self.taskUser = taskUser
+            self.leadership = leadership
         }
     }
 
@@ -77,7 +81,9 @@ public actor Scheduler: Service {
     let logger: Logger
     private let runner: TaskRunner
     private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    let wake: AsyncStream<Void>.Continuation
+    /// Whether this scheduler schedules (see Scheduler+Leadership.swift).
+    var leadership: LeadershipState
 
     /// The DAGs as last loaded, by id.
     var dags: [String: DAG] = [:]
@@ -99,12 +105,14 @@ public actor Scheduler: Service {
     /// The earliest time a timer is already set to wake the loop.
     private var armedUntil: Date?
     private var started = false
+    /// Whether this process recovered its local executor's lost tries (once, at its first lead).
+    var recoveredAtStart = false
     /// When the workers' heartbeats were last checked (once a second at most).
     var workersCheckedAt = Date.distantPast
     /// Whether tries may wait in a queue the local slots serve (a claim is worth a look).
     var localWorkWaiting = true
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
-    public private(set) var lastHeartbeat: Date?
+    public internal(set) var lastHeartbeat: Date?
     /// Whether a reload of the DAGs folder is under way, and who waits for it to end.
     private var reloading = false
     private var reloadWaiters: [CheckedContinuation<Void, Never>] = []
@@ -124,6 +132,7 @@ public actor Scheduler: Service {
         self.onStart = onStart
         self.configuration = configuration
         self.logger = logger
+        leadership = Self.initialLeadership(store)
         let executor = TryExecutor(
             folders: configuration.folders,
             python: configuration.python,
@@ -158,7 +167,7 @@ public actor Scheduler: Service {
         defer { markStarted() }
         try await onStart()
         try await registerLocalExecutor()
-        try await recoverLostTries()
+        try await recoverAtStart()
         await reloadIfChanged(force: true)
         markStarted()
         wake.yield()
@@ -167,8 +176,11 @@ public actor Scheduler: Service {
                 if configuration.only == nil {
                     group.addTask { [weak self] in await self?.watchFolder() }
                 }
+                group.addTask { await self.holdLeadership() }
+                group.addTask { await self.listenForQueuedWork() }
                 for await _ in wakeups {
                     if Task.isCancelled { break }
+                    guard leadership.mayPass(at: .now) else { continue }
                     await pass()
                     for launch in takeLaunches() {
                         group.addTask { [runner] in
@@ -193,7 +205,8 @@ public actor Scheduler: Service {
     }
 
     /// Returns once the scheduler has started: its start hook ran (the first admin exists), lost
-    /// tries were recovered and the DAGs folder was read; or once it has stopped without starting.
+    /// tries were recovered (on PostgreSQL: once it holds the scheduler lease, later) and the DAGs
+    /// folder was read; or once it has stopped without starting.
     public func waitUntilStarted() async {
         if started { return }
         await withCheckedContinuation { startWaiters.append($0) }
@@ -243,6 +256,7 @@ public actor Scheduler: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.rescanInterval)
             await reloadIfChanged(force: false)
+            await heartbeatLocalExecutor()
             forgetKnownInstances()
             wake.yield()
         }
@@ -311,7 +325,7 @@ public actor Scheduler: Service {
     }
 
     /// Changes made by other processes show within one rescan interval.
-    private func forgetKnownInstances() {
+    func forgetKnownInstances() {
         stale.formUnion(known.keys)
     }
 
@@ -371,14 +385,14 @@ public actor Scheduler: Service {
             note: note,
             now: now
         )
-        wake.yield()
+        await announceChange()
         return run
     }
 
     public func setPaused(_ dagID: String, _ isPaused: Bool) async throws {
         try await store.setPaused(dagID, isPaused)
         if isPaused { paused.insert(dagID) } else { paused.remove(dagID) }
-        wake.yield()
+        await announceChange()
     }
 
     /// Ends a run as `state`: tries in flight are stopped and fail, tasks not started are skipped
@@ -406,7 +420,7 @@ public actor Scheduler: Service {
             inFlight[Self.key(instance)]?.signal.stop("the run was marked \(state.rawValue)")
         }
         let ended = try await store.setRunState(try await store.run(dagID: dagID, runID: runID), to: state)
-        wake.yield()
+        await announceChange()
         return ended
     }
 
@@ -427,7 +441,7 @@ public actor Scheduler: Service {
         inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
         let run = try await store.run(dagID: dagID, runID: runID)
         if run.state.isFinished { try await store.setRunState(run, to: .running) }
-        wake.yield()
+        await announceChange()
         return moved
     }
 
@@ -461,7 +475,7 @@ public actor Scheduler: Service {
         stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID))
         defer { stale.insert(OrchestratorStore.runKey(dagID: dagID, runID: runID)) }
         let cleared = try await store.clear(dag, runID: runID, taskIDs: targets, includeDownstream: includeDownstream, onlyFailed: onlyFailed)
-        wake.yield()
+        await announceChange()
         return cleared
     }
 
@@ -487,18 +501,21 @@ public actor Scheduler: Service {
             logger.warning("Deleted run \(runID) of \(dagID), but not its task data: \(error)")
         }
         known.removeValue(forKey: OrchestratorStore.runKey(dagID: dagID, runID: runID))
-        wake.yield()
+        await announceChange()
     }
 
     // MARK: Recovery
 
     /// Tries that this server's local executor held when it last stopped were lost with it: their
     /// leftover processes are killed and they are retried (or failed when out of tries). Tries of
-    /// remote workers go on (their workers report to whichever server answers), and tries queued
-    /// for any worker stay queued.
-    private func recoverLostTries() async throws {
+    /// remote workers go on (their workers report to whichever server answers), tries queued for any
+    /// worker stay queued, and another server's own tries are its own.
+    func recoverLostTries() async throws {
         for instance in try await store.unfinishedTries() {
-            guard instance.worker == configuration.workerName || (instance.worker == nil && instance.state != .queued) else { continue }
+            // A try with no worker predates workers (or is lost in its queue's wait): on SQLite,
+            // where one server runs, it was this one's.
+            let ours = instance.worker == configuration.workerName || (instance.worker == nil && instance.state != .queued && !sharesDatabase)
+            guard ours else { continue }
             // Only the group its try started: after a restart the id may belong to anything else.
             if let pid = instance.pid, pid > 1,
                 ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
@@ -645,7 +662,6 @@ public actor Scheduler: Service {
         }
         let moved = try await store.transition(moves, now: now)
         var queuedForWorkers = false
-        defer { if queuedForWorkers { queuedWork.notify() } }
         var current = byTask
         let runKey = OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID)
         for (move, result) in zip(moves, moved) {
@@ -667,6 +683,7 @@ public actor Scheduler: Service {
                 }
             }
         }
+        if queuedForWorkers { await announceQueuedWork() }
         try await closeIfDone(run, dag: dag, instances: Array(current.values))
     }
 

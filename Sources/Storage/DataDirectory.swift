@@ -133,31 +133,21 @@ public struct DataDirectory: Sendable, Equatable {
 /// An exclusive, advisory lock on a data directory, released when the value is deinitialized or the
 /// process ends (an `flock` on the directory's `.lock` file, which records the holder's pid).
 public final class DataDirectoryLock: Sendable {
-    private let descriptor: Int32
+    private let lock: ExclusiveFileLock
 
     init(url: URL, directory: String) throws {
-        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw DataDirectoryError("cannot open \(url.path): \(String(cString: strerror(errno)))")
+        do {
+            lock = try ExclusiveFileLock(path: url.path)
+        } catch {
+            switch error {
+            case .cannotOpen(let reason):
+                throw DataDirectoryError("cannot open \(url.path): \(reason)")
+            case .held(let pid):
+                throw DataDirectoryError(
+                    "the data directory \(directory) is in use by another Flowline process\(pid.map { " (pid \($0))" } ?? ""); stop it first or choose another --data-dir"
+                )
+            }
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            var holder = [UInt8](repeating: 0, count: 32)
-            let count = read(descriptor, &holder, holder.count)
-            close(descriptor)
-            let pid = String(decoding: holder.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw DataDirectoryError(
-                "the data directory \(directory) is in use by another Flowline process\(pid.isEmpty ? "" : " (pid \(pid))"); stop it first or choose another --data-dir"
-            )
-        }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(descriptor, 0)
-        _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-        self.descriptor = descriptor
-    }
-
-    deinit {
-        _ = flock(descriptor, LOCK_UN)
-        close(descriptor)
     }
 }
 

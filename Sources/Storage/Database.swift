@@ -25,7 +25,7 @@ public enum SQLFlavor: Sendable {
 public final class Database: Service, Sendable {
     /// Where the database lives.
     public let url: DatabaseURL
-    private let backend: any DatabaseBackend
+    let backend: any DatabaseBackend
 
     private init(url: DatabaseURL, backend: any DatabaseBackend) {
         self.url = url
@@ -90,6 +90,10 @@ protocol DatabaseBackend: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func run() async throws
+    /// Sends a notification on `channel` (a valid name).
+    func notify(_ channel: String) async throws
+    /// The notifications on `channel` (a valid name), the first once listening.
+    func notifications(on channel: String) -> AsyncStream<Void>
     /// Releases connections of a backend whose `run` never started (a failed open).
     func closeUnstarted() async
 }

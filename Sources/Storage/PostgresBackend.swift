@@ -20,6 +20,8 @@ final class PostgresBackend: DatabaseBackend {
     private let logger: Logger
     /// How long opening waits for the server before giving up.
     private let connectTimeout: Duration
+    /// `LISTEN` on a connection of its own, for ``notifications(on:)``.
+    private let listener: PostgresListener
 
     init(_ location: DatabaseURL.PostgreSQLLocation, connectTimeout: Duration, logger: Logger) {
         self.connectTimeout = connectTimeout
@@ -44,6 +46,7 @@ final class PostgresBackend: DatabaseBackend {
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.location = location
         self.logger = logger
+        listener = PostgresListener(location, logger: logger)
     }
 
     func migrate(_ migrations: [Migration]) async throws {
@@ -106,9 +109,23 @@ final class PostgresBackend: DatabaseBackend {
         }
     }
 
+    func notify(_ channel: String) async throws {
+        try await transaction { sql in
+            try await sql.raw("SELECT pg_notify(\(bind: channel), '')").run()
+        }
+    }
+
+    func notifications(on channel: String) -> AsyncStream<Void> {
+        listener.subscribe(channel)
+    }
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.client.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.listener.run() }
+                await self.client.run()
+                group.cancelAll()
+            }
         }
     }
 

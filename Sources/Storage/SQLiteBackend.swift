@@ -22,6 +22,8 @@ final class SQLiteBackend: DatabaseBackend {
     private let queue = WriteQueue()
     private let logger: Logger
     private let closed = Atomic(false)
+    /// The subscribers of ``notifications(on:)``: on SQLite, notifications stay in this process.
+    private let hub = NotificationHub()
 
     private init(writer: SQLiteConnection, readers: ConnectionPool<SQLiteConnection>?, logger: Logger) {
         self.writer = writer
@@ -108,7 +110,17 @@ final class SQLiteBackend: DatabaseBackend {
         try await queue.write(body)
     }
 
+    func notify(_ channel: String) async throws {
+        hub.deliver(channel)
+    }
+
+    func notifications(on channel: String) -> AsyncStream<Void> {
+        // Listening from now on, like PostgreSQL's first element once it listens.
+        hub.subscribe(channel, told: true)
+    }
+
     func run() async throws {
+        defer { hub.finish() }
         let queue = queue
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {

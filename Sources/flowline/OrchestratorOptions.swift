@@ -17,6 +17,7 @@ struct OrchestratorOptions: ParsableArguments {
     @Option(text: Settings.maximumTaskOutputSize) var maxTaskOutputSize: String?
     @Flag(Settings.noLocalExecutor) var noLocalExecutor = false
     @Option(text: Settings.workerTimeout) var workerTimeout: String?
+    @Option(text: Settings.schedulerLease) var schedulerLease: String?
 
     var flags: StackConfiguration.OrchestratorFlags {
         var flags = StackConfiguration.OrchestratorFlags(
@@ -31,6 +32,7 @@ struct OrchestratorOptions: ParsableArguments {
         )
         flags.noLocalExecutor = noLocalExecutor
         flags.workerTimeout = workerTimeout
+        flags.schedulerLease = schedulerLease
         return flags
     }
 }

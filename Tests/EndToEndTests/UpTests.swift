@@ -55,6 +55,28 @@ struct UpTests {
         }
     }
 
+    @Test("A second server on the same SQLite database is refused, also from another data directory: it names the file, the pid and PostgreSQL")
+    func sqliteDatabaseLock() async throws {
+        try await withTemporaryDirectory { directory in
+            let first = try FlowlineProcess(
+                ["server", "--port", "0", "--no-examples", "--data-dir", directory.url.appendingPathComponent("one").path],
+                in: directory.url
+            )
+            defer { first.terminate() }
+            try await first.waitForOutput("Press Ctrl-C to stop.")
+            let database = directory.url.appendingPathComponent("one/orchestrator.db").path
+            let second = try await FlowlineProcess.run([
+                "server", "--port", "0", "--no-examples", "--data-dir", directory.url.appendingPathComponent("two").path,
+                "--database", "sqlite:///\(database)",
+            ])
+            #expect(second.status != 0)
+            #expect(second.stderr.contains("the SQLite database \(database) is in use by another Flowline server (pid \(first.processIdentifier))"))
+            #expect(second.stderr.contains("--database postgresql://"))
+            first.signal()
+            #expect(try await first.waitForExit() == 0)
+        }
+    }
+
     @Test("A port already in use is a clear error, not a crash")
     func portInUse() async throws {
         try await withTemporaryDirectory { directory in

@@ -67,6 +67,7 @@ struct SettingsTests {
         "FLOWLINE_PARALLELISM": "1025",
         "FLOWLINE_TASK_ENV": "GOOD,NOT-A-NAME",
         "FLOWLINE_MAX_TASK_OUTPUT_SIZE": "lots",
+        "FLOWLINE_SCHEDULER_LEASE": "0.5s",
         "FLOWLINE_SERVER": "ftp://127.0.0.1:8080",
         "FLOWLINE_SAMPLES_URL": "localhost:6780",
         "MLFLOW_TRACKING_URI": "not a URL",

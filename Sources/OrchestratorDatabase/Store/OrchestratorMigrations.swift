@@ -4,7 +4,7 @@ public import Storage
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions, credentials, runParams, workers]
+    public static let all: [Migration] = [core, users, sessions, credentials, runParams, workers, schedulerLease]
 
     /// Workers on other hosts: who they are and their tokens (stored as SHA-256 hashes), and on
     /// each task instance the queue it waits in, the worker holding its try and the try's lease.
@@ -43,6 +43,21 @@ public enum OrchestratorMigrations {
                 revoked_at BIGINT
             )
             """,
+        ]
+    )
+
+    /// Named leases with an expiry (`scheduler`: which server schedules), see
+    /// `OrchestratorStore+Leases.swift`.
+    static let schedulerLease = Migration(
+        "orchestrator-007-scheduler-lease",
+        statements: [
+            """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """
         ]
     )
 

@@ -11,7 +11,7 @@ public import Workflow
 public struct OrchestratorStore: Sendable {
     public let database: Database
     /// The name task instances record as their host.
-    let hostname: String
+    public let hostname: String
     /// Failed logins, counted for the REST API and the web UI together (``login(_:password:address:)``).
     public let throttle: LoginThrottle
     /// bcrypt, off the request path.
@@ -43,8 +43,13 @@ public struct OrchestratorStore: Sendable {
                 ("next_dagrun_data_interval_end", nextRun?.end.microseconds), ("source", source),
             ]
             if existing == nil {
+                // Servers sharing a database may record a new DAG at once: the second updates it.
                 try await sql.insert(into: "dags").columns(["dag_id", "is_paused"] + values.map(\.column))
-                    .values([SQLBind(dag.dagID), SQLBind(paused)] + values.map { SQLBind($0.value) }).run()
+                    .values([SQLBind(dag.dagID), SQLBind(paused)] + values.map { SQLBind($0.value) })
+                    .onConflict(with: "dag_id") { update in
+                        values.reduce(update) { $0.set(excludedValueOf: $1.column) }
+                    }
+                    .run()
             } else {
                 var update = sql.update("dags").where("dag_id", .equal, SQLBind(dag.dagID))
                 for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
