@@ -27,6 +27,7 @@ setsid redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly
   --protected-mode yes >"$work/redis.log" 2>&1 &
 redis=$!
 pids+=("$redis")
+disown
 for _ in $(seq 1 100); do redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
 
 # --- Airflow: api-server, scheduler, dag-processor (one process group), then the Celery workers
@@ -43,6 +44,7 @@ for i in $(seq 1 "$CELERY_WORKERS"); do
     >"$work/worker-$i.log" 2>&1 &
   workers+=("$!")
   pids+=("$!")
+  disown
 done
 for i in $(seq 1 "$CELERY_WORKERS"); do
   for _ in $(seq 1 1800); do

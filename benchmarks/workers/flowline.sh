@@ -28,16 +28,19 @@ setsid "$FLOWLINE" server --database "$DATABASE_URL" --data-dir "$work/server" -
   >"$work/server.log" 2>&1 &
 server=$!
 pids+=("$server")
+disown
 wait_for "$url/health"
 
-token=$("$FLOWLINE" workers token create bench --database "$DATABASE_URL" 2>"$work/token.log" | grep -o 'flw_[^[:space:]]*' | tail -1) || true
+token=$(cd "$work" && "$FLOWLINE" workers token create bench --database "$DATABASE_URL" --data-dir "$work/cli" 2>"$work/token.log" |
+  grep -o 'flw_[^[:space:]]*' | tail -1) || true
 [ -n "$token" ] || { echo "flowline workers token create printed no token" >&2; exit 1; }
 workers=()
 for i in $(seq 1 "$WORKERS"); do
   FLOWLINE_WORKER_TOKEN=$token setsid "$FLOWLINE" worker --server "$url" --queues default --concurrency "$CONCURRENCY" \
-    --name "bench-$i" --data-dir "$work/worker-$i" >"$work/worker-$i.log" 2>&1 &
+    --name "bench-$i" --data-dir "$work/worker-$i" --dags-folder "$DAGS" >"$work/worker-$i.log" 2>&1 &
   workers+=("$!")
   pids+=("$!")
+  disown
 done
 
 # Ready when the server lists every worker as live and has loaded both DAGs.
