@@ -60,15 +60,16 @@ for system, workers, values in rows:
         else:
             cells.append(f"{(ours / theirs if higher else theirs / ours):.1f}")
     print("| " + " | ".join(cells) + " |")
-    finished, total = values.get("fanout_tasks_finished"), values.get("fanout_tasks")
+    finished = values.get("fanout_tasks_finished")
+    who = f"{name}, {workers} worker{'' if workers == '1' else 's'}"
     if values.get("runs_unfinished_at_timeout"):
-        notes.append(f"{name}, {workers} workers: a run was unfinished at RUN_TIMEOUT; the fan-out is measured on "
+        notes.append(f"{who}: a run was unfinished at RUN_TIMEOUT; the fan-out is measured on "
                      f"the {finished:.0f} of {fanout + 2} tasks finished by then")
     if values.get("tasks_not_successful") or values.get("server_errors_while_polling"):
-        notes.append(f"{name}, {workers} workers: {values.get('tasks_not_successful', 0):.0f} tasks failed, "
+        notes.append(f"{who}: {values.get('tasks_not_successful', 0):.0f} tasks failed, "
                      f"{values.get('server_errors_while_polling', 0):.0f} 5xx answers while polling")
     if "worker_pss_idle_mb" in values:
-        notes.append(f"{name}, {workers} workers: one idle worker's process tree is {values['worker_rss_idle_mb']:.1f} MB RSS, "
+        notes.append(f"{who}: one idle worker's process tree is {values['worker_rss_idle_mb']:.1f} MB RSS, "
                      f"{values['worker_pss_idle_mb']:.1f} MB PSS")
 
 print()
