@@ -63,14 +63,16 @@ stop_groups() {
   rm -rf "$work"
 }
 
-# Configures Apache Airflow 3 (LocalExecutor, SQLite, simple auth admin/admin) in WORK/airflow with
-# DAGS as its DAGs folder and its API on PORT, migrates its database, and starts its api-server,
-# scheduler and dag-processor as one process group (added to `pids`); `airflow_started` is when.
-start_airflow() {  # VENV WORK DAGS PORT PARALLELISM
-  local venv=$1 work=$2 dags=$3 port=$4 parallelism=$5
+# Configures Apache Airflow 3 (LocalExecutor and SQLite unless EXECUTOR and DATABASE_URL say
+# otherwise, simple auth admin/admin) in WORK/airflow with DAGS as its DAGs folder and its API on
+# PORT, migrates its database, and starts its api-server, scheduler and dag-processor as one process
+# group (added to `pids`); `airflow_started` is when. The AIRFLOW__* settings stay exported, so
+# processes started afterwards from the same shell (Celery workers) share them.
+start_airflow() {  # VENV WORK DAGS PORT PARALLELISM [EXECUTOR [DATABASE_URL]]
+  local venv=$1 work=$2 dags=$3 port=$4 parallelism=$5 executor=${6:-LocalExecutor} database=${7:-sqlite:///$2/airflow/airflow.db}
   export AIRFLOW_HOME="$work/airflow" AIRFLOW__CORE__DAGS_FOLDER="$dags"
-  export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor AIRFLOW__CORE__PARALLELISM=$parallelism
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
+  export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=$executor AIRFLOW__CORE__PARALLELISM=$parallelism
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$database"
   export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$port AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$work/airflow/passwords.json"
