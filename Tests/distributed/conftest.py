@@ -141,15 +141,20 @@ class Cluster:
         self.others.append(process)
         return process
 
-    def start_server(self, name, examples=False):
+    def start_server(self, name, examples=False, workers=True):
+        """`flowline server` in host `name` on the cluster's database, the shared DAGs folder and
+        (with `workers`) the shared run storage, no local executor and the short worker timeout;
+        without `workers`, a plain one-machine server with its local executor."""
         host = self.network[name]
         port = self.ports.setdefault(name, host.port(8080))
         data = self.folder / name
         arguments = [
             "server", "--database", self.database, "--data-dir", str(data), "--host", "0.0.0.0" if self.network.namespaces else "127.0.0.1",
-            "--port", str(port), "--no-local-executor", "--run-storage", str(self.run_storage), "--worker-timeout", WORKER_TIMEOUT,
-            "--dags-folder", str(self.dags), "--log-level", "info",
+            "--port", str(port), "--dags-folder", str(self.dags), "--log-level", "info",
         ]
+        if workers:
+            arguments += ["--no-local-executor", "--run-storage", str(self.run_storage), "--worker-timeout", WORKER_TIMEOUT]
+        self._sessions.pop(name, None)
         if not examples:
             arguments.append("--no-examples")
         process = Process(host, [flowline_binary(), *arguments], environment(), name)
@@ -314,14 +319,20 @@ class Cluster:
         return answer.text if answer.status_code == 200 else ""
 
     def host_of(self, line):
-        """Which worker wrote a marker line `… <hostname> <cwd>`: by its working directory (under
-        the worker's data directory), else by its host name (namespaces give each host its own)."""
-        for name, worker in self.workers.items():
-            if str(worker.data_dir) in line:
-                return name
+        """Which worker ran the task that wrote a marker line `<pid> <hostname> <cwd> <ancestor pids…>`
+        (test_distributed.where): the worker whose process is an ancestor of the task, else the one
+        whose data directory holds the task's working directory, else by host name (namespaces
+        give each host its own)."""
         words = line.split()
+        ancestors = {int(word) for word in words[3:] if word.isdigit()}
+        for name, worker in self.workers.items():
+            if worker.process.pid in ancestors:
+                return name
+        for name, worker in self.workers.items():
+            if len(words) > 2 and words[2].startswith(str(worker.data_dir) + "/"):
+                return name
         for name in self.workers:
-            if name in words:
+            if len(words) > 1 and words[1] == name:
                 return name
         return None
 

@@ -1,7 +1,9 @@
-"""The test network itself, without Flowline: PostgreSQL in one host, an HTTP server in another,
-reachable from a third across the bridge; a cut link makes the HTTP server unreachable and a
-restored one reachable again; closing leaves no namespace or link behind. Runs everywhere (on
-loopback where namespaces are unavailable, minus the link cut)."""
+"""The test network itself: PostgreSQL in one host, an HTTP server in another, reachable from a
+third across the bridge; a cut link makes the HTTP server unreachable and a restored one reachable
+again; closing leaves no namespace or link behind. Then the cluster fixture with what Flowline has
+without workers (one server with its local executor). Runs everywhere: on loopback where
+namespaces are unavailable, minus the link cut, and before `flowline worker` exists."""
+import socket
 import subprocess
 import sys
 
@@ -69,3 +71,20 @@ def test_loopback_fallback_runs_the_same_hosts(tmp_path, monkeypatch):
     finally:
         network.close()
     assert process.poll() is not None
+
+
+def test_a_server_in_its_host_runs_a_dag_on_the_postgres_of_another(cluster):
+    """The cluster fixture with what Flowline has before workers: one `flowline server` (its local
+    executor) in host `server1` on the PostgreSQL of host `pg`, driven through the REST API from
+    outside; the task records the host it ran on."""
+    cluster.start_server("server1", workers=False)
+    marker = cluster.markers / "hello.log"
+    cluster.write_dag("harness_hello", "\n".join([
+        "dag_id: harness_hello", "schedule: null", "start_date: 2026-01-01", "paused: false", "tasks:",
+        "  - id: hello", "    operator: bash", f"    command: 'echo \"$FLOWLINE_TASK_ID $(hostname)\" >> {marker}'",
+    ]) + "\n")
+    run = cluster.trigger("harness_hello")
+    assert cluster.wait_run("harness_hello", run, timeout=60) == "success"
+    expected = "server1" if cluster.network.namespaces else socket.gethostname()
+    assert marker.read_text().split() == ["hello", expected]
+    assert cluster.task_instance("harness_hello", run, "hello")["hostname"] == expected
