@@ -46,6 +46,17 @@ def has_worker_subcommand() -> bool:
     return answer.returncode == 0 and "--server" in answer.stdout
 
 
+_help = {}
+
+
+def supports(command, option) -> bool:
+    """Whether `flowline COMMAND --help` lists `option` (flags the design names but a build may
+    not have yet are passed only when it does: --run-storage, --heartbeat-interval)."""
+    if command not in _help:
+        _help[command] = subprocess.run([flowline_binary(), command, "--help"], capture_output=True, text=True).stdout
+    return option in _help[command]
+
+
 requires_workers = pytest.mark.skipif(
     not has_worker_subcommand(), reason="FLOWLINE_BIN has no `flowline worker` subcommand yet (issue 14)"
 )
@@ -126,6 +137,7 @@ class Cluster:
         self.postgres = None
         self.servers, self.workers, self.others = {}, {}, []
         self.ports = {}
+        self.worker_timeout = WORKER_TIMEOUT
         self._sessions = {}
         try:
             self.postgres = Postgres(self.network["pg"], self.network)
@@ -141,7 +153,7 @@ class Cluster:
         self.others.append(process)
         return process
 
-    def start_server(self, name, examples=False, workers=True):
+    def start_server(self, name, examples=False, workers=True, worker_timeout=WORKER_TIMEOUT):
         """`flowline server` in host `name` on the cluster's database, the shared DAGs folder and
         (with `workers`) the shared run storage, no local executor and the short worker timeout;
         without `workers`, a plain one-machine server with its local executor."""
@@ -153,7 +165,9 @@ class Cluster:
             "--port", str(port), "--dags-folder", str(self.dags), "--log-level", "info",
         ]
         if workers:
-            arguments += ["--no-local-executor", "--run-storage", str(self.run_storage), "--worker-timeout", WORKER_TIMEOUT]
+            arguments += ["--no-local-executor", "--worker-timeout", worker_timeout]
+            if supports("server", "--run-storage"):
+                arguments += ["--run-storage", str(self.run_storage)]
         self._sessions.pop(name, None)
         if not examples:
             arguments.append("--no-examples")
@@ -163,10 +177,11 @@ class Cluster:
         process.url = f"http://{host.address}:{port}"
         return process
 
-    def start_servers(self, examples=False):
+    def start_servers(self, examples=False, worker_timeout=WORKER_TIMEOUT):
         # One after the other: the first creates the admin and installs the examples.
-        self.start_server("server1", examples)
-        self.start_server("server2", examples)
+        self.worker_timeout = worker_timeout
+        self.start_server("server1", examples, worker_timeout=worker_timeout)
+        self.start_server("server2", examples, worker_timeout=worker_timeout)
 
     def server_urls(self):
         """Every server's URL (also of one killed: a worker is given both)."""
@@ -175,7 +190,7 @@ class Cluster:
     def create_token(self, name):
         """`flowline workers token create NAME --database URL`: the token, one `flw_…` line on stdout."""
         answer = subprocess.run([flowline_binary(), "workers", "token", "create", name, "--database", self.database],
-                                capture_output=True, text=True, env=environment(), timeout=60)
+                                capture_output=True, text=True, env=environment(), timeout=60, cwd=self.folder)
         assert answer.returncode == 0, answer.stderr
         lines = answer.stdout.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("flw_"), f"expected one flw_… line on stdout, got {answer.stdout!r}"
@@ -183,7 +198,7 @@ class Cluster:
 
     def revoke_token(self, name):
         answer = subprocess.run([flowline_binary(), "workers", "token", "revoke", name, "--database", self.database],
-                                capture_output=True, text=True, env=environment(), timeout=60)
+                                capture_output=True, text=True, env=environment(), timeout=60, cwd=self.folder)
         assert answer.returncode == 0, answer.stderr
 
     def start_worker(self, host, queues="default", concurrency=4, token=None, name=None, wait=True):
@@ -192,7 +207,9 @@ class Cluster:
         for url in self.server_urls():
             arguments += ["--server", url]
         arguments += ["--queues", queues, "--concurrency", str(concurrency), "--name", name,
-                      "--data-dir", str(self.folder / f"{name}-data"), "--heartbeat-interval", HEARTBEAT]
+                      "--data-dir", str(self.folder / f"{name}-data"), "--dags-folder", str(self.dags)]
+        if supports("worker", "--heartbeat-interval"):
+            arguments += ["--heartbeat-interval", HEARTBEAT]
         process = Process(self.network[host], [flowline_binary(), *arguments],
                           environment(FLOWLINE_WORKER_TOKEN=self.create_token(name) if token is None else token), name)
         process.data_dir = self.folder / f"{name}-data"
@@ -278,9 +295,25 @@ class Cluster:
         assert answer.status_code == 200, answer.text
 
     def trigger(self, dag_id, conf=None):
-        answer = self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}})
+        """Triggers a run; a 404 is retried for a while (a server whose DAGs-folder watcher has not
+        yet read a file that the other one already recorded does not know the DAG yet)."""
+        deadline = time.monotonic() + 30
+        while True:
+            answer = self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}})
+            if answer.status_code != 404 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert answer.status_code in (200, 201), answer.text
         return answer.json()["dag_run_id"]
+
+    def run_report(self, dag_id, run_id):
+        """Each task's state, host and the end of its last try's log: for failure messages."""
+        lines = []
+        for ti in self.task_instances(dag_id, run_id):
+            lines.append(f"--- {ti['task_id']}: {ti['state']} (try {ti['try_number']} on {ti['hostname']})")
+            if ti["try_number"]:
+                lines.append(self.log(dag_id, run_id, ti["task_id"], ti["try_number"])[-1500:])
+        return "\n".join(lines)
 
     def run_state(self, dag_id, run_id):
         answer = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}")
