@@ -175,6 +175,7 @@ let package = Package(
                 "TaskExecution",
                 "Workflow",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -186,6 +187,7 @@ let package = Package(
                 "HTTPSupport",
                 "JSON",
                 "OrchestratorDatabase",
+                "RunStorage",
                 "Scheduling",
                 "Storage",
                 "TaskExecution",
@@ -204,6 +206,7 @@ let package = Package(
             name: "WorkerAgent",
             dependencies: [
                 "JSON",
+                "RunStorage",
                 "TaskExecution",
                 "Workflow",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

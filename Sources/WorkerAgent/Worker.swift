@@ -224,6 +224,8 @@ public actor Worker: Service {
                 "Starting try \(workload.tryNumber) of task '\(workload.taskID)' (\(workload.operatorName)) in run '\(workload.runID)' of DAG '\(workload.dagID)' on worker '\(configuration.name)'"
             )
             result = await withTaskGroup(of: TryResult?.self) { group in
+                var executor = executor
+                executor.data = RemoteTaskData(client: client, lease: lease)
                 group.addTask { [executor] in await executor.run(workload, log: log, stop: stop) { _ in } }
                 group.addTask { [interval = configuration.logInterval] in
                     // Ship the log while the try runs; a refused push means the try is no longer ours.

@@ -87,6 +87,48 @@ public final class WorkerServerClient: Sendable {
         throw Failure.unavailable(lastProblem)
     }
 
+    /// Moves task data to or from the server that answered last (a stream cannot be sent twice,
+    /// so there is no fail-over): `…/data/{name}` with `query`.
+    /// - Returns: the answer, its body not yet read.
+    func data(_ method: HTTPMethod, query: [(String, String)], body: HTTPClientRequest.Body?) async throws -> HTTPClientResponse {
+        let server = servers[current.load(ordering: .relaxed) % servers.count]
+        guard
+            var components = URLComponents(
+                url: server.appendingPathComponent("edge_worker/v1/data").appendingPathComponent(name),
+                resolvingAgainstBaseURL: false
+            )
+        else { throw Failure.refused(status: 400, detail: "cannot build the data URL") }
+        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // `+` is a space to some servers: spell it out in the query.
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components.percentEncodedQuery = encoded
+        guard let url = components.url else { throw Failure.refused(status: 400, detail: "cannot build the data URL") }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = body
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw Failure.unavailable("cannot reach \(server): \(error)")
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let text = String(buffer: (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer())
+            if status == 401 { throw Failure.unauthorized(Self.detail(text)) }
+            throw status >= 500
+                ? Failure.unavailable("\(server) answered \(status): \(Self.detail(text))")
+                : Failure.refused(status: status, detail: Self.detail(text))
+        }
+        return response
+    }
+
     static func detail(_ text: String) -> String {
         if let value = try? JSONParser.parse(Array(text.utf8)), let detail = value["detail"]?.string { return detail }
         return String(text.prefix(300))

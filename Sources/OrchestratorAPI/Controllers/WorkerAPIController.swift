@@ -3,6 +3,7 @@ import HTTPSupport
 import Hummingbird
 import JSON
 import OrchestratorDatabase
+import RunStorage
 import Scheduling
 import TaskExecution
 import Workflow
@@ -15,6 +16,7 @@ struct WorkerAPIController {
     let workers: WorkerHub
 
     func addRoutes(to router: Router<OrchestratorRequestContext>) {
+        addDataRoutes(to: router)
         let workers = workers
         router.post("\(Self.prefix)/worker/{worker_name}") { request, context -> Response in
             let (name, token) = try Self.caller(context)
@@ -119,5 +121,63 @@ struct WorkerAPIController {
     static func strings(_ value: JSONValue?) -> [String] {
         guard case .array(let items)? = value else { return [] }
         return items.compactMap(\.string)
+    }
+}
+
+// MARK: Task data
+
+extension WorkerAPIController {
+    /// `…/data/{worker_name}`: a try's outputs uploaded (PUT, streamed), cleared (DELETE) and an
+    /// input of a try downloaded (GET, streamed), fenced by the try's lease; the ids and the path
+    /// travel in the query.
+    func addDataRoutes(to router: Router<OrchestratorRequestContext>) {
+        let workers = workers
+        router.put("\(Self.prefix)/data/{worker_name}") { request, context -> Response in
+            let (name, _) = try Self.caller(context)
+            let query = request.uri.queryParameters
+            let path = try Self.required(query, "path")
+            try await workers.storeOutput(name, try Self.fence(query), path: path, chunks: request.body)
+            return Response(status: .noContent)
+        }
+        router.delete("\(Self.prefix)/data/{worker_name}") { request, context -> Response in
+            let (name, _) = try Self.caller(context)
+            try await workers.clearOutputs(name, try Self.fence(request.uri.queryParameters))
+            return Response(status: .noContent)
+        }
+        router.get("\(Self.prefix)/data/{worker_name}") { request, context -> Response in
+            let (name, _) = try Self.caller(context)
+            let query = request.uri.queryParameters
+            let contents = try await workers.fetchInput(
+                name,
+                try Self.fence(query),
+                from: try Self.required(query, "from"),
+                path: try Self.required(query, "path")
+            )
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream", .contentLength: String(contents.size)],
+                body: ResponseBody(asyncSequence: contents.chunks)
+            )
+        }
+    }
+
+    static func required(_ query: Parameters, _ name: String) throws -> String {
+        guard let value = query.get(name), !value.isEmpty else {
+            throw OrchestratorError.invalid("the query needs `\(name)`")
+        }
+        return value
+    }
+
+    static func fence(_ query: Parameters) throws -> WorkerHub.Fence {
+        guard let tryNumber = Int(try required(query, "try_number")), tryNumber > 0 else {
+            throw OrchestratorError.invalid("try_number must be a positive integer")
+        }
+        return WorkerHub.Fence(
+            dagID: try required(query, "dag_id"),
+            runID: try required(query, "run_id"),
+            taskID: try required(query, "task_id"),
+            tryNumber: tryNumber,
+            lease: try required(query, "lease")
+        )
     }
 }

@@ -55,6 +55,15 @@ enum OrchestratorOpenAPI {
         "DeleteDagRun": ("delete_dag_run", ["dag_id": "$response.body#/dag_id", "dag_run_id": "$response.body#/dag_run_id"]),
         "GetTaskInstances": ("get_task_instances", ["dag_id": "$response.body#/dag_id", "dag_run_id": "$response.body#/dag_run_id"]),
     ]
+    /// The try a worker moves data for, with its fencing token.
+    static let dataQuery: [Parameter] = [
+        Parameter(name: "dag_id", type: "string", description: "The try's DAG"),
+        Parameter(name: "run_id", type: "string", description: "The try's run"),
+        Parameter(name: "task_id", type: "string", description: "The try's task"),
+        Parameter(name: "try_number", type: "integer", description: "The try's number"),
+        Parameter(name: "lease", type: "string", description: "The try's lease"),
+    ]
+
     static let dateFilters: [Parameter] = ["start_date", "end_date", "logical_date", "run_after"].flatMap { field in
         ["gte", "gt", "lte", "lt"].map { Parameter(name: "\(field)_\($0)", type: "date-time", description: "Runs whose \(field) is \($0) this time") }
     }
@@ -419,6 +428,40 @@ enum OrchestratorOpenAPI {
             errors: ["400"]
         ),
         Operation(
+            method: "put",
+            path: "/edge_worker/v1/data/{worker_name}",
+            id: "put_task_output",
+            summary: "Worker API: store an output file of a try the worker holds (the body, streamed)",
+            worker: true,
+            query: dataQuery + [
+                Parameter(name: "path", type: "string", description: "The output's path in the workspace")
+            ],
+            status: "204",
+            errors: ["400", "409", "413"]
+        ),
+        Operation(
+            method: "delete",
+            path: "/edge_worker/v1/data/{worker_name}",
+            id: "clear_task_outputs",
+            summary: "Worker API: forget what earlier tries of the task stored",
+            worker: true,
+            query: dataQuery,
+            status: "204",
+            errors: ["400", "409"]
+        ),
+        Operation(
+            method: "get",
+            path: "/edge_worker/v1/data/{worker_name}",
+            id: "get_task_input",
+            summary: "Worker API: read an output of another task of the run, as an input of a try the worker holds",
+            worker: true,
+            query: dataQuery + [
+                Parameter(name: "from", type: "string", description: "The task that stored it"),
+                Parameter(name: "path", type: "string", description: "Its path"),
+            ],
+            errors: ["400", "409"]
+        ),
+        Operation(
             method: "post",
             path: "/edge_worker/v1/logs/push/{worker_name}",
             id: "push_logs",
@@ -629,7 +672,8 @@ enum OrchestratorOpenAPI {
     /// What an error status means, for the document.
     static let meaning = [
         "400": "Refused: the request does not fit (conf against the DAG's params, a run id, a state change, a value)",
-        "401": "Wrong credentials", "409": "Conflicts with what exists (a taken id, a running run)",
+        "401": "Wrong credentials", "409": "Conflicts with what exists (a taken id, a running run, a lease no longer held)",
+        "413": "Larger than the limit",
         "429": "Too many failed logins; retry after Retry-After",
         "503": "Too many logins at once; retry in a second",
     ]

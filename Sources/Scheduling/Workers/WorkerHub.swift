@@ -220,7 +220,7 @@ public struct WorkerHub: Sendable {
 
     /// The running task instance worker `name` holds with `lease`.
     /// - Throws: ``OrchestratorError/conflict(_:)`` when it no longer does.
-    private func holding(
+    func holding(
         _ name: String,
         _ dagID: String,
         _ runID: String,
