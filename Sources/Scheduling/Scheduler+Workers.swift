@@ -12,7 +12,7 @@ extension Scheduler {
         guard free > 0, localWorkWaiting, !configuration.localQueues.isEmpty else { return }
         let claimed = try await store.claimTries(
             worker: configuration.workerName,
-            hostname: ProcessInfo.processInfo.hostName,
+            hostname: store.hostname,
             queues: configuration.localQueues,
             limit: free
         )

@@ -68,6 +68,7 @@ struct SettingsTests {
         "FLOWLINE_TASK_ENV": "GOOD,NOT-A-NAME",
         "FLOWLINE_MAX_TASK_OUTPUT_SIZE": "lots",
         "FLOWLINE_SCHEDULER_LEASE": "0.5s",
+        "FLOWLINE_WORKER_TIMEOUT": "forever",
         "FLOWLINE_SERVER": "ftp://127.0.0.1:8080",
         "FLOWLINE_SAMPLES_URL": "localhost:6780",
         "MLFLOW_TRACKING_URI": "not a URL",
@@ -77,7 +78,7 @@ struct SettingsTests {
     /// against the machine's users, and the database URL hides its password, where they are used).
     static let anyText: Set<String> = [
         "FLOWLINE_DATA_DIR", "FLOWLINE_HOST", "FLOWLINE_ALLOWED_HOSTS", "FLOWLINE_TRUSTED_ORIGINS", "FLOWLINE_DAGS_FOLDER",
-        "FLOWLINE_PYTHON", "FLOWLINE_NO_EXAMPLES", "FLOWLINE_TASK_USER", "FLOWLINE_RUN_STORAGE", "FLOWLINE_ADMIN_USER", "FLOWLINE_ADMIN_PASSWORD",
+        "FLOWLINE_PYTHON", "FLOWLINE_NO_EXAMPLES", "FLOWLINE_NO_LOCAL_EXECUTOR", "FLOWLINE_TASK_USER", "FLOWLINE_RUN_STORAGE", "FLOWLINE_ADMIN_USER", "FLOWLINE_ADMIN_PASSWORD",
         "FLOWLINE_USER", "FLOWLINE_PASSWORD",
     ]
 

@@ -74,7 +74,7 @@ struct LeadershipTests {
 }
 
 extension LeadershipTests {
-    @Test("A server that gains the lease recovers the tries it recorded itself and lost, never another server's", arguments: postgresql)
+    @Test("A server that gains the lease recovers the tries its own executor held and lost, never another server's", arguments: postgresql)
     func recoversOwnTries(kind: TestDatabaseKind) async throws {
         try await Servers.with(
             kind,
@@ -101,7 +101,7 @@ extension LeadershipTests {
                     var instance = try await store.taskInstance(dagID: "pair", runID: "lost", taskID: taskID)
                     instance = try await store.transition(instance, to: .scheduled) { $0.tryNumber += 1 }
                     instance = try await store.transition(instance, to: .queued)
-                    _ = try await store.transition(instance, to: .running)
+                    _ = try await store.transition(instance, to: .running) { [holder = store.hostname] in $0.worker = holder }
                 }
             }
         ) { servers async throws in
@@ -161,15 +161,18 @@ final class Servers: Sendable {
                     logs: directory.url.appendingPathComponent("logs-\(index)"),
                     workspaces: directory.url.appendingPathComponent("workspaces-\(index)")
                 )
+                var configuration = Scheduler.Configuration(
+                    folders: folders,
+                    parallelism: 4,
+                    python: "python3",
+                    rescanInterval: rescan,
+                    leadership: Scheduler.Leadership(lease: lease)
+                )
+                // Each server's local executor is a worker of its own name.
+                configuration.workerName = "server-\(index):8080"
                 let scheduler = Scheduler(
                     store: OrchestratorStore(database: database, hostname: "server-\(index):8080"),
-                    configuration: .init(
-                        folders: folders,
-                        parallelism: 4,
-                        python: "python3",
-                        rescanInterval: rescan,
-                        leadership: Scheduler.Leadership(lease: lease)
-                    ),
+                    configuration: configuration,
                     logger: TestLogger.silent
                 )
                 schedulers.append(scheduler)

@@ -72,8 +72,9 @@ struct LeaseTests {
     @Test("Without a time given, leases go by the database's clock", arguments: TestDatabaseKind.available)
     func databaseClock(kind: TestDatabaseKind) async throws {
         try await Self.withStore(kind) { store async throws in
-            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .milliseconds(300)))
-            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .milliseconds(300)) == false)
+            // Long enough to be read back on a loaded machine, short enough to wait out below.
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(3)))
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(3)) == false)
             let lease = try #require(try await store.lease("scheduler"))
             #expect(lease.holder == "a")
             #expect(abs(lease.expiresAt.timeIntervalSinceNow) < 60)

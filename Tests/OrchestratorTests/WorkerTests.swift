@@ -29,6 +29,15 @@ struct WorkerTests {
           - {id: cpu, operator: bash, command: "echo cpu"}
           - {id: gpu, operator: bash, queue: gpu, command: "echo gpu"}
         """,
+        "data.yaml": """
+        tasks:
+          - {id: produce, operator: bash, queue: one, outputs: [data/out.txt], command: "mkdir -p data && echo payload-$FLOWLINE_TASK_ID > data/out.txt"}
+          - {id: consume, operator: bash, queue: two, upstream: [produce], inputs: [{from: produce}], command: "cat data/out.txt"}
+        """,
+        "missing.yaml": """
+        tasks:
+          - {id: forgetful, operator: bash, outputs: [never.txt], command: "echo no file"}
+        """,
         "slow.yaml": """
         default_args: {retries: 1, retry_delay: 1s}
         tasks:
@@ -165,6 +174,25 @@ struct WorkerTests {
                 #expect(record.succeeded == 2 && record.failed == 0 && record.kind == .remote && record.queues == ["default"])
                 let listed = try await server.call(.get, "/api/v2/workers", token: server.viewerToken)
                 #expect(listed.status == 200 && listed.body.contains(#""worker_name":"w-one""#) && listed.body.contains(#""succeeded":2"#))
+            }
+        }
+    }
+
+    @Test("Task data travels: an output stored by one worker is the input of a try on another")
+    func dataTravels() async throws {
+        try await Self.withServer { server in
+            let one = try server.worker("one", queues: ["one"])
+            let two = try server.worker("two", queues: ["two", "default"])
+            try await Self.running([one, two]) {
+                let run = try await server.harness.finished(try await server.harness.trigger("data"), timeout: .seconds(30))
+                let states = try await server.harness.states(run)
+                #expect(run.state == .success, "\(states)")
+                #expect(try await server.harness.instance(run, "consume").worker == "two")
+                let xcoms = try await server.harness.store.xcoms(dagID: "data", runID: run.runID)
+                #expect(xcoms["consume"]?["return_value"] == .string("payload-produce"))
+                let missing = try await server.harness.finished(try await server.harness.trigger("missing"), timeout: .seconds(30))
+                #expect(missing.state == .failed)
+                #expect(try await server.harness.instance(missing, "forgetful").message?.contains("never.txt") == true)
             }
         }
     }
