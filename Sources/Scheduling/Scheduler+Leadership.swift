@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 import OrchestratorDatabase
 import Storage
+import Workflow
 
 /// Which of several servers on one PostgreSQL database schedules: the holder of the `scheduler`
 /// lease. The others load the DAGs folder and serve their API (whose actions reach the database
@@ -122,6 +123,9 @@ extension Scheduler {
         }
         logger.notice("This server holds the scheduler lease and schedules")
         forgetKnownInstances()
+        // Workers of the server that stopped need a moment to reach this one: none is judged
+        // silent before a whole worker timeout has passed.
+        workersCheckedAt = Date().addingTimeInterval(configuration.workerTimeout.seconds)
         do {
             try await recoverOnLeadership()
         } catch {

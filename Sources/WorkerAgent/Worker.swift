@@ -48,6 +48,7 @@ public actor Worker: Service {
     /// Works until drained (graceful shutdown) or cancelled.
     /// - Throws: ``WorkerServerClient/Failure/unauthorized(_:)`` when the token is refused.
     public func run() async throws {
+        defer { Task { [client] in await client.shutdown() } }
         try await register()
         logger.info(
             "Worker \(configuration.name) registered with \(configuration.servers.map(\.absoluteString).joined(separator: ", ")); queues \(configuration.queues.joined(separator: ",")), \(configuration.concurrency) slots"
@@ -165,6 +166,12 @@ public actor Worker: Service {
                 try await register()
             } catch WorkerServerClient.Failure.unavailable(let problem) {
                 logger.warning("Heartbeat failed: \(problem)")
+            } catch let failure as WorkerServerClient.Failure {
+                if case .unauthorized = failure { throw failure }
+                logger.warning("Heartbeat refused: \(failure)")
+            } catch {
+                // Cancelled: the worker is stopping.
+                return
             }
         }
     }

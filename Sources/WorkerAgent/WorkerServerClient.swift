@@ -35,6 +35,12 @@ public final class WorkerServerClient: Sendable {
     let name: String
     /// The server that answered last.
     private let current = Atomic(0)
+    /// Connections give up after 2 s, so that a server host that vanished (no answer at all) is
+    /// failed over quickly, well within the heartbeat timeout.
+    private let http = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(2)))
+    )
 
     public init(servers: [URL], token: String, name: String) {
         self.servers = servers
@@ -59,7 +65,7 @@ public final class WorkerServerClient: Sendable {
             let status: Int
             let answer: ByteBuffer
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(long ? 60 : 30))
+                let response = try await http.execute(request, timeout: .seconds(long ? 60 : 30))
                 status = Int(response.status.code)
                 answer = try await response.body.collect(upTo: Self.maximumAnswer)
             } catch is CancellationError {
@@ -112,7 +118,7 @@ public final class WorkerServerClient: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
+            response = try await http.execute(request, timeout: .hours(2))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -127,6 +133,11 @@ public final class WorkerServerClient: Sendable {
                 : Failure.refused(status: status, detail: Self.detail(text))
         }
         return response
+    }
+
+    /// Closes the connections (once the worker stops).
+    func shutdown() async {
+        try? await http.shutdown()
     }
 
     static func detail(_ text: String) -> String {

@@ -87,4 +87,5 @@ def test_a_server_in_its_host_runs_a_dag_on_the_postgres_of_another(cluster):
     assert cluster.wait_run("harness_hello", run, timeout=60) == "success"
     expected = "server1" if cluster.network.namespaces else socket.gethostname()
     assert marker.read_text().split() == ["hello", expected]
-    assert cluster.task_instance("harness_hello", run, "hello")["hostname"] == expected
+    # On PostgreSQL a server records itself as host:port (several servers may share a host).
+    assert cluster.task_instance("harness_hello", run, "hello")["hostname"].split(":")[0] == expected
