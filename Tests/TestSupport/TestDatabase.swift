@@ -37,7 +37,7 @@ public func withTestDatabaseURL<T: Sendable>(_ kind: TestDatabaseKind, _ body: @
         let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var scoped = location
         scoped.searchPath = schema
-        let admin = try await Database.open(.postgresql(location), logger: TestLogger.silent)
+        let admin = try await Database.open(.postgresql(location), logger: TestLogger.silent, connectTimeout: testConnectTimeout)
         return try await withRunning(admin) { [scoped] admin in
             try await admin.write { try await $0.raw("CREATE SCHEMA \(ident: schema)").run() }
             do {
@@ -52,6 +52,10 @@ public func withTestDatabaseURL<T: Sendable>(_ kind: TestDatabaseKind, _ body: @
     }
 }
 
+/// How long a test waits for PostgreSQL to connect and migrate: generous, since the suites run in
+/// parallel on small machines and migrations of many schemas queue up behind each other.
+let testConnectTimeout: Duration = .seconds(120)
+
 /// Opens a fresh, empty database of `kind` with `migrations`, runs it while `body` uses it, then
 /// deletes it.
 public func withTestDatabase<T: Sendable>(
@@ -60,7 +64,10 @@ public func withTestDatabase<T: Sendable>(
     _ body: @Sendable (Database) async throws -> T
 ) async throws -> T {
     try await withTestDatabaseURL(kind) { url in
-        try await withRunning(try await Database.open(url, migrations: migrations, logger: TestLogger.silent), body)
+        try await withRunning(
+            try await Database.open(url, migrations: migrations, logger: TestLogger.silent, connectTimeout: testConnectTimeout),
+            body
+        )
     }
 }
 
