@@ -77,14 +77,7 @@ extension Scheduler {
             let task = dags[instance.dagID]?.task(instance.taskID)
             let (ending, lines) = OrchestratorStore.TryEnding.failure(reason, retryable: true, of: instance, task: task)
             endings.append(ending)
-            let url = TaskLog.url(
-                logsFolder: configuration.folders.logs,
-                dagID: instance.dagID,
-                runID: instance.runID,
-                taskID: instance.taskID,
-                tryNumber: instance.tryNumber
-            )
-            if let log = try? TaskLog(url: url, echo: nil) {
+            if let log = try? TaskLog(url: configuration.folders.log(of: instance), echo: nil) {
                 for line in lines { log.write(line.text, level: line.level) }
             }
             logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(reason)")

@@ -33,7 +33,7 @@ struct WorkersController {
                 APIRequest.bool(body, "maintenance") ?? false,
                 comment: try APIRequest.string(body, "maintenance_comment").map { try APIRequest.storable($0, field: "maintenance_comment") }
             )
-            guard let worker = try await store.workers().first(where: { $0.name == name }) else {
+            guard let worker = try await store.worker(named: name) else {
                 throw OrchestratorError.notFound("Worker `\(name)` was not found")
             }
             return .json(Self.json(worker, now: Date(), timeout: timeout).jsonText)

@@ -126,6 +126,17 @@ extension OrchestratorStore {
         }
     }
 
+    /// The worker `name` with the tries it holds, or `nil`.
+    public func worker(named name: String) async throws -> WorkerRecord? {
+        try await database.read { sql in
+            guard let row = try await sql.select().column("*").from("workers").where("name", .equal, SQLBind(name)).first() else { return nil }
+            var record = try Self.workerRecord(row)
+            record.runningTries = try await Self.heldTries(sql, worker: name).filter { $0.state == .running }
+                .map { "\($0.dagID)/\($0.runID)/\($0.taskID)#\($0.tryNumber)" }.sorted()
+            return record
+        }
+    }
+
     /// Workers whose heartbeat is older than `cutoff` that are not yet marked offline, or still
     /// hold tries (a claim that a dead worker's last long poll made after it was marked).
     public func silentWorkers(since cutoff: Date) async throws -> [WorkerRecord] {

@@ -46,7 +46,10 @@ public struct WorkerHub: Sendable {
         if let problem = OrchestratorStore.workerNameProblem(hostname, what: "hostname") { throw OrchestratorError.invalid(problem) }
         guard (1...4096).contains(concurrency) else { throw OrchestratorError.invalid("concurrency must be from 1 to 4096, not \(concurrency)") }
         try Self.checkQueues(queues)
-        if try await store.workers().contains(where: { $0.name == name && $0.kind == .local }) {
+        guard version.unicodeScalars.count <= 64, !version.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw OrchestratorError.invalid("version must be at most 64 characters, none of them a control character")
+        }
+        if try await store.worker(named: name)?.kind == .local {
             throw OrchestratorError.conflict("`\(name)` is the name of a server's own executor; choose another worker name")
         }
         let held = try await store.registerWorker(
@@ -183,12 +186,14 @@ public struct WorkerHub: Sendable {
         } catch OrchestratorError.invalid {
             // One of them pushed an XCom too large: record them one by one, so that only it fails.
             var one: [TaskInstance?] = []
-            for entry in endings {
+            for position in endings.indices {
                 do {
-                    one.append(try await store.endTries([entry.ending]).first ?? nil)
+                    one.append(try await store.endTries([endings[position].ending]).first ?? nil)
                 } catch OrchestratorError.invalid(let problem) {
-                    let (failure, lines) = OrchestratorStore.TryEnding.failure(problem, retryable: true, of: entry.ending.instance, task: nil)
-                    endings[endings.firstIndex { $0.index == entry.index } ?? 0].log = lines
+                    let instance = endings[position].ending.instance
+                    let task = try? await scheduler.dag(instance.dagID).task(instance.taskID)
+                    let (failure, lines) = OrchestratorStore.TryEnding.failure(problem, retryable: true, of: instance, task: task)
+                    endings[position].log = lines
                     one.append(try await store.endTries([failure]).first ?? nil)
                 }
             }
@@ -200,7 +205,7 @@ public struct WorkerHub: Sendable {
                 continue
             }
             let instance = entry.ending.instance
-            if let log = try? TaskLog(url: logURL(instance), echo: nil) {
+            if let log = try? TaskLog(url: scheduler.configuration.folders.log(of: instance), echo: nil) {
                 for line in entry.log { log.write(line.text, level: line.level) }
             }
         }
@@ -215,7 +220,7 @@ public struct WorkerHub: Sendable {
             throw OrchestratorError.invalid("a log chunk may hold at most \(Self.maximumLogChunk) bytes")
         }
         let instance = try await holding(name, dagID, runID, taskID, tryNumber: tryNumber, lease: lease)
-        try TaskLog(url: logURL(instance), echo: nil).append(text)
+        try TaskLog(url: scheduler.configuration.folders.log(of: instance), echo: nil).append(text)
     }
 
     /// The running task instance worker `name` holds with `lease`.
@@ -235,16 +240,6 @@ public struct WorkerHub: Sendable {
             )
         }
         return instance
-    }
-
-    private func logURL(_ instance: TaskInstance) -> URL {
-        TaskLog.url(
-            logsFolder: scheduler.configuration.folders.logs,
-            dagID: instance.dagID,
-            runID: instance.runID,
-            taskID: instance.taskID,
-            tryNumber: instance.tryNumber
-        )
     }
 
     static func checkQueues(_ queues: [String]) throws {
