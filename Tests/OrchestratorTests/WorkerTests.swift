@@ -347,7 +347,11 @@ struct WorkerTests {
                     "greater than or equal"
                 ),
                 ("/edge_worker/v1/worker/ok", #"{"hostname": "h", "queues": [], "concurrency": 1, "version": "t"}"#, "1 to 64 queues"),
-                ("/edge_worker/v1/worker/ok", #"{"hostname": "h", "queues": ["default"], "concurrency": 1, "version": "\#(String(repeating: "v", count: 65))"}"#, "version"),
+                (
+                    "/edge_worker/v1/worker/ok",
+                    #"{"hostname": "h", "queues": ["default"], "concurrency": 1, "version": "\#(String(repeating: "v", count: 65))"}"#,
+                    "version"
+                ),
                 (
                     "/edge_worker/v1/worker/server-under-test", #"{"hostname": "h", "queues": ["default"], "concurrency": 1, "version": "t"}"#,
                     "server's own"
