@@ -711,7 +711,7 @@ public actor Scheduler: Service {
                 arm(run.runAfter)
                 continue
             }
-            try await store.setRunState(run, to: .running)
+            guard try await store.startRun(run) else { continue }
             runningCount[run.dagID, default: 0] += 1
         }
     }

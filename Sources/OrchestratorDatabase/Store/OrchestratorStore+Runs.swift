@@ -193,6 +193,20 @@ extension OrchestratorStore {
         try await database.write { sql in try await Self.setRunState(sql, run, to: state, now: now) }
     }
 
+    /// Starts a queued run (queued → running), only while it is still queued as `run` was read:
+    /// a run cleared and marked by hand meanwhile keeps the state it was given.
+    /// - Returns: whether it started.
+    public func startRun(_ run: DagRun, now: Date = Date()) async throws -> Bool {
+        try await database.write { sql in
+            guard
+                let row = try await sql.select().column("state").from("dag_runs").where("id", .equal, SQLBind(run.id)).first(),
+                try row.string("state") == DagRunState.queued.rawValue
+            else { return false }
+            _ = try await Self.setRunState(sql, run, to: .running, now: now)
+            return true
+        }
+    }
+
     static func setRunState(_ sql: any SQLDatabase, _ run: DagRun, to state: DagRunState, now: Date) async throws -> DagRun {
         var updated = run
         updated.state = state
