@@ -388,13 +388,18 @@ public enum Stack {
     }
 
     static func run(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        // A service that ends or fails (a port in use) shuts the others down gracefully rather
+        // than cancelling them: a server cancelled with a connection it accepted but has not yet
+        // served traps in NIO ("Deinited NIOAsyncWriter without calling finish()").
+        var configuration = ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch {

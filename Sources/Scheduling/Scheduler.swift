@@ -174,10 +174,19 @@ public actor Scheduler: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if configuration.only == nil {
-                    group.addTask { [weak self] in await self?.watchFolder() }
+                    group.addTask { [weak self, logger] in
+                        await self?.watchFolder()
+                        logger.trace("Scheduler: the folder watch ended")
+                    }
                 }
-                group.addTask { await self.holdLeadership() }
-                group.addTask { await self.listenForQueuedWork() }
+                group.addTask { [logger] in
+                    await self.holdLeadership()
+                    logger.trace("Scheduler: holding the lease ended")
+                }
+                group.addTask { [logger] in
+                    await self.listenForQueuedWork()
+                    logger.trace("Scheduler: listening for queued work ended")
+                }
                 for await _ in wakeups {
                     if Task.isCancelled { break }
                     guard leadership.mayPass(at: .now) else { continue }
@@ -195,6 +204,7 @@ public actor Scheduler: Service {
                         }
                     }
                 }
+                logger.trace("Scheduler: the pass loop ended")
                 group.cancelAll()
             }
         } onGracefulShutdown: { [wake] in
@@ -516,11 +526,10 @@ public actor Scheduler: Service {
             // where one server runs, it was this one's.
             let ours = instance.worker == configuration.workerName || (instance.worker == nil && instance.state != .queued && !sharesDatabase)
             guard ours else { continue }
-            // Only the group its try started: after a restart the id may belong to anything else.
-            if let pid = instance.pid, pid > 1,
-                ChildProcess.belongsToTask(pid: pid, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
-            {
-                kill(-Int32(pid), SIGKILL)
+            // Only groups of processes of this task: after a restart its recorded id may belong to
+            // anything else, and it is not recorded at all when the server died just after the start.
+            for group in ChildProcess.taskProcessGroups(dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID) {
+                kill(-group, SIGKILL)
             }
             let message = "the try was lost: Flowline stopped while it was \(instance.state?.rawValue ?? "active")"
             let retry = RetryPolicy.mayRetry(tryNumber: instance.tryNumber, maxTries: instance.maxTries)

@@ -100,9 +100,13 @@ final class PostgresBackend: DatabaseBackend {
     /// Runs `body` in a transaction on a pooled connection; an error `body` throws is rethrown as
     /// it is (PostgresNIO wraps it), so callers see their own errors on both databases.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let client = client
+        let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql())
+            return try await abandoningOnCancel {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection.sql())
+                }
             }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error
@@ -122,8 +126,12 @@ final class PostgresBackend: DatabaseBackend {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.listener.run() }
+                group.addTask {
+                    await self.listener.run()
+                    self.logger.trace("PostgreSQL: the notification listener ended")
+                }
                 await self.client.run()
+                self.logger.trace("PostgreSQL: the connection pool ended")
                 group.cancelAll()
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OrchestratorDatabase
 import Scheduling
 import Storage
@@ -142,6 +143,7 @@ final class Servers: Sendable {
     ) async throws {
         let directory = try TemporaryDirectory("flowline-servers")
         defer { directory.remove() }
+        let trace = TestLogger.silent
         try await withTestDatabaseURL(kind) { url in
             // The test's own database reads outlive every server.
             var databases: [Database] = []
@@ -180,14 +182,19 @@ final class Servers: Sendable {
                 tasks.append(Task { try await withRunning(database) { _ in try await scheduler.run() } })
             }
             let servers = Servers(schedulers: schedulers, store: OrchestratorStore(database: observer), tasks: tasks)
+            trace.info("servers: waiting for \(schedulers.count) to start")
             for scheduler in schedulers { await scheduler.waitUntilStarted() }
+            trace.info("servers: started")
             do {
                 try await body(servers)
             } catch {
+                trace.info("servers: body threw \(error)")
                 await servers.stopAll()
                 throw error
             }
+            trace.info("servers: body done; stopping")
             await servers.stopAll()
+            trace.info("servers: stopped")
         }
     }
 
@@ -207,7 +214,10 @@ final class Servers: Sendable {
 
     private func stopAll() async {
         for task in tasks { task.cancel() }
-        for task in tasks { _ = await task.result }
+        for (index, task) in tasks.enumerated() {
+            _ = await task.result
+            TestLogger.silent.info("servers: server \(index) stopped")
+        }
     }
 
     /// Waits until `run` has finished.

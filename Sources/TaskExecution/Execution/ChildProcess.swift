@@ -31,6 +31,34 @@ package struct ChildProcess {
             && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
     }
 
+    /// The process groups that processes of a try of this task are in, found by their environment
+    /// (``belongsToTask(pid:dagID:runID:taskID:)``): also when the try's process id was never
+    /// recorded (the server died just after starting it) or its first process has exited and left
+    /// children. Never this process's own group.
+    package static func taskProcessGroups(dagID: String, runID: String, taskID: String) -> Set<Int32> {
+        let own = getpgrp()
+        var groups: Set<Int32> = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int(entry), pid > 1, belongsToTask(pid: pid, dagID: dagID, runID: runID, taskID: taskID),
+                let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
+                let group = processGroup(stat: String(decoding: stat, as: UTF8.self)),
+                group > 1, group != own
+            else { continue }
+            groups.insert(group)
+        }
+        return groups
+    }
+
+    /// The process group field of a `/proc/<pid>/stat` line (the fifth, after the command name in
+    /// parentheses, which may itself hold spaces and parentheses).
+    package static func processGroup(stat: String) -> Int32? {
+        guard let end = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        // state, ppid, pgrp
+        guard fields.count > 2 else { return nil }
+        return Int32(fields[2])
+    }
+
     /// One line of output: stdout's or stderr's, and whether it is a piece of a longer line that
     /// goes on in the next (``LineSplitter``).
     struct Line: Sendable {
