@@ -197,7 +197,29 @@ struct OrchestratorUITests {
 
             // Admin pages: workers, variables, users.
             let workers = try await browser.request("GET", "/workers")
-            #expect(workers.status == 200 && workers.body.contains("LocalExecutor") && workers.body.contains("healthy"))
+            #expect(workers.status == 200 && workers.body.contains("local"))
+            let maintenancePath = try #require(
+                workers.body.firstMatch(of: /action="(\/workers\/[^"\/]+\/maintenance)"/).map { String($0.1) }
+            )
+            #expect(workers.body.contains(">idle<") || workers.body.contains(">running<"))
+            let hostileComment = "<script>alert(1)</script>"
+            let paused = try await browser.request(
+                "POST",
+                maintenancePath,
+                form: ["maintenance": "true", "comment": hostileComment, "csrf_token": csrf]
+            )
+            #expect(paused.status == 303)
+            let inMaintenance = try await browser.request("GET", "/workers").body
+            #expect(inMaintenance.contains(">maintenance<") && inMaintenance.contains("End maintenance"))
+            #expect(inMaintenance.contains("&lt;script&gt;") && !inMaintenance.contains(hostileComment))
+            let tooLong = ["maintenance": "true", "comment": String(repeating: "x", count: 1001), "csrf_token": csrf]
+            #expect(try await browser.request("POST", maintenancePath, form: tooLong).status == 400)
+            #expect(
+                try await browser.request("POST", "/workers/nobody/maintenance", form: ["maintenance": "true", "csrf_token": csrf]).status == 404
+            )
+            #expect(try await browser.request("POST", maintenancePath, form: ["maintenance": "true"]).status == 403)
+            #expect(try await browser.request("POST", maintenancePath, form: ["maintenance": "false", "csrf_token": csrf]).status == 303)
+            #expect(!(try await browser.request("GET", "/workers").body.contains("End maintenance")))
             #expect(try await browser.request("POST", "/variables", form: ["key": "<k>", "value": "<v>", "csrf_token": csrf]).status == 303)
             let variables = try await browser.request("GET", "/variables")
             #expect(variables.body.contains("&lt;k&gt;") && variables.body.contains("&lt;v&gt;") && !variables.body.contains("<k>"))
@@ -259,7 +281,11 @@ struct OrchestratorUITests {
             #expect(try await viewer.request("POST", "/dags/hostile/pause", form: ["paused": "true", "csrf_token": viewerCSRF]).status == 403)
             #expect(try await viewer.request("GET", "/variables").status == 403)
             #expect(try await viewer.request("GET", "/users").status == 403)
-            #expect(try await viewer.request("GET", "/workers").status == 200)
+            let viewerWorkers = try await viewer.request("GET", "/workers")
+            #expect(viewerWorkers.status == 200 && !viewerWorkers.body.contains("/maintenance\""))
+            #expect(
+                try await viewer.request("POST", "/workers/anyone/maintenance", form: ["maintenance": "true", "csrf_token": viewerCSRF]).status == 403
+            )
 
             // Logout ends the session.
             #expect(try await viewer.request("POST", "/logout", form: ["csrf_token": viewerCSRF]).location == "/login")

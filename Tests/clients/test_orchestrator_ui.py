@@ -96,6 +96,19 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg rect")) == 5
     browser.save_screenshot(os.path.join(shots, "graph.png"))
 
+    # The workers page: the server's own executor, its counts; maintenance on and off by its form.
+    browser.set_window_size(1280, 900)
+    browser.get(base + "/workers")
+    row = browser.find_element(By.XPATH, "//tbody/tr[td/span[.='local']]")
+    assert "idle" in row.text and re.search(r"\b0 / [1-9]", row.text)
+    row.find_element(By.NAME, "comment").send_keys("disk <swap>")
+    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = wait.until(EC.presence_of_element_located((By.XPATH, "//tbody/tr[td/span[.='local']]")))
+    assert "maintenance" in row.text and "disk <swap>" in row.text
+    browser.save_screenshot(os.path.join(shots, "workers.png"))
+    row.find_element(By.XPATH, ".//button[.='End maintenance']").click()
+    wait.until(lambda d: "End maintenance" not in d.find_element(By.TAG_NAME, "main").text)
+
 
 
 TICKER_DAG = """tasks:

@@ -24,6 +24,9 @@ public struct Orchestration: Sendable {
     /// The folders of DAGs, logs and workspaces.
     public var folders: OrchestratorFolders { scheduler.configuration.folders }
 
+    /// How long a worker may stay silent before it is offline and its tries are retried elsewhere.
+    public var workerTimeout: Duration { scheduler.configuration.workerTimeout }
+
     /// When the scheduler last finished a pass.
     public var lastHeartbeat: Date? {
         get async { await scheduler.lastHeartbeat }

@@ -328,19 +328,6 @@ extension OrchestratorStore {
         }
     }
 
-    /// How many task instances each host holds in each state (the workers page).
-    public func taskCountsByHost() async throws -> [String: [String: Int]] {
-        try await database.read { sql in
-            var counts: [String: [String: Int]] = [:]
-            let rows = try await sql.select().column("hostname").column("state").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
-                .from("task_instances").where("state", .isNot, SQLLiteral.null).groupBy("hostname").groupBy("state").all()
-            for row in rows {
-                counts[try row.string("hostname"), default: [:]][try row.string("state")] = Int(try row.int64("count"))
-            }
-            return counts
-        }
-    }
-
     /// Task instances that were queued, running or waiting on a trigger: after a restart, these
     /// tries were lost with the process that ran them.
     public func unfinishedTries() async throws -> [TaskInstance] {

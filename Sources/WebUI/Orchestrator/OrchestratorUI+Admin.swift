@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import OrchestratorAPI
 import OrchestratorDatabase
@@ -8,6 +9,7 @@ extension OrchestratorUI {
     func addAdminRoutes(to router: RouterGroup<OrchestratorRequestContext>) {
         let ui = self
         router.get("/workers") { _, context in try await ui.workersPage(context) }
+        router.post("/workers/{worker_name}/maintenance") { request, context in try await ui.setMaintenance(request, context) }
         router.get("/variables") { _, context in
             _ = try context.require(.admin)
             return try await ui.variablesPage(context)
@@ -66,22 +68,21 @@ extension OrchestratorUI {
         }
     }
 
-    func workersPage(_ context: OrchestratorRequestContext) async throws -> Response {
-        let counts = try await store.taskCountsByHost()
-        let heartbeat = await orchestration.lastHeartbeat
-        let host = ProcessInfo.processInfo.hostName
-        var hosts = Set(counts.keys)
-        hosts.insert(host)
+    func workersPage(_ context: OrchestratorRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let now = Date()
+        let timeout = orchestration.workerTimeout
+        let canEdit = (context.identity?.role ?? .viewer) >= .op
         var values = await base(context)
-        values["workers"] = hosts.sorted().map { name -> [String: Any] in
-            let states = counts[name] ?? [:]
-            let local = name == host
+        values["workers"] = try await store.workers().map { worker -> [String: Any] in
+            let state = worker.state(now: now, timeout: timeout)
             return [
-                "hostname": name, "executor": local ? "LocalExecutor (this server)" : "—", "slots": local ? String(parallelism) : "—",
-                "running": states["running"] ?? 0, "queued": states["queued"] ?? 0, "deferred": states["deferred"] ?? 0,
-                "success": states["success"] ?? 0, "failed": states["failed"] ?? 0,
-                "heartbeat": local ? heartbeat.map(Self.date) ?? "never" : "—",
-                "healthy": local && (heartbeat.map { Date().timeIntervalSince($0) < 30 } ?? false),
+                "name": worker.name, "path": HTML.segment(worker.name), "kind": worker.kind.rawValue, "hostname": worker.hostname,
+                "queues": worker.queues.joined(separator: ", "), "state": state.rawValue,
+                "problem": state == .offline || state == .stopped, "maintenance": worker.maintenance,
+                "maintenance_comment": worker.maintenanceComment ?? "", "used": worker.runningTries.count,
+                "concurrency": worker.concurrency, "running_tries": worker.runningTries, "succeeded": worker.succeeded,
+                "failed": worker.failed, "heartbeat": Self.date(worker.lastHeartbeat), "version": worker.version,
+                "can_edit": canEdit,
             ]
         }
         values["active"] = try await store.unfinishedTries().map { instance -> [String: Any] in
@@ -90,11 +91,38 @@ extension OrchestratorUI {
                 "run_path": HTML.segment(instance.runID),
                 "task_id": instance.taskID, "task_path": HTML.segment(instance.taskID), "state": instance.state?.rawValue ?? "none",
                 "try_number": instance.tryNumber, "since": (instance.startDate ?? instance.queuedAt).map(Self.date) ?? "",
-                "pid": instance.pid.map(String.init) ?? "",
+                "worker": instance.worker ?? "", "pid": instance.pid.map(String.init) ?? "",
             ]
         }
-        return render("workers", values)
+        if let error { values["error"] = error }
+        return render("workers", values, status: status)
     }
+
+    /// `POST /workers/{name}/maintenance` (ops and admins): `maintenance=true` with an optional
+    /// `comment` puts the worker in maintenance (it finishes its tries and takes no new ones),
+    /// `maintenance=false` lifts it.
+    func setMaintenance(_ request: Request, _ context: OrchestratorRequestContext) async throws -> Response {
+        _ = try context.require(.op)
+        let name = try context.parameters.decoded("worker_name")
+        let form = try await FormData.read(request)
+        let on = form["maintenance"] == "true"
+        let comment = (form["comment"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard comment.count <= Self.maximumMaintenanceComment, !comment.utf8.contains(0) else {
+            return try await workersPage(
+                context,
+                error: "A maintenance comment is at most \(Self.maximumMaintenanceComment) characters of text.",
+                status: .badRequest
+            )
+        }
+        do {
+            try await store.setMaintenance(worker: name, on, comment: comment.isEmpty ? nil : comment)
+        } catch let error as OrchestratorError {
+            return try await workersPage(context, error: error.message, status: error.status)
+        }
+        return HTML.redirect("/workers")
+    }
+
+    static let maximumMaintenanceComment = 1000
 
     func variablesPage(
         _ context: OrchestratorRequestContext,

@@ -14,13 +14,10 @@ public struct OrchestratorUI: Sendable {
     let orchestration: Orchestration
     let pages: WebPages
     let folders: OrchestratorFolders
-    /// The executor's slots (`--parallelism`), for the workers page.
-    let parallelism: Int
 
     public init(orchestration: Orchestration, configuration: OrchestratorConfiguration) throws {
         self.orchestration = orchestration
         folders = configuration.folders
-        parallelism = configuration.parallelism
         pages = try WebPages()
     }
 

@@ -3,12 +3,21 @@ enum WorkersTemplate {
     static let text = """
         {{<layout}}{{$title}}Workers{{/title}}{{$content}}
         <h1>Workers</h1>
-        <div class="table-wrap"><table><thead><tr><th scope="col">Worker</th><th scope="col">Executor</th><th scope="col">Slots</th><th scope="col">Running</th><th scope="col">Queued</th><th scope="col">Deferred <span class="muted">(no slot)</span></th><th scope="col">Succeeded</th><th scope="col">Failed</th><th scope="col">Last heartbeat</th></tr></thead>
-        <tbody>{{#workers}}<tr><td>{{hostname}}</td><td>{{executor}}</td><td>{{slots}}</td><td>{{running}}</td><td>{{queued}}</td><td>{{deferred}}</td><td>{{success}}</td><td>{{failed}}</td><td>{{heartbeat}} {{#healthy}}<span class="tag">healthy</span>{{/healthy}}{{^healthy}}<span class="tag error">no heartbeat</span>{{/healthy}}</td></tr>{{/workers}}</tbody></table></div>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <div class="table-wrap"><table><thead><tr><th scope="col">Worker</th><th scope="col">Host</th><th scope="col">Queues</th><th scope="col">State</th><th scope="col">Slots</th><th scope="col">Running tries</th><th scope="col">Succeeded</th><th scope="col">Failed</th><th scope="col">Last heartbeat</th><th scope="col" class="hide-narrow">Version</th><th scope="col">Maintenance</th></tr></thead>
+        <tbody>{{#workers}}<tr><td>{{name}} <span class="muted">{{kind}}</span></td><td>{{hostname}}</td><td>{{queues}}</td>\
+        <td>{{#problem}}<span class="tag error">{{state}}</span>{{/problem}}{{^problem}}<span class="tag">{{state}}</span>{{/problem}}{{#maintenance_comment}} <span class="muted">{{maintenance_comment}}</span>{{/maintenance_comment}}</td>\
+        <td>{{used}} / {{concurrency}}</td><td>{{#running_tries}}<div>{{.}}</div>{{/running_tries}}</td><td>{{succeeded}}</td><td>{{failed}}</td><td>{{heartbeat}}</td><td class="hide-narrow">{{version}}</td>\
+        <td>{{#can_edit}}<form class="inline" method="post" action="/workers/{{path}}/maintenance"><input type="hidden" name="csrf_token" value="{{session.csrf}}">\
+        {{#maintenance}}<input type="hidden" name="maintenance" value="false"><button type="submit" aria-label="End maintenance of {{name}}">End maintenance</button>{{/maintenance}}\
+        {{^maintenance}}<input type="hidden" name="maintenance" value="true"><input name="comment" maxlength="1000" placeholder="Why (optional)" aria-label="Maintenance comment for {{name}}"> <button type="submit" aria-label="Maintenance for {{name}}">Maintenance</button>{{/maintenance}}\
+        </form>{{/can_edit}}{{^can_edit}}{{#maintenance}}yes{{/maintenance}}{{^maintenance}}no{{/maintenance}}{{/can_edit}}</td></tr>{{/workers}}
+        {{^workers}}<tr><td colspan="11" class="muted">No worker has registered yet.</td></tr>{{/workers}}</tbody></table></div>
+        <p class="muted">A worker in maintenance finishes its running tries and takes no new ones. Start more with <code>flowline worker --server URL</code> (see docs/scaling.md).</p>
         <h2>Active tasks</h2>
-        <div class="table-wrap"><table><thead><tr><th scope="col">Task</th><th scope="col">Run</th><th scope="col">State</th><th scope="col">Try</th><th scope="col">Since</th><th scope="col" class="hide-narrow">PID</th></tr></thead>
-        <tbody>{{#active}}<tr><td><a href="/dags/{{dag_path}}/runs/{{run_path}}/tasks/{{task_path}}">{{dag_id}} › {{task_id}}</a></td><td>{{run_id}}</td><td><span class="state {{state}}"></span> {{state}}</td><td>{{try_number}}</td><td>{{since}}</td><td class="hide-narrow">{{pid}}</td></tr>{{/active}}
-        {{^active}}<tr><td colspan="6" class="muted">Nothing is running.</td></tr>{{/active}}</tbody></table></div>
+        <div class="table-wrap"><table><thead><tr><th scope="col">Task</th><th scope="col">Run</th><th scope="col">State</th><th scope="col">Try</th><th scope="col">Since</th><th scope="col">Worker</th><th scope="col" class="hide-narrow">PID</th></tr></thead>
+        <tbody>{{#active}}<tr><td><a href="/dags/{{dag_path}}/runs/{{run_path}}/tasks/{{task_path}}">{{dag_id}} › {{task_id}}</a></td><td>{{run_id}}</td><td><span class="state {{state}}"></span> {{state}}</td><td>{{try_number}}</td><td>{{since}}</td><td>{{worker}}</td><td class="hide-narrow">{{pid}}</td></tr>{{/active}}
+        {{^active}}<tr><td colspan="7" class="muted">Nothing is running.</td></tr>{{/active}}</tbody></table></div>
         {{/content}}{{/layout}}
         """
 }
