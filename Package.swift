@@ -206,6 +206,7 @@ let package = Package(
             name: "WorkerAgent",
             dependencies: [
                 "JSON",
+                "Lineage",
                 "RunStorage",
                 "TaskExecution",
                 "Workflow",

@@ -10,6 +10,8 @@ public enum Lineage {
         public static let runID = "FLOWLINE_RUN_ID"
         public static let taskID = "FLOWLINE_TASK_ID"
         public static let tryNumber = "FLOWLINE_TRY_NUMBER"
+        /// The worker (`flowline worker --name`) that runs the try; absent on a server's own executor.
+        public static let worker = "FLOWLINE_WORKER"
         /// The run's configuration as the trigger gave it, as JSON.
         public static let conf = "FLOWLINE_CONF"
         /// The run's params (its conf over the DAG's defaults), as JSON.

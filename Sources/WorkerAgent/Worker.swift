@@ -1,5 +1,6 @@
 public import Foundation
 import JSON
+import Lineage
 public import Logging
 public import ServiceLifecycle
 public import TaskExecution
@@ -38,7 +39,8 @@ public actor Worker: Service {
             folders: configuration.folders,
             python: configuration.python,
             repositories: GitRepositoryCache(folder: configuration.folders.repositories),
-            baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment),
+            baseEnvironment: configuration.taskEnvironment.base(from: ProcessInfo.processInfo.environment)
+                .merging([Lineage.Environment.worker: configuration.name]) { _, worker in worker },
             taskUser: nil
         )
         (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -49,6 +51,7 @@ public actor Worker: Service {
     /// - Throws: ``WorkerServerClient/Failure/unauthorized(_:)`` when the token is refused.
     public func run() async throws {
         defer { Task { [client] in await client.shutdown() } }
+        stopLeftovers()
         try await register()
         logger.info(
             "Worker \(configuration.name) registered with \(configuration.servers.map(\.absoluteString).joined(separator: ", ")); queues \(configuration.queues.joined(separator: ",")), \(configuration.concurrency) slots"
@@ -99,6 +102,15 @@ public actor Worker: Service {
         draining = true
         logger.info("Draining: finishing \(running.count) running tries, taking no new ones")
         changed.yield()
+    }
+
+    /// Kills what tries of an earlier life of this worker (`kill -9`, a crash) left running on this
+    /// machine: processes tagged with its name. The server retries those tries when it registers.
+    private func stopLeftovers() {
+        let groups = ChildProcess.processGroups(withEnvironment: ["\(Lineage.Environment.worker)=\(configuration.name)"])
+        guard !groups.isEmpty else { return }
+        logger.warning("Stopping \(groups.count) process groups that an earlier run of worker \(configuration.name) left")
+        for group in groups { kill(-group, SIGKILL) }
     }
 
     private func nextChange(within timeout: Duration) async {

@@ -310,6 +310,37 @@ struct WorkerTests {
         }
     }
 
+    @Test("A worker started again first stops what its earlier life left running, and only that")
+    func leftovers() async throws {
+        @Sendable func sleeper(worker: String) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+            process.arguments = ["sleep", "30"]
+            process.environment = ["FLOWLINE_WORKER": worker]
+            try process.run()
+            return process
+        }
+        try await Self.withServer { server in
+            let mine = try sleeper(worker: "phoenix")
+            let other = try sleeper(worker: "phoenix-2")
+            defer {
+                mine.terminate()
+                other.terminate()
+            }
+            // Let setsid exec sleep, with its environment, before the worker looks.
+            try await Task.sleep(for: .milliseconds(300))
+            let worker = try server.worker("phoenix")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                for _ in 0..<200 where mine.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+                #expect(!mine.isRunning, "the earlier life's process was not stopped")
+                #expect(other.isRunning, "another worker's process was stopped")
+                await worker.drain()
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test("Worker tokens: none, wrong, revoked or a user's are refused; only admins create them")
     func tokens() async throws {
         try await Self.withServer { server in

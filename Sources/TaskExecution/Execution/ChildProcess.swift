@@ -1,4 +1,5 @@
 import Foundation
+import Lineage
 
 #if canImport(Glibc)
 import Glibc
@@ -25,10 +26,7 @@ package struct ChildProcess {
     /// the task (every task process gets `FLOWLINE_DAG_ID`, `FLOWLINE_RUN_ID`, `FLOWLINE_TASK_ID`).
     /// A process id reused by anything else does not.
     package static func belongsToTask(pid: Int, dagID: String, runID: String, taskID: String) -> Bool {
-        guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-        let entries = Set(environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-        return entries.contains("FLOWLINE_DAG_ID=\(dagID)") && entries.contains("FLOWLINE_RUN_ID=\(runID)")
-            && entries.contains("FLOWLINE_TASK_ID=\(taskID)")
+        environment(of: pid).map { taskEntries(dagID: dagID, runID: runID, taskID: taskID).isSubset(of: $0) } ?? false
     }
 
     /// The process groups that processes of a try of this task are in, found by their environment
@@ -36,10 +34,16 @@ package struct ChildProcess {
     /// recorded (the server died just after starting it) or its first process has exited and left
     /// children. Never this process's own group.
     package static func taskProcessGroups(dagID: String, runID: String, taskID: String) -> Set<Int32> {
+        processGroups(withEnvironment: taskEntries(dagID: dagID, runID: runID, taskID: taskID))
+    }
+
+    /// The process groups of every process whose environment holds all of `entries`
+    /// (`NAME=value`), other than this process's own group.
+    package static func processGroups(withEnvironment entries: Set<String>) -> Set<Int32> {
         let own = getpgrp()
         var groups: Set<Int32> = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int(entry), pid > 1, belongsToTask(pid: pid, dagID: dagID, runID: runID, taskID: taskID),
+            guard let pid = Int(entry), pid > 1, let environment = environment(of: pid), entries.isSubset(of: environment),
                 let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
                 let group = processGroup(stat: String(decoding: stat, as: UTF8.self)),
                 group > 1, group != own
@@ -47,6 +51,17 @@ package struct ChildProcess {
             groups.insert(group)
         }
         return groups
+    }
+
+    private static func taskEntries(dagID: String, runID: String, taskID: String) -> Set<String> {
+        ["\(Lineage.Environment.dagID)=\(dagID)", "\(Lineage.Environment.runID)=\(runID)", "\(Lineage.Environment.taskID)=\(taskID)"]
+    }
+
+    /// The environment process `pid` started with, as `NAME=value` entries; `nil` when it is gone
+    /// or not readable.
+    private static func environment(of pid: Int) -> Set<String>? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
+        return Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
     }
 
     /// The process group field of a `/proc/<pid>/stat` line (the fifth, after the command name in
