@@ -9,7 +9,7 @@ public final class LogCapture: Sendable {
 
     /// A logger at `level` whose messages land in this capture.
     public func logger(level: Logger.Level = .info) -> Logger {
-        var logger = Logger(label: "test") { _ in Handler(capture: self) }
+        var logger = Logger(label: "test") { _ in EventLogHandler { event, _ in self.append("\(event.level) \(event.message)") } }
         logger.logLevel = level
         return logger
     }
@@ -19,20 +19,5 @@ public final class LogCapture: Sendable {
 
     fileprivate func append(_ message: String) {
         entries.withLock { $0.append(message) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.append("\(event.level) \(event.message)")
-        }
     }
 }

@@ -12,7 +12,7 @@ public enum TestLogger {
             return Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         }
         let handle = environment["FLOWLINE_TEST_LOG_FILE"].flatMap { FileHandle(forWritingAtPath: $0) } ?? .standardError
-        var logger = Logger(label: "test", factory: { LineLogHandler(label: $0, handle: handle) })
+        var logger = Logger(label: "test", factory: { lineHandler(label: $0, handle: handle) })
         logger.logLevel = level
         _ = watchdogStarted
         return logger
@@ -23,7 +23,7 @@ public enum TestLogger {
     private static let watchdogStarted: Bool = {
         let environment = ProcessInfo.processInfo.environment
         guard let handle = environment["FLOWLINE_TEST_LOG_FILE"].flatMap({ FileHandle(forWritingAtPath: $0) }) else { return false }
-        let logger = Logger(label: "watchdog", factory: { LineLogHandler(label: $0, handle: handle) })
+        let logger = Logger(label: "watchdog", factory: { lineHandler(label: $0, handle: handle) })
         Task.detached { [logger] in
             while true {
                 logger.info("watchdog: task tick")
@@ -39,24 +39,14 @@ public enum TestLogger {
         thread.start()
         return true
     }()
-}
 
-/// Writes each message as one line with one `write`.
-private struct LineLogHandler: LogHandler {
-    let label: String
-    let handle: FileHandle
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let fields = metadata.merging(event.metadata ?? [:]) { $1 }.map { "\($0)=\($1)" }.sorted().joined(separator: " ")
-        let line = "\(Date().timeIntervalSince1970) \(event.level) \(label) [\(event.source)] \(event.message) \(fields)\n"
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
+    /// Writes each message as one line with one `write`.
+    private static func lineHandler(label: String, handle: FileHandle) -> EventLogHandler {
+        EventLogHandler { event, metadata in
+            let fields = metadata.map { "\($0)=\($1)" }.sorted().joined(separator: " ")
+            let line = "\(Date().timeIntervalSince1970) \(event.level) \(label) [\(event.source)] \(event.message) \(fields)\n"
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+        }
     }
 }
