@@ -441,12 +441,28 @@ public actor Scheduler: Service {
         guard state == .success || state == .failed || state == .skipped else {
             throw OrchestratorError.invalid("a task can be marked success, failed or skipped, not \(state.rawValue)")
         }
-        let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        var instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
         // The mark is recorded first, then a running try is stopped: stopped first, the try could
-        // record its own failure before the mark (its end then finds the mark and leaves it).
-        let moved = try await store.transition(instance, to: state) { next in
-            next.message = "marked \(state.rawValue) by hand"
-            next.endDate = Date()
+        // record its own failure before the mark (its end then finds the mark and leaves it). A
+        // pass or a try's end that moved the task meanwhile is not the user's problem: read it
+        // again and mark that (a move the rules forbid still fails).
+        var attempt = 0
+        let moved: TaskInstance
+        while true {
+            do {
+                moved = try await store.transition(instance, to: state) { next in
+                    next.message = "marked \(state.rawValue) by hand"
+                    next.endDate = Date()
+                }
+                break
+            } catch OrchestratorError.conflict(let message) {
+                let current = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+                attempt += 1
+                guard current.state != instance.state || current.tryNumber != instance.tryNumber, attempt < 5 else {
+                    throw OrchestratorError.conflict(message)
+                }
+                instance = current
+            }
         }
         inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
         let run = try await store.run(dagID: dagID, runID: runID)
