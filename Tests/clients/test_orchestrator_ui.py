@@ -102,12 +102,16 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     row = browser.find_element(By.XPATH, "//tbody/tr[td/span[.='local']]")
     assert "idle" in row.text and re.search(r"\b0 / [1-9]", row.text)
     row.find_element(By.NAME, "comment").send_keys("disk <swap>")
-    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    button = row.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    wait.until(EC.staleness_of(button))  # the form posted and the page came back
     row = wait.until(EC.presence_of_element_located((By.XPATH, "//tbody/tr[td/span[.='local']]")))
     assert "maintenance" in row.text and "disk <swap>" in row.text
     browser.save_screenshot(os.path.join(shots, "workers.png"))
-    row.find_element(By.XPATH, ".//button[.='End maintenance']").click()
-    wait.until(lambda d: "End maintenance" not in d.find_element(By.TAG_NAME, "main").text)
+    button = row.find_element(By.XPATH, ".//button[.='End maintenance']")
+    button.click()
+    wait.until(EC.staleness_of(button))
+    assert "End maintenance" not in wait.until(EC.presence_of_element_located((By.TAG_NAME, "main"))).text
 
 
 
