@@ -329,12 +329,16 @@ struct WorkerTests {
             }
             // Let setsid exec sleep, with its environment, before the worker looks.
             try await Task.sleep(for: .milliseconds(300))
+            // By environment, not by `Process`: setsid may fork, and its parent exits at once.
+            let tagged = { @Sendable (name: String) in ChildProcess.processGroups(withEnvironment: ["FLOWLINE_WORKER=\(name)"]) }
+            #expect(!tagged("phoenix").isEmpty && !tagged("phoenix-2").isEmpty)
+            defer { for group in tagged("phoenix-2") { kill(-group, SIGKILL) } }
             let worker = try server.worker("phoenix")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                for _ in 0..<200 where mine.isRunning { try await Task.sleep(for: .milliseconds(25)) }
-                #expect(!mine.isRunning, "the earlier life's process was not stopped")
-                #expect(other.isRunning, "another worker's process was stopped")
+                for _ in 0..<200 where !tagged("phoenix").isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+                #expect(tagged("phoenix").isEmpty, "the earlier life's process was not stopped")
+                #expect(!tagged("phoenix-2").isEmpty, "another worker's process was stopped")
                 await worker.drain()
                 try await group.waitForAll()
             }

@@ -181,3 +181,18 @@ def stack(workdir):
     yield running
     running.stop()
     assert running.process.returncode == 0
+
+
+def gone(element):
+    """A WebDriverWait condition: `element` has left the page (the form posted, the link was
+    followed). Chromium reports a node of the old page as stale or as "not belonging to the
+    document", depending on when it is asked."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check

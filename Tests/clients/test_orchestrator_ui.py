@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import RunningFlowline
+from conftest import RunningFlowline, gone
 from test_docs_browser import browser  # noqa: F401  (the fixture)
 
 
@@ -104,13 +104,13 @@ def test_log_in_trigger_with_config_and_read_the_log(stack, browser, tmp_path): 
     row.find_element(By.NAME, "comment").send_keys("disk <swap>")
     button = row.find_element(By.CSS_SELECTOR, "button[type=submit]")
     button.click()
-    wait.until(EC.staleness_of(button))  # the form posted and the page came back
+    wait.until(gone(button))  # the form posted and the page came back
     row = wait.until(EC.presence_of_element_located((By.XPATH, "//tbody/tr[td/span[.='local']]")))
     assert "maintenance" in row.text and "disk <swap>" in row.text
     browser.save_screenshot(os.path.join(shots, "workers.png"))
     button = row.find_element(By.XPATH, ".//button[.='End maintenance']")
     button.click()
-    wait.until(EC.staleness_of(button))
+    wait.until(gone(button))
     assert "End maintenance" not in wait.until(EC.presence_of_element_located((By.TAG_NAME, "main"))).text
 
 

@@ -9,6 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import gone
 from test_docs_browser import browser  # noqa: F401  (the fixture)
 
 
@@ -19,12 +20,12 @@ def submit(browser, form_css, **fields):
         field.clear()
         field.send_keys(value)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(form))
+    WebDriverWait(browser, 15).until(gone(form))
 
 
 def click_and_wait(browser, element):
     element.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(element))
+    WebDriverWait(browser, 15).until(gone(element))
 
 
 def main_text(browser):

@@ -545,7 +545,7 @@ enum OrchestratorOpenAPI {
             ("first_online", "string"), ("last_heartbeat", "string"), ("version", "string"),
         ],
         "WorkerCollectionResponse": [("workers", "[#WorkerResponse]"), ("total_entries", "integer")],
-        "WorkerPatchBody": [("maintenance", "boolean"), ("maintenance_comment", "text<=1000?")],
+        "WorkerPatchBody": [("maintenance", "boolean"), ("maintenance_comment", "text<=\(WorkerRecord.maximumMaintenanceComment)?")],
         "WorkerTokenBody": [("name", "string>=1")],
         "WorkerTokenResponse": [("name", "string"), ("token", "string")],
         "WorkerTokenRecord": [("name", "string"), ("created_by", "string?"), ("created_at", "string"), ("revoked_at", "string?")],

@@ -115,7 +115,12 @@ extension OrchestratorStore {
             for row in try await sql.select().columns("worker", "dag_id", "run_id", "task_id", "try_number").from("task_instances")
                 .where("state", .equal, SQLBind(TaskState.running.rawValue)).where("worker", .isNot, SQLLiteral.null).all()
             {
-                let key = "\(try row.string("dag_id"))/\(try row.string("run_id"))/\(try row.string("task_id"))#\(try row.int64("try_number"))"
+                let key = WorkerRecord.tryLabel(
+                    dagID: try row.string("dag_id"),
+                    runID: try row.string("run_id"),
+                    taskID: try row.string("task_id"),
+                    tryNumber: Int(try row.int64("try_number"))
+                )
                 held[try row.string("worker"), default: []].append(key)
             }
             return try await sql.select().column("*").from("workers").orderBy("name").all().map { row in
@@ -132,7 +137,7 @@ extension OrchestratorStore {
             guard let row = try await sql.select().column("*").from("workers").where("name", .equal, SQLBind(name)).first() else { return nil }
             var record = try Self.workerRecord(row)
             record.runningTries = try await Self.heldTries(sql, worker: name).filter { $0.state == .running }
-                .map { "\($0.dagID)/\($0.runID)/\($0.taskID)#\($0.tryNumber)" }.sorted()
+                .map { WorkerRecord.tryLabel(dagID: $0.dagID, runID: $0.runID, taskID: $0.taskID, tryNumber: $0.tryNumber) }.sorted()
             return record
         }
     }

@@ -44,8 +44,16 @@ public struct WorkerRecord: Sendable, Equatable {
     public var lastHeartbeat: Date
     public var succeeded: Int
     public var failed: Int
-    /// The tries it holds now, as `dag_id/run_id/task_id#try`.
+    /// The tries it holds now, as `dag_id/run_id/task_id#try` (``tryLabel(dagID:runID:taskID:tryNumber:)``).
     public var runningTries: [String] = []
+
+    /// The longest maintenance comment kept (API and web UI).
+    public static let maximumMaintenanceComment = 1000
+
+    /// How a held try is named in ``runningTries``.
+    public static func tryLabel(dagID: String, runID: String, taskID: String, tryNumber: Int) -> String {
+        "\(dagID)/\(runID)/\(taskID)#\(tryNumber)"
+    }
 
     /// Its state at `now`: offline once its heartbeat is older than `timeout`.
     public func state(now: Date, timeout: Duration) -> State {

@@ -82,7 +82,7 @@ extension OrchestratorUI {
                 "maintenance_comment": worker.maintenanceComment ?? "", "used": worker.runningTries.count,
                 "concurrency": worker.concurrency, "running_tries": worker.runningTries, "succeeded": worker.succeeded,
                 "failed": worker.failed, "heartbeat": Self.date(worker.lastHeartbeat), "version": worker.version,
-                "can_edit": canEdit,
+                "can_edit": canEdit, "comment_limit": WorkerRecord.maximumMaintenanceComment,
             ]
         }
         values["active"] = try await store.unfinishedTries().map { instance -> [String: Any] in
@@ -107,10 +107,10 @@ extension OrchestratorUI {
         let form = try await FormData.read(request)
         let on = form["maintenance"] == "true"
         let comment = (form["comment"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard comment.count <= Self.maximumMaintenanceComment, !comment.utf8.contains(0) else {
+        guard comment.count <= WorkerRecord.maximumMaintenanceComment, !comment.utf8.contains(0) else {
             return try await workersPage(
                 context,
-                error: "A maintenance comment is at most \(Self.maximumMaintenanceComment) characters of text.",
+                error: "A maintenance comment is at most \(WorkerRecord.maximumMaintenanceComment) characters of text.",
                 status: .badRequest
             )
         }
@@ -121,8 +121,6 @@ extension OrchestratorUI {
         }
         return HTML.redirect("/workers")
     }
-
-    static let maximumMaintenanceComment = 1000
 
     func variablesPage(
         _ context: OrchestratorRequestContext,

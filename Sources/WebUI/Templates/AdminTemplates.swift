@@ -10,7 +10,7 @@ enum WorkersTemplate {
         <td>{{used}} / {{concurrency}}</td><td>{{#running_tries}}<div>{{.}}</div>{{/running_tries}}</td><td>{{succeeded}}</td><td>{{failed}}</td><td>{{heartbeat}}</td><td class="hide-narrow">{{version}}</td>\
         <td>{{#can_edit}}<form class="inline" method="post" action="/workers/{{path}}/maintenance"><input type="hidden" name="csrf_token" value="{{session.csrf}}">\
         {{#maintenance}}<input type="hidden" name="maintenance" value="false"><button type="submit" aria-label="End maintenance of {{name}}">End maintenance</button>{{/maintenance}}\
-        {{^maintenance}}<input type="hidden" name="maintenance" value="true"><input name="comment" maxlength="1000" placeholder="Why (optional)" aria-label="Maintenance comment for {{name}}"> <button type="submit" aria-label="Maintenance for {{name}}">Maintenance</button>{{/maintenance}}\
+        {{^maintenance}}<input type="hidden" name="maintenance" value="true"><input name="comment" maxlength="{{comment_limit}}" placeholder="Why (optional)" aria-label="Maintenance comment for {{name}}"> <button type="submit" aria-label="Maintenance for {{name}}">Maintenance</button>{{/maintenance}}\
         </form>{{/can_edit}}{{^can_edit}}{{#maintenance}}yes{{/maintenance}}{{^maintenance}}no{{/maintenance}}{{/can_edit}}</td></tr>{{/workers}}
         {{^workers}}<tr><td colspan="11" class="muted">No worker has registered yet.</td></tr>{{/workers}}</tbody></table></div>
         <p class="muted">A worker in maintenance finishes its running tries and takes no new ones. Start more with <code>flowline worker --server URL</code> (see docs/scaling.md).</p>
