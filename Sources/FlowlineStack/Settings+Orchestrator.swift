@@ -99,14 +99,14 @@ extension Settings {
         return names
     }
 
-    /// The folder of the run storage, where tasks' declared outputs are kept; empty:
-    /// `run-storage/` in the data directory.
+    /// The folder of the run storage, where tasks' declared outputs are kept, and tries' logs
+    /// (`+logs/`) when it is set; empty: `run-storage/` in the data directory, logs in `logs/`.
     public static let runStorage = Setting<String>(
         option: "--run-storage",
         variables: ["FLOWLINE_RUN_STORAGE"],
         default: "",
         shown: "run-storage/ in the data directory",
-        summary: "The folder where tasks' declared outputs are kept for downstream tasks; servers that share work share it"
+        summary: "The folder where tasks' declared outputs (and, when set, tries' logs) are kept; servers that share work share it"
     )
 
     /// The largest output file one try may store.

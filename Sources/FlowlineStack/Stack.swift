@@ -192,6 +192,12 @@ public enum Stack {
         for name in ["logs", "cache", "artifacts", "examples", "workspaces"] {
             try manager.createDirectory(at: directory.url.appendingPathComponent(name), withIntermediateDirectories: true)
         }
+        // A run storage of its own (shared by servers) holds outputs and logs: the server's only.
+        let runStorage = orchestrator.folders.runStorage
+        try manager.createDirectory(at: runStorage, withIntermediateDirectories: true)
+        guard chmod(runStorage.path, 0o700) == 0 else {
+            throw DataDirectoryError("cannot set the mode of \(runStorage.path): \(String(cString: strerror(errno)))")
+        }
         for name in try manager.contentsOfDirectory(atPath: directory.path) {
             let path = directory.url.appendingPathComponent(name).standardizedFileURL.path
             var isFolder: ObjCBool = false

@@ -176,7 +176,13 @@ public struct StackConfiguration: Sendable {
             dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
         )
         let runStorage = try settings.value(Settings.runStorage, flag: flags.runStorage)
-        if !runStorage.isEmpty { configuration.folders.runStorage = URL(fileURLWithPath: DataDirectory.absolute(runStorage), isDirectory: true) }
+        if !runStorage.isEmpty {
+            // Shared by the servers that share work: so are the tries' logs, whichever server ran a
+            // try or heard its worker (`+logs`: a name no stored run's folder can have).
+            let folder = URL(fileURLWithPath: DataDirectory.absolute(runStorage), isDirectory: true)
+            configuration.folders.runStorage = folder
+            configuration.folders.logs = folder.appendingPathComponent("+logs", isDirectory: true)
+        }
         configuration.maximumTaskOutputSize = try settings.value(Settings.maximumTaskOutputSize, text: flags.maximumTaskOutputSize)
         configuration.port = try settings.value(Settings.orchestratorPort, flag: flags.port)
         configuration.parallelism = try settings.value(Settings.parallelism, flag: flags.parallelism)

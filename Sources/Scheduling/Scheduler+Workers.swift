@@ -61,10 +61,17 @@ extension Scheduler {
         }
     }
 
-    /// Tries of these runs ended elsewhere (a worker's report): read them again and pass at once
-    /// (on the scheduling server, told by NOTIFY when it is another one).
-    func triesEnded(in runKeys: Set<String>) async {
-        stale.formUnion(runKeys)
+    /// Tries that a worker reported ended, as the store recorded them (`nil`: moved meanwhile).
+    /// The scheduling server knows them now and passes at once; another one tells it (NOTIFY),
+    /// and it reads their runs again.
+    func triesEnded(_ ended: [(instance: TaskInstance, recorded: TaskInstance?)]) async {
+        for (instance, recorded) in ended {
+            if let recorded {
+                remember(recorded)
+            } else {
+                stale.insert(OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID))
+            }
+        }
         await announceChange()
     }
 
@@ -82,8 +89,7 @@ extension Scheduler {
             }
             logger.warning("Task \(instance.taskID) of \(instance.dagID)/\(instance.runID): \(reason)")
         }
-        _ = try await store.endTries(endings)
-        for instance in instances { stale.insert(OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)) }
-        poke()
+        let recorded = try await store.endTries(endings)
+        await triesEnded(Array(zip(instances, recorded)))
     }
 }

@@ -99,6 +99,9 @@ public actor Scheduler: Service {
     var known: [String: [String: TaskInstance]] = [:]
     /// Runs whose task instances may have changed elsewhere: read again on the next pass.
     var stale: Set<String> = []
+    /// Runs whose task instances are being read right now, with the tries that ended meanwhile:
+    /// laid over what the read returns, which may predate them.
+    private var endedDuringRead: [String: [String: TaskInstance]] = [:]
     /// Runs being marked success or failed by hand right now (passes leave them alone).
     private var endingByHand: Set<String> = []
     private var nextDeadline: Date?
@@ -250,11 +253,10 @@ public actor Scheduler: Service {
     private func tryEnded(_ instance: TaskInstance, as ended: TaskInstance?) {
         let key = Self.key(instance)
         if let entry = inFlight.removeValue(forKey: key), entry.usesSlot { usedSlots -= 1 }
-        let run = OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)
         if let ended {
-            known[run]?[ended.taskID] = ended
+            remember(ended)
         } else {
-            stale.insert(run)
+            stale.insert(OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID))
         }
         logger.debug("Task \(instance.taskID) of \(instance.runID) ended: \(ended?.state?.rawValue ?? "moved meanwhile")")
         wake.yield()
@@ -339,14 +341,28 @@ public actor Scheduler: Service {
         stale.formUnion(known.keys)
     }
 
+    /// Records a try's end as the store wrote it (this server's executor, or a worker's report
+    /// heard here), so that the next pass need not read its run again.
+    func remember(_ ended: TaskInstance) {
+        let run = OrchestratorStore.runKey(dagID: ended.dagID, runID: ended.runID)
+        known[run]?[ended.taskID] = ended
+        endedDuringRead[run]?[ended.taskID] = ended
+    }
+
     /// The task instances of `runs`: from memory where this scheduler knows them, else read.
     private func instances(of runs: [DagRun]) async throws -> [String: [TaskInstance]] {
         let keys = runs.map { OrchestratorStore.runKey(dagID: $0.dagID, runID: $0.runID) }
-        let missing = zip(runs, keys).filter { known[$0.1] == nil || stale.contains($0.1) }.map(\.0)
+        let missing = zip(runs, keys).filter { known[$0.1] == nil || stale.contains($0.1) }
         if !missing.isEmpty {
-            for (key, list) in try await store.taskInstances(of: missing) {
-                known[key] = Dictionary(list.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+            for (_, key) in missing {
                 stale.remove(key)
+                endedDuringRead[key] = [:]
+            }
+            defer { for (_, key) in missing { endedDuringRead.removeValue(forKey: key) } }
+            for (key, list) in try await store.taskInstances(of: missing.map(\.0)) {
+                var read = Dictionary(list.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+                read.merge(endedDuringRead[key] ?? [:]) { _, ended in ended }
+                known[key] = read
             }
         }
         // Forget runs that are no longer running.
@@ -466,7 +482,7 @@ public actor Scheduler: Service {
         }
         inFlight[Self.key(instance)]?.signal.stop("the task was marked \(state.rawValue)")
         let run = try await store.run(dagID: dagID, runID: runID)
-        if run.state.isFinished { try await store.setRunState(run, to: .running) }
+        if run.state.isFinished { _ = try await store.moveRun(run, to: .running) }
         await announceChange()
         return moved
     }
@@ -618,7 +634,7 @@ public actor Scheduler: Service {
             for instance in instances where instance.state?.isFinished != true && instance.state?.isActive != true {
                 _ = try? await store.transition(instance, to: .removed)
             }
-            if !instances.contains(where: { $0.state?.isActive == true }) { try await store.setRunState(run, to: .failed) }
+            if !instances.contains(where: { $0.state?.isActive == true }) { _ = try await store.moveRun(run, to: .failed) }
             return
         }
         // Decide in memory, in dependency order until nothing changes (a settled task settles its
@@ -719,7 +735,11 @@ public actor Scheduler: Service {
         let leaves = instances.filter { !upstreamOfSomething.contains($0.taskID) }
         let failed = leaves.contains { $0.state?.isFailureLike == true }
         let state: DagRunState = failed ? .failed : .success
-        try await store.setRunState(run, to: state)
+        guard try await store.moveRun(run, to: state) != nil else {
+            // Marked, cleared or closed elsewhere since it was read: read it again next pass.
+            stale.insert(OrchestratorStore.runKey(dagID: run.dagID, runID: run.runID))
+            return
+        }
         logger.info("Run \(run.runID) of \(run.dagID) finished: \(state.rawValue)")
     }
 

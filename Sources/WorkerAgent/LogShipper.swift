@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Synchronization
+import TaskExecution
 
 /// Collects the lines a try writes to its log and sends them to the server in chunks, so that the
 /// UI's live log and `tasks logs --follow` show remote tries as they run.
@@ -19,6 +20,16 @@ final class LogShipper: Sendable {
     /// Adds one line (as the log file has it).
     func add(_ line: String) {
         buffer.withLock { $0 += line + "\n" }
+    }
+
+    /// The lines not sent yet, when they fit in a report (``TryResult/maximumReportedLog`` bytes):
+    /// taken, to travel with the try's end instead of in a push of their own; else `nil`.
+    func takeForReport() -> String? {
+        buffer.withLock { text in
+            guard text.utf8.count <= TryResult.maximumReportedLog else { return nil }
+            defer { text = "" }
+            return text
+        }
     }
 
     /// Sends what was collected.

@@ -1,9 +1,9 @@
-public import Foundation
+import Foundation
 import JSON
 import Lineage
 public import Logging
 public import ServiceLifecycle
-public import TaskExecution
+import TaskExecution
 import Workflow
 
 /// `flowline worker`: registers with the servers, heartbeats, long-polls for tries of its queues,
@@ -269,12 +269,18 @@ public actor Worker: Service {
                 }
                 return outcome ?? .failed(reason: "the worker stopped during the try", retryable: true)
             }
-            try? await shipper.flush()
         } catch {
             result = .failed(reason: "cannot write the task log on worker '\(configuration.name)': \(error)", retryable: true)
         }
         var body = fence
         body["result"] = result.json
+        // The lines not pushed yet go with the report when they fit, else in pushes first.
+        var tail = shipper.takeForReport()
+        if tail == nil {
+            try? await shipper.flush()
+            tail = shipper.takeForReport()
+        }
+        if let tail, !tail.isEmpty { body["log"] = .string(tail) }
         await report(.object(body))
     }
 

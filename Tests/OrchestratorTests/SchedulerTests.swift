@@ -254,6 +254,57 @@ struct SchedulerTests {
         }
     }
 
+    @Test("An http task or sensor refuses an answer larger than its limit, declared or streamed", arguments: [TestDatabaseKind.sqlite])
+    func httpAnswerLimits(kind: TestDatabaseKind) async throws {
+        let directory = try TemporaryDirectory("flowline-big-answers")
+        defer { directory.remove() }
+        // Declares 100 MiB and sends a little; or sends 65 MiB with no length, closing at the end.
+        let server = """
+            import http.server, sys
+            class Big(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.0"
+                def do_GET(self):
+                    self.send_response(200)
+                    if self.path == "/declared":
+                        self.send_header("Content-Length", str(100 << 20)); self.end_headers(); self.wfile.write(b"x" * 1000)
+                    else:
+                        self.end_headers()
+                        for _ in range(65): self.wfile.write(b"y" * (1 << 20))
+                def log_message(self, *args): pass
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Big)
+            open(sys.argv[1] + ".tmp", "w").write(str(server.server_port))
+            __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+            server.serve_forever()
+            """
+        let portFile = directory.url.appendingPathComponent("port")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", server, portFile.path]
+        // Not this process's output (the test runner reads it to its end), and killed: a
+        // SIGTERM that this process ignores is ignored by its children too.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { kill(process.processIdentifier, SIGKILL) }
+        try await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: portFile.path) }
+        let port = try String(contentsOf: portFile, encoding: .utf8)
+        let dag = """
+            tasks:
+              - {id: declared, operator: http, url: "http://127.0.0.1:\(port)/declared"}
+              - {id: streamed, operator: http, url: "http://127.0.0.1:\(port)/streamed", save_to: big.bin}
+              - {id: sensed, operator: sensor, http: "http://127.0.0.1:\(port)/streamed", poke_interval: 50ms, timeout: 20s}
+            """
+        try await Harness.with(kind, files: ["answers.yaml": dag]) { harness in
+            let run = try await harness.finished(try await harness.trigger("answers"))
+            for task in ["declared", "streamed", "sensed"] {
+                let instance = try await harness.instance(run, task)
+                #expect(instance.state == .failed, "\(task)")
+                #expect(instance.message?.contains("is larger than") == true, "\(task): \(instance.message ?? "")")
+            }
+            #expect(!FileManager.default.fileExists(atPath: harness.workspace(run).appendingPathComponent("big.bin").path))
+        }
+    }
+
     @Test("A task marked success by hand stops running and lets the run go on", arguments: TestDatabaseKind.available)
     func markTask(kind: TestDatabaseKind) async throws {
         let dag = """

@@ -21,7 +21,7 @@ struct WorkerTests {
     static let dags = [
         "chain.yaml": """
         tasks:
-          - {id: a, operator: bash, command: "echo from $FLOWLINE_TASK_ID; echo '{\\"n\\": 1}'"}
+          - {id: a, operator: bash, command: "echo from $FLOWLINE_TASK_ID; seq 1 8000; echo '{\\"n\\": 1}'"}
           - {id: b, operator: bash, upstream: [a], command: "echo b saw {{ xcom.a.n }}"}
         """,
         "queues.yaml": """
@@ -169,6 +169,18 @@ struct WorkerTests {
                 )
                 #expect(log.contains("on worker 'w-one'"), "\(log)")
                 #expect(log.contains("b saw 1") && log.contains("Task succeeded"), "\(log)")
+                // A short log travels with the report, a longer one is pushed first: whole and in order.
+                let logA = try String(
+                    contentsOf: TaskLog.url(logsFolder: server.harness.folders.logs, dagID: "chain", runID: run.runID, taskID: "a", tryNumber: 1),
+                    encoding: .utf8
+                )
+                let numbers = logA.split(separator: "\n").compactMap { line in line.split(separator: " ").last.flatMap { Int($0) } }
+                #expect(Array(numbers.drop { $0 != 1 }.prefix(8000)) == Array(1...8000), "\(numbers.count) numbers")
+                for text in [log, logA] {
+                    let order = ["Starting try 1", "Task succeeded"].map { text.range(of: $0)?.lowerBound }
+                    #expect(order[0] != nil && order[1] != nil && order[0]! < order[1]!, "\(text.suffix(300))")
+                }
+                #expect(log.range(of: "b saw 1")!.lowerBound < log.range(of: "Task succeeded")!.lowerBound)
                 let workers = try await server.harness.store.workers()
                 let record = try #require(workers.first { $0.name == "w-one" })
                 #expect(record.succeeded == 2 && record.failed == 0 && record.kind == .remote && record.queues == ["default"])
@@ -405,6 +417,17 @@ struct WorkerTests {
             #expect(unregistered.status == 404)
             let garbage = try await server.call(.post, "/edge_worker/v1/jobs/states/nobody", #"{"reports": [{"dag_id": 1}]}"#, token: server.token)
             #expect(garbage.status == 400)
+            let fence = #""dag_id": "d", "run_id": "r", "task_id": "t", "try_number": 1, "lease": "l", "result": {"state": "success", "xcoms": {}}"#
+            let longLog = String(repeating: "x", count: TryResult.maximumReportedLog + 1)
+            for (log, message) in [(#""\#(longLog)""#, "at most \(TryResult.maximumReportedLog) bytes"), ("[1]", "log must be text")] {
+                let answer = try await server.call(
+                    .post,
+                    "/edge_worker/v1/jobs/states/nobody",
+                    #"{"reports": [{\#(fence), "log": \#(log)}]}"#,
+                    token: server.token
+                )
+                #expect(answer.status == 400 && answer.body.contains(message), "\(answer.status) \(answer.body)")
+            }
         }
     }
 }

@@ -218,6 +218,11 @@ def test_the_example_dag_with_each_task_on_another_worker(cluster):
         assert {task: ti["hostname"] for task, ti in instances.items()} == assignment
     else:
         print("hosts share one name on loopback: where each task ran is not checked")
+    # Whichever server heard a worker's log lines, each server shows the whole log.
+    for task in assignment:
+        logs = [cluster.log("alpha_distributed", run, task, 1, server=name) for name in ("server1", "server2")]
+        assert "Starting try 1" in logs[0] and "Task succeeded" in logs[0], (task, logs[0])
+        assert logs[0] == logs[1], (task, logs)
     tracking_run = instances["model_training"]["tracking_run_id"]
     assert tracking_run
     params = requests.get(f"{tracking_url}/api/2.0/mlflow/runs/get", params={"run_id": tracking_run}, timeout=10).json()["run"]["data"]["params"]

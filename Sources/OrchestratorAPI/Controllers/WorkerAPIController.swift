@@ -69,7 +69,8 @@ struct WorkerAPIController {
                             taskID: fence.taskID,
                             tryNumber: fence.tryNumber,
                             lease: fence.lease,
-                            result: try TryResult(json: item["result"] ?? .null)
+                            result: try TryResult(json: item["result"] ?? .null),
+                            log: try Self.reportedLog(item["log"])
                         )
                     )
                 } catch {
@@ -97,6 +98,15 @@ struct WorkerAPIController {
                 text: APIRequest.string(body, "log_chunk_data") ?? ""
             )
             return Response(status: .noContent)
+        }
+    }
+
+    /// A report's `log`: text, or absent.
+    static func reportedLog(_ value: JSONValue?) throws -> String {
+        switch value {
+        case nil, .null?: return ""
+        case .string(let text)?: return text
+        default: throw OrchestratorError.invalid("log must be text")
         }
     }
 

@@ -421,7 +421,8 @@ enum OrchestratorOpenAPI {
             method: "post",
             path: "/edge_worker/v1/jobs/states/{worker_name}",
             id: "report_jobs",
-            summary: "Worker API: report the ends of tries (fenced by try number and lease)",
+            summary:
+                "Worker API: report the ends of tries (fenced by try number and lease); each report: dag_id, run_id, task_id, try_number, lease, result, and log (the lines not pushed yet, at most 32 KiB)",
             worker: true,
             body: "WorkerStatesBody",
             response: "WorkerStatesResponse",

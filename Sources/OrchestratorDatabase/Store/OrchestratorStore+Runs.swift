@@ -187,27 +187,37 @@ extension OrchestratorStore {
         }
     }
 
-    /// Sets a run's state; starting sets its start date, finishing its end date.
+    /// Sets a run's state whatever it is (a user's mark); starting sets its start date, finishing
+    /// its end date.
     @discardableResult
     public func setRunState(_ run: DagRun, to state: DagRunState, now: Date = Date()) async throws -> DagRun {
-        try await database.write { sql in try await Self.setRunState(sql, run, to: state, now: now) }
+        try await database.write { sql in try await Self.setRunState(sql, run, to: state, now: now) } ?? run
     }
 
-    /// Starts a queued run (queued → running), only while it is still queued as `run` was read:
-    /// a run cleared and marked by hand meanwhile keeps the state it was given.
+    /// Moves a run from the state it was read in (`run.state`) to `state`, only while it is still
+    /// in it: a run marked or cleared by hand, or moved by another server, meanwhile keeps the
+    /// state it was given. The scheduler's own moves go through here.
+    /// - Returns: the run moved, or `nil` when it was no longer in `run.state`.
+    public func moveRun(_ run: DagRun, to state: DagRunState, now: Date = Date()) async throws -> DagRun? {
+        try await database.write { sql in try await Self.setRunState(sql, run, to: state, now: now, onlyFrom: run.state) }
+    }
+
+    /// Starts a queued run (queued → running), only while it is still queued as `run` was read.
     /// - Returns: whether it started.
     public func startRun(_ run: DagRun, now: Date = Date()) async throws -> Bool {
-        try await database.write { sql in
-            guard
-                let row = try await sql.select().column("state").from("dag_runs").where("id", .equal, SQLBind(run.id)).first(),
-                try row.string("state") == DagRunState.queued.rawValue
-            else { return false }
-            _ = try await Self.setRunState(sql, run, to: .running, now: now)
-            return true
-        }
+        guard run.state == .queued else { return false }
+        return try await moveRun(run, to: .running, now: now) != nil
     }
 
-    static func setRunState(_ sql: any SQLDatabase, _ run: DagRun, to state: DagRunState, now: Date) async throws -> DagRun {
+    /// Sets a run's state (with `onlyFrom`, only while it is in that state).
+    /// - Returns: the run as set, or `nil` when it was not in `onlyFrom`.
+    static func setRunState(
+        _ sql: any SQLDatabase,
+        _ run: DagRun,
+        to state: DagRunState,
+        now: Date,
+        onlyFrom expected: DagRunState? = nil
+    ) async throws -> DagRun? {
         var updated = run
         updated.state = state
         var update = sql.update("dag_runs").set("state", to: SQLBind(state.rawValue)).set("updated_at", to: SQLBind(now.microseconds))
@@ -223,9 +233,10 @@ extension OrchestratorStore {
             updated.queuedAt = now
             update = update.set("queued_at", to: SQLBind(now.microseconds))
         }
-        try await update.set("start_date", to: SQLBind(updated.startDate?.microseconds)).set("end_date", to: SQLBind(updated.endDate?.microseconds))
-            .where("id", .equal, SQLBind(run.id)).run()
-        return updated
+        update = update.set("start_date", to: SQLBind(updated.startDate?.microseconds)).set("end_date", to: SQLBind(updated.endDate?.microseconds))
+            .where("id", .equal, SQLBind(run.id))
+        if let expected { update = update.where("state", .equal, SQLBind(expected.rawValue)) }
+        return try await update.returning("id").all().isEmpty ? nil : updated
     }
 
     public func setRunNote(_ run: DagRun, note: String) async throws -> DagRun {
@@ -587,7 +598,7 @@ extension OrchestratorStore {
                     }
                 )
             }
-            if !cleared.isEmpty, run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now) }
+            if !cleared.isEmpty, run.state.isFinished { _ = try await Self.setRunState(sql, run, to: .queued, now: now, onlyFrom: run.state) }
             return cleared
         }
     }

@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 import Logging
 public import OrchestratorDatabase
 public import TaskExecution
-public import Workflow
+import Workflow
 
 /// The server's side of `flowline worker`: registration, heartbeats, claims (long-polled), the
 /// streamed log and the reported ends of tries. Every report carries the try's fencing token (try
@@ -149,14 +149,17 @@ public struct WorkerHub: Sendable {
         public var tryNumber: Int
         public var lease: String
         public var result: TryResult
+        /// Log lines of the try not pushed yet (at most ``TryResult/maximumReportedLog`` bytes).
+        public var log: String
 
-        public init(dagID: String, runID: String, taskID: String, tryNumber: Int, lease: String, result: TryResult) {
+        public init(dagID: String, runID: String, taskID: String, tryNumber: Int, lease: String, result: TryResult, log: String = "") {
             self.dagID = dagID
             self.runID = runID
             self.taskID = taskID
             self.tryNumber = tryNumber
             self.lease = lease
             self.result = result
+            self.log = log
         }
     }
 
@@ -165,8 +168,11 @@ public struct WorkerHub: Sendable {
     ///   the worker's: the try was taken from it, marked or cleared).
     public func report(_ name: String, _ reports: [Report]) async throws -> [String?] {
         guard reports.count <= Self.maximumBatch else { throw OrchestratorError.invalid("at most \(Self.maximumBatch) reports at once") }
+        if let index = reports.firstIndex(where: { $0.log.utf8.count > TryResult.maximumReportedLog }) {
+            throw OrchestratorError.invalid("reports[\(index)]: log may hold at most \(TryResult.maximumReportedLog) bytes; push longer logs first")
+        }
         var outcomes: [String?] = []
-        var endings: [(index: Int, ending: OrchestratorStore.TryEnding, log: [(text: String, level: TaskLog.Level)])] = []
+        var endings: [(index: Int, ending: OrchestratorStore.TryEnding, tail: String, log: [(text: String, level: TaskLog.Level)])] = []
         for (index, report) in reports.enumerated() {
             let instance: TaskInstance
             do {
@@ -178,7 +184,7 @@ public struct WorkerHub: Sendable {
             let task = try? await scheduler.dag(report.dagID).task(report.taskID)
             let (ending, lines) = OrchestratorStore.TryEnding.after(report.result, of: instance, task: task)
             outcomes.append(nil)
-            endings.append((index, ending, lines))
+            endings.append((index, ending, report.log, lines))
         }
         let results: [TaskInstance?]
         do {
@@ -206,11 +212,11 @@ public struct WorkerHub: Sendable {
             }
             let instance = entry.ending.instance
             if let log = try? TaskLog(url: scheduler.configuration.folders.log(of: instance), echo: nil) {
+                if !entry.tail.isEmpty { log.append(entry.tail) }
                 for line in entry.log { log.write(line.text, level: line.level) }
             }
         }
-        let changed = Set(endings.map { OrchestratorStore.runKey(dagID: $0.ending.instance.dagID, runID: $0.ending.instance.runID) })
-        if !changed.isEmpty { await scheduler.triesEnded(in: changed) }
+        if !endings.isEmpty { await scheduler.triesEnded(Array(zip(endings.map(\.ending.instance), results))) }
         return outcomes
     }
 

@@ -35,7 +35,7 @@ extension HTTPOperator: TaskOperator {
         context.log.write("\(request.httpMethod ?? "GET") \(url.absoluteString)")
         let answer: HTTPAnswer
         do {
-            answer = try await HTTPClient(timeout: .milliseconds(Int64(request.timeoutInterval * 1000))).send(request)
+            answer = try await HTTPClient(timeout: .milliseconds(Int64(request.timeoutInterval * 1000))).send(request, maximumSize: responseLimit)
         } catch let error as HTTPClientError {
             throw TaskFailure("the request to \(url.absoluteString) failed: \(error.message)")
         }

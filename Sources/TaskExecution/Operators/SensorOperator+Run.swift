@@ -38,8 +38,10 @@ extension SensorOperator: TaskOperator {
         }
         if let address = context.string("http"), let url = URL(string: address) {
             do {
-                return try await HTTPClient(timeout: .seconds(10)).send(URLRequest(url: url)).isSuccess
-            } catch is HTTPClientError {
+                return try await HTTPClient(timeout: .seconds(10)).send(URLRequest(url: url), maximumSize: 1 << 20).isSuccess
+            } catch let error as HTTPClientError {
+                // Not up yet; but an answer too large to read would never do.
+                if case .tooLarge = error.reason { throw TaskFailure("the sensor's \(error.message)") }
                 return false
             }
         }

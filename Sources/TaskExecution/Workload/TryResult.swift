@@ -9,6 +9,10 @@ public enum TryResult: Sendable, Equatable {
     /// Failed. A try stopped by hand or by its run is not `retryable`; others may be retried.
     case failed(reason: String, retryable: Bool)
 
+    /// The most bytes of log lines a worker's report of a try's end may carry (the lines not
+    /// pushed yet: a short try's whole log travels with its end, in one call).
+    public static let maximumReportedLog = 32 * 1024
+
     /// The result as JSON.
     public var json: JSONValue {
         switch self {
