@@ -248,10 +248,12 @@ public actor Worker: Service {
                 group.addTask { [executor] in await executor.run(workload, log: log, stop: stop) { _ in } }
                 group.addTask { [interval = configuration.logInterval] in
                     // Ship the log while the try runs; a refused push means the try is no longer ours.
+                    // A push under way is not cancelled when the try ends: the server may have
+                    // written it already, and its lines would then be sent twice.
                     while !Task.isCancelled {
                         try? await Task.sleep(for: interval)
                         do {
-                            try await shipper.flush()
+                            try await Task { try await shipper.flush() }.value
                         } catch let failure as WorkerServerClient.Failure {
                             stop.stop("the server refused its log: \(failure)")
                         } catch {

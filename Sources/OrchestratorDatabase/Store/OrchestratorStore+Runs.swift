@@ -316,6 +316,31 @@ extension OrchestratorStore {
         return try Self.taskInstance(row)
     }
 
+    /// The task instances named (DAG, run, task), read in one statement per run: by
+    /// ``instanceKey(dagID:runID:taskID:)``; those that do not exist are left out.
+    public func taskInstances(named keys: [(dagID: String, runID: String, taskID: String)]) async throws -> [String: TaskInstance] {
+        guard !keys.isEmpty else { return [:] }
+        let byRun = Dictionary(grouping: keys) { Self.runKey(dagID: $0.dagID, runID: $0.runID) }
+        return try await database.read { sql in
+            var result: [String: TaskInstance] = [:]
+            for group in byRun.values {
+                guard let first = group.first else { continue }
+                let rows = try await sql.select().column("*").from("task_instances").where("dag_id", .equal, SQLBind(first.dagID))
+                    .where("run_id", .equal, SQLBind(first.runID)).where("task_id", .in, SQLBind.group(group.map(\.taskID))).all()
+                for row in rows {
+                    let instance = try Self.taskInstance(row)
+                    result[Self.instanceKey(dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)] = instance
+                }
+            }
+            return result
+        }
+    }
+
+    /// The key of a task instance in ``taskInstances(named:)``'s answer.
+    public static func instanceKey(dagID: String, runID: String, taskID: String) -> String {
+        "\(dagID)\u{0}\(runID)\u{0}\(taskID)"
+    }
+
     /// The key of a run in ``taskInstances(of:)``'s answer.
     public static func runKey(dagID: String, runID: String) -> String {
         "\(dagID)\u{0}\(runID)"
@@ -380,16 +405,11 @@ extension OrchestratorStore {
         return try await database.write { sql in
             var results: [TaskInstance?] = []
             for move in moves {
-                var current: TaskInstance? = move.instance
-                for step in move.steps {
-                    guard let instance = current else { break }
-                    do {
-                        current = try await Self.transition(sql, instance, to: step.state, now: now, hostname: hostname, update: step.update)
-                    } catch OrchestratorError.conflict {
-                        current = nil
-                    }
+                do {
+                    results.append(try await Self.transition(sql, move.instance, steps: move.steps, now: now, hostname: hostname))
+                } catch OrchestratorError.conflict {
+                    results.append(nil)
                 }
-                results.append(current)
             }
             return results
         }
@@ -405,6 +425,50 @@ extension OrchestratorStore {
         hostname: String,
         update: (inout TaskInstance) -> Void
     ) async throws -> TaskInstance {
+        var next = try Self.step(instance, to: state, now: now, hostname: hostname)
+        update(&next.instance)
+        if next.endsTry, next.instance.endDate == nil || state == nil { next.instance.endDate = now }
+        try await write(
+            sql,
+            from: instance,
+            to: next.instance,
+            endedTries: next.endsTry ? [(instance.tryNumber, state, next.instance)] : [],
+            now: now
+        )
+        return next.instance
+    }
+
+    /// Moves a task instance through `steps` (`nil` → scheduled → queued, say), each checked,
+    /// with one conditional UPDATE from the state read to the last.
+    static func transition(
+        _ sql: any SQLDatabase,
+        _ instance: TaskInstance,
+        steps: [TaskStep],
+        now: Date,
+        hostname: String
+    ) async throws -> TaskInstance {
+        var current = instance
+        var ended: [(tryNumber: Int, state: TaskState?, after: TaskInstance)] = []
+        for step in steps {
+            var next = try Self.step(current, to: step.state, now: now, hostname: hostname)
+            step.update(&next.instance)
+            if next.endsTry, next.instance.endDate == nil || step.state == nil { next.instance.endDate = now }
+            if next.endsTry { ended.append((current.tryNumber, step.state, next.instance)) }
+            current = next.instance
+        }
+        try await write(sql, from: instance, to: current, endedTries: ended, now: now)
+        return current
+    }
+
+    /// A task instance moved to `state` (dates, host, lease), before the caller's own changes.
+    /// - Returns: it, and whether the move ends a try (its lease is then void: whatever its
+    ///   worker reports late is refused).
+    private static func step(
+        _ instance: TaskInstance,
+        to state: TaskState?,
+        now: Date,
+        hostname: String
+    ) throws -> (instance: TaskInstance, endsTry: Bool) {
         try TaskTransitions.check(from: instance.state, to: state, taskID: instance.taskID)
         var next = instance
         next.state = state
@@ -424,13 +488,24 @@ extension OrchestratorStore {
         default:
             break
         }
-        update(&next)
         let endsTry =
             [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
             && (state == nil || state?.isFinished == true || state == .upForRetry)
-        if endsTry, next.endDate == nil || state == nil { next.endDate = now }
-        // An ended try's lease is void: whatever its worker reports late is refused.
         if endsTry { next.lease = nil }
+        return (next, endsTry)
+    }
+
+    /// Writes `next` over the row if it still is `instance` (state, try, lease); records the
+    /// tries that ended on the way in the history (a try ends once: the conditional update lets
+    /// only one end through).
+    /// - Throws: ``OrchestratorError/conflict(_:)`` when the row changed meanwhile.
+    private static func write(
+        _ sql: any SQLDatabase,
+        from instance: TaskInstance,
+        to next: TaskInstance,
+        endedTries: [(tryNumber: Int, state: TaskState?, after: TaskInstance)],
+        now: Date
+    ) async throws {
         var statement = sql.update("task_instances")
             .set("state", to: SQLBind(next.state?.rawValue))
             .set("try_number", to: SQLBind(next.tryNumber))
@@ -463,26 +538,25 @@ extension OrchestratorStore {
                 "task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))"
             )
         }
-        if endsTry {
-            // A try ends once: the conditional update above lets only one end through.
+        for ended in endedTries {
+            let row = ended.after
             try await sql.insert(into: "task_instance_history")
                 .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
                 .values(
-                    SQLBind(next.dagID),
-                    SQLBind(next.runID),
-                    SQLBind(next.taskID),
-                    SQLBind(instance.tryNumber),
-                    SQLBind((state ?? .failed).rawValue),
-                    SQLBind(next.operatorName),
-                    SQLBind(next.startDate?.microseconds),
-                    SQLBind(next.endDate?.microseconds),
-                    SQLBind(next.hostname),
-                    SQLBind(next.pid.map(Int64.init)),
-                    SQLBind(next.message)
+                    SQLBind(row.dagID),
+                    SQLBind(row.runID),
+                    SQLBind(row.taskID),
+                    SQLBind(ended.tryNumber),
+                    SQLBind((ended.state ?? .failed).rawValue),
+                    SQLBind(row.operatorName),
+                    SQLBind(row.startDate?.microseconds),
+                    SQLBind(row.endDate?.microseconds),
+                    SQLBind(row.hostname),
+                    SQLBind(row.pid.map(Int64.init)),
+                    SQLBind(row.message)
                 )
                 .run()
         }
-        return next
     }
 
     public func setTaskNote(_ instance: TaskInstance, note: String) async throws -> TaskInstance {

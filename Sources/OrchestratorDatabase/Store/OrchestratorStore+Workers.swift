@@ -202,28 +202,23 @@ extension OrchestratorStore {
     /// same time take different tries; on SQLite the single writer does the same.
     public func claimTries(worker name: String, hostname: String, queues: [String], limit: Int, now: Date = Date()) async throws -> [TaskInstance] {
         guard limit > 0, !queues.isEmpty else { return [] }
-        let flavor = database.flavor
-        return try await database.write { sql in
-            var select = sql.select().column("*").from("task_instances").where("state", .equal, SQLBind(TaskState.queued.rawValue))
-                .where("worker", .is, SQLLiteral.null).where("queue", .in, SQLBind.group(queues)).orderBy("queued_at").orderBy("id").limit(limit)
-            if flavor == .postgresql { select = select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
-            var claimed: [TaskInstance] = []
-            for row in try await select.all() {
-                let instance = try Self.taskInstance(row)
-                let lease = Self.randomToken()
-                do {
-                    claimed.append(
-                        try await Self.transition(sql, instance, to: .running, now: now, hostname: hostname) { next in
-                            next.worker = name
-                            next.lease = lease
-                        }
-                    )
-                } catch OrchestratorError.conflict {
-                    continue
-                }
-            }
-            return claimed
-        }
+        // One statement claims them all (queued → running, as ``transition(_:to:now:update:)``
+        // would move each): a lease per try, the claim's random token and the row's id, so that
+        // no one but the claimer can know it.
+        let token = Self.randomToken()
+        let queued = TaskState.queued.rawValue
+        let locking = database.flavor == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
+        let claim: SQLQueryString = """
+            UPDATE task_instances SET state = \(bind: TaskState.running.rawValue), start_date = \(bind: now.microseconds), end_date = NULL,
+              hostname = \(bind: hostname), worker = \(bind: name), lease = \(bind: token + "-") || CAST(id AS TEXT),
+              updated_at = \(bind: now.microseconds)
+            WHERE state = \(bind: queued) AND worker IS NULL AND id IN (
+              SELECT id FROM task_instances WHERE state = \(bind: queued) AND worker IS NULL AND queue IN (\(binds: queues))
+              ORDER BY queued_at, id LIMIT \(literal: limit)\(unsafeRaw: locking))
+            RETURNING *
+            """
+        let rows = try await database.write { sql in try await sql.raw(claim).all() }
+        return try rows.map(Self.taskInstance).sorted { ($0.queuedAt ?? .distantPast, $0.taskID) < ($1.queuedAt ?? .distantPast, $1.taskID) }
     }
 
     // MARK: Ending tries

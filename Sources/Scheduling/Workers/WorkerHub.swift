@@ -112,13 +112,22 @@ public struct WorkerHub: Sendable {
     private func jobs(for claimed: [TaskInstance]) async -> [Job] {
         var jobs: [Job] = []
         var broken: [(TaskInstance, String)] = []
+        // Tries claimed together mostly share their run: read each run once.
+        var runs: [String: DagRun] = [:]
         for instance in claimed {
             do {
                 let dag = try await scheduler.dag(instance.dagID)
                 guard let task = dag.task(instance.taskID) else {
                     throw OrchestratorError.notFound("task `\(instance.taskID)` is no longer in the DAG")
                 }
-                let run = try await store.run(dagID: instance.dagID, runID: instance.runID)
+                let runKey = OrchestratorStore.runKey(dagID: instance.dagID, runID: instance.runID)
+                let run: DagRun
+                if let known = runs[runKey] {
+                    run = known
+                } else {
+                    run = try await store.run(dagID: instance.dagID, runID: instance.runID)
+                    runs[runKey] = run
+                }
                 let workload = try await TaskRunner.workload(
                     task,
                     of: dag,
@@ -173,10 +182,20 @@ public struct WorkerHub: Sendable {
         }
         var outcomes: [String?] = []
         var endings: [(index: Int, ending: OrchestratorStore.TryEnding, tail: String, log: [(text: String, level: TaskLog.Level)])] = []
+        let current = try await store.taskInstances(named: reports.map { ($0.dagID, $0.runID, $0.taskID) })
         for (index, report) in reports.enumerated() {
             let instance: TaskInstance
             do {
-                instance = try await holding(name, report.dagID, report.runID, report.taskID, tryNumber: report.tryNumber, lease: report.lease)
+                let key = OrchestratorStore.instanceKey(dagID: report.dagID, runID: report.runID, taskID: report.taskID)
+                instance = try Self.held(
+                    current[key],
+                    by: name,
+                    report.dagID,
+                    report.runID,
+                    report.taskID,
+                    tryNumber: report.tryNumber,
+                    lease: report.lease
+                )
             } catch {
                 outcomes.append("\(error)")
                 continue
@@ -239,7 +258,32 @@ public struct WorkerHub: Sendable {
         tryNumber: Int,
         lease: String
     ) async throws -> TaskInstance {
-        let instance = try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
+        try Self.held(
+            try await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID),
+            by: name,
+            dagID,
+            runID,
+            taskID,
+            tryNumber: tryNumber,
+            lease: lease
+        )
+    }
+
+    /// `instance` (as read) when worker `name` holds it with `lease`, the one rule of fencing.
+    /// - Throws: ``OrchestratorError/notFound(_:)`` when there is none; ``OrchestratorError/conflict(_:)``
+    ///   when the worker no longer holds it.
+    static func held(
+        _ instance: TaskInstance?,
+        by name: String,
+        _ dagID: String,
+        _ runID: String,
+        _ taskID: String,
+        tryNumber: Int,
+        lease: String
+    ) throws -> TaskInstance {
+        guard let instance else {
+            throw OrchestratorError.notFound("TaskInstance not found: task `\(taskID)` of run `\(runID)` of DAG `\(dagID)`")
+        }
         guard instance.worker == name, instance.lease == lease, instance.tryNumber == tryNumber, instance.state == .running else {
             throw OrchestratorError.conflict(
                 "try \(tryNumber) of task `\(taskID)` is not held by worker `\(name)` with this lease (it is \(instance.state?.rawValue ?? "none"), try \(instance.tryNumber)); stop it"
