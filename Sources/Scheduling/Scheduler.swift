@@ -99,6 +99,8 @@ public actor Scheduler: Service {
     var known: [String: [String: TaskInstance]] = [:]
     /// Runs whose task instances may have changed elsewhere: read again on the next pass.
     var stale: Set<String> = []
+    /// Whether another process may have paused or unpaused DAGs since they were last read.
+    var pausedMayHaveChanged = true
     /// Runs whose task instances are being read right now, with the tries that ended meanwhile:
     /// laid over what the read returns, which may predate them.
     private var endedDuringRead: [String: [String: TaskInstance]] = [:]
@@ -339,6 +341,7 @@ public actor Scheduler: Service {
     /// Changes made by other processes show within one rescan interval.
     func forgetKnownInstances() {
         stale.formUnion(known.keys)
+        pausedMayHaveChanged = true
     }
 
     /// Records a try's end as the store wrote it (this server's executor, or a worker's report
@@ -602,11 +605,14 @@ public actor Scheduler: Service {
         do {
             let now = Date()
             defer { lastHeartbeat = Date() }
-            // Pausing may come from another process (`flowline dags pause`).
-            if configuration.only == nil { paused = try await store.pausedDAGIDs() }
+            // Pausing may come from another process (`flowline dags pause`): read at each rescan
+            // and after a change heard of; this server's own pauses are recorded as they happen.
+            if configuration.only == nil, pausedMayHaveChanged {
+                paused = try await store.pausedDAGIDs()
+                pausedMayHaveChanged = false
+            }
             try await createScheduledRuns(now: now)
-            try await startQueuedRuns()
-            let running = try await store.activeRuns().filter { $0.state == .running }
+            let running = try await startQueuedRuns().filter { $0.state == .running }
             let instances = try await instances(of: running)
             var activeByDAG: [String: Int] = [:]
             for list in instances.values {
@@ -744,8 +750,10 @@ public actor Scheduler: Service {
     }
 
     /// Moves queued runs to running while their DAG has room (max_active_runs) and is not paused.
-    private func startQueuedRuns() async throws {
+    /// - Returns: the active runs, as they are once started.
+    private func startQueuedRuns() async throws -> [DagRun] {
         let active = try await store.activeRuns()
+        var started = false
         var runningCount: [String: Int] = [:]
         for run in active where run.state == .running { runningCount[run.dagID, default: 0] += 1 }
         for run in active where run.state == .queued {
@@ -758,7 +766,10 @@ public actor Scheduler: Service {
             }
             guard try await store.startRun(run) else { continue }
             runningCount[run.dagID, default: 0] += 1
+            started = true
         }
+        // Started runs have their start date now: read them as stored.
+        return started ? try await store.activeRuns() : active
     }
 
     /// Creates the runs that schedules have made due (at most 10 per DAG per pass).

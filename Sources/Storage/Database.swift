@@ -71,6 +71,13 @@ public final class Database: Service, Sendable {
         try await backend.read(body)
     }
 
+    /// Runs `body`, a read of one statement, and returns its result: on PostgreSQL without
+    /// `BEGIN`/`COMMIT` round trips (a statement sees one snapshot by itself), on SQLite as
+    /// ``read(_:)``. For the hot paths; a read of several statements that must agree uses ``read(_:)``.
+    public func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await backend.readOne(body)
+    }
+
     /// Runs `body` in a write transaction and returns its result once the transaction is durable.
     /// If `body` throws, nothing it wrote is kept and the error is rethrown.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -88,6 +95,8 @@ protocol DatabaseBackend: Sendable {
     var flavor: SQLFlavor { get }
     func migrate(_ migrations: [Migration]) async throws
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// A read of one statement (no transaction where the engine needs none for it).
+    func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func run() async throws
     /// Sends a notification on `channel` (a valid name).

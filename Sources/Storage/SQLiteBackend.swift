@@ -106,6 +106,10 @@ final class SQLiteBackend: DatabaseBackend {
         }
     }
 
+    func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(body)
+    }
+
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await queue.write(body)
     }

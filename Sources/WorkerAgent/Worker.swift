@@ -250,8 +250,13 @@ public actor Worker: Service {
                     // Ship the log while the try runs; a refused push means the try is no longer ours.
                     // A push under way is not cancelled when the try ends: the server may have
                     // written it already, and its lines would then be sent twice.
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
+                    while true {
+                        do {
+                            try await Task.sleep(for: interval)
+                        } catch {
+                            // The try ended: what is left goes with its report.
+                            return nil
+                        }
                         do {
                             try await Task { try await shipper.flush() }.value
                         } catch let failure as WorkerServerClient.Failure {
@@ -260,7 +265,6 @@ public actor Worker: Service {
                             return nil
                         }
                     }
-                    return nil
                 }
                 var outcome: TryResult?
                 for await next in group {

@@ -25,8 +25,9 @@ public struct WorkerConfiguration: Sendable {
     public var version: String
     /// How long a fetch waits on the server for work.
     public var fetchWait: Duration = .seconds(5)
-    /// How often buffered log lines are sent.
-    public var logInterval: Duration = .milliseconds(200)
+    /// How often buffered log lines are sent while a try runs (what is left when it ends goes
+    /// with its report).
+    public var logInterval: Duration = .milliseconds(500)
 
     public init(
         servers: [URL],

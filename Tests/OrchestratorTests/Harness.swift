@@ -108,3 +108,27 @@ func processExists(_ pid: Int32) -> Bool {
     }
     return false
 }
+
+/// Runs `body` with an orchestrator store on a fresh database of `kind`.
+func withOrchestratorStore(_ kind: TestDatabaseKind, _ body: @escaping @Sendable (OrchestratorStore) async throws -> Void) async throws {
+    try await withTestDatabase(kind, migrations: OrchestratorMigrations.all) { database in
+        try await body(OrchestratorStore(database: database))
+    }
+}
+
+extension OrchestratorStore {
+    /// A manual run of `dag` named `runID`, due now, without conf: the run most tests need.
+    func createManualRun(_ dag: DAG, runID: String) async throws -> DagRun {
+        try await createRun(
+            dag,
+            runID: runID,
+            runType: .manual,
+            logicalDate: nil,
+            dataInterval: nil,
+            runAfter: Date(),
+            conf: [:],
+            params: [:],
+            triggeredBy: "test"
+        )
+    }
+}

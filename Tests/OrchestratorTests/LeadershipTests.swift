@@ -86,17 +86,7 @@ extension LeadershipTests {
                 let dag = try DAGFileParser.parse(LeadershipTests.dag, file: "pair.yaml").get()
                 let mine = OrchestratorStore(database: database, hostname: "server-0:8080")
                 let theirs = OrchestratorStore(database: database, hostname: "elsewhere:8080")
-                let run = try await mine.createRun(
-                    dag,
-                    runID: "lost",
-                    runType: .manual,
-                    logicalDate: nil,
-                    dataInterval: nil,
-                    runAfter: Date(),
-                    conf: [:],
-                    params: [:],
-                    triggeredBy: "test"
-                )
+                let run = try await mine.createManualRun(dag, runID: "lost")
                 try await mine.setRunState(run, to: .running)
                 for (store, taskID) in [(mine, "first"), (theirs, "second")] {
                     var instance = try await store.taskInstance(dagID: "pair", runID: "lost", taskID: taskID)

@@ -7,12 +7,6 @@ import Testing
 /// Named leases with an expiry (the `scheduler` lease), on every database.
 @Suite("Leases")
 struct LeaseTests {
-    static func withStore(_ kind: TestDatabaseKind, _ body: @escaping @Sendable (OrchestratorStore) async throws -> Void) async throws {
-        try await withTestDatabase(kind, migrations: OrchestratorMigrations.all) { database in
-            try await body(OrchestratorStore(database: database))
-        }
-    }
-
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test(
@@ -20,7 +14,7 @@ struct LeaseTests {
         arguments: TestDatabaseKind.available
     )
     func semantics(kind: TestDatabaseKind) async throws {
-        try await Self.withStore(kind) { store async throws in
+        try await withOrchestratorStore(kind) { store async throws in
             let t0 = Self.start
             #expect(try await store.lease("scheduler", now: t0) == nil)
             #expect(try await store.acquireLease("scheduler", holder: "a:8080", duration: .seconds(10), now: t0))
@@ -43,7 +37,7 @@ struct LeaseTests {
 
     @Test("Only its holder releases a lease; released, it is free at once", arguments: TestDatabaseKind.available)
     func release(kind: TestDatabaseKind) async throws {
-        try await Self.withStore(kind) { store async throws in
+        try await withOrchestratorStore(kind) { store async throws in
             let t0 = Self.start
             #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(10), now: t0))
             try await store.releaseLease("scheduler", holder: "b")
@@ -56,7 +50,7 @@ struct LeaseTests {
 
     @Test("Of many holders racing for a free lease, exactly one gets it", arguments: TestDatabaseKind.available)
     func race(kind: TestDatabaseKind) async throws {
-        try await Self.withStore(kind) { store async throws in
+        try await withOrchestratorStore(kind) { store async throws in
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<16 {
                     group.addTask { try await store.acquireLease("scheduler", holder: "server-\(index)", duration: .seconds(10), now: Self.start) }
@@ -71,7 +65,7 @@ struct LeaseTests {
 
     @Test("Without a time given, leases go by the database's clock", arguments: TestDatabaseKind.available)
     func databaseClock(kind: TestDatabaseKind) async throws {
-        try await Self.withStore(kind) { store async throws in
+        try await withOrchestratorStore(kind) { store async throws in
             // Long enough to be read back on a loaded machine, short enough to wait out below.
             #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(3)))
             #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(3)) == false)

@@ -10,20 +10,9 @@ import Workflow
 struct RunMoveTests {
     @Test("A move from a state the run has left changes nothing; a move from its state does", arguments: TestDatabaseKind.available)
     func conditional(kind: TestDatabaseKind) async throws {
-        try await withTestDatabase(kind, migrations: OrchestratorMigrations.all) { database in
-            let store = OrchestratorStore(database: database)
+        try await withOrchestratorStore(kind) { store in
             let dag = try DAGFileParser.parse("tasks:\n  - {id: a, operator: bash, command: 'true'}\n", file: "moves.yaml").get()
-            let queued = try await store.createRun(
-                dag,
-                runID: "r",
-                runType: .manual,
-                logicalDate: nil,
-                dataInterval: nil,
-                runAfter: Date(),
-                conf: [:],
-                params: [:],
-                triggeredBy: "test"
-            )
+            let queued = try await store.createManualRun(dag, runID: "r")
             #expect(try await store.startRun(queued))
             // Read as queued, started since: a second start, or another move from queued, does nothing.
             #expect(try await store.startRun(queued) == false)

@@ -117,7 +117,7 @@ extension OrchestratorStore {
     }
 
     public func run(dagID: String, runID: String) async throws -> DagRun {
-        try await database.read { sql in
+        try await database.readOne { sql in
             guard
                 let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where(
                     "run_id",
@@ -168,7 +168,7 @@ extension OrchestratorStore {
 
     /// Queued and running runs, oldest first.
     public func activeRuns() async throws -> [DagRun] {
-        try await database.read { sql in
+        try await database.readOne { sql in
             try await sql.select().column("*").from("dag_runs").where(
                 "state",
                 .in,
@@ -303,7 +303,7 @@ extension OrchestratorStore {
     }
 
     public func taskInstance(dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
-        try await database.read { sql in try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID) }
+        try await database.readOne { sql in try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID) }
     }
 
     static func taskInstance(_ sql: any SQLDatabase, dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
@@ -321,7 +321,7 @@ extension OrchestratorStore {
     public func taskInstances(named keys: [(dagID: String, runID: String, taskID: String)]) async throws -> [String: TaskInstance] {
         guard !keys.isEmpty else { return [:] }
         let byRun = Dictionary(grouping: keys) { Self.runKey(dagID: $0.dagID, runID: $0.runID) }
-        return try await database.read { sql in
+        let body: @Sendable (any SQLDatabase) async throws -> [String: TaskInstance] = { sql in
             var result: [String: TaskInstance] = [:]
             for group in byRun.values {
                 guard let first = group.first else { continue }
@@ -334,6 +334,8 @@ extension OrchestratorStore {
             }
             return result
         }
+        // One statement for one run (the common case) needs no transaction.
+        return byRun.count == 1 ? try await database.readOne(body) : try await database.read(body)
     }
 
     /// The key of a task instance in ``taskInstances(named:)``'s answer.
@@ -404,15 +406,25 @@ extension OrchestratorStore {
         guard !moves.isEmpty else { return [] }
         return try await database.write { sql in
             var results: [TaskInstance?] = []
+            var ended: [EndedTry] = []
             for move in moves {
                 do {
-                    results.append(try await Self.transition(sql, move.instance, steps: move.steps, now: now, hostname: hostname))
+                    results.append(try await Self.transition(sql, move.instance, steps: move.steps, now: now, hostname: hostname, ended: &ended))
                 } catch OrchestratorError.conflict {
                     results.append(nil)
                 }
             }
+            try await Self.recordHistory(sql, ended)
             return results
         }
+    }
+
+    /// A try that a move ended, for the tries' history.
+    struct EndedTry: Sendable {
+        var tryNumber: Int
+        var state: TaskState?
+        /// The task instance right after the move that ended it.
+        var after: TaskInstance
     }
 
     /// The one place a task instance's state changes: checked against ``TaskTransitions``, and
@@ -425,38 +437,53 @@ extension OrchestratorStore {
         hostname: String,
         update: (inout TaskInstance) -> Void
     ) async throws -> TaskInstance {
+        var ended: [EndedTry] = []
+        let moved = try await transition(sql, instance, to: state, now: now, hostname: hostname, ended: &ended, update: update)
+        try await recordHistory(sql, ended)
+        return moved
+    }
+
+    /// ``transition(_:_:to:now:hostname:update:)``, adding the try it ends (if it does) to `ended`
+    /// for the caller to record with others (``recordHistory(_:_:)``).
+    static func transition(
+        _ sql: any SQLDatabase,
+        _ instance: TaskInstance,
+        to state: TaskState?,
+        now: Date,
+        hostname: String,
+        ended: inout [EndedTry],
+        update: (inout TaskInstance) -> Void
+    ) async throws -> TaskInstance {
         var next = try Self.step(instance, to: state, now: now, hostname: hostname)
         update(&next.instance)
         if next.endsTry, next.instance.endDate == nil || state == nil { next.instance.endDate = now }
-        try await write(
-            sql,
-            from: instance,
-            to: next.instance,
-            endedTries: next.endsTry ? [(instance.tryNumber, state, next.instance)] : [],
-            now: now
-        )
+        try await write(sql, from: instance, to: next.instance, now: now)
+        if next.endsTry { ended.append(EndedTry(tryNumber: instance.tryNumber, state: state, after: next.instance)) }
         return next.instance
     }
 
     /// Moves a task instance through `steps` (`nil` → scheduled → queued, say), each checked,
-    /// with one conditional UPDATE from the state read to the last.
+    /// with one conditional UPDATE from the state read to the last; the tries it ends are added to
+    /// `ended`.
     static func transition(
         _ sql: any SQLDatabase,
         _ instance: TaskInstance,
         steps: [TaskStep],
         now: Date,
-        hostname: String
+        hostname: String,
+        ended: inout [EndedTry]
     ) async throws -> TaskInstance {
         var current = instance
-        var ended: [(tryNumber: Int, state: TaskState?, after: TaskInstance)] = []
+        var endedHere: [EndedTry] = []
         for step in steps {
             var next = try Self.step(current, to: step.state, now: now, hostname: hostname)
             step.update(&next.instance)
             if next.endsTry, next.instance.endDate == nil || step.state == nil { next.instance.endDate = now }
-            if next.endsTry { ended.append((current.tryNumber, step.state, next.instance)) }
+            if next.endsTry { endedHere.append(EndedTry(tryNumber: current.tryNumber, state: step.state, after: next.instance)) }
             current = next.instance
         }
-        try await write(sql, from: instance, to: current, endedTries: ended, now: now)
+        try await write(sql, from: instance, to: current, now: now)
+        ended += endedHere
         return current
     }
 
@@ -495,17 +522,10 @@ extension OrchestratorStore {
         return (next, endsTry)
     }
 
-    /// Writes `next` over the row if it still is `instance` (state, try, lease); records the
-    /// tries that ended on the way in the history (a try ends once: the conditional update lets
-    /// only one end through).
+    /// Writes `next` over the row if it still is `instance` (state, try, lease). A try ends once:
+    /// the conditional update lets only one end through.
     /// - Throws: ``OrchestratorError/conflict(_:)`` when the row changed meanwhile.
-    private static func write(
-        _ sql: any SQLDatabase,
-        from instance: TaskInstance,
-        to next: TaskInstance,
-        endedTries: [(tryNumber: Int, state: TaskState?, after: TaskInstance)],
-        now: Date
-    ) async throws {
+    private static func write(_ sql: any SQLDatabase, from instance: TaskInstance, to next: TaskInstance, now: Date) async throws {
         var statement = sql.update("task_instances")
             .set("state", to: SQLBind(next.state?.rawValue))
             .set("try_number", to: SQLBind(next.tryNumber))
@@ -538,25 +558,30 @@ extension OrchestratorStore {
                 "task '\(instance.taskID)' changed meanwhile: it is \(current.state?.rawValue ?? "none") (try \(current.tryNumber))"
             )
         }
-        for ended in endedTries {
-            let row = ended.after
-            try await sql.insert(into: "task_instance_history")
-                .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
-                .values(
-                    SQLBind(row.dagID),
-                    SQLBind(row.runID),
-                    SQLBind(row.taskID),
-                    SQLBind(ended.tryNumber),
-                    SQLBind((ended.state ?? .failed).rawValue),
-                    SQLBind(row.operatorName),
-                    SQLBind(row.startDate?.microseconds),
-                    SQLBind(row.endDate?.microseconds),
-                    SQLBind(row.hostname),
-                    SQLBind(row.pid.map(Int64.init)),
-                    SQLBind(row.message)
-                )
-                .run()
+    }
+
+    /// Records ended tries in the history, in one statement.
+    static func recordHistory(_ sql: any SQLDatabase, _ ended: [EndedTry]) async throws {
+        guard !ended.isEmpty else { return }
+        var insert = sql.insert(into: "task_instance_history")
+            .columns("dag_id", "run_id", "task_id", "try_number", "state", "operator", "start_date", "end_date", "hostname", "pid", "message")
+        for entry in ended {
+            let row = entry.after
+            insert = insert.values(
+                SQLBind(row.dagID),
+                SQLBind(row.runID),
+                SQLBind(row.taskID),
+                SQLBind(entry.tryNumber),
+                SQLBind((entry.state ?? .failed).rawValue),
+                SQLBind(row.operatorName),
+                SQLBind(row.startDate?.microseconds),
+                SQLBind(row.endDate?.microseconds),
+                SQLBind(row.hostname),
+                SQLBind(row.pid.map(Int64.init)),
+                SQLBind(row.message)
+            )
         }
+        try await insert.run()
     }
 
     public func setTaskNote(_ instance: TaskInstance, note: String) async throws -> TaskInstance {

@@ -83,7 +83,7 @@ extension OrchestratorStore {
     /// Whether worker `name` should take no new tries; `nil` for an unknown worker or one marked
     /// offline or stopped (it must register again).
     public func maintenance(of name: String) async throws -> Bool? {
-        try await database.read { sql in
+        try await database.readOne { sql in
             guard let row = try await sql.select().columns("maintenance", "state").from("workers").where("name", .equal, SQLBind(name)).first(),
                 ![WorkerRecord.State.offline.rawValue, WorkerRecord.State.stopped.rawValue].contains(try row.string("state"))
             else { return nil }
@@ -158,7 +158,7 @@ extension OrchestratorStore {
 
     /// The running tries worker `name` holds.
     public func heldTries(worker name: String) async throws -> [TaskInstance] {
-        try await database.read { sql in try await Self.heldTries(sql, worker: name) }
+        try await database.readOne { sql in try await Self.heldTries(sql, worker: name) }
     }
 
     static func heldTries(_ sql: any SQLDatabase, worker name: String) async throws -> [TaskInstance] {
@@ -190,7 +190,7 @@ extension OrchestratorStore {
     /// Whether a try waits in one of `queues` for a worker.
     public func hasClaimableTries(in queues: [String]) async throws -> Bool {
         guard !queues.isEmpty else { return false }
-        return try await database.read { sql in
+        return try await database.readOne { sql in
             try await sql.select().column("id").from("task_instances").where("state", .equal, SQLBind(TaskState.queued.rawValue))
                 .where("worker", .is, SQLLiteral.null).where("queue", .in, SQLBind.group(queues)).limit(1).first() != nil
         }
@@ -207,14 +207,16 @@ extension OrchestratorStore {
         // no one but the claimer can know it.
         let token = Self.randomToken()
         let queued = TaskState.queued.rawValue
-        let locking = database.flavor == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
+        // PostgreSQL evaluates `= ANY(ARRAY(subquery))` once; `IN (subquery)` may be evaluated
+        // again per row, taking more than the LIMIT.
+        let postgres = database.flavor == .postgresql
         let claim: SQLQueryString = """
             UPDATE task_instances SET state = \(bind: TaskState.running.rawValue), start_date = \(bind: now.microseconds), end_date = NULL,
               hostname = \(bind: hostname), worker = \(bind: name), lease = \(bind: token + "-") || CAST(id AS TEXT),
               updated_at = \(bind: now.microseconds)
-            WHERE state = \(bind: queued) AND worker IS NULL AND id IN (
+            WHERE state = \(bind: queued) AND worker IS NULL AND id \(unsafeRaw: postgres ? "= ANY(ARRAY" : "IN ")(
               SELECT id FROM task_instances WHERE state = \(bind: queued) AND worker IS NULL AND queue IN (\(binds: queues))
-              ORDER BY queued_at, id LIMIT \(literal: limit)\(unsafeRaw: locking))
+              ORDER BY queued_at, id LIMIT \(literal: limit)\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED)" : ""))
             RETURNING *
             """
         let rows = try await database.write { sql in try await sql.raw(claim).all() }
@@ -252,10 +254,12 @@ extension OrchestratorStore {
         }
         return try await database.write { sql in
             var results: [TaskInstance?] = []
+            var counts: [WorkerCount: Int] = [:]
+            var ended: [EndedTry] = []
             for ending in endings {
                 let moved: TaskInstance
                 do {
-                    moved = try await Self.transition(sql, ending.instance, to: ending.state, now: now, hostname: hostname) { next in
+                    moved = try await Self.transition(sql, ending.instance, to: ending.state, now: now, hostname: hostname, ended: &ended) { next in
                         next.message = ending.message
                         next.nextRetryAt = ending.nextRetryAt
                         next.endDate = now
@@ -278,13 +282,25 @@ extension OrchestratorStore {
                 }
                 if let worker = instance.worker {
                     let column = ending.state == .success || ending.state == .skipped ? "succeeded" : "failed"
-                    try await sql.update("workers").set(SQLIdentifier(column), to: SQLRaw("\(column) + 1")).where("name", .equal, SQLBind(worker))
-                        .run()
+                    counts[WorkerCount(worker: worker, column: column), default: 0] += 1
                 }
                 results.append(moved)
             }
+            try await Self.recordHistory(sql, ended)
+            // The workers' counts, one statement per worker and outcome.
+            for (count, added) in counts {
+                let column = SQLIdentifier(count.column)
+                try await sql.update("workers").set(column, to: SQLBinaryExpression(column, .add, SQLBind(added)))
+                    .where("name", .equal, SQLBind(count.worker)).run()
+            }
             return results
         }
+    }
+
+    /// A worker and the count (`succeeded` or `failed`) an ending adds to.
+    private struct WorkerCount: Hashable {
+        var worker: String
+        var column: String
     }
 
     // MARK: Worker tokens
@@ -331,7 +347,7 @@ extension OrchestratorStore {
     /// The name of the live (not revoked) worker token `token`, or `nil`.
     public func workerTokenName(for token: String) async throws -> String? {
         guard token.hasPrefix("flw_"), token.utf8.count <= 128 else { return nil }
-        return try await database.read { sql in
+        return try await database.readOne { sql in
             try await sql.select().column("name").from("worker_tokens").where("token_hash", .equal, SQLBind(Self.sessionKey(token)))
                 .where("revoked_at", .is, SQLLiteral.null).first()?.string("name")
         }
