@@ -63,6 +63,24 @@ stop_groups() {
   rm -rf "$work"
 }
 
+# The start of one measurement script (benchmarks/workers/*.sh): a work folder `work` in
+# PARENT_WORK, the array `pids` of process groups it starts, and on exit those stopped, the folder
+# removed and, after a failure, the last lines of each `$work/*.log` on standard error.
+begin_measurement() {
+  work=$(mktemp -d -p "${PARENT_WORK:-/tmp}")
+  pids=()
+  trap end_measurement EXIT
+  trap 'exit 143' TERM INT
+}
+
+end_measurement() {
+  local status=$?
+  if [ "$status" != 0 ]; then
+    for file in "$work"/*.log; do [ -f "$file" ] && { echo "--- ${file##*/} (last lines)"; tail -n 20 "$file"; } >&2; done
+  fi
+  stop_groups
+}
+
 # Configures Apache Airflow 3 (LocalExecutor and SQLite unless EXECUTOR and DATABASE_URL say
 # otherwise, simple auth admin/admin) in WORK/airflow with DAGS as its DAGs folder and its API on
 # PORT, migrates its database, and starts its api-server, scheduler and dag-processor as one process

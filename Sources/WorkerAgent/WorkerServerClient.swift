@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 public import Foundation
-public import JSON
+import JSON
 import NIOCore
 import NIOHTTP1
 import Synchronization

@@ -9,17 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/benchmarks/lib.sh"
-work=$(mktemp -d -p "${PARENT_WORK:-/tmp}")
-pids=()
-finish() {
-  local status=$?
-  if [ "$status" != 0 ]; then
-    for file in "$work"/*.log; do [ -f "$file" ] && { echo "--- ${file##*/} (last lines)"; tail -n 20 "$file"; } >&2; done
-  fi
-  stop_groups
-}
-trap finish EXIT
-trap 'exit 143' TERM INT
+begin_measurement
 
 # --- Redis: the Celery broker
 redis_port=$(free_port)

@@ -130,19 +130,7 @@ struct WorkspaceData: Sendable {
     }
 
     private static func write(_ chunk: ByteBuffer, to descriptor: Int32, path: String) throws {
-        var failure: Int32 = 0
-        chunk.withUnsafeReadableBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
+        let failure = chunk.writeWhole(to: descriptor)
         if failure != 0 { throw TaskFailure("cannot write \(path): \(String(cString: strerror(failure)))") }
     }
 }
