@@ -370,7 +370,7 @@ let package = Package(
             dependencies: [
                 "FlowlineStack",
                 "OrchestratorAPI", "Samples", "Serving",
-                "Storage", "Tracking",
+                "Storage", "TaskExecution", "Tracking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

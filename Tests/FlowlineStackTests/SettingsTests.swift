@@ -5,6 +5,7 @@ import OrchestratorAPI
 import Samples
 import Serving
 import Storage
+import TaskExecution
 import Testing
 import Tracking
 
@@ -184,6 +185,19 @@ struct SettingsTests {
         #expect(configuration.orchestrator.parallelism == OrchestratorConfiguration.defaultParallelism)
         #expect(configuration.orchestrator.adminPassword == OrchestratorConfiguration.defaultAdminPassword)
         #expect(configuration.tracking.maximumArtifactSize == nil)
+    }
+
+    @Test("Logs stay in the data directory, or move into a run storage that is set (shared by servers)")
+    func logsFolder() throws {
+        let plain = try StackConfiguration.resolve(.init(), settings: Settings(environment: ["FLOWLINE_DATA_DIR": "/tmp/fl"]))
+        #expect(plain.orchestrator.folders.logs.path == "/tmp/fl/logs")
+        #expect(plain.orchestrator.folders.runStorage.path == "/tmp/fl/run-storage")
+        let shared = try StackConfiguration.resolve(
+            .init(),
+            settings: Settings(environment: ["FLOWLINE_DATA_DIR": "/tmp/fl", "FLOWLINE_RUN_STORAGE": "/srv/shared"])
+        )
+        #expect(shared.orchestrator.folders.runStorage.path == "/srv/shared")
+        #expect(shared.orchestrator.folders.logs.path == "/srv/shared/+logs")
     }
 
     @Test("A relative interpreter path is resolved where flowline starts; a bare name stays for PATH")
