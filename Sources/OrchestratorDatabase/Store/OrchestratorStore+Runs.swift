@@ -454,12 +454,10 @@ extension OrchestratorStore {
         ended: inout [EndedTry],
         update: (inout TaskInstance) -> Void
     ) async throws -> TaskInstance {
-        var next = try Self.step(instance, to: state, now: now, hostname: hostname)
-        update(&next.instance)
-        if next.endsTry, next.instance.endDate == nil || state == nil { next.instance.endDate = now }
-        try await write(sql, from: instance, to: next.instance, now: now)
-        if next.endsTry { ended.append(EndedTry(tryNumber: instance.tryNumber, state: state, after: next.instance)) }
-        return next.instance
+        let (next, endedTry) = try Self.apply(state, to: instance, now: now, hostname: hostname, update: update)
+        try await write(sql, from: instance, to: next, now: now)
+        if let endedTry { ended.append(endedTry) }
+        return next
     }
 
     /// Moves a task instance through `steps` (`nil` → scheduled → queued, say), each checked,
@@ -476,26 +474,26 @@ extension OrchestratorStore {
         var current = instance
         var endedHere: [EndedTry] = []
         for step in steps {
-            var next = try Self.step(current, to: step.state, now: now, hostname: hostname)
-            step.update(&next.instance)
-            if next.endsTry, next.instance.endDate == nil || step.state == nil { next.instance.endDate = now }
-            if next.endsTry { endedHere.append(EndedTry(tryNumber: current.tryNumber, state: step.state, after: next.instance)) }
-            current = next.instance
+            let (next, endedTry) = try Self.apply(step.state, to: current, now: now, hostname: hostname, update: step.update)
+            if let endedTry { endedHere.append(endedTry) }
+            current = next
         }
         try await write(sql, from: instance, to: current, now: now)
         ended += endedHere
         return current
     }
 
-    /// A task instance moved to `state` (dates, host, lease), before the caller's own changes.
-    /// - Returns: it, and whether the move ends a try (its lease is then void: whatever its
+    /// `instance` moved to `state` (checked; dates, host and lease as the move sets them, then the
+    /// caller's `update`).
+    /// - Returns: it, and the try the move ends, if it does (its lease is then void: whatever its
     ///   worker reports late is refused).
-    private static func step(
-        _ instance: TaskInstance,
-        to state: TaskState?,
+    private static func apply(
+        _ state: TaskState?,
+        to instance: TaskInstance,
         now: Date,
-        hostname: String
-    ) throws -> (instance: TaskInstance, endsTry: Bool) {
+        hostname: String,
+        update: (inout TaskInstance) -> Void
+    ) throws -> (next: TaskInstance, ended: EndedTry?) {
         try TaskTransitions.check(from: instance.state, to: state, taskID: instance.taskID)
         var next = instance
         next.state = state
@@ -519,7 +517,10 @@ extension OrchestratorStore {
             [TaskState.running, .queued, .deferred, .restarting].contains(instance.state) && instance.tryNumber > 0
             && (state == nil || state?.isFinished == true || state == .upForRetry)
         if endsTry { next.lease = nil }
-        return (next, endsTry)
+        update(&next)
+        guard endsTry else { return (next, nil) }
+        if next.endDate == nil || state == nil { next.endDate = now }
+        return (next, EndedTry(tryNumber: instance.tryNumber, state: state, after: next))
     }
 
     /// Writes `next` over the row if it still is `instance` (state, try, lease). A try ends once:
