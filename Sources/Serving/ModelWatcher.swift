@@ -93,9 +93,10 @@ public final class ModelWatcher: Service, Sendable {
         if case .alias(model, _) = reference { check.yield() }
     }
 
-    /// Asks for a check as soon as possible (e.g. once the tracking server is known).
+    /// Asks for a check as soon as possible, once the tracking server is known, unless a check
+    /// already asked it (the first check may have found it known, or not yet).
     public func checkNow() {
-        check.yield()
+        if askedCount.load(ordering: .relaxed) == 0 { check.yield() }
     }
 
     public func run() async throws {
