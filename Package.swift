@@ -225,6 +225,12 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        /// S3-compatible object storage: AWS Signature Version 4 (swift-crypto's HMAC-SHA256).
+        .target(
+            name: "ObjectStorage",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.
         .target(name: "Fetching", swiftSettings: strictSettings),
         /// JSON values, parsing and writing: vocabulary for every layer, with no HTTP server.
@@ -406,6 +412,11 @@ let package = Package(
         .testTarget(
             name: "WebUITests",
             dependencies: ["JSON", "WebUI", "Workflow"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
