@@ -228,7 +228,7 @@ let package = Package(
         /// S3-compatible object storage: AWS Signature Version 4 (swift-crypto's HMAC-SHA256).
         .target(
             name: "ObjectStorage",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RunStorage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.

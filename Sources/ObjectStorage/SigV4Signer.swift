@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import RunStorage
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for one region and service, as S3-compatible
 /// stores check it: the canonical request (method, path, query, headers, payload hash), the
@@ -79,17 +80,7 @@ public struct SigV4Signer: Sendable {
 
     /// `text` percent-encoded as SigV4 wants: every byte but `A-Z a-z 0-9 - _ . ~` as `%XX`.
     static func encode(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
-            }
-        }
-        return encoded
+        PercentEncoding.encode(text)
     }
 
     /// `date` as `X-Amz-Date` has it: `20150830T123600Z` (UTC).

@@ -122,16 +122,7 @@ public struct FolderRunStorage: RunStorage {
     /// (`.` included, so no name is `.` or `..`) as `%XX`.
     /// - Throws: ``RunStorageError`` `invalidPath` for an empty id or one whose name would be too long.
     public static func encode(_ id: String) throws(RunStorageError) -> String {
-        var name = ""
-        for byte in id.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "~"):
-                name.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                name += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
+        let name = PercentEncoding.encode(id, encodingDots: true)
         guard !name.isEmpty, name.utf8.count <= StoredPath.maximumPartLength else {
             throw RunStorageError(.invalidPath, "the id '\(id.prefix(80))' cannot name stored data (empty, or too long once encoded)")
         }
@@ -201,11 +192,5 @@ public struct FolderRunStorage: RunStorage {
 
     private static func ioError(_ message: String) -> RunStorageError {
         RunStorageError(.io, "\(message): \(String(cString: strerror(errno)))")
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

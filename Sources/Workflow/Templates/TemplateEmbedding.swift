@@ -1,4 +1,5 @@
 import JSON
+import RunStorage
 
 /// How a setting takes the values its templates render: as data, quoted into a shell command,
 /// encoded into a URL, or not at all from the run. Operators declare it per setting
@@ -115,22 +116,6 @@ public enum TemplateEmbedding: Sendable, Equatable {
     /// `.` and `..` themselves are encoded too, so a value is never a path step.
     static func encodeURLComponent(_ text: String) -> String {
         if text == "." || text == ".." { return String(repeating: "%2E", count: text.count) }
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return result
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return PercentEncoding.encode(text)
     }
 }
