@@ -29,26 +29,36 @@ public struct S3Endpoint: Sendable, Equatable {
     /// A request's URL for `key` in `bucket` (`nil`: the bucket itself) with `query`, and the
     /// `Host` and path to sign: the path as sent, each segment encoded as ``SigV4Signer`` encodes
     /// it, so that what the store checks is what was signed.
-    public func target(bucket: String, key: String?, query: [(name: String, value: String)] = []) -> (url: URL, host: String, path: String) {
-        let keyPath = key.map { "/" + $0 } ?? "/"
+    /// - Throws: ``S3LocationError`` when no URL can be made of them.
+    public func target(
+        bucket: String,
+        key: String?,
+        query: [(name: String, value: String)] = []
+    ) throws(S3LocationError) -> (
+        url: URL, host: String, path: String
+    ) {
+        var components = URLComponents()
+        let objectPath = "/" + bucket + (key.map { "/" + $0 } ?? "")
         let path: String
-        let base: String
-        let host: String
         if let url {
             // Path-style, below whatever path the endpoint has.
-            let root = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
-            path = root + "/" + bucket + (key.map { "/" + $0 } ?? "")
-            host = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "")
-            base = "\(url.scheme ?? "https")://\(host)"
+            components.scheme = url.scheme
+            components.host = url.host
+            components.port = url.port
+            path = (url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path) + objectPath
         } else {
-            path = keyPath
-            host = "\(bucket).s3.\(region).amazonaws.com"
-            base = "https://\(host)"
+            components.scheme = "https"
+            components.host = "\(bucket).s3.\(region).amazonaws.com"
+            path = key.map { "/" + $0 } ?? "/"
         }
-        let encodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }.joined(separator: "/")
-        let encodedQuery = query.map { SigV4Signer.encode($0.name) + "=" + SigV4Signer.encode($0.value) }.joined(separator: "&")
-        // Built from encoded parts only: it parses.
-        let url = URL(string: base + encodedPath + (encodedQuery.isEmpty ? "" : "?" + encodedQuery)) ?? URL(fileURLWithPath: "/")
-        return (url, host, path)
+        components.percentEncodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }
+            .joined(separator: "/")
+        if !query.isEmpty {
+            components.percentEncodedQuery = query.map { SigV4Signer.encode($0.name) + "=" + SigV4Signer.encode($0.value) }.joined(separator: "&")
+        }
+        guard let url = components.url, let host = components.host else {
+            throw S3LocationError("no request URL can be made for '\(objectPath.prefix(200))' at \(self.url?.absoluteString ?? "AWS")")
+        }
+        return (url, components.port.map { "\(host):\($0)" } ?? host, path)
     }
 }

@@ -99,6 +99,6 @@ public struct SigV4Signer: Sendable {
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -74,8 +74,8 @@ public final class Database: Service, Sendable {
     /// Runs `body`, a read of one statement, and returns its result: on PostgreSQL without
     /// `BEGIN`/`COMMIT` round trips (a statement sees one snapshot by itself), on SQLite as
     /// ``read(_:)``. For the hot paths; a read of several statements that must agree uses ``read(_:)``.
-    public func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await backend.readOne(body)
+    public func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await backend.readStatement(body)
     }
 
     /// Runs `body` in a write transaction and returns its result once the transaction is durable.
@@ -96,7 +96,7 @@ protocol DatabaseBackend: Sendable {
     func migrate(_ migrations: [Migration]) async throws
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// A read of one statement (no transaction where the engine needs none for it).
-    func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func run() async throws
     /// Sends a notification on `channel` (a valid name).

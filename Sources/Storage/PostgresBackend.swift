@@ -93,7 +93,7 @@ final class PostgresBackend: DatabaseBackend {
         try await transaction(body)
     }
 
-    func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let client = client
         return try await abandoningOnCancel {
             try await client.withConnection { connection in try await body(connection.sql()) }

@@ -106,7 +106,7 @@ final class SQLiteBackend: DatabaseBackend {
         }
     }
 
-    func readOne<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await read(body)
     }
 

@@ -117,7 +117,7 @@ extension OrchestratorStore {
     }
 
     public func run(dagID: String, runID: String) async throws -> DagRun {
-        try await database.readOne { sql in
+        try await database.readStatement { sql in
             guard
                 let row = try await sql.select().column("*").from("dag_runs").where("dag_id", .equal, SQLBind(dagID)).where(
                     "run_id",
@@ -168,7 +168,7 @@ extension OrchestratorStore {
 
     /// Queued and running runs, oldest first.
     public func activeRuns() async throws -> [DagRun] {
-        try await database.readOne { sql in
+        try await database.readStatement { sql in
             try await sql.select().column("*").from("dag_runs").where(
                 "state",
                 .in,
@@ -303,7 +303,7 @@ extension OrchestratorStore {
     }
 
     public func taskInstance(dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
-        try await database.readOne { sql in try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID) }
+        try await database.readStatement { sql in try await Self.taskInstance(sql, dagID: dagID, runID: runID, taskID: taskID) }
     }
 
     static func taskInstance(_ sql: any SQLDatabase, dagID: String, runID: String, taskID: String) async throws -> TaskInstance {
@@ -335,7 +335,7 @@ extension OrchestratorStore {
             return result
         }
         // One statement for one run (the common case) needs no transaction.
-        return byRun.count == 1 ? try await database.readOne(body) : try await database.read(body)
+        return byRun.count == 1 ? try await database.readStatement(body) : try await database.read(body)
     }
 
     /// The key of a task instance in ``taskInstances(named:)``'s answer.

@@ -83,7 +83,7 @@ extension OrchestratorStore {
     /// Whether worker `name` should take no new tries; `nil` for an unknown worker or one marked
     /// offline or stopped (it must register again).
     public func maintenance(of name: String) async throws -> Bool? {
-        try await database.readOne { sql in
+        try await database.readStatement { sql in
             guard let row = try await sql.select().columns("maintenance", "state").from("workers").where("name", .equal, SQLBind(name)).first(),
                 ![WorkerRecord.State.offline.rawValue, WorkerRecord.State.stopped.rawValue].contains(try row.string("state"))
             else { return nil }
@@ -158,7 +158,7 @@ extension OrchestratorStore {
 
     /// The running tries worker `name` holds.
     public func heldTries(worker name: String) async throws -> [TaskInstance] {
-        try await database.readOne { sql in try await Self.heldTries(sql, worker: name) }
+        try await database.readStatement { sql in try await Self.heldTries(sql, worker: name) }
     }
 
     static func heldTries(_ sql: any SQLDatabase, worker name: String) async throws -> [TaskInstance] {
@@ -190,7 +190,7 @@ extension OrchestratorStore {
     /// Whether a try waits in one of `queues` for a worker.
     public func hasClaimableTries(in queues: [String]) async throws -> Bool {
         guard !queues.isEmpty else { return false }
-        return try await database.readOne { sql in
+        return try await database.readStatement { sql in
             try await sql.select().column("id").from("task_instances").where("state", .equal, SQLBind(TaskState.queued.rawValue))
                 .where("worker", .is, SQLLiteral.null).where("queue", .in, SQLBind.group(queues)).limit(1).first() != nil
         }
@@ -347,7 +347,7 @@ extension OrchestratorStore {
     /// The name of the live (not revoked) worker token `token`, or `nil`.
     public func workerTokenName(for token: String) async throws -> String? {
         guard token.hasPrefix("flw_"), token.utf8.count <= 128 else { return nil }
-        return try await database.readOne { sql in
+        return try await database.readStatement { sql in
             try await sql.select().column("name").from("worker_tokens").where("token_hash", .equal, SQLBind(Self.sessionKey(token)))
                 .where("revoked_at", .is, SQLLiteral.null).first()?.string("name")
         }

@@ -133,7 +133,7 @@ public struct OrchestratorStore: Sendable {
     }
 
     public func pausedDAGIDs() async throws -> Set<String> {
-        try await database.readOne { sql in
+        try await database.readStatement { sql in
             Set(try await sql.select().column("dag_id").from("dags").where("is_paused", .equal, SQLBind(true)).all().map { try $0.string("dag_id") })
         }
     }
