@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
     ],
     targets: [
         // MARK: Domain modules
@@ -228,7 +229,16 @@ let package = Package(
         /// S3-compatible object storage: AWS Signature Version 4 (swift-crypto's HMAC-SHA256).
         .target(
             name: "ObjectStorage",
-            dependencies: ["RunStorage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "RunStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+            ],
             swiftSettings: strictSettings
         ),
         /// The one HTTP client helper of the tracking client, the commands and the operators.
@@ -313,6 +323,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "ObjectStorage",
                 "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -416,7 +427,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjectStorageTests",
-            dependencies: ["ObjectStorage"],
+            dependencies: [
+                "ObjectStorage",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -47,15 +47,45 @@ public struct SigV4Signer: Sendable {
     /// ``amzDate(_:)``, must be among the signed headers).
     public func authorization(_ request: Request, date: Date) -> String {
         let (canonical, signedHeaders) = Self.canonicalRequest(request)
+        return
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(date)), SignedHeaders=\(signedHeaders), Signature=\(signature(canonical, date: date))"
+    }
+
+    /// The query of a presigned URL for `request` (whose headers hold only `Host`): `request`'s own
+    /// query followed by the `X-Amz-*` parameters and the signature. Whoever has the URL may send
+    /// that one request, with any body, until `expires` has passed since `date`.
+    public func presignedQuery(_ request: Request, date: Date, expires: Duration) -> [(name: String, value: String)] {
+        var request = request
+        request.payloadHash = "UNSIGNED-PAYLOAD"
+        request.query += [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope(date))"),
+            ("X-Amz-Date", Self.amzDate(date)),
+            ("X-Amz-Expires", String(expires.components.seconds)),
+        ]
+        if let token = credentials.sessionToken { request.query.append(("X-Amz-Security-Token", token)) }
+        let signedHeaders = Self.canonicalRequest(request).signedHeaders
+        request.query.append(("X-Amz-SignedHeaders", signedHeaders))
+        let signature = signature(Self.canonicalRequest(request).text, date: date)
+        return request.query + [("X-Amz-Signature", signature)]
+    }
+
+    /// The credential scope of `date`: `20150830/us-east-1/s3/aws4_request`.
+    func scope(_ date: Date) -> String {
+        "\(Self.amzDate(date).prefix(8))/\(region)/\(service)/aws4_request"
+    }
+
+    /// The hex signature of the canonical request `canonical` sent at `date`.
+    func signature(_ canonical: String, date: Date) -> String {
         let day = String(Self.amzDate(date).prefix(8))
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", Self.amzDate(date), scope, Self.hex(SHA256.hash(data: Data(canonical.utf8)))].joined(separator: "\n")
+        let stringToSign = ["AWS4-HMAC-SHA256", Self.amzDate(date), scope(date), Self.hex(SHA256.hash(data: Data(canonical.utf8)))].joined(
+            separator: "\n"
+        )
         var key = SymmetricKey(data: Data("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
     }
 
     /// The canonical request of `request`, and its signed header names (`host;x-amz-date`).

@@ -125,4 +125,22 @@ struct SigV4SignerTests {
                 == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
         )
     }
+
+    @Test("S3's documented presigned URL: GET /test.txt for 86,400 s, query authentication")
+    func presignedExample() {
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            region: "us-east-1"
+        )
+        let query = signer.presignedQuery(
+            .init(method: "GET", path: "/test.txt", headers: [("Host", "examplebucket.s3.amazonaws.com")], payloadHash: "UNSIGNED-PAYLOAD"),
+            date: Date(timeIntervalSince1970: 1_369_353_600),
+            expires: .seconds(86400)
+        )
+        #expect(
+            query.map(\.name) == ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"]
+        )
+        #expect(query.first { $0.name == "X-Amz-Credential" }?.value == "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
+        #expect(query.last?.value == "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    }
 }
