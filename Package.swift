@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "HTTPSupport",
+                "ObjectStorage",
                 "Storage",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -280,6 +281,7 @@ let package = Package(
         .target(
             name: "FlowlineStack",
             dependencies: [
+                "ObjectStorage",
                 "ExampleProjects",
                 "WebUI",
                 "HTTPSupport",
@@ -430,6 +432,7 @@ let package = Package(
             dependencies: [
                 "ObjectStorage",
                 "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

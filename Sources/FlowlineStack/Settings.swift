@@ -50,6 +50,9 @@ extension Settings {
         // The orchestrator (Settings+Orchestrator.swift)
         orchestratorPort, dagsFolder, parallelism, python, noExamples, taskUser, taskEnvironment, runStorage, maximumTaskOutputSize,
         schedulerLease, adminUser, adminPassword, noLocalExecutor, workerTimeout,
+        // Artifacts and object storage (Settings+ObjectStorage.swift)
+        artifactsDestination, noServeArtifacts, defaultArtifactRoot, awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion,
+        s3EndpointURL, s3IgnoreTLS,
         // Clients (Settings+Clients.swift)
         server, user, password, samplesURL, trackingURI,
     ]

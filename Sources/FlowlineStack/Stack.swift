@@ -2,6 +2,7 @@ import ExampleProjects
 import Foundation
 import HTTPSupport
 public import Logging
+import ObjectStorage
 public import OrchestratorAPI
 import OrchestratorDatabase
 public import Samples
@@ -52,9 +53,11 @@ public enum Stack {
                 logger: logger.labelled("flowline.database")
             )
         let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
+        let tracking = configuration.tracking
+        let objectStore = try await tracking.objectStore.asyncMap { try await ObjectStoreService.open($0, buckets: tracking.buckets) }
         let banner = ReadinessBanner(
             expected: ["orchestrator", "tracking", "samples", "serving"],
-            header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)",
+            header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)" + artifactsLine(tracking),
             footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
         )
@@ -71,14 +74,15 @@ public enum Stack {
         )
         // The databases come first: services shut down in reverse order, so they outlive the servers.
         try await run(
-            (shared ? [database] : [database, orchestratorDatabase]) + [
+            [objectStore].compactMap { $0 } + (shared ? [database] : [database, orchestratorDatabase]) + [
                 scheduler,
                 try orchestratorService(orchestration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger) { url in
                     orchestratorURL.withLock { $0 = url }
                 },
-                trackingService(
+                try trackingService(
                     configuration.tracking,
                     database: database,
+                    objectStore: objectStore?.client,
                     banner: banner,
                     logger: logger,
                     orchestratorURL: { orchestratorURL.withLock { $0 } },
@@ -281,28 +285,45 @@ public enum Stack {
             migrations: TrackingMigrations.all,
             logger: logger.labelled("flowline.database")
         )
+        let objectStore = try await configuration.objectStore.asyncMap { try await ObjectStoreService.open($0, buckets: configuration.buckets) }
         let banner = ReadinessBanner(
             expected: ["tracking"],
-            header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)",
+            header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)" + artifactsLine(configuration),
             footer: "Press Ctrl-C to stop.",
             output: output
         )
-        try await run([database, trackingService(configuration, database: database, banner: banner, logger: logger)], logger: logger)
+        try await run(
+            [objectStore as (any Service)?, database].compactMap { $0 } + [
+                try trackingService(configuration, database: database, objectStore: objectStore?.client, banner: banner, logger: logger)
+            ],
+            logger: logger
+        )
+    }
+
+    /// Where the tracking server keeps artifacts, for its banner.
+    static func artifactsLine(_ configuration: TrackingConfiguration) -> String {
+        guard configuration.usesObjectStore else { return "" }
+        let endpoint = configuration.objectStore?.endpoint.url?.absoluteString ?? "AWS S3"
+        return configuration.serveArtifacts
+            ? "\nArtifacts: \(configuration.artifactsDestination) at \(endpoint), proxied"
+            : "\nArtifacts: \(configuration.defaultArtifactRoot ?? "") at \(endpoint), not proxied (clients reach the store themselves)"
     }
 
     /// The tracking application, reporting its address to `banner` once it listens.
     static func trackingService(
         _ configuration: TrackingConfiguration,
         database: Database,
+        objectStore: S3Client?,
         banner: ReadinessBanner,
         logger: Logger,
         orchestratorURL: @escaping @Sendable () -> String? = { nil },
         aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in },
         onURL: @escaping @Sendable (String) async -> Void = { _ in }
-    ) -> some Service {
-        buildTrackingApplication(
+    ) throws -> some Service {
+        try buildTrackingApplication(
             configuration: configuration,
             database: database,
+            objectStore: objectStore,
             version: FlowlineVersion.current,
             logger: logger.labelled("flowline.tracking"),
             aliasesMoved: aliasesMoved,
@@ -418,6 +439,10 @@ public enum Stack {
 public struct StackError: Error, CustomStringConvertible, Sendable {
     public var description: String
 
+    init(_ description: String) {
+        self.description = description
+    }
+
     init(explaining error: any Error) {
         let text = String(describing: error)
         if text.contains("Address already in use") || text.contains("errno: 98") {
@@ -436,5 +461,13 @@ extension Logger {
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger
+    }
+}
+
+extension Optional {
+    /// The value `transform` makes of the wrapped one, awaited; `nil` for `nil`.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -39,9 +39,6 @@ public struct StackConfiguration: Sendable {
         /// `--allowed-hosts` and `--trusted-origins`, for every server.
         public var allowedHosts: String?
         public var trustedOrigins: String?
-        /// `--max-artifact-size` and `--artifacts-delete-credential` of the tracking server.
-        public var maximumArtifactSize: String?
-        public var artifactDeleteCredential: String?
 
         public init(
             dataDir: String? = nil,
@@ -132,8 +129,9 @@ public struct StackConfiguration: Sendable {
         samples.maximumSamplesPerRequest = try settings.value(Settings.samplesMaximum)
         let dataDirectory = DataDirectory(path: try settings.value(Settings.dataDirectory, flag: flags.dataDir))
         let database = try settings.value(Settings.database, text: flags.database)
-        var tracking = trackingConfiguration(backendStore: database, artifactsDestination: nil, dataDirectory: dataDirectory)
-        try artifactLimits(&tracking, maximumSize: flags.maximumArtifactSize, deleteCredential: flags.artifactDeleteCredential, settings: settings)
+        var tracking = trackingConfiguration(backendStore: database, dataDirectory: dataDirectory)
+        try settings.artifactStorage(&tracking, destination: nil, noServeArtifacts: false, defaultRoot: nil)
+        try artifactLimits(&tracking, maximumSize: nil, deleteCredential: nil, settings: settings)
         tracking.host = host
         tracking.port = try settings.value(Settings.trackingPort, flag: flags.trackingPort)
         var orchestrator = try orchestratorConfiguration(flags.orchestrator, database: database, dataDirectory: dataDirectory, settings: settings)
@@ -213,18 +211,12 @@ public struct StackConfiguration: Sendable {
         return configuration
     }
 
-    /// The tracking server's storage: the given database and artifact folder, else an SQLite
-    /// file and a folder in the data directory.
-    public static func trackingConfiguration(
-        backendStore: DatabaseURL?,
-        artifactsDestination: String?,
-        dataDirectory: DataDirectory
-    ) -> TrackingConfiguration {
+    /// The tracking server's storage by default: the given database, else an SQLite file, and the
+    /// artifact folder in the data directory (``Settings/artifactStorage(_:destination:noServeArtifacts:defaultRoot:)``
+    /// sets what is configured).
+    public static func trackingConfiguration(backendStore: DatabaseURL?, dataDirectory: DataDirectory) -> TrackingConfiguration {
         let backend = backendStore ?? .sqlite(path: dataDirectory.url.appendingPathComponent("tracking.db").path)
-        let artifacts =
-            artifactsDestination.map { DataDirectory.absolute($0) }
-            ?? dataDirectory.url.appendingPathComponent("artifacts").path
-        return TrackingConfiguration(backendStore: backend, artifactsDestination: artifacts)
+        return TrackingConfiguration(backendStore: backend, artifactsDestination: dataDirectory.url.appendingPathComponent("artifacts").path)
     }
 
     /// The tracking server's artifact limits: ``Settings/maximumArtifactSize`` and

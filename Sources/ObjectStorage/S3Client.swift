@@ -57,7 +57,7 @@ public final class S3Client: Sendable {
         endpoint: S3Endpoint,
         credentials: AWSCredentials,
         retries: RetryPolicy = RetryPolicy(),
-        connectTimeout: Duration = .seconds(10),
+        connectTimeout: Duration = .seconds(5),
         readTimeout: Duration = .seconds(60)
     ) {
         self.endpoint = endpoint
@@ -98,6 +98,8 @@ public final class S3Client: Sendable {
         var accepted: Set<UInt> = []
         /// How long the whole try may take; `nil` for downloads, which the read timeout bounds.
         var timeout: Duration? = .seconds(300)
+        /// Tries in all, when not the client's policy's.
+        var attempts: Int?
 
         var what: String { "\(method.rawValue) s3://\(bucket)\(key.map { "/" + $0 } ?? "")" }
     }
@@ -127,7 +129,7 @@ public final class S3Client: Sendable {
             } catch {
                 failure = S3Error(.unreachable, "\(call.what): cannot reach the store at \(location): \(Self.words(error))")
             }
-            guard attempt < retries.attempts else {
+            guard attempt < call.attempts ?? retries.attempts else {
                 failure.message += " (tried \(attempt) times)"
                 throw failure
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowlineStack
+import Tracking
 import Foundation
 import HTTPSupport
 import Logging
@@ -40,8 +41,22 @@ struct HTTPOptions: ParsableArguments {
 
 /// The tracking server's artifact limits.
 struct ArtifactOptions: ParsableArguments {
+    @Option(Settings.artifactsDestination) var artifactsDestination: String?
+    @Flag(Settings.noServeArtifacts) var noServeArtifacts = false
+    @Option(Settings.defaultArtifactRoot) var defaultArtifactRoot: String?
     @Option(text: Settings.maximumArtifactSize) var maxArtifactSize: String?
     @Option(text: Settings.artifactsDeleteCredential) var artifactsDeleteCredential: String?
+
+    /// The tracking server's artifact settings: these flags, else the environment, else defaults.
+    func apply(to tracking: inout TrackingConfiguration, settings: Settings) throws {
+        try settings.artifactStorage(&tracking, destination: artifactsDestination, noServeArtifacts: noServeArtifacts, defaultRoot: defaultArtifactRoot)
+        try StackConfiguration.artifactLimits(
+            &tracking,
+            maximumSize: maxArtifactSize,
+            deleteCredential: artifactsDeleteCredential,
+            settings: settings
+        )
+    }
 }
 
 /// Writes a line to standard output at once, even when stdout is a pipe.

@@ -32,9 +32,6 @@ struct TrackingCommand: AsyncParsableCommand {
         )
         var backendStoreURI: String?
 
-        @Option(help: "The folder proxied artifacts are stored in (default: artifacts/ in the data directory).")
-        var artifactsDestination: String?
-
         @Option(Settings.dataDirectory) var dataDir: String?
 
         @OptionGroup var artifactOptions: ArtifactOptions
@@ -47,20 +44,11 @@ struct TrackingCommand: AsyncParsableCommand {
             let dataDirectory = DataDirectory(path: try settings.value(Settings.dataDirectory, flag: dataDir))
             var backendStore: DatabaseURL?
             if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
-            var configuration = StackConfiguration.trackingConfiguration(
-                backendStore: backendStore,
-                artifactsDestination: artifactsDestination,
-                dataDirectory: dataDirectory
-            )
+            var configuration = StackConfiguration.trackingConfiguration(backendStore: backendStore, dataDirectory: dataDirectory)
             configuration.host = try settings.value(Settings.host, flag: host)
             configuration.port = try settings.value(Serve.port, flag: port)
             configuration.policy = try http.policy(settings)
-            try StackConfiguration.artifactLimits(
-                &configuration,
-                maximumSize: artifactOptions.maxArtifactSize,
-                deleteCredential: artifactOptions.artifactsDeleteCredential,
-                settings: settings
-            )
+            try artifactOptions.apply(to: &configuration, settings: settings)
             let logger = logging.bootstrap(try logging.level(settings))
             try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)
         }

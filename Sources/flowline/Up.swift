@@ -43,9 +43,9 @@ struct Up: AsyncParsableCommand {
         flags.orchestrator.port = orchestratorPort
         flags.allowedHosts = http.allowedHosts
         flags.trustedOrigins = http.trustedOrigins
-        flags.maximumArtifactSize = artifacts.maxArtifactSize
-        flags.artifactDeleteCredential = artifacts.artifactsDeleteCredential
-        let configuration = try StackConfiguration.resolve(flags, settings: .process)
+        let settings = Settings.process
+        var configuration = try StackConfiguration.resolve(flags, settings: settings)
+        try artifacts.apply(to: &configuration.tracking, settings: settings)
         let logger = logging.bootstrap(configuration.logLevel)
         try await Stack.up(configuration, logger: logger, output: printNow)
     }

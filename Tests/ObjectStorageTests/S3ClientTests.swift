@@ -190,7 +190,7 @@ struct S3ClientTests {
         let nowhere = S3Client(endpoint: closed, credentials: store.credentials, retries: .init(attempts: 3, baseDelay: .milliseconds(10)))
         let started = ContinuousClock.now
         await #expect {
-            try await nowhere.checkBucket(store.bucket)
+            _ = try await nowhere.objectSize(bucket: store.bucket, key: "anything")
         } throws: { error in
             let error = error as? S3Error
             return error?.kind == .unreachable && error?.message.contains("tried 3 times") == true && error?.message.contains("127.0.0.1:9") == true

@@ -15,7 +15,7 @@ struct TrackingHTTPTests {
     static func withServer(_ test: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
             let configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: "/nonexistent")
-            let application = buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+            let application = try buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
             try await application.test(.live, test)
         }
     }
@@ -246,7 +246,7 @@ struct TrackingHTTPTests {
                 var configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: root.path)
                 configuration.maximumArtifactSize = 1_000
                 configuration.artifactDeleteCredential = BasicCredential("keeper:s3cret")
-                let application = buildTrackingApplication(
+                let application = try buildTrackingApplication(
                     configuration: configuration,
                     database: database,
                     version: "test",
@@ -336,7 +336,7 @@ struct TrackingHTTPTests {
                     backendStore: database.url,
                     artifactsDestination: folder.url.appendingPathComponent("artifacts").path
                 )
-                let application = buildTrackingApplication(
+                let application = try buildTrackingApplication(
                     configuration: configuration,
                     database: database,
                     version: "test",
@@ -383,7 +383,7 @@ struct TrackingHTTPTests {
                     backendStore: database.url,
                     artifactsDestination: folder.url.appendingPathComponent("artifacts").path
                 )
-                let application = buildTrackingApplication(
+                let application = try buildTrackingApplication(
                     configuration: configuration,
                     database: database,
                     version: "test",

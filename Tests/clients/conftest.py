@@ -27,9 +27,10 @@ def flowline_binary() -> str:
 class RunningFlowline:
     """A `flowline` process started with `args`, whose printed service URLs are parsed."""
 
-    def __init__(self, args, cwd):
+    def __init__(self, args, cwd, env=None):
         self.process = subprocess.Popen(
-            [flowline_binary(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [flowline_binary(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=None if env is None else dict(os.environ, **env),
         )
         self.output = ""
         # The log is read as it comes (its last 4,096 lines kept): a pipe nobody reads fills up, and a
@@ -122,11 +123,60 @@ def mlflow_reference_server():
 
 
 def tracking_backends():
-    """The databases the tracking suite runs on: SQLite, and PostgreSQL when the test command
-    started one (FLOWLINE_TEST_POSTGRES_URL); against MLflow's own server, just that."""
+    """The stores the tracking suite runs on: SQLite; PostgreSQL when the test command started one
+    (FLOWLINE_TEST_POSTGRES_URL); artifacts proxied to SeaweedFS ("s3", FLOWLINE_TEST_S3_URL) and
+    artifacts the client writes to moto itself ("s3-direct", FLOWLINE_TEST_MOTO_URL) when it
+    started those. Against MLflow's own server, just that."""
     if os.environ.get("FLOWLINE_TRACKING_TARGET") == "mlflow":
         return ["mlflow"]
-    return ["sqlite", "postgresql"] if os.environ.get("FLOWLINE_TEST_POSTGRES_URL") or os.environ.get("CI") else ["sqlite"]
+    backends = ["sqlite"]
+    if os.environ.get("FLOWLINE_TEST_POSTGRES_URL") or os.environ.get("CI"):
+        backends.append("postgresql")
+    if os.environ.get("FLOWLINE_TEST_S3_URL") or os.environ.get("CI"):
+        backends.append("s3")
+    if os.environ.get("FLOWLINE_TEST_MOTO_URL") or os.environ.get("CI"):
+        backends.append("s3-direct")
+    return backends
+
+
+class ObjectStore:
+    """The S3-compatible store of FLOWLINE_TEST_S3_URL or FLOWLINE_TEST_MOTO_URL
+    (http://KEY:SECRET@HOST:PORT/BUCKET, as scripts/s3.sh prints it), with a fresh prefix."""
+
+    def __init__(self, variable="FLOWLINE_TEST_S3_URL"):
+        from urllib.parse import urlsplit
+
+        text = os.environ.get(variable)
+        if not text:
+            pytest.fail(f"{variable} is not set: run the tests with scripts/test.sh, which starts the S3-compatible stores")
+        url = urlsplit(text)
+        self.endpoint = f"http://{url.hostname}:{url.port}"
+        self.key, self.secret = url.username, url.password
+        self.bucket = url.path.strip("/")
+        self.prefix = "clients-" + os.urandom(8).hex()
+        self.location = f"s3://{self.bucket}/{self.prefix}"
+        self.environment = {
+            "AWS_ACCESS_KEY_ID": self.key, "AWS_SECRET_ACCESS_KEY": self.secret,
+            "AWS_DEFAULT_REGION": "us-east-1", "MLFLOW_S3_ENDPOINT_URL": self.endpoint,
+        }
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.key,
+                            aws_secret_access_key=self.secret, region_name="us-east-1")
+
+    def keys(self, prefix=""):
+        """Every key below this store's prefix (and `prefix` below it)."""
+        paginator = self.client().get_paginator("list_objects_v2")
+        return [item["Key"] for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}/{prefix}")
+                for item in page.get("Contents", [])]
+
+    def clean(self):
+        client = self.client()
+        keys = self.keys()
+        for start in range(0, len(keys), 1000):
+            client.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": key} for key in keys[start:start + 1000]]})
 
 
 def postgres_schema_url():
@@ -144,7 +194,7 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
     """A tracking server with the mlflow client pointed at it: a fresh `flowline tracking serve`
     on an ephemeral port (on SQLite, and on PostgreSQL when available), or MLflow's own server
     when the suite runs against the reference."""
-    running, schema = None, None
+    running, schema, store = None, None, None
     if request.param == "mlflow":
         url = mlflow_reference_server
     else:
@@ -152,7 +202,17 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
         if request.param == "postgresql":
             base, schema, database = postgres_schema_url()
             arguments += ["--backend-store-uri", database]
-        running = RunningFlowline(arguments, workdir)
+        if request.param == "s3":
+            store = ObjectStore("FLOWLINE_TEST_S3_URL")
+            arguments += ["--artifacts-destination", store.location]
+        if request.param == "s3-direct":
+            # The client reads and writes the bucket itself (boto3), as with `mlflow server --no-serve-artifacts`.
+            store = ObjectStore("FLOWLINE_TEST_MOTO_URL")
+            arguments += ["--no-serve-artifacts", "--default-artifact-root", store.location]
+            for name, value in store.environment.items():
+                monkeypatch.setenv(name, value)
+            monkeypatch.setenv("FLOWLINE_TEST_ARTIFACT_ROOT", store.location)
+        running = RunningFlowline(arguments, workdir, env=store.environment if store else None)
         url = running.url("tracking")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
     # A server bug should fail a test at once, not after minutes of client retries.
@@ -173,6 +233,12 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
         assert running.process.returncode == 0
     if schema:
         subprocess.run(["psql", base, "-q", "-c", f"DROP SCHEMA {schema} CASCADE"], check=True)
+    if store:
+        if request.param == "s3":
+            # Proxied: every artifact is in the bucket, none in the data directory.
+            leftovers = [path for path in Path(workdir).rglob("*") if path.is_file() and "artifacts" in path.parts]
+            assert not leftovers, f"artifact files in the data directory: {leftovers[:5]}"
+        store.clean()
 
 
 @pytest.fixture

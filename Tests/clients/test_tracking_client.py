@@ -32,7 +32,9 @@ def test_logging_a_training_run(tracking_url):
     assert [m.value for m in history] == pytest.approx([1.0, 0.5, 1 / 3, 0.25, 0.2])
     experiment = mlflow.get_experiment_by_name("alpha_orchestrated_experiment")
     assert experiment.experiment_id == fetched.info.experiment_id
-    assert experiment.artifact_location == f"mlflow-artifacts:/{experiment.experiment_id}"
+    # Proxied artifacts by default; with --no-serve-artifacts, a folder of --default-artifact-root.
+    root = os.environ.get("FLOWLINE_TEST_ARTIFACT_ROOT", "mlflow-artifacts:")
+    assert experiment.artifact_location == f"{root}/{experiment.experiment_id}"
 
 
 def test_a_failed_run_in_a_with_block_is_marked_failed(tracking_url):

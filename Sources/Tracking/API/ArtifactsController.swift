@@ -5,10 +5,12 @@ import Hummingbird
 import JSON
 import NIOCore
 
-/// The proxied artifact service (`/api/2.0/mlflow-artifacts/…`): clients on any machine upload and
-/// download artifacts over HTTP, and `artifacts/list` of the tracking API.
+/// The proxied artifact service (`/api/2.0/mlflow-artifacts/…`: clients on any machine upload and
+/// download artifacts over HTTP, and, when the destination is a bucket, upload large files in
+/// parts straight to it), the tracking API's `artifacts/list`, and `/get-artifact` (a run's file,
+/// wherever its artifacts are).
 struct ArtifactsController {
-    let artifacts: ArtifactStore
+    let locations: ArtifactLocations
     let store: TrackingStore
     /// What deleting an artifact, or replacing one that exists, needs when configured
     /// (`--artifacts-delete-credential`); new files need nothing.
@@ -17,46 +19,95 @@ struct ArtifactsController {
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>, routes: inout MLflowRoutes<Context>) {
-        let artifacts = artifacts
+        let locations = locations
         let credential = credential
         for prefix in Self.prefixes {
+            /// The proxied repository, or MLflow's 503 when the server does not serve artifacts.
+            @Sendable func proxied(_ endpoint: String) throws(TrackingError) -> any ArtifactRepository {
+                guard let repository = locations.proxied else {
+                    throw TrackingError(
+                        .temporarilyUnavailable,
+                        "Endpoint: \(prefix + endpoint) disabled due to the server running with --no-serve-artifacts. To enable the artifacts service, run it without --no-serve-artifacts."
+                    )
+                }
+                return repository
+            }
             router.put(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
+                let artifacts = try proxied("/artifacts")
                 let path = try Self.path(context)
-                if let limit = artifacts.maximumSize, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+                let length = request.headers[.contentLength].flatMap { Int64($0) }
+                if let limit = artifacts.maximumSize, let length, length > limit {
                     throw SizeLimitedBody.tooLarge(path, size: length, limit: limit)
                 }
                 let mayReplace = credential?.matches(authorization: request.headers[.authorization]) ?? true
                 do {
-                    try await artifacts.write(request.body, to: path, replacing: mayReplace, context: context)
-                } catch is ArtifactStore.FileExists {
+                    try await artifacts.write(request.body, length: length, to: path, replacing: mayReplace, context: context)
+                } catch is ArtifactExists {
                     throw Self.needsCredential("Replacing the existing artifact '\(path)'")
                 }
                 return .json("{}")
             }
             router.get(RouterPath(prefix + "/artifacts/**")) { _, context -> Response in
                 let path = try Self.path(context)
-                let body = try await artifacts.read(path, context: context)
+                let body = try await proxied("/artifacts").read(path, context: context)
                 return Response(status: .ok, headers: Self.downloadHeaders(for: path), body: body)
             }
             router.delete(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
+                let artifacts = try proxied("/artifacts")
                 guard credential?.matches(authorization: request.headers[.authorization]) ?? true else {
                     throw Self.needsCredential("Deleting artifacts")
                 }
-                try artifacts.delete(try Self.path(context))
+                try await artifacts.delete(try Self.path(context))
                 return .json("{}")
             }
             router.get(RouterPath(prefix + "/artifacts")) { request, _ -> Response in
+                let artifacts = try proxied("/artifacts")
                 // The query string is form-encoded (`+` is a space), as the client's `requests` sends it.
                 let path = try ArtifactPath(try await MLflowRequest.read(request).string("path") ?? "")
-                let entries = try artifacts.list(path)
+                let entries = try await artifacts.list(path)
                 var buffer = ByteBuffer()
                 buffer.writeJSON(MLflowJSON.object(["files": .array(entries.map { Self.fileInfo(path: $0.name, $0) })]))
                 return .json(buffer)
             }
-            for operation in ["create", "complete", "abort"] {
-                router.post(RouterPath(prefix + "/mpu/\(operation)/**")) { _, _ -> Response in
-                    throw TrackingError(.notImplemented, "Multipart upload is not supported for the current artifact repository")
+            // Multipart uploads: the URL names the folder, `path` the client's file (its name is used).
+            router.post(RouterPath(prefix + "/mpu/create/**")) { request, context -> Response in
+                let artifacts = try proxied("/mpu/create")
+                let fields = try await MLflowRequest.read(request)
+                let path = try Self.multipartPath(context, fields)
+                let parts = try fields.int64("num_parts") ?? 1
+                guard parts >= 1, parts <= Int64(Int32.max) else { throw TrackingError.invalid("num_parts must be a positive number") }
+                let upload = try await artifacts.createMultipartUpload(path, parts: Int(parts))
+                var buffer = ByteBuffer()
+                buffer.writeJSON(
+                    MLflowJSON.object([
+                        "upload_id": .string(upload.uploadID),
+                        "credentials": .array(
+                            upload.partURLs.enumerated().map { index, url in
+                                MLflowJSON.object(["url": .string(url.absoluteString), "part_number": .integer(Int64(index + 1)), "headers": .object([:])])
+                            }
+                        ),
+                    ])
+                )
+                return .json(buffer)
+            }
+            router.post(RouterPath(prefix + "/mpu/complete/**")) { request, context -> Response in
+                let artifacts = try proxied("/mpu/complete")
+                let fields = try await MLflowRequest.read(request)
+                let path = try Self.multipartPath(context, fields)
+                let parts = try fields.messages("parts").map { part throws(TrackingError) in
+                    guard let number = try part.int64("part_number"), (1...Int64(Int32.max)).contains(number) else {
+                        throw TrackingError.invalid("Each part needs a part_number from 1")
+                    }
+                    return MultipartUpload.Part(number: Int(number), etag: try part.string("etag") ?? "")
                 }
+                try await artifacts.completeMultipartUpload(path, uploadID: try fields.requiredString("upload_id"), parts: parts)
+                return .json("{}")
+            }
+            router.post(RouterPath(prefix + "/mpu/abort/**")) { request, context -> Response in
+                let artifacts = try proxied("/mpu/abort")
+                let fields = try await MLflowRequest.read(request)
+                try await artifacts.abortMultipartUpload(try Self.multipartPath(context, fields), uploadID: try fields.requiredString("upload_id"))
+                return .json("{}")
             }
             router.rejectOtherMethods(on: RouterPath(prefix + "/artifacts/**"), allowing: [.get, .put, .delete])
             router.rejectOtherMethods(on: RouterPath(prefix + "/artifacts"), allowing: [.get])
@@ -65,8 +116,8 @@ struct ArtifactsController {
         routes.add(.get, "/artifacts/list") { request in
             let run = try await store.run(id: try request.runID())
             let relative = try ArtifactPath(try request.string("path") ?? "")
-            let root = try ArtifactPath.proxied(run.info.artifactURI)
-            let entries = try artifacts.list(root.appending(relative))
+            let (repository, root) = try locations.locate(run.info.artifactURI)
+            let entries = try await repository.list(root.appending(relative))
             return MLflowJSON.object([
                 "root_uri": .string(run.info.artifactURI),
                 "files": .array(
@@ -76,6 +127,15 @@ struct ArtifactsController {
                 ),
             ])
         }
+        // MLflow's UI download of a run's file, proxied or not.
+        router.get("/get-artifact") { request, context -> Response in
+            let fields = try await MLflowRequest.read(request)
+            let run = try await store.run(id: try fields.runID())
+            let relative = try ArtifactPath(try fields.requiredString("path"))
+            let (repository, root) = try locations.locate(run.info.artifactURI)
+            let body = try await repository.read(root.appending(relative), context: context)
+            return Response(status: .ok, headers: Self.downloadHeaders(for: relative), body: body)
+        }
     }
 
     /// The 401 of an action that needs the configured credential.
@@ -83,7 +143,7 @@ struct ArtifactsController {
         TrackingError(.unauthenticated, "\(action) needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
     }
 
-    static func fileInfo(path: String, _ entry: ArtifactStore.Entry) -> JSONValue {
+    static func fileInfo(path: String, _ entry: ArtifactEntry) -> JSONValue {
         MLflowJSON.object([
             "path": .string(path),
             "is_dir": .bool(entry.isDirectory),
@@ -95,6 +155,15 @@ struct ArtifactsController {
     static func path(_ context: some RequestContext) throws(TrackingError) -> ArtifactPath {
         let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? String($0) }
         return try ArtifactPath(segments.joined(separator: "/"))
+    }
+
+    /// The artifact of a multipart upload: the folder of the `…/mpu/<operation>/**` route and the
+    /// file name of the request's `path` (the client's local file, as MLflow's client sends it).
+    static func multipartPath(_ context: some RequestContext, _ fields: MLflowRequest) throws(TrackingError) -> ArtifactPath {
+        let file = try fields.requiredString("path")
+        let name = file.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        guard !name.isEmpty, name != ".", name != ".." else { throw TrackingError.invalid("Invalid path: '\(file)' names no file") }
+        return try path(context).appending(try ArtifactPath(name))
     }
 
     static func downloadHeaders(for path: ArtifactPath) -> HTTPFields {

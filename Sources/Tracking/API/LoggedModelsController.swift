@@ -5,11 +5,11 @@ import NIOCore
 /// `logged-models/*` (MLflow 3's logged models) and `runs/outputs`.
 struct LoggedModelsController {
     let store: TrackingStore
-    let artifacts: ArtifactStore
+    let locations: ArtifactLocations
 
     func addRoutes<Context>(to routes: inout MLflowRoutes<Context>) {
         let store = store
-        let artifacts = artifacts
+        let locations = locations
         routes.addEncoded(.post, "/logged-models") { request in
             let model = try await store.createLoggedModel(
                 experimentID: try request.requiredString("experiment_id"),
@@ -50,7 +50,8 @@ struct LoggedModelsController {
         routes.add(.get, "/logged-models/{model_id}/artifacts/directories") { request in
             let model = try await store.loggedModel(id: try request.requiredString("model_id"))
             let relative = try ArtifactPath(try request.string("artifact_directory_path") ?? "")
-            let entries = try artifacts.list(try ArtifactPath.proxied(model.artifactURI).appending(relative))
+            let (repository, root) = try locations.locate(model.artifactURI)
+            let entries = try await repository.list(root.appending(relative))
             return MLflowJSON.object([
                 "root_uri": .string(model.artifactURI),
                 "files": .array(entries.map { ArtifactsController.fileInfo(path: relative.isRoot ? $0.name : "\(relative)/\($0.name)", $0) }),

@@ -22,7 +22,7 @@ extension TrackingStore {
                 .first()
             guard let id = try row?.int64("experiment_id") else { throw TrackingError(.internalError, "the new experiment got no ID") }
             if artifactLocation == nil {
-                try await sql.update("experiments").set("artifact_location", to: SQLBind("mlflow-artifacts:/\(id)"))
+                try await sql.update("experiments").set("artifact_location", to: SQLBind("\(artifactRoot)/\(id)"))
                     .where("experiment_id", .equal, SQLBind(id)).run()
             }
             for tag in tags {
@@ -30,6 +30,23 @@ extension TrackingStore {
                     .values(SQLBind(id), SQLBind(tag.key), SQLBind(tag.value)).run()
             }
             return String(id)
+        }
+    }
+
+    /// Gives the Default experiment, which the first migration creates with `mlflow-artifacts:/0`,
+    /// a folder of the configured artifact root instead while it holds nothing: a server first
+    /// started with `--default-artifact-root` puts its runs where MLflow's would.
+    public func adoptArtifactRoot() async throws {
+        guard artifactRoot != "mlflow-artifacts:" else { return }
+        try await database.write { sql in
+            try await sql.raw(
+                """
+                UPDATE experiments SET artifact_location = \(bind: "\(artifactRoot)/0")
+                WHERE experiment_id = 0 AND artifact_location = 'mlflow-artifacts:/0'
+                AND NOT EXISTS (SELECT 1 FROM runs WHERE experiment_id = 0)
+                AND NOT EXISTS (SELECT 1 FROM logged_models WHERE experiment_id = 0)
+                """
+            ).run()
         }
     }
 

@@ -16,9 +16,13 @@ public struct TrackingStore: Sendable {
     /// Told the name of a registered model once a write that may have moved its aliases is
     /// committed (an alias set or deleted; a version, or the model, deleted or renamed).
     let aliasesMoved: @Sendable (_ model: String) -> Void
+    /// The artifact location new experiments get a folder of (`mlflow-artifacts:`, or
+    /// `--default-artifact-root`), without a trailing `/`.
+    let artifactRoot: String
 
     public init(
         database: Database,
+        artifactRoot: String = "mlflow-artifacts:",
         now: @escaping @Sendable () -> Int64 = { Int64(Date.now.timeIntervalSince1970 * 1000) },
         newRunID: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() },
         aliasesMoved: @escaping @Sendable (_ model: String) -> Void = { _ in }
@@ -27,5 +31,6 @@ public struct TrackingStore: Sendable {
         self.now = now
         self.newRunID = newRunID
         self.aliasesMoved = aliasesMoved
+        self.artifactRoot = artifactRoot
     }
 }

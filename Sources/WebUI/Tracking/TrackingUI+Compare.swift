@@ -46,19 +46,17 @@ extension TrackingUI {
     func artifactPage(_ request: Request, runID: String) async throws -> Response {
         let run = try await store.run(id: runID)
         let relative = try ArtifactPath(PageQuery(request)["path"] ?? "")
-        let root = try ArtifactPath.proxied(run.info.artifactURI)
+        let (repository, root) = try artifacts.locate(run.info.artifactURI)
         let name = relative.description.split(separator: "/").last.map(String.init) ?? relative.description
         let fileExtension =
             name.contains(".") ? (name.split(separator: ".").last.map { $0.lowercased() } ?? "") : (name == "MLmodel" ? "mlmodel" : "")
-        let (data, size) = try artifacts.prefix(root.appending(relative), limit: Self.inlineLimit)
+        let (data, size) = try await repository.prefix(root.appending(relative), limit: Self.inlineLimit)
         var values = base()
         values["run_id"] = runID
         values["path"] = relative.description
         values["name"] = name
         values["size"] = ByteCountFormatter.string(fromByteCount: size, countStyle: .file)
-        values["download"] =
-            "/api/2.0/mlflow-artifacts/artifacts/\(root)/"
-            + relative.description.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
+        values["download"] = Self.downloadLink(runID: runID, path: relative.description)
         if Self.imageExtensions.contains(fileExtension), fileExtension != "svg" {
             values["image"] = true
         } else if Self.textExtensions.contains(fileExtension) || fileExtension == "svg" {

@@ -107,10 +107,11 @@ extension TrackingUI {
         // Artifacts of the folder asked for.
         let folder = PageQuery(request)["path"] ?? ""
         let relative = try ArtifactPath(folder)
-        let root = try ArtifactPath.proxied(run.info.artifactURI)
         values["artifact_path"] = relative.isRoot ? "artifacts/" : "artifacts/\(relative)/"
         var budget = Self.artifactTreeLimit
-        values["artifacts"] = artifactTree(root: root, folder: relative, runID: id, depth: 0, budget: &budget)
+        if let (repository, root) = try? artifacts.locate(run.info.artifactURI) {
+            values["artifacts"] = await artifactTree(repository, root: root, folder: relative, runID: id, depth: 0, budget: &budget)
+        }
         if budget <= 0 { values["artifacts_cut"] = Self.artifactTreeLimit }
         let versions = try await store.searchModelVersions(filter: "run_id = \(FilterText.quoted(id))", maxResults: 100, orderBy: [], offset: 0)
             .versions
@@ -125,25 +126,35 @@ extension TrackingUI {
     static let artifactTreeDepth = 6
 
     /// The entries under `folder`, folders with their own entries, as the `artifact-entry` partial reads them.
-    func artifactTree(root: ArtifactPath, folder: ArtifactPath, runID: String, depth: Int, budget: inout Int) -> [[String: Any]] {
+    func artifactTree(
+        _ repository: any ArtifactRepository,
+        root: ArtifactPath,
+        folder: ArtifactPath,
+        runID: String,
+        depth: Int,
+        budget: inout Int
+    ) async -> [[String: Any]] {
         var entries: [[String: Any]] = []
-        for entry in (try? artifacts.list(root.appending(folder))) ?? [] {
+        for entry in (try? await repository.list(root.appending(folder))) ?? [] {
             guard budget > 0 else { break }
             budget -= 1
             let path = folder.isRoot ? entry.name : "\(folder)/\(entry.name)"
             var item: [String: Any] = ["name": entry.name, "is_dir": entry.isDirectory, "path": HTML.segment(path), "run_id": runID]
             if entry.isDirectory {
                 if depth + 1 < Self.artifactTreeDepth, let child = try? ArtifactPath(path) {
-                    item["children"] = artifactTree(root: root, folder: child, runID: runID, depth: depth + 1, budget: &budget)
+                    item["children"] = await artifactTree(repository, root: root, folder: child, runID: runID, depth: depth + 1, budget: &budget)
                 }
             } else {
                 item["size"] = entry.size.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? ""
-                item["download"] =
-                    "/api/2.0/mlflow-artifacts/artifacts/\(root)/"
-                    + path.split(separator: "/").map { HTML.segment(String($0)) }.joined(separator: "/")
+                item["download"] = Self.downloadLink(runID: runID, path: path)
             }
             entries.append(item)
         }
         return entries
+    }
+
+    /// The link that downloads a run's file, wherever its artifacts are (MLflow's `/get-artifact`).
+    static func downloadLink(runID: String, path: String) -> String {
+        "/get-artifact?path=\(HTML.segment(path))&run_uuid=\(HTML.segment(runID))"
     }
 }

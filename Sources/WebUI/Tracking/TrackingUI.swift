@@ -11,14 +11,14 @@ import Workflow
 /// without authentication.
 public struct TrackingUI: Sendable {
     let store: TrackingStore
-    let artifacts: ArtifactStore
+    let artifacts: ArtifactLocations
     let pages: WebPages
     /// The orchestrator's URL, for links back to the DAG run that produced a run (when known).
     let orchestratorURL: @Sendable () -> String?
 
     static let pageSize = 50
 
-    public init(store: TrackingStore, artifacts: ArtifactStore, orchestratorURL: @escaping @Sendable () -> String? = { nil }) throws {
+    public init(store: TrackingStore, artifacts: ArtifactLocations, orchestratorURL: @escaping @Sendable () -> String? = { nil }) throws {
         self.store = store
         self.artifacts = artifacts
         self.orchestratorURL = orchestratorURL

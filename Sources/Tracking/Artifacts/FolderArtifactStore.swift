@@ -8,12 +8,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Artifacts on the local file system under one root folder, streamed both ways so that files of
+/// Artifacts on the local file system under one root folder (`--artifacts-destination PATH`), streamed both ways so that files of
 /// any size never sit whole in memory. Uploads land under a temporary name and are renamed into
 /// place when complete, so a failed upload never leaves a partial file behind. Symbolic links under
 /// the root are never followed: a path through one is refused, so nothing planted there can make
 /// the server read or write outside its root.
-public struct ArtifactStore: Sendable {
+public struct FolderArtifactStore: ArtifactRepository {
     /// The root folder (`--artifacts-destination`).
     public let root: URL
     /// The largest upload, in bytes (`--max-artifact-size`); `nil` for no limit.
@@ -23,19 +23,6 @@ public struct ArtifactStore: Sendable {
     public init(root: String, maximumSize: Int64? = nil) {
         self.root = URL(fileURLWithPath: root, isDirectory: true)
         self.maximumSize = maximumSize
-    }
-
-    /// An upload to a path where a file exists, which the caller may not replace.
-    public struct FileExists: Error, Sendable {
-        public let path: ArtifactPath
-    }
-
-    /// One entry of a listing.
-    public struct Entry: Sendable, Equatable {
-        public var name: String
-        public var isDirectory: Bool
-        /// Bytes; `nil` for folders.
-        public var size: Int64?
     }
 
     /// Where `path` is on disk.
@@ -54,16 +41,16 @@ public struct ArtifactStore: Sendable {
 
     /// Stores the bytes of `body` at `path`, replacing a file that is there when `replacing`.
     /// - Throws: ``TrackingError`` when a folder is in the way or the file cannot be written;
-    ///   ``FileExists`` when a file is there and `replacing` is false (checked before the body
+    ///   ``ArtifactExists`` when a file is there and `replacing` is false (checked before the body
     ///   is read, and again, atomically, as the file is put in place).
-    public func write(_ body: RequestBody, to path: ArtifactPath, replacing: Bool = true, context: some RequestContext) async throws {
+    public func write(_ body: RequestBody, length: Int64?, to path: ArtifactPath, replacing: Bool, context: some RequestContext) async throws {
         guard !path.isRoot else { throw TrackingError.invalid("Invalid path: an artifact needs a file name") }
         let target = try location(of: path)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: target.path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw TrackingError.invalid("Invalid path: '\(path)' is a directory of artifacts") }
-            if !replacing { throw FileExists(path: path) }
+            if !replacing { throw ArtifactExists(path: path) }
         }
         do {
             try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -84,7 +71,7 @@ public struct ArtifactStore: Sendable {
                     try? manager.removeItem(at: temporary)
                     return
                 }
-                if errno == EEXIST || manager.fileExists(atPath: target.path) { throw FileExists(path: path) }
+                if errno == EEXIST || manager.fileExists(atPath: target.path) { throw ArtifactExists(path: path) }
             }
             // rename(2) replaces the target atomically: readers see the old file or the new one.
             guard rename(temporary.path, target.path) == 0 else {
@@ -109,7 +96,7 @@ public struct ArtifactStore: Sendable {
 
     /// The first `limit` bytes of the file at `path` and its whole size (for showing it inline).
     /// - Throws: ``TrackingError`` 404 when there is no such file.
-    public func prefix(_ path: ArtifactPath, limit: Int) throws -> (data: Data, size: Int64) {
+    public func prefix(_ path: ArtifactPath, limit: Int) async throws -> (data: Data, size: Int64) {
         let target = try location(of: path)
         var isDirectory: ObjCBool = false
         guard !path.isRoot, FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue,
@@ -124,7 +111,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// The entries of the folder at `path`, sorted by name; empty when there is no such folder.
-    public func list(_ path: ArtifactPath) throws -> [Entry] {
+    public func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {
         let folder = try location(of: path)
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else { return [] }
@@ -134,50 +121,16 @@ public struct ArtifactStore: Sendable {
             // Symbolic links are not artifacts: listing them would show what they point at.
             guard type != .typeSymbolicLink else { return nil }
             let isDirectory = type == .typeDirectory
-            return Entry(name: name, isDirectory: isDirectory, size: isDirectory ? nil : (attributes[.size] as? NSNumber)?.int64Value)
+            return ArtifactEntry(name: name, isDirectory: isDirectory, size: isDirectory ? nil : (attributes[.size] as? NSNumber)?.int64Value)
         }
     }
 
     /// Deletes the file or folder at `path`; nothing to delete is not an error.
-    public func delete(_ path: ArtifactPath) throws {
+    public func delete(_ path: ArtifactPath) async throws {
         guard !path.isRoot else { throw TrackingError.invalid("Invalid path: refusing to delete every artifact") }
         let target = try location(of: path)
         if FileManager.default.fileExists(atPath: target.path) {
             try FileManager.default.removeItem(at: target)
         }
-    }
-}
-
-/// A request body that stops with 413 once it has carried more than `limit` bytes.
-struct SizeLimitedBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let body: RequestBody
-    let limit: Int64
-    let path: ArtifactPath
-
-    /// The 413 of an upload to `path` past `limit` bytes (`size` when its length is known).
-    static func tooLarge(_ path: ArtifactPath, size: Int64? = nil, limit: Int64) -> TrackingError {
-        TrackingError(
-            .tooLarge,
-            "The artifact '\(path)' is \(size.map { "\($0) bytes, more" } ?? "larger") than the server's --max-artifact-size of \(limit) bytes."
-        )
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: RequestBody.AsyncIterator
-        let limit: Int64
-        let path: ArtifactPath
-        var count: Int64 = 0
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let buffer = try await base.next() else { return nil }
-            count += Int64(buffer.readableBytes)
-            guard count <= limit else { throw SizeLimitedBody.tooLarge(path, limit: limit) }
-            return buffer
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: body.makeAsyncIterator(), limit: limit, path: path)
     }
 }
