@@ -188,6 +188,7 @@ let package = Package(
             dependencies: [
                 "HTTPSupport",
                 "JSON",
+                "ObjectStorage",
                 "OrchestratorDatabase",
                 "RunStorage",
                 "Scheduling",
@@ -431,6 +432,7 @@ let package = Package(
             name: "ObjectStorageTests",
             dependencies: [
                 "ObjectStorage",
+                "RunStorage",
                 "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -138,7 +138,8 @@ extension Settings {
         tracking.serveArtifacts = !(noServeArtifacts || noServe)
         let root = try value(Settings.defaultArtifactRoot, flag: defaultRoot)
         tracking.defaultArtifactRoot = root.isEmpty ? nil : root
-        for (flag, uri) in [("--artifacts-destination", tracking.artifactsDestination), ("--default-artifact-root", root)] where uri.hasPrefix("s3://") {
+        for (flag, uri) in [("--artifacts-destination", tracking.artifactsDestination), ("--default-artifact-root", root)]
+        where uri.hasPrefix("s3://") {
             do {
                 _ = try S3Location(uri)
             } catch {
@@ -149,10 +150,14 @@ extension Settings {
             throw SettingsError("--default-artifact-root must be an s3://bucket/prefix URI (or mlflow-artifacts:), not '\(root.prefix(200))'")
         }
         if !tracking.serveArtifacts, !root.hasPrefix("s3://") {
-            throw SettingsError("--no-serve-artifacts needs --default-artifact-root s3://bucket/prefix: clients then store artifacts there themselves")
+            throw SettingsError(
+                "--no-serve-artifacts needs --default-artifact-root s3://bucket/prefix: clients then store artifacts there themselves"
+            )
         }
         if tracking.usesObjectStore {
-            tracking.objectStore = try objectStoreAccess(for: tracking.serveArtifacts ? "--artifacts-destination \(tracking.artifactsDestination)" : "--default-artifact-root \(root)")
+            tracking.objectStore = try objectStoreAccess(
+                for: tracking.serveArtifacts ? "--artifacts-destination \(tracking.artifactsDestination)" : "--default-artifact-root \(root)"
+            )
         }
     }
 }

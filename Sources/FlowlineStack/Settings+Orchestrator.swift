@@ -106,7 +106,8 @@ extension Settings {
         variables: ["FLOWLINE_RUN_STORAGE"],
         default: "",
         shown: "run-storage/ in the data directory",
-        summary: "The folder where tasks' declared outputs (and, when set, tries' logs) are kept; servers that share work share it"
+        summary:
+            "Where tasks' declared outputs (and, when set, tries' logs) are kept, a folder or s3://bucket/prefix; servers that share work share it"
     )
 
     /// The largest output file one try may store.

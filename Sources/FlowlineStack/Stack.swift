@@ -37,8 +37,7 @@ public enum Stack {
 
         // Tracking and orchestrator share one database when both are given the same URL (one
         // PostgreSQL database); by default each has its own SQLite file.
-        let orchestration = configuration.orchestrator
-        let shared = orchestration.database == configuration.tracking.backendStore
+        let shared = configuration.orchestrator.database == configuration.tracking.backendStore
         let database = try await Database.open(
             configuration.tracking.backendStore,
             migrations: TrackingMigrations.all + (shared ? OrchestratorMigrations.all : []),
@@ -48,16 +47,23 @@ public enum Stack {
             shared
             ? database
             : try await Database.open(
-                orchestration.database,
+                configuration.orchestrator.database,
                 migrations: OrchestratorMigrations.all,
                 logger: logger.labelled("flowline.database")
             )
-        let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
         let tracking = configuration.tracking
-        let objectStore = try await tracking.objectStore.asyncMap { try await ObjectStoreService.open($0, buckets: tracking.buckets) }
+        // One client for every use of the store (artifacts, run data): the same settings give both.
+        var orchestration = configuration.orchestrator
+        let objectStore = try await openObjectStore(
+            tracking.objectStore ?? orchestration.objectStore,
+            buckets: tracking.buckets + [orchestration.runStorageBucket?.bucket].compactMap { $0 }
+        )
+        useBucket(&orchestration, objectStore?.client)
+        let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator", "tracking", "samples", "serving"],
-            header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)" + artifactsLine(tracking),
+            header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)" + artifactsLine(tracking)
+                + runStorageLine(orchestration),
             footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
         )
@@ -121,17 +127,43 @@ public enum Stack {
             migrations: OrchestratorMigrations.all,
             logger: logger.labelled("flowline.database")
         )
+        var configuration = configuration
+        let objectStore = try await openObjectStore(configuration.objectStore, buckets: [configuration.runStorageBucket?.bucket].compactMap { $0 })
+        useBucket(&configuration, objectStore?.client)
         let (scheduler, tokens, _) = try await makeOrchestrator(configuration, database: database, logger: logger)
         let banner = ReadinessBanner(
             expected: ["orchestrator"],
-            header: "Flowline orchestrator \(FlowlineVersion.current). Database: \(configuration.database)",
+            header: "Flowline orchestrator \(FlowlineVersion.current). Database: \(configuration.database)" + runStorageLine(configuration),
             footer: "DAGs folder: \(configuration.folders.dags.path)\nPress Ctrl-C to stop.",
             output: output
         )
         try await run(
-            [database, scheduler, try orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger)],
+            [objectStore as (any Service)?, database].compactMap { $0 } + [
+                scheduler, try orchestratorService(configuration, scheduler: scheduler, tokens: tokens, banner: banner, logger: logger),
+            ],
             logger: logger
         )
+    }
+
+    /// A client of the S3-compatible store when `access` is given, once `buckets` are checked.
+    static func openObjectStore(_ access: ObjectStoreAccess?, buckets: [String]) async throws -> ObjectStoreService? {
+        guard let access else { return nil }
+        return try await ObjectStoreService.open(access, buckets: Array(Set(buckets)).sorted())
+    }
+
+    /// Points the orchestrator at its bucket (``OrchestratorConfiguration/runStorageBucket``):
+    /// task data there, and finished tries' logs archived there.
+    static func useBucket(_ configuration: inout OrchestratorConfiguration, _ client: S3Client?) {
+        guard let bucket = configuration.runStorageBucket, let client else { return }
+        let storage = S3RunStorage(client: client, location: bucket)
+        configuration.runStorage = storage
+        configuration.folders.logArchive = storage
+    }
+
+    /// Where the orchestrator keeps run data, for its banner, when in a bucket.
+    static func runStorageLine(_ configuration: OrchestratorConfiguration) -> String {
+        guard let bucket = configuration.runStorageBucket else { return "" }
+        return "\nRun storage: \(bucket) at \(configuration.objectStore?.endpoint.url?.absoluteString ?? "AWS S3")"
     }
 
     /// The scheduler, the login tokens and the example model repository (with examples on); once
@@ -285,7 +317,7 @@ public enum Stack {
             migrations: TrackingMigrations.all,
             logger: logger.labelled("flowline.database")
         )
-        let objectStore = try await configuration.objectStore.asyncMap { try await ObjectStoreService.open($0, buckets: configuration.buckets) }
+        let objectStore = try await openObjectStore(configuration.objectStore, buckets: configuration.buckets)
         let banner = ReadinessBanner(
             expected: ["tracking"],
             header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)" + artifactsLine(configuration),
@@ -461,13 +493,5 @@ extension Logger {
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger
-    }
-}
-
-extension Optional {
-    /// The value `transform` makes of the wrapped one, awaited; `nil` for `nil`.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPSupport
 public import Logging
+import ObjectStorage
 public import OrchestratorAPI
 public import Samples
 public import Serving
@@ -174,7 +175,15 @@ public struct StackConfiguration: Sendable {
             dagsFolder: dagsFolder.isEmpty ? nil : DataDirectory.absolute(dagsFolder)
         )
         let runStorage = try settings.value(Settings.runStorage, flag: flags.runStorage)
-        if !runStorage.isEmpty {
+        if runStorage.hasPrefix("s3://") {
+            // Task data and finished tries' logs in the bucket; logs of running tries stay here.
+            do {
+                configuration.runStorageBucket = try S3Location(runStorage)
+            } catch {
+                throw SettingsError("--run-storage: \(error.description)")
+            }
+            configuration.objectStore = try settings.objectStoreAccess(for: "--run-storage \(runStorage)")
+        } else if !runStorage.isEmpty {
             // Shared by the servers that share work: so are the tries' logs, whichever server ran a
             // try or heard its worker (`+logs`: a name no stored run's folder can have).
             let folder = URL(fileURLWithPath: DataDirectory.absolute(runStorage), isDirectory: true)

@@ -1,5 +1,7 @@
 public import Foundation
 public import HTTPSupport
+public import ObjectStorage
+public import RunStorage
 public import Scheduling
 public import Storage
 public import TaskExecution
@@ -49,6 +51,14 @@ public struct OrchestratorConfiguration: Sendable {
     /// The largest output file a try may store in run storage (`--max-task-output-size`); the
     /// run storage's folder is ``OrchestratorFolders/runStorage``.
     public var maximumTaskOutputSize = LocalTaskData.defaultMaximumOutputSize
+    /// `--run-storage s3://bucket/prefix`: task data and finished tries' logs in a bucket (logs are
+    /// written in ``OrchestratorFolders/logs`` while tries run); `nil`: a folder.
+    public var runStorageBucket: S3Location?
+    /// How to reach the store of ``runStorageBucket``.
+    public var objectStore: ObjectStoreAccess?
+    /// The run storage, when not the folder ``OrchestratorFolders/runStorage`` (set by whoever
+    /// opened the bucket's client).
+    public var runStorage: (any RunStorage)?
     /// With several servers on one PostgreSQL database, how long the scheduling server's lease
     /// lasts unrenewed (`--scheduler-lease`).
     public var schedulerLease = Scheduler.Leadership.defaultLease
@@ -102,6 +112,7 @@ public struct OrchestratorConfiguration: Sendable {
             python: python,
             taskEnvironment: taskEnvironment,
             taskUser: taskUser,
+            runStorage: runStorage,
             maximumTaskOutputSize: maximumTaskOutputSize,
             leadership: Scheduler.Leadership(lease: schedulerLease)
         )

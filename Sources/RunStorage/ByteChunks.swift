@@ -22,6 +22,28 @@ public struct ByteChunks: AsyncSequence, Sendable {
         return ByteChunks { try await reader.next() }
     }
 
+    /// The chunks of `sequence` (an HTTP body), read as they are consumed.
+    public static func iterating<Chunks: AsyncSequence & Sendable>(_ sequence: Chunks) -> ByteChunks where Chunks.Element == ByteBuffer {
+        let reader = IteratorBox(sequence.makeAsyncIterator())
+        return ByteChunks { try await reader.next() }
+    }
+
+    /// Holds an iterator that one consumer at a time advances.
+    private actor IteratorBox<Iterator: AsyncIteratorProtocol> where Iterator.Element == ByteBuffer {
+        private var iterator: Iterator
+
+        init(_ iterator: Iterator) {
+            self.iterator = iterator
+        }
+
+        func next() async throws -> ByteBuffer? {
+            var current = iterator
+            let chunk = try await current.next(isolation: self)
+            iterator = current
+            return chunk
+        }
+    }
+
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(produce: produce)
     }

@@ -73,6 +73,22 @@ extension Scheduler {
             }
         }
         await announceChange()
+        await archiveLogs(of: ended.map(\.instance))
+    }
+
+    /// Archives the logs of ended tries when servers share no logs folder (``OrchestratorFolders/logArchive``).
+    nonisolated func archiveLogs(of instances: [TaskInstance]) async {
+        let folders = configuration.folders
+        guard folders.logArchive != nil else { return }
+        for instance in instances {
+            do {
+                try await folders.archiveLog(folders.log(of: instance))
+            } catch {
+                logger.warning(
+                    "Cannot archive the log of try \(instance.tryNumber) of \(instance.taskID) in \(instance.dagID)/\(instance.runID): \(error)"
+                )
+            }
+        }
     }
 
     /// Ends tries whose worker was lost: each is retried after its delay while tries remain, else

@@ -200,6 +200,7 @@ public actor Scheduler: Service {
                         group.addTask { [runner] in
                             let ended = await runner.run(launch.instance, of: launch.run, dag: launch.dag, stop: launch.signal)
                             await self.tryEnded(launch.instance, as: ended)
+                            await self.archiveLogs(of: [launch.instance])
                         }
                     }
                     if let deadline = takeTimer() {

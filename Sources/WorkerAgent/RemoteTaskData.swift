@@ -14,8 +14,7 @@ struct RemoteTaskData: TaskDataTransfer {
     func fetch(_ input: TaskInputFile, for workload: TaskWorkload) async throws -> StoredContents {
         let response = try await client.data(.GET, query: fence(workload) + [("from", input.from), ("path", input.path)], body: nil)
         let size = response.headers.first(name: "Content-Length").flatMap(Int64.init) ?? input.size
-        let reader = BodyReader(response.body)
-        return StoredContents(size: size, chunks: ByteChunks { try await reader.next() })
+        return StoredContents(size: size, chunks: .iterating(response.body))
     }
 
     func clearOutputs(of workload: TaskWorkload) async throws {
@@ -31,22 +30,5 @@ struct RemoteTaskData: TaskDataTransfer {
             ("dag_id", workload.dagID), ("run_id", workload.runID), ("task_id", workload.taskID), ("try_number", String(workload.tryNumber)),
             ("lease", lease),
         ]
-    }
-}
-
-/// Reads an HTTP answer's body one chunk at a time, for ``ByteChunks``.
-actor BodyReader {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-
-    init(_ body: HTTPClientResponse.Body) {
-        iterator = body.makeAsyncIterator()
-    }
-
-    /// The next chunk; called by one consumer at a time.
-    func next() async throws -> ByteBuffer? {
-        var current = iterator
-        let chunk = try await current.next(isolation: self)
-        iterator = current
-        return chunk
     }
 }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import FlowlineStack
-import Tracking
 import Foundation
 import HTTPSupport
 import Logging
+import Tracking
 
 /// Options shared by the commands that run services.
 struct LoggingOptions: ParsableArguments {
@@ -49,7 +49,12 @@ struct ArtifactOptions: ParsableArguments {
 
     /// The tracking server's artifact settings: these flags, else the environment, else defaults.
     func apply(to tracking: inout TrackingConfiguration, settings: Settings) throws {
-        try settings.artifactStorage(&tracking, destination: artifactsDestination, noServeArtifacts: noServeArtifacts, defaultRoot: defaultArtifactRoot)
+        try settings.artifactStorage(
+            &tracking,
+            destination: artifactsDestination,
+            noServeArtifacts: noServeArtifacts,
+            defaultRoot: defaultArtifactRoot
+        )
         try StackConfiguration.artifactLimits(
             &tracking,
             maximumSize: maxArtifactSize,

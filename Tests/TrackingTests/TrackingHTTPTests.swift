@@ -15,7 +15,12 @@ struct TrackingHTTPTests {
     static func withServer(_ test: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         try await withTestDatabase(.sqlite, migrations: TrackingMigrations.all) { database in
             let configuration = TrackingConfiguration(port: 0, backendStore: database.url, artifactsDestination: "/nonexistent")
-            let application = try buildTrackingApplication(configuration: configuration, database: database, version: "test", logger: TestLogger.silent)
+            let application = try buildTrackingApplication(
+                configuration: configuration,
+                database: database,
+                version: "test",
+                logger: TestLogger.silent
+            )
             try await application.test(.live, test)
         }
     }

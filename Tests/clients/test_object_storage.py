@@ -192,3 +192,53 @@ def test_a_misconfigured_store_stops_the_start_with_what_to_fix(workdir, seaweed
     assert "not a bucket name" in error
     error, _ = start_failure(workdir, seaweedfs.environment, "--no-serve-artifacts")
     assert "--no-serve-artifacts needs --default-artifact-root s3://" in error
+
+
+def test_the_example_pipeline_keeps_artifacts_and_run_data_in_the_bucket(workdir, seaweedfs):
+    """`flowline up` with artifacts and run storage in the bucket: the example pipeline trains,
+    registers and serves its model, and the data directory holds no artifact, output or log of an
+    ended try afterwards; the logs are read back from the bucket."""
+    running = RunningFlowline(
+        ["up", "--samples-port", "0", "--tracking-port", "0", "--orchestrator-port", "0", "--serving-port", "0", "--log-level", "warning",
+         "--artifacts-destination", seaweedfs.location + "/artifacts", "--run-storage", seaweedfs.location + "/runs"],
+        workdir, env=seaweedfs.environment,
+    )
+    try:
+        assert f"Run storage: {seaweedfs.location}/runs at {seaweedfs.endpoint}" in running.output
+        base = running.url("orchestrator")
+        token = requests.post(f"{base}/auth/token", json={"username": "alice", "password": "bob"}, timeout=10).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        triggered = requests.post(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns", json={"logical_date": None}, headers=headers, timeout=10)
+        assert triggered.status_code == 200, triggered.text
+        run_id = triggered.json()["dag_run_id"]
+        deadline = time.monotonic() + 240
+        while True:
+            state = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}", headers=headers, timeout=10).json()["state"]
+            if state in ("success", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        instances = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances", headers=headers, timeout=10).json()
+        assert state == "success", instances
+        # Every try's log reads back whole, from the bucket.
+        for instance in instances["task_instances"]:
+            log = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances/{instance['task_id']}/logs/1",
+                               headers={**headers, "Accept": "text/plain"}, timeout=10)
+            assert log.status_code == 200 and "Task succeeded" in log.text, (instance["task_id"], log.text[-2000:])
+        keys = seaweedfs.keys()
+        assert any(key.startswith(f"{seaweedfs.prefix}/runs/+logs/dag_id=alpha_orchestrated_experiment/") for key in keys), keys[:20]
+        assert any(key.startswith(f"{seaweedfs.prefix}/runs/alpha_orchestrated_experiment/") for key in keys), keys[:20]
+        assert any(key.startswith(f"{seaweedfs.prefix}/artifacts/") and key.endswith("/MLmodel") for key in keys), keys[:20]
+        # The model server serves the registered model, read from the bucket through the tracking server.
+        serving = running.url("serving")
+        deadline = time.monotonic() + 60
+        while requests.get(f"{serving}/ping", timeout=10).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        answer = requests.post(f"{serving}/invocations", json={"inputs": [[1.0]]}, timeout=10)
+        assert answer.status_code == 200, answer.text
+    finally:
+        running.stop()
+    assert running.process.returncode == 0
+    data = Path(workdir)
+    for folder in ("artifacts", "run-storage", "logs"):
+        files = [p for p in (data / "flowline-data" / folder).rglob("*") if p.is_file()] if (data / "flowline-data" / folder).exists() else []
+        assert not files, f"{folder}: {files[:5]}"

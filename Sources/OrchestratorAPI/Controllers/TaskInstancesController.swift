@@ -99,7 +99,9 @@ struct TaskInstancesController {
         guard let tryNumber = Int(tryText), tryNumber >= 1, tryNumber <= max(instance.tryNumber, 1) else {
             throw OrchestratorError.notFound("TaskInstance not found: task `\(taskID)` has no try \(tryText)")
         }
-        let url = TaskLog.url(logsFolder: folders.logs, dagID: run.dagID, runID: run.runID, taskID: taskID, tryNumber: tryNumber)
+        let url = await folders.readableLog(
+            TaskLog.url(logsFolder: folders.logs, dagID: run.dagID, runID: run.runID, taskID: taskID, tryNumber: tryNumber)
+        )
         let token = request.uri.queryParameters.get("token").flatMap { Int($0) } ?? 0
         let (text, end) = LogReader.read(url, from: token)
         let finished = instance.tryNumber > tryNumber || instance.state?.isFinished == true || instance.state == .upForRetry

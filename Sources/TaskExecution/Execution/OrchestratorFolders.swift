@@ -1,4 +1,5 @@
 public import Foundation
+public import RunStorage
 
 /// Where the orchestrator keeps files: the DAGs, task logs and run workspaces.
 public struct OrchestratorFolders: Sendable {
@@ -9,6 +10,9 @@ public struct OrchestratorFolders: Sendable {
     public var repositories: URL
     /// The folder of the run storage (``FolderRunStorage``), where tasks' outputs are kept.
     public var runStorage: URL
+    /// Where finished tries' logs are archived when servers share no logs folder (an object
+    /// store's run storage); `nil`: ``logs`` holds them all.
+    public var logArchive: (any LogArchive)?
 
     /// - Parameters:
     ///   - repositories: defaults to `cache/git` next to `workspaces`.

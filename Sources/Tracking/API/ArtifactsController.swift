@@ -83,7 +83,9 @@ struct ArtifactsController {
                         "upload_id": .string(upload.uploadID),
                         "credentials": .array(
                             upload.partURLs.enumerated().map { index, url in
-                                MLflowJSON.object(["url": .string(url.absoluteString), "part_number": .integer(Int64(index + 1)), "headers": .object([:])])
+                                MLflowJSON.object([
+                                    "url": .string(url.absoluteString), "part_number": .integer(Int64(index + 1)), "headers": .object([:]),
+                                ])
                             }
                         ),
                     ])

@@ -75,7 +75,10 @@ extension TrackingConfiguration {
         do {
             let location = try S3Location(artifactsDestination)
             guard let objectStore else {
-                throw TrackingError(.internalError, "--artifacts-destination \(location) needs an S3 client: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+                throw TrackingError(
+                    .internalError,
+                    "--artifacts-destination \(location) needs an S3 client: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                )
             }
             return S3ArtifactStore(client: objectStore, location: location, maximumSize: maximumArtifactSize)
         } catch let error as S3LocationError {

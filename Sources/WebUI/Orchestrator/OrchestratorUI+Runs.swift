@@ -279,7 +279,7 @@ extension OrchestratorUI {
             values["render_error"] = error.description
         }
         values["shown_try"] = shown
-        let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: shown)
+        let url = await folders.readableLog(TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: shown))
         let live = instance.state == .running && shown == instance.tryNumber
         // A live log shows its whole lines; the stream goes on from the byte after the last one.
         let excerpt = Self.logExcerpt(url, wholeLinesOnly: live)
@@ -330,9 +330,11 @@ extension OrchestratorUI {
         guard tryNumber >= 1, tryNumber <= max(current.tryNumber, 1) else {
             throw UIError(.notFound, "Task \(taskID) of run \(runID) has no try \(tryNumber).")
         }
-        let url = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
+        let written = TaskLog.url(logsFolder: folders.logs, dagID: dagID, runID: runID, taskID: taskID, tryNumber: tryNumber)
         let store = store
+        let folders = folders
         let body = ResponseBody { writer in
+            var url = written
             var offset = resumeAt
             // Bytes of an unfinished line; lines are split on bytes, so no character is ever cut.
             var pending: [UInt8] = []
@@ -340,6 +342,8 @@ extension OrchestratorUI {
                 // The state first: whatever the try wrote before it ended is in the log by then.
                 let instance = try? await store.taskInstance(dagID: dagID, runID: runID, taskID: taskID)
                 let running = instance?.state == .running && instance?.tryNumber == tryNumber
+                // An ended try's log may be archived already (an object store's run storage).
+                if !running { url = await folders.readableLog(written) }
                 // Read to the end, 1 MiB at a time; a line longer than 1 MiB goes out in pieces.
                 var chunk = Data()
                 repeat {
