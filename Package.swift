@@ -305,6 +305,7 @@ let package = Package(
         .executableTarget(
             name: "flowline",
             dependencies: [
+                "ObjectStorage",
                 "Fetching",
                 "Lineage", "JSON",
                 "FlowlineStack",

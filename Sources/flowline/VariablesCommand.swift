@@ -75,6 +75,12 @@ func withStore(_ state: StateOptions, _ body: @escaping @Sendable (OrchestratorS
     try state.dataDirectory.prepare()
     let database = try await Database.open(configuration.database, migrations: OrchestratorMigrations.all, logger: logger)
     let store = OrchestratorStore(database: database)
+    try await whileOpen(database) { try await body(store) }
+}
+
+/// Runs `body` while `database` runs, then closes it. An error of `body` becomes one line on
+/// standard error and exit code 1.
+func whileOpen(_ database: Database, _ body: @escaping @Sendable () async throws -> Void) async throws {
     let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
         group.addTask {
             try? await database.run()
@@ -82,7 +88,7 @@ func withStore(_ state: StateOptions, _ body: @escaping @Sendable (OrchestratorS
         }
         var failure: (any Error)?
         do {
-            try await body(store)
+            try await body()
         } catch {
             failure = error
         }

@@ -242,3 +242,42 @@ def test_the_example_pipeline_keeps_artifacts_and_run_data_in_the_bucket(workdir
     for folder in ("artifacts", "run-storage", "logs"):
         files = [p for p in (data / "flowline-data" / folder).rglob("*") if p.is_file()] if (data / "flowline-data" / folder).exists() else []
         assert not files, f"{folder}: {files[:5]}"
+
+
+def test_gc_deletes_deleted_runs_and_experiments_with_their_artifacts(workdir, seaweedfs, client_of, tmp_path):
+    running = serve(workdir, seaweedfs, "--artifacts-destination", seaweedfs.location)
+    client_of(running)
+    (tmp_path / "f.txt").write_text("x")
+    mlflow.set_experiment("kept")
+    with mlflow.start_run() as doomed:
+        mlflow.log_artifact(str(tmp_path / "f.txt"))
+    with mlflow.start_run() as kept:
+        mlflow.log_artifact(str(tmp_path / "f.txt"))
+    gone = mlflow.create_experiment("gone")
+    with mlflow.start_run(experiment_id=gone) as inside:
+        mlflow.log_artifact(str(tmp_path / "f.txt"))
+    client = MlflowClient()
+    client.delete_run(doomed.info.run_id)
+    client.delete_experiment(gone)
+
+    def gc(*arguments):
+        return subprocess.run([flowline_binary(), "tracking", "gc", "--data-dir", workdir, "--artifacts-destination", seaweedfs.location, *arguments],
+                              env=dict(os.environ, **seaweedfs.environment), capture_output=True, text=True, timeout=120)
+
+    # Nothing was deleted a day ago; a run that is not deleted cannot be collected; a bad duration is refused.
+    assert "0 run(s) deleted" in gc("--older-than", "1d").stdout
+    refused = gc("--run-ids", kept.info.run_id)
+    assert refused.returncode != 0 and "not in the deleted lifecycle stage" in refused.stderr
+    assert gc("--older-than", "yesterday").returncode != 0
+
+    collected = gc()
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert "2 run(s) deleted permanently" in collected.stdout and f"Experiment {gone} deleted permanently" in collected.stdout
+    keys = seaweedfs.keys()
+    assert not [key for key in keys if doomed.info.run_id in key or inside.info.run_id in key], keys
+    assert [key for key in keys if kept.info.run_id in key]
+    with pytest.raises(mlflow.exceptions.MlflowException, match="RESOURCE_DOES_NOT_EXIST|not found"):
+        client.get_run(doomed.info.run_id)
+    assert client.get_run(kept.info.run_id).info.lifecycle_stage == "active"
+    assert mlflow.get_experiment_by_name("gone") is None
+    mlflow.create_experiment("gone")  # the name is free again

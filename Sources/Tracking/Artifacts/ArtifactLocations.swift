@@ -43,4 +43,22 @@ public struct ArtifactLocations: Sendable {
         }
         throw .invalid("The artifact location '\(uri)' is not served by this server (it is neither an mlflow-artifacts: nor an s3:// URI).")
     }
+
+    /// Deletes every artifact below `uri` (a run's or a logged model's artifact location).
+    /// - Returns: `false` when the location is not one this server can reach (a local path).
+    @discardableResult
+    public func deleteArtifacts(of uri: String) async throws -> Bool {
+        guard uri.hasPrefix("mlflow-artifacts:") || uri.hasPrefix("s3://") else { return false }
+        let (repository, path) = try locate(uri)
+        if path.isRoot, let store = repository as? S3ArtifactStore {
+            // A location of its own (an s3:// URI): everything below its prefix.
+            guard !store.location.prefix.isEmpty else {
+                throw TrackingError.invalid("Refusing to delete a whole bucket: '\(uri)' has no key prefix")
+            }
+            try await store.mapped(path) { _ = try await store.client.deleteAll(bucket: store.location.bucket, prefix: store.location.prefix + "/") }
+        } else {
+            try await repository.delete(path)
+        }
+        return true
+    }
 }
