@@ -115,14 +115,25 @@ struct TrackingCommand: AsyncParsableCommand {
             await client?.shutdown()
         }
 
-        static func collect(store: TrackingStore, locations: ArtifactLocations, olderThan: Int64, runIDs: [String], experimentIDs: [String]) async throws {
+        static func collect(
+            store: TrackingStore,
+            locations: ArtifactLocations,
+            olderThan: Int64,
+            runIDs: [String],
+            experimentIDs: [String]
+        ) async throws {
             var failures = 0
             let deleted = try await store.deletedRuns(olderThan: olderThan, runIDs: runIDs, experimentIDs: experimentIDs)
             for run in deleted {
                 do {
                     let reached = try await locations.deleteArtifacts(of: run.artifactURI)
                     try await store.purgeRun(id: run.runID)
-                    printNow("Run \(run.runID) deleted permanently" + (reached ? ", with its artifacts at \(run.artifactURI)." : " (its artifacts at \(run.artifactURI) are not this server's to delete)."))
+                    printNow(
+                        "Run \(run.runID) deleted permanently"
+                            + (reached
+                                ? ", with its artifacts at \(run.artifactURI)."
+                                : " (its artifacts at \(run.artifactURI) are not this server's to delete).")
+                    )
                 } catch {
                     failures += 1
                     printNow("Run \(run.runID) kept: its artifacts at \(run.artifactURI) could not be deleted: \(error)")

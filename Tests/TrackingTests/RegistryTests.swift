@@ -293,4 +293,37 @@ struct RegistryTests {
             }
         }
     }
+
+    @Test("Two servers on one database creating versions of a model at once give out each number once", arguments: TestDatabaseKind.available)
+    func concurrentVersions(kind: TestDatabaseKind) async throws {
+        try await withTestDatabaseURL(kind) { url in
+            let open = { try await Database.open(url, migrations: TrackingMigrations.all, logger: TestLogger.silent) }
+            let first = try await open()
+            let second = try await open()
+            try await withRunning(first) { first in
+                try await withRunning(second) { second in
+                    let stores = [TrackingStore(database: first), TrackingStore(database: second)]
+                    let run = try await stores[0].createRun(experimentID: "0").info.runID
+                    _ = try await stores[0].createRegisteredModel(name: "raced")
+                    let versions = try await withThrowingTaskGroup(of: String.self) { group in
+                        for index in 0..<60 {
+                            group.addTask {
+                                try await stores[index % 2].createModelVersion(
+                                    name: "raced",
+                                    source: "runs:/\(run)/model",
+                                    runID: run,
+                                    tags: [],
+                                    runLink: nil,
+                                    description: nil,
+                                    modelID: nil
+                                ).version
+                            }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    #expect(versions.compactMap { Int($0) }.sorted() == Array(1...60))
+                }
+            }
+        }
+    }
 }

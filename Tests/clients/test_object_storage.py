@@ -281,3 +281,59 @@ def test_gc_deletes_deleted_runs_and_experiments_with_their_artifacts(workdir, s
     assert client.get_run(kept.info.run_id).info.lifecycle_stage == "active"
     assert mlflow.get_experiment_by_name("gone") is None
     mlflow.create_experiment("gone")  # the name is free again
+
+
+def test_two_tracking_servers_on_one_database_and_one_bucket_behave_as_one(tmp_path, seaweedfs):
+    """Replicas behind a load balancer: what one server writes, the other reads; version numbers
+    and alias moves made concurrently through both stay consistent."""
+    import concurrent.futures
+
+    from conftest import postgres_schema_url
+
+    base, schema, database = postgres_schema_url()
+    servers = []
+    try:
+        for name in ("a", "b"):
+            folder = tmp_path / name
+            folder.mkdir()
+            servers.append(RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", str(folder), "--log-level", "warning",
+                                            "--backend-store-uri", database, "--artifacts-destination", seaweedfs.location],
+                                           str(folder), env=seaweedfs.environment))
+        first, second = (MlflowClient(tracking_uri=server.url("tracking")) for server in servers)
+        experiment = first.create_experiment("replicated")
+        run = first.create_run(experiment)
+        for step in range(5):
+            first.log_metric(run.info.run_id, "loss", 1.0 / (step + 1), step=step)
+        (tmp_path / "weights.bin").write_bytes(os.urandom(1 << 20))
+        first.log_artifact(run.info.run_id, str(tmp_path / "weights.bin"), "model")
+        first.set_terminated(run.info.run_id)
+        seen = second.get_run(run.info.run_id)
+        assert seen.info.status == "FINISHED" and seen.data.metrics["loss"] == 0.2
+        assert [m.step for m in second.get_metric_history(run.info.run_id, "loss")] == [0, 1, 2, 3, 4]
+        assert [f.path for f in second.list_artifacts(run.info.run_id, "model")] == ["model/weights.bin"]
+        back = second.download_artifacts(run.info.run_id, "model/weights.bin", str(tmp_path / "back"))
+        assert digest(back) == digest(tmp_path / "weights.bin")
+
+        first.create_registered_model("replicated-model")
+        clients = [first, second]
+
+        def create(index):
+            return int(clients[index % 2].create_model_version("replicated-model", f"runs:/{run.info.run_id}/model", run.info.run_id).version)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            versions = list(pool.map(create, range(24)))
+        assert sorted(versions) == list(range(1, 25))
+
+        def move(index):
+            clients[index % 2].set_registered_model_alias("replicated-model", "champion", str(index % 24 + 1))
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(move, range(40)))
+        final = {client.get_model_version_by_alias("replicated-model", "champion").version for client in clients}
+        assert len(final) == 1
+        second.set_registered_model_alias("replicated-model", "champion", "7")
+        assert first.get_model_version_by_alias("replicated-model", "champion").version == "7"
+    finally:
+        for server in servers:
+            server.stop()
+        subprocess.run(["psql", base, "-q", "-c", f"DROP SCHEMA {schema} CASCADE"], check=True)

@@ -173,6 +173,11 @@ extension TrackingStore {
         let time = now()
         return try await database.write { sql in
             _ = try await Self.requireRegisteredModel(sql, name)
+            // Replicas on one PostgreSQL database: the model's row is locked until the version is
+            // in, so two servers never give out the same number (SQLite has one writer anyway).
+            if sql.dialect.name != "sqlite" {
+                try await sql.raw("SELECT name FROM registered_models WHERE name = \(bind: name) FOR UPDATE").run()
+            }
             var runID = runID
             var storageLocation: String?
             var loggedModel: LoggedModel?
