@@ -87,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "TrackingClient",
-            dependencies: ["Fetching", "JSON"],
+            dependencies: ["Fetching", "JSON", "ObjectStorage", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -2,7 +2,7 @@ import ExampleProjects
 import Foundation
 import HTTPSupport
 public import Logging
-import ObjectStorage
+public import ObjectStorage
 public import OrchestratorAPI
 import OrchestratorDatabase
 public import Samples
@@ -94,7 +94,9 @@ public enum Stack {
                     orchestratorURL: { orchestratorURL.withLock { $0 } },
                     aliasesMoved: { watcher.aliasesMoved(of: $0) }
                 ) { url in
-                    trackingClient.withLock { $0 = try? TrackingClient(trackingURI: url) }
+                    var client = try? TrackingClient(trackingURI: url)
+                    client?.objectStore = objectStore?.client
+                    trackingClient.withLock { $0 = client }
                     watcher.checkNow()
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
                 },
@@ -375,9 +377,12 @@ public enum Stack {
     }
 
     /// Runs a model server alone (`flowline models serve`).
+    /// - Parameter objectStore: reaches models whose artifacts are `s3://` locations (a tracking
+    ///   server with `--no-serve-artifacts`).
     public static func serving(
         _ configuration: ServingConfiguration,
         client: TrackingClient,
+        objectStore: ObjectStoreAccess? = nil,
         logger: Logger,
         output: @escaping @Sendable (String) -> Void
     ) async throws {
@@ -388,8 +393,14 @@ public enum Stack {
             footer: "Press Ctrl-C to stop.",
             output: output
         )
+        let store = try await openObjectStore(objectStore, buckets: [])
+        var client = client
+        client.objectStore = store?.client
         let watcher = ModelWatcher(configuration, client: client, logger: logger.labelled("flowline.serving"))
-        try await run([watcher, servingService(configuration, watcher: watcher, banner: banner, logger: logger)], logger: logger)
+        try await run(
+            [store as (any Service)?].compactMap { $0 } + [watcher, servingService(configuration, watcher: watcher, banner: banner, logger: logger)],
+            logger: logger
+        )
     }
 
     /// The scoring server, reporting its address to `banner` once it listens.

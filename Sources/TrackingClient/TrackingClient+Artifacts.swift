@@ -1,4 +1,6 @@
 public import Foundation
+import NIOCore
+import ObjectStorage
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,6 +11,15 @@ extension TrackingClient {
     /// Uploads `data` as `path` under `artifactURI` (an `mlflow-artifacts:` location, e.g. a run's
     /// artifact root) through the server's artifact proxy.
     public func upload(_ data: Data, to path: String, under artifactURI: String) async throws(TrackingClientError) {
+        if artifactURI.hasPrefix("s3://") {
+            let (client, bucket, key) = try objectKey(artifactURI, path)
+            do {
+                try await client.putObject(bucket: bucket, key: key, body: ByteBuffer(bytes: data))
+            } catch {
+                throw TrackingClientError(code: nil, status: nil, message: "cannot upload \(path) under \(artifactURI): \(error)")
+            }
+            return
+        }
         var request = URLRequest(url: try proxyURL(artifactURI, path))
         request.httpMethod = "PUT"
         request.httpBody = data
@@ -19,6 +30,26 @@ extension TrackingClient {
     /// Downloads `path` under `artifactURI`.
     /// - Parameter maximumSize: refuse a file larger than this many bytes (without reading it all).
     public func download(_ path: String, under artifactURI: String, maximumSize: Int? = nil) async throws(TrackingClientError) -> Data {
+        if artifactURI.hasPrefix("s3://") {
+            let (client, bucket, key) = try objectKey(artifactURI, path)
+            do {
+                let download = try await client.getObject(bucket: bucket, key: key)
+                var data = Data()
+                for try await chunk in download.body {
+                    data.append(contentsOf: chunk.readableBytesView)
+                    if let maximumSize, data.count > maximumSize {
+                        throw TrackingClientError(code: nil, status: nil, message: "\(path) under \(artifactURI) is larger than \(maximumSize) bytes")
+                    }
+                }
+                return data
+            } catch let error as TrackingClientError {
+                throw error
+            } catch let error as S3Error where error.kind == .notFound {
+                throw TrackingClientError(code: "RESOURCE_DOES_NOT_EXIST", status: 404, message: "\(path) under \(artifactURI) does not exist")
+            } catch {
+                throw TrackingClientError(code: nil, status: nil, message: "cannot download \(path) under \(artifactURI): \(error)")
+            }
+        }
         let request = URLRequest(url: try proxyURL(artifactURI, path))
         return try await send(request, maximumSize: maximumSize, what: "\(path) under \(artifactURI)")
     }
@@ -27,6 +58,24 @@ extension TrackingClient {
     public func listArtifacts(runID: String, path: String) async throws(TrackingClientError) -> [String] {
         let response = try await call("GET", "artifacts/list", ["run_id": .string(runID), "path": .string(path)])
         return response["files"]?.array.compactMap { $0["path"]?.string } ?? []
+    }
+
+    /// The client, bucket and key of `path` under an `s3://` location.
+    func objectKey(_ artifactURI: String, _ path: String) throws(TrackingClientError) -> (S3Client, String, String) {
+        guard let objectStore else {
+            throw TrackingClientError(
+                code: nil,
+                status: nil,
+                message:
+                    "the artifacts at '\(artifactURI)' are in S3: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and MLFLOW_S3_ENDPOINT_URL for a store other than AWS)"
+            )
+        }
+        do {
+            let location = try S3Location(artifactURI)
+            return (objectStore, location.bucket, try location.key(path))
+        } catch {
+            throw TrackingClientError(code: nil, status: nil, message: "'\(path)' under '\(artifactURI)': \(error.description)")
+        }
     }
 
     /// The proxy URL of `path` under an `mlflow-artifacts:` location.

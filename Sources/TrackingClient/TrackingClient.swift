@@ -1,6 +1,7 @@
 import Fetching
 public import Foundation
 public import JSON
+public import ObjectStorage
 
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
@@ -12,6 +13,9 @@ public struct TrackingClient: Sendable {
     /// The server, e.g. `http://127.0.0.1:5000`.
     public let baseURL: URL
     private let http: HTTPClient
+    /// Reads and writes `s3://` artifact locations (a server with `--no-serve-artifacts`) itself,
+    /// as the official client does with boto3; `nil`: they are refused, saying what to set.
+    public var objectStore: S3Client?
 
     public init(baseURL: URL, session: URLSession = .shared) {
         self.baseURL = baseURL

@@ -1,7 +1,9 @@
 import ArgumentParser
+import FlowlineStack
 import Foundation
 import JSON
 import Lineage
+import ObjectStorage
 import TrackingClient
 import Training
 
@@ -74,9 +76,15 @@ struct FitCommand: AsyncParsableCommand {
             let uri = trackingURI ?? environment[Lineage.Environment.trackingURI] ?? ""
             // From the project operator: the run's artifact root and the params it logged.
             let given = self.runID == nil ? RunFacts(environment: environment) : nil
+            // A run of a server with --no-serve-artifacts has an s3:// artifact root, written directly.
+            let objectStore = (try? Settings(environment: environment).objectStoreAccess(for: "s3:// artifacts"))?.client()
             do {
-                try await log(summary, runID: runID, client: try TrackingClient(trackingURI: uri), given: given)
+                var client = try TrackingClient(trackingURI: uri)
+                client.objectStore = objectStore
+                try await log(summary, runID: runID, client: client, given: given)
+                await objectStore?.shutdown()
             } catch {
+                await objectStore?.shutdown()
                 throw CommandFailure("cannot log to tracking run \(runID): \(error.message)")
             }
             printNow("Logged to run \(runID) at \(uri)")

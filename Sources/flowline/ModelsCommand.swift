@@ -147,7 +147,9 @@ struct ModelsCommand: AsyncParsableCommand {
             )
             configuration.policy = try http.policy(settings)
             let logger = logging.bootstrap(try logging.level(settings))
-            try await Stack.serving(configuration, client: try tracking.client(), logger: logger, output: printNow)
+            // Models of a server with --no-serve-artifacts are read from the bucket, as MLflow's client reads them.
+            let objectStore = try? settings.objectStoreAccess(for: "reading s3:// models")
+            try await Stack.serving(configuration, client: try tracking.client(), objectStore: objectStore, logger: logger, output: printNow)
         }
     }
 }

@@ -337,3 +337,34 @@ def test_two_tracking_servers_on_one_database_and_one_bucket_behave_as_one(tmp_p
         for server in servers:
             server.stop()
         subprocess.run(["psql", base, "-q", "-c", f"DROP SCHEMA {schema} CASCADE"], check=True)
+
+
+def test_a_model_served_from_the_bucket_without_proxying(workdir, moto, client_of, monkeypatch, tmp_path):
+    """`--no-serve-artifacts`: the client logs a model straight to the bucket; `flowline models
+    serve` resolves models:/…@champion through the server and reads the files from the bucket."""
+    import numpy
+    from sklearn.linear_model import LinearRegression
+
+    running = serve(workdir, moto, "--no-serve-artifacts", "--default-artifact-root", moto.location)
+    url = client_of(running)
+    for name, value in moto.environment.items():
+        monkeypatch.setenv(name, value)
+    x = numpy.arange(10.0).reshape(-1, 1)
+    model = LinearRegression().fit(x, 2.0 * x.ravel() + 1.0)
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(model, name="model", registered_model_name="direct-line",
+                                        metadata={"flowline_model": {"kind": "linear", "coefficients": [1.0, 2.0]}})
+    MlflowClient().set_registered_model_alias("direct-line", "champion", info.registered_model_version)
+    assert MlflowClient().get_model_version("direct-line", info.registered_model_version).source.startswith(("s3://", "models:/"))
+    server = RunningFlowline(["models", "serve", "models:/direct-line@champion", "--tracking-uri", url, "--port", "0",
+                              "--log-level", "warning"], workdir, env=moto.environment)
+    try:
+        serving = server.url("serving")
+        deadline = time.monotonic() + 30
+        while requests.get(f"{serving}/ping", timeout=5).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        answer = requests.post(f"{serving}/invocations", json={"inputs": [[3.0]]}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["predictions"][0] == pytest.approx(7.0)
+    finally:
+        server.stop()
