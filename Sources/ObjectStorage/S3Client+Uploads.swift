@@ -25,19 +25,21 @@ extension S3Client {
         if let length, length > limit {
             throw S3Error(.tooLarge, "s3://\(bucket)/\(key) is \(length) bytes, more than the \(limit) allowed")
         }
-        var parts = PartReader(chunks: chunks.makeAsyncIterator(), size: Self.partSize(for: length), limit: limit, what: "s3://\(bucket)/\(key)")
+        let size = Self.partSize(for: length)
+        var parts = PartReader(chunks: chunks.makeAsyncIterator(), size: size, limit: limit, what: "s3://\(bucket)/\(key)")
         let first = try await parts.next() ?? ByteBuffer()
-        guard let second = try await parts.next() else {
+        // A first part shorter than a part is the whole stream: one request.
+        guard first.readableBytes == size else {
             try await putObject(bucket: bucket, key: key, body: first, contentType: contentType, ifAbsent: ifAbsent)
             return Int64(first.readableBytes)
         }
         let upload = try await createMultipartUpload(bucket: bucket, key: key, contentType: contentType)
         do {
+            // At most `partsInFlight` parts uploading and one filling: memory stays at a few parts.
             let etags = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var etags: [Int: String] = [:]
                 var number = 0
                 var pending: ByteBuffer? = first
-                var following: ByteBuffer? = second
                 while let part = pending {
                     if number >= Self.partsInFlight, let (done, etag) = try await group.next() { etags[done] = etag }
                     number += 1
@@ -47,8 +49,7 @@ extension S3Client {
                     group.addTask { [number] in
                         (number, try await self.uploadPart(bucket: bucket, key: key, uploadID: upload, number: number, body: part))
                     }
-                    pending = following
-                    following = pending == nil ? nil : try await parts.next()
+                    pending = try await parts.next()
                 }
                 for try await (done, etag) in group { etags[done] = etag }
                 return etags.sorted { $0.key < $1.key }.map { (number: $0.key, etag: $0.value) }

@@ -31,6 +31,10 @@ struct Flowline: AsyncParsableCommand {
         if arguments.count > 1, arguments[1] == TaskUser.launcherCommand { TaskUser.launch(arguments) }
         _ = flowline_forbid_inspection()
         CommandLinePasswords.hide()
+        // Streamed artifacts and run data pass through megabyte buffers, allocated on one event-loop
+        // thread and freed on another; by default glibc keeps them resident (a 1 GB transfer left the
+        // server 100–300 MB larger). Memory then stays at what the server holds.
+        _ = flowline_return_freed_memory()
         await main(nil)
     }
 }

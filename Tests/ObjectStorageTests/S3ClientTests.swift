@@ -101,12 +101,30 @@ struct S3ClientTests {
             let back = try await Self.download(client, store.bucket, key)
             #expect(back.size == stored && back.count == Int(stored))
             #expect(back.digest == Self.digest(chunks))
+            // In ranges, several at once, handed over in order.
+            let reader = try await client.openObject(bucket: store.bucket, key: key)
+            #expect(reader.size == stored)
+            var ranged = SHA256()
+            var count = 0
+            try await reader.write { chunk in
+                ranged.update(data: Data(chunk.readableBytesView))
+                count += chunk.readableBytes
+            }
+            #expect(count == Int(stored) && ranged.finalize() == Self.digest(chunks))
 
             let small = Self.pattern(1000)
             #expect(try await client.upload(bucket: store.bucket, key: "\(store.prefix)/small", chunks: Self.stream(small)) == 1000)
             #expect(try await Self.download(client, store.bucket, "\(store.prefix)/small").digest == Self.digest(small))
             #expect(try await client.upload(bucket: store.bucket, key: "\(store.prefix)/empty", chunks: Self.stream([ByteBuffer]())) == 0)
             #expect(try await client.objectSize(bucket: store.bucket, key: "\(store.prefix)/empty") == 0)
+            let empty = try await client.openObject(bucket: store.bucket, key: "\(store.prefix)/empty")
+            var emptyCount = 0
+            try await empty.write { emptyCount += $0.readableBytes }
+            #expect(empty.size == 0 && emptyCount == 0)
+            let smallReader = try await client.openObject(bucket: store.bucket, key: "\(store.prefix)/small")
+            var smallCount = 0
+            try await smallReader.write { smallCount += $0.readableBytes }
+            #expect(smallReader.size == 1000 && smallCount == 1000)
             try await client.deleteAll(bucket: store.bucket, prefix: store.prefix + "/")
         }
     }
