@@ -170,6 +170,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
+                "Lineage",
                 "JSON",
                 "OrchestratorDatabase",
                 "RunStorage",
@@ -292,6 +293,7 @@ let package = Package(
                 "Samples",
                 "Storage",
                 "Tracking",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -53,6 +53,8 @@ extension Settings {
         // Artifacts and object storage (Settings+ObjectStorage.swift)
         artifactsDestination, noServeArtifacts, defaultArtifactRoot, awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion,
         s3EndpointURL, s3IgnoreTLS,
+        // Logins of the tracking server (Settings+Logins.swift)
+        trackingLogins, usersDatabase,
         // Clients (Settings+Clients.swift)
         server, user, password, samplesURL, trackingURI,
     ]

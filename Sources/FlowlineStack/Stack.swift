@@ -60,10 +60,12 @@ public enum Stack {
         )
         useBucket(&orchestration, objectStore?.client)
         let (scheduler, tokens, repository) = try await makeOrchestrator(orchestration, database: orchestratorDatabase, logger: logger)
+        var trackingConfiguration = tracking
+        logins(&trackingConfiguration, store: scheduler.store, tokens: tokens)
         let banner = ReadinessBanner(
             expected: ["orchestrator", "tracking", "samples", "serving"],
             header: "Flowline \(FlowlineVersion.current) is up. Data directory: \(directory.path)" + artifactsLine(tracking)
-                + runStorageLine(orchestration),
+                + runStorageLine(orchestration) + loginsLine(tracking),
             footer: "DAGs folder: \(orchestration.folders.dags.path)\n" + (repository.map(exampleLines) ?? "") + "Press Ctrl-C to stop.",
             output: output
         )
@@ -86,7 +88,7 @@ public enum Stack {
                     orchestratorURL.withLock { $0 = url }
                 },
                 try trackingService(
-                    configuration.tracking,
+                    trackingConfiguration,
                     database: database,
                     objectStore: objectStore?.client,
                     banner: banner,
@@ -96,6 +98,16 @@ public enum Stack {
                 ) { url in
                     var client = try? TrackingClient(trackingURI: url)
                     client?.objectStore = objectStore?.client
+                    if tracking.asksForLogins,
+                        let token = try? await tokens.issueTaskToken(
+                            dagID: "flowline",
+                            runID: "up",
+                            taskID: "model-server",
+                            lifetime: .seconds(10 * 365 * 86400)
+                        )
+                    {
+                        client?.authorization = "Bearer \(token)"
+                    }
                     trackingClient.withLock { $0 = client }
                     watcher.checkNow()
                     try? await scheduler.store.setStackVariable("tracking_uri", value: url)
@@ -176,7 +188,12 @@ public enum Stack {
         logger: Logger
     ) async throws -> (Scheduler, TokenService, ExampleModelRepository?) {
         let store = OrchestratorStore(database: database, hostname: serverName(configuration))
-        let tokens = await TokenService.generate()
+        let tokens = TokenService.shared(by: store)
+        // Every try gets a token of its own for the tracking server (used when it asks for logins).
+        var schedulerConfiguration = configuration.schedulerConfiguration
+        schedulerConfiguration.trackingTokens = { dagID, runID, taskID, timeout in
+            try await tokens.issueTaskToken(dagID: dagID, runID: runID, taskID: taskID, lifetime: trackingTokenLifetime(timeout))
+        }
         var repository: ExampleModelRepository?
         if configuration.installExamples {
             let example = try ExampleModelRepository.ensure(at: configuration.exampleRepository)
@@ -193,7 +210,7 @@ public enum Stack {
         }
         let scheduler = Scheduler(
             store: store,
-            configuration: configuration.schedulerConfiguration,
+            configuration: schedulerConfiguration,
             logger: logger.labelled("flowline.scheduler"),
             onStart: { [repository] in
                 try await ensureAdmin(configuration, store: store, logger: logger)
@@ -202,6 +219,26 @@ public enum Stack {
             }
         )
         return (scheduler, tokens, repository)
+    }
+
+    /// How long a try's tracking token lasts: its timeout, else 6 hours, and 10 minutes more.
+    static func trackingTokenLifetime(_ timeout: Duration?) -> Duration {
+        (timeout ?? .seconds(6 * 3600)) + .seconds(600)
+    }
+
+    /// The tracking server's logins when it asks for them: the users and tokens of `store`.
+    static func logins(_ tracking: inout TrackingConfiguration, store: OrchestratorStore, tokens: TokenService) {
+        guard tracking.asksForLogins else { return }
+        tracking.authenticator = TrackingLogins(store: store, tokens: tokens)
+    }
+
+    /// What the tracking server's banner says of logins.
+    static func loginsLine(_ tracking: TrackingConfiguration) -> String {
+        if tracking.asksForLogins {
+            return "\nTracking logins: on, the orchestrator's users (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN)"
+        }
+        if LoginMode.isLoopback(tracking.host) { return "" }
+        return "\nTracking logins: OFF while listening on \(tracking.host): anyone who reaches the tracking server can read and write"
     }
 
     /// The name this server's tries record as their host: the host name, and on PostgreSQL, where
@@ -303,9 +340,14 @@ public enum Stack {
 
     /// Runs the tracking server alone (`flowline tracking serve`), with its data directory locked
     /// when its storage is there.
+    /// - Parameters:
+    ///   - users: the orchestrator's database, whose users log in when the server asks for logins.
+    ///   - admin: the first admin created there when it has no users yet.
     public static func tracking(
         _ configuration: TrackingConfiguration,
         dataDirectory: DataDirectory,
+        users: DatabaseURL,
+        admin: (username: String, password: String),
         logger: Logger,
         output: @escaping @Sendable (String) -> Void
     ) async throws {
@@ -314,20 +356,38 @@ public enum Stack {
         let lock = try dataDirectory.lock()
         defer { withExtendedLifetime(lock) {} }
         try dataDirectory.restrictAccess()
+        // The orchestrator's users, from its database: the same one when both share PostgreSQL.
+        let sharesUsers = configuration.asksForLogins && users == configuration.backendStore
         let database = try await Database.open(
             configuration.backendStore,
-            migrations: TrackingMigrations.all,
+            migrations: TrackingMigrations.all + (sharesUsers ? OrchestratorMigrations.all : []),
             logger: logger.labelled("flowline.database")
         )
         let objectStore = try await openObjectStore(configuration.objectStore, buckets: configuration.buckets)
+        var configuration = configuration
+        var usersDatabase: Database?
+        if configuration.asksForLogins {
+            if !sharesUsers {
+                usersDatabase = try await Database.open(users, migrations: OrchestratorMigrations.all, logger: logger.labelled("flowline.database"))
+            }
+            let store = OrchestratorStore(database: usersDatabase ?? database)
+            logins(&configuration, store: store, tokens: TokenService.shared(by: store))
+            let first = admin
+            configuration.onStart = {
+                if try await store.ensureAdmin(username: first.username, password: first.password) {
+                    logger.notice("Created the admin user '\(first.username)' (\(Settings.adminUser) / \(Settings.adminPassword))")
+                }
+            }
+        }
         let banner = ReadinessBanner(
             expected: ["tracking"],
-            header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)" + artifactsLine(configuration),
+            header: "Flowline tracking \(FlowlineVersion.current). Backend store: \(configuration.backendStore)" + artifactsLine(configuration)
+                + loginsLine(configuration),
             footer: "Press Ctrl-C to stop.",
             output: output
         )
         try await run(
-            [objectStore as (any Service)?, database].compactMap { $0 } + [
+            [objectStore as (any Service)?, database, usersDatabase].compactMap { $0 } + [
                 try trackingService(configuration, database: database, objectStore: objectStore?.client, banner: banner, logger: logger)
             ],
             logger: logger

@@ -27,6 +27,8 @@ public enum Lineage {
         public static let projectCommit = "FLOWLINE_PROJECT_COMMIT"
         /// MLflow's own names: where to log, and into which run and experiment.
         public static let trackingURI = "MLFLOW_TRACKING_URI"
+        /// The try's own token for the tracking server, when it wants logins (the mlflow client's variable).
+        public static let trackingToken = "MLFLOW_TRACKING_TOKEN"
         public static let trackingRunID = "MLFLOW_RUN_ID"
         public static let experimentID = "MLFLOW_EXPERIMENT_ID"
     }

@@ -47,6 +47,9 @@ public actor Scheduler: Service {
         public var maximumTaskOutputSize: Int64
         /// How servers sharing a PostgreSQL database elect the one that schedules.
         public var leadership: Leadership
+        /// Issues the token a try gets for the tracking server (`MLFLOW_TRACKING_TOKEN`) when it
+        /// wants logins; `nil`: tries get none.
+        public var trackingTokens: TrackingTokenIssuer?
 
         /// - Parameter runStorage: defaults to a ``FolderRunStorage`` in `folders.runStorage`.
         public init(
@@ -151,6 +154,7 @@ public actor Scheduler: Service {
             store: store,
             folders: configuration.folders,
             runStorage: configuration.runStorage,
+            trackingTokens: configuration.trackingTokens,
             executor: executor,
             logger: logger,
             echo: echo

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Lineage
 import Logging
 import OrchestratorDatabase
 import RunStorage
@@ -14,6 +15,8 @@ struct TaskRunner: Sendable {
     let folders: OrchestratorFolders
     /// Where the tasks' outputs are, to resolve a try's inputs.
     let runStorage: any RunStorage
+    /// Issues each try's tracking token, when the tracking server wants logins.
+    let trackingTokens: TrackingTokenIssuer?
     let executor: TryExecutor
     let logger: Logger
     /// Also prints each log line (`flowline dags test`).
@@ -54,7 +57,8 @@ struct TaskRunner: Sendable {
                 tryNumber: running.tryNumber,
                 store: store,
                 runStorage: runStorage,
-                workspace: folders.workspace(dagID: dag.dagID, runID: run.runID)
+                workspace: folders.workspace(dagID: dag.dagID, runID: run.runID),
+                trackingTokens: trackingTokens
             )
         } catch {
             return await end(running, task: task, result: .failed(reason: "cannot prepare the task: \(error)", retryable: true), log: log)
@@ -101,7 +105,8 @@ extension TaskRunner {
         tryNumber: Int,
         store: OrchestratorStore,
         runStorage: any RunStorage,
-        workspace: URL
+        workspace: URL,
+        trackingTokens: TrackingTokenIssuer? = nil
     ) async throws -> TaskWorkload {
         let (context, secrets) = try await templateContext(
             task,
@@ -112,6 +117,13 @@ extension TaskRunner {
             workspace: workspace,
             maskVariables: false
         )
+        var environment = task.environment
+        var hidden = secrets.values
+        // A token of the try's own for the tracking server, never a user's password; logs hide it.
+        if let trackingTokens, let token = try await trackingTokens(dag.dagID, run.runID, task.taskID, task.executionTimeout) {
+            environment[Lineage.Environment.trackingToken] = token
+            hidden.append(token)
+        }
         return TaskWorkload(
             dagID: dag.dagID,
             runID: run.runID,
@@ -119,11 +131,11 @@ extension TaskRunner {
             tryNumber: tryNumber,
             operatorName: task.operatorName,
             settings: task.arguments,
-            environment: task.environment,
+            environment: environment,
             executionTimeout: task.executionTimeout,
             owner: task.owner,
             templateContext: context,
-            secrets: secrets.values,
+            secrets: hidden,
             outputs: task.outputs,
             inputs: try await TaskInputResolver.resolve(task, of: dag, runID: run.runID, storage: runStorage)
         )
@@ -161,3 +173,7 @@ extension TaskRunner {
         return (context, secrets)
     }
 }
+
+/// Issues the tracking token of a try of task `taskID` in run `runID` of DAG `dagID`, valid at
+/// least for its `timeout` (`nil`: none set).
+public typealias TrackingTokenIssuer = @Sendable (_ dagID: String, _ runID: String, _ taskID: String, _ timeout: Duration?) async throws -> String?

@@ -16,6 +16,9 @@ public struct TrackingClient: Sendable {
     /// Reads and writes `s3://` artifact locations (a server with `--no-serve-artifacts`) itself,
     /// as the official client does with boto3; `nil`: they are refused, saying what to set.
     public var objectStore: S3Client?
+    /// The `Authorization` header every request carries when the server wants a login: `Bearer
+    /// <token>` or `Basic <base64>` (``authorization(environment:)``); `nil`: none.
+    public var authorization: String?
 
     public init(baseURL: URL, session: URLSession = .shared) {
         self.baseURL = baseURL
@@ -29,6 +32,16 @@ public struct TrackingClient: Sendable {
             throw TrackingClientError(code: nil, status: nil, message: "the tracking URI '\(trackingURI)' is not an http(s) URL of a tracking server")
         }
         self.init(baseURL: url)
+    }
+
+    /// The credentials the `mlflow` client would send in `environment`: `MLFLOW_TRACKING_TOKEN` as a
+    /// bearer token, else `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD` as HTTP basic;
+    /// `nil` when none is set.
+    public static func authorization(environment: [String: String]) -> String? {
+        if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty { return "Bearer \(token)" }
+        guard let username = environment["MLFLOW_TRACKING_USERNAME"], !username.isEmpty else { return nil }
+        let pair = "\(username):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")"
+        return "Basic \(Data(pair.utf8).base64EncodedString())"
     }
 
     /// Calls `/api/2.0/mlflow/<endpoint>` with a JSON body (POST, PATCH, DELETE) or query (GET).
@@ -68,6 +81,8 @@ public struct TrackingClient: Sendable {
     ///   - maximumSize: refuse an answer larger than this many bytes (without reading it all).
     ///   - what: what is fetched, for the error that says it is too large.
     func send(_ request: URLRequest, maximumSize: Int? = nil, what: String? = nil) async throws(TrackingClientError) -> Data {
+        var request = request
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let answer: HTTPAnswer
         do {
             answer = try await http.send(request, maximumSize: maximumSize)

@@ -81,6 +81,7 @@ struct FitCommand: AsyncParsableCommand {
             do {
                 var client = try TrackingClient(trackingURI: uri)
                 client.objectStore = objectStore
+                client.authorization = TrackingClient.authorization(environment: environment)
                 try await log(summary, runID: runID, client: client, given: given)
                 await objectStore?.shutdown()
             } catch {

@@ -22,7 +22,9 @@ struct ModelsCommand: AsyncParsableCommand {
         func client() throws -> TrackingClient {
             let uri = try Settings.process.value(Settings.trackingURI, flag: trackingURI)
             do {
-                return try TrackingClient(trackingURI: uri)
+                var client = try TrackingClient(trackingURI: uri)
+                client.authorization = TrackingClient.authorization(environment: ProcessInfo.processInfo.environment)
+                return client
             } catch {
                 throw CommandFailure(error.message)
             }

@@ -39,6 +39,9 @@ struct TrackingCommand: AsyncParsableCommand {
 
         @OptionGroup var artifactOptions: ArtifactOptions
 
+        @Option(text: Settings.trackingLogins.named("--auth")) var auth: String?
+        @Option(text: Settings.usersDatabase) var usersDatabase: String?
+
         @OptionGroup var http: HTTPOptions
         @OptionGroup var logging: LoggingOptions
 
@@ -52,8 +55,14 @@ struct TrackingCommand: AsyncParsableCommand {
             configuration.port = try settings.value(Serve.port, flag: port)
             configuration.policy = try http.policy(settings)
             try artifactOptions.apply(to: &configuration, settings: settings)
+            try settings.logins(&configuration, text: auth)
+            // The users: --users-database, else the orchestrator's --database setting, else orchestrator.db here.
+            let users =
+                try settings.value(Settings.usersDatabase, text: usersDatabase) ?? settings.value(Settings.database)
+                ?? .sqlite(path: dataDirectory.url.appendingPathComponent("orchestrator.db").path)
+            let admin = (try settings.value(Settings.adminUser), try settings.value(Settings.adminPassword))
             let logger = logging.bootstrap(try logging.level(settings))
-            try await Stack.tracking(configuration, dataDirectory: dataDirectory, logger: logger, output: printNow)
+            try await Stack.tracking(configuration, dataDirectory: dataDirectory, users: users, admin: admin, logger: logger, output: printNow)
         }
     }
 

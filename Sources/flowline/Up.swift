@@ -27,6 +27,7 @@ struct Up: AsyncParsableCommand {
     @OptionGroup var orchestrator: OrchestratorOptions
     @OptionGroup var http: HTTPOptions
     @OptionGroup var artifacts: ArtifactOptions
+    @Option(text: Settings.trackingLogins) var trackingAuth: String?
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -46,6 +47,7 @@ struct Up: AsyncParsableCommand {
         let settings = Settings.process
         var configuration = try StackConfiguration.resolve(flags, settings: settings)
         try artifacts.apply(to: &configuration.tracking, settings: settings)
+        try settings.logins(&configuration.tracking, text: trackingAuth)
         let logger = logging.bootstrap(configuration.logLevel)
         try await Stack.up(configuration, logger: logger, output: printNow)
     }

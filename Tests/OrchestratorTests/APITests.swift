@@ -204,6 +204,9 @@ struct APITests {
             let admin = try await server.harness.store.user("user-admin")
             let expired = try await server.tokenService.with(lifetime: .seconds(60)).issue(for: admin, now: Date().addingTimeInterval(-3600))
             #expect(try await server.call(.get, "/api/v2/dags", token: expired).status == .unauthorized)
+            // A try's tracking token, genuine and current, opens nothing of the orchestrator's API.
+            let taskToken = try await server.tokenService.issueTaskToken(dagID: "demo", runID: "r", taskID: "t", lifetime: .seconds(600))
+            #expect(try await server.call(.get, "/api/v2/dags", token: taskToken).status == .unauthorized)
             // A token signed with another key (another server, or one before a restart) is refused.
             let foreign = try await TokenService.generate().issue(for: admin)
             #expect(try await server.call(.get, "/api/v2/dags", token: foreign).status == .unauthorized)

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from conftest import environment, flowline_binary, pid_alive, requires_workers, wait_for
+from conftest import ADMIN, environment, flowline_binary, pid_alive, requires_workers, wait_for
 
 pytestmark = requires_workers
 
@@ -179,8 +179,11 @@ def test_the_example_dag_with_each_task_on_another_worker(cluster):
     samples_port, tracking_port = services.port(6780), services.port(5000)
     bind = "0.0.0.0" if cluster.network.namespaces else "127.0.0.1"
     samples = cluster.flowline("services", ["samples", "serve", "--host", bind, "--port", str(samples_port), "--log-level", "warning"], "samples")
+    # Off loopback the tracking server asks for logins: the cluster's users, and the tasks' own
+    # tokens, signed with the key of the cluster's database.
     tracking = cluster.flowline("services", ["tracking", "serve", "--host", bind, "--port", str(tracking_port),
-                                             "--data-dir", str(cluster.folder / "tracking"), "--log-level", "warning"], "tracking")
+                                             "--data-dir", str(cluster.folder / "tracking"), "--log-level", "warning",
+                                             "--users-database", cluster.database], "tracking")
     samples.wait_for_output("Press Ctrl-C to stop.")
     tracking.wait_for_output("Press Ctrl-C to stop.")
     samples_url, tracking_url = f"http://{services.address}:{samples_port}", f"http://{services.address}:{tracking_port}"
@@ -225,9 +228,12 @@ def test_the_example_dag_with_each_task_on_another_worker(cluster):
         assert logs[0] == logs[1], (task, logs)
     tracking_run = instances["model_training"]["tracking_run_id"]
     assert tracking_run
-    params = requests.get(f"{tracking_url}/api/2.0/mlflow/runs/get", params={"run_id": tracking_run}, timeout=10).json()["run"]["data"]["params"]
+    params = requests.get(f"{tracking_url}/api/2.0/mlflow/runs/get", params={"run_id": tracking_run}, auth=ADMIN, timeout=10).json()["run"]["data"]["params"]
     assert {p["key"]: p["value"] for p in params}.get("model-gitsha") == commits["linear"], params
-    versions = requests.get(f"{tracking_url}/api/2.0/mlflow/model-versions/search", params={"filter": "name='line-model'"}, timeout=10).json()
+    versions = requests.get(f"{tracking_url}/api/2.0/mlflow/model-versions/search", params={"filter": "name='line-model'"}, auth=ADMIN,
+                            timeout=10).json()
+    if cluster.network.namespaces:
+        assert requests.get(f"{tracking_url}/api/2.0/mlflow/model-versions/search", timeout=10).status_code == 401
     assert tracking_run in [version["run_id"] for version in versions.get("model_versions", [])], versions
 
 

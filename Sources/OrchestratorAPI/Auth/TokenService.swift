@@ -3,14 +3,34 @@ public import Foundation
 import JWTKit
 public import OrchestratorDatabase
 
-/// Issues and checks login tokens: JWTs signed with HS256 by a key that exists only in this
-/// server's memory (generated at start, never written to disk), so no task, file or backup can
-/// read it. Tokens therefore end with the server process; web UI sessions, kept in the database,
-/// survive restarts.
+/// Issues and checks login tokens and task tokens: JWTs signed with HS256 by the database's
+/// signing key (``OrchestratorStore/signingKey()``), shared by every server on the database and by
+/// the tracking server, as Airflow's API servers share `jwt_secret`. Tasks never see it: it is
+/// in the database, which they cannot read. ``generate(lifetime:)`` makes one with a key of its own
+/// (tests, `dags test`).
 public struct TokenService: Sendable {
     /// How long a token is valid (Airflow: `jwt_expiration_time`, one day).
     public let lifetime: Duration
-    private let keys: JWTKeyCollection
+    private let source: KeySource
+
+    /// The signing keys, loaded once from where they are kept.
+    actor KeySource {
+        private var keys: JWTKeyCollection?
+        private let load: @Sendable () async throws -> Data
+
+        init(keys: JWTKeyCollection?, load: @escaping @Sendable () async throws -> Data) {
+            self.keys = keys
+            self.load = load
+        }
+
+        func collection() async throws -> JWTKeyCollection {
+            if let keys { return keys }
+            let collection = JWTKeyCollection()
+            await collection.add(hmac: HMACKey(key: SymmetricKey(data: try await load())), digestAlgorithm: .sha256)
+            keys = collection
+            return collection
+        }
+    }
 
     /// The claims of a Flowline token: Airflow's `sub` and `role`, the standard times, and the
     /// user's credentials version (`ver`), so that changing a password ends older tokens.
@@ -36,21 +56,27 @@ public struct TokenService: Sendable {
         public var credentialsVersion: Int64
     }
 
-    /// A token service with a new random 512-bit signing key.
+    /// A token service with a new random 512-bit signing key of its own.
     public static func generate(lifetime: Duration = .seconds(86_400)) async -> TokenService {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: SymmetricKey(size: .init(bitCount: 512))), digestAlgorithm: .sha256)
-        return TokenService(lifetime: lifetime, keys: keys)
+        return TokenService(lifetime: lifetime, source: KeySource(keys: keys) { Data() })
     }
 
-    private init(lifetime: Duration, keys: JWTKeyCollection) {
+    /// A token service signing with the key of `store`'s database, read when first needed (the
+    /// database may not run yet).
+    public static func shared(by store: OrchestratorStore, lifetime: Duration = .seconds(86_400)) -> TokenService {
+        TokenService(lifetime: lifetime, source: KeySource(keys: nil) { try await store.signingKey() })
+    }
+
+    private init(lifetime: Duration, source: KeySource) {
         self.lifetime = lifetime
-        self.keys = keys
+        self.source = source
     }
 
     /// The same signing key with another token lifetime.
     public func with(lifetime: Duration) -> TokenService {
-        TokenService(lifetime: lifetime, keys: keys)
+        TokenService(lifetime: lifetime, source: source)
     }
 
     /// A token for `user`.
@@ -63,12 +89,30 @@ public struct TokenService: Sendable {
             nbf: .init(value: now.addingTimeInterval(-10)),
             exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
         )
-        return try await keys.sign(claims)
+        return try await source.collection().sign(claims)
+    }
+
+    /// The subject of task tokens starts so; no username can (usernames hold no `:`).
+    public static let taskSubjectPrefix = "task:"
+
+    /// A token for one try of a task (`MLFLOW_TRACKING_TOKEN` in its environment): the tracking
+    /// server lets it write runs, models and artifacts until it expires; the orchestrator's API
+    /// refuses it (it names no user), so a task never holds a user's password or token.
+    public func issueTaskToken(dagID: String, runID: String, taskID: String, lifetime: Duration, now: Date = Date()) async throws -> String {
+        let claims = Claims(
+            sub: .init(value: Self.taskSubjectPrefix + [dagID, runID, taskID].joined(separator: "/")),
+            role: "task",
+            ver: 0,
+            iat: .init(value: now),
+            nbf: .init(value: now.addingTimeInterval(-10)),
+            exp: .init(value: now.addingTimeInterval(Double(lifetime.components.seconds)))
+        )
+        return try await source.collection().sign(claims)
     }
 
     /// What a token says, if it is genuine and current.
     public func verify(_ token: String) async -> Verified? {
-        guard let claims = try? await keys.verify(token, as: Claims.self) else { return nil }
+        guard let keys = try? await source.collection(), let claims = try? await keys.verify(token, as: Claims.self) else { return nil }
         return Verified(username: claims.sub.value, role: claims.role, credentialsVersion: claims.ver)
     }
 }

@@ -4,7 +4,7 @@ public import Storage
 /// The orchestrator's schema, as append-only migrations. Times are microseconds since the epoch
 /// (BIGINT), the same on SQLite and PostgreSQL.
 public enum OrchestratorMigrations {
-    public static let all: [Migration] = [core, users, sessions, credentials, runParams, workers, schedulerLease]
+    public static let all: [Migration] = [core, users, sessions, credentials, runParams, workers, schedulerLease, signingKey]
 
     /// Workers on other hosts: who they are and their tokens (stored as SHA-256 hashes), and on
     /// each task instance the queue it waits in, the worker holding its try and the try's lease.
@@ -48,6 +48,22 @@ public enum OrchestratorMigrations {
 
     /// Named leases with an expiry (`scheduler`: which server schedules), see
     /// `OrchestratorStore+Leases.swift`.
+    /// The key that signs login and task tokens, shared by every server on the database (a token
+    /// one server issued is good on the others, and on the tracking server) and kept across
+    /// restarts; whoever can read the database can read it, as they can the users' hashes.
+    static let signingKey = Migration(
+        "orchestrator-008-signing-key",
+        statements: [
+            """
+            CREATE TABLE signing_keys (
+                name TEXT PRIMARY KEY,
+                secret TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """
+        ]
+    )
+
     static let schedulerLease = Migration(
         "orchestrator-007-scheduler-lease",
         statements: [

@@ -135,7 +135,8 @@ public struct WorkerHub: Sendable {
                     tryNumber: instance.tryNumber,
                     store: store,
                     runStorage: scheduler.configuration.runStorage,
-                    workspace: scheduler.configuration.folders.workspace(dagID: dag.dagID, runID: run.runID)
+                    workspace: scheduler.configuration.folders.workspace(dagID: dag.dagID, runID: run.runID),
+                    trackingTokens: scheduler.configuration.trackingTokens
                 )
                 jobs.append(Job(lease: instance.lease ?? "", workload: workload))
             } catch {

@@ -10,9 +10,10 @@ extension ProjectOperator: TaskOperator {
         guard let repo = context.string("repo"), !repo.isEmpty else { throw TaskFailure("repo is empty: name a git repository URL or path") }
         let version = versionSetting(context)
         let entryPointName = context.string("entry_point").flatMap { $0.isEmpty ? nil : $0 } ?? "main"
-        let client: TrackingClient
+        var client: TrackingClient
         do {
             client = try TrackingClient(trackingURI: context.string("tracking_uri") ?? "")
+            client.authorization = TrackingClient.authorization(environment: context.environment)
         } catch {
             throw TaskFailure(error.message)
         }

@@ -18,6 +18,13 @@ public struct TrackingConfiguration: Sendable {
     /// `--default-artifact-root`: the artifact location of new experiments, each in a folder named
     /// after its ID; `nil`: `mlflow-artifacts:` (proxied).
     public var defaultArtifactRoot: String?
+    /// Whether the server asks for logins (`--auth`, resolved for its host); the caller then sets
+    /// ``authenticator``.
+    public var asksForLogins = false
+    /// Who may do what (the orchestrator's users and roles); `nil`: anyone who reaches the server.
+    public var authenticator: (any TrackingAuthenticator)?
+    /// Run once the server listens and its databases run (the first admin of a users database).
+    public var onStart: (@Sendable () async throws -> Void)?
     /// How to reach the S3-compatible store of `s3://` destinations and roots.
     public var objectStore: ObjectStoreAccess?
     /// Host names, cross-site writes, timeouts and connection limits (`--allowed-hosts`).

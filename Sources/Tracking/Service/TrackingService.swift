@@ -30,6 +30,7 @@ public func buildTrackingApplication(
 ) throws -> some ApplicationProtocol {
     let service = ServiceRouter(logger: logger, errorMiddleware: MLflowErrorMiddleware(), policy: configuration.policy, host: configuration.host)
     let router = service.router
+    if let authenticator = configuration.authenticator { router.add(middleware: TrackingAuthMiddleware(authenticator: authenticator)) }
     let store = TrackingStore(database: database, artifactRoot: configuration.artifactRoot, aliasesMoved: aliasesMoved)
     var routes = MLflowRoutes(router: router)
     ExperimentsController(store: store).addRoutes(to: &routes)
@@ -37,7 +38,9 @@ public func buildTrackingApplication(
     let locations = ArtifactLocations(proxied: try configuration.proxiedRepository(objectStore: objectStore), objectStore: objectStore)
     LoggedModelsController(store: store, locations: locations).addRoutes(to: &routes)
     RegistryController(store: store).addRoutes(to: &routes)
-    ArtifactsController(locations: locations, store: store, credential: configuration.artifactDeleteCredential).addRoutes(to: router, routes: &routes)
+    // With logins, replacing and deleting artifacts needs the write access the login checks.
+    let credential = configuration.authenticator == nil ? configuration.artifactDeleteCredential : nil
+    ArtifactsController(locations: locations, store: store, credential: credential).addRoutes(to: router, routes: &routes)
     routes.finish()
     addRoutes(router, store, locations)
 
@@ -64,6 +67,11 @@ public func buildTrackingApplication(
                 try await store.adoptArtifactRoot()
             } catch {
                 logger.error("Could not give the Default experiment the artifact root \(configuration.artifactRoot): \(error)")
+            }
+            do {
+                try await configuration.onStart?()
+            } catch {
+                logger.error("The tracking server's start failed: \(error)")
             }
             await onServerRunning(port)
         }
