@@ -4,6 +4,7 @@ and a store that is misconfigured, missing or unreachable."""
 import hashlib
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -368,3 +369,52 @@ def test_a_model_served_from_the_bucket_without_proxying(workdir, moto, client_o
         assert answer.json()["predictions"][0] == pytest.approx(7.0)
     finally:
         server.stop()
+
+
+def test_a_store_that_goes_away_gives_mlflows_errors_not_a_hang(workdir, tmp_path):
+    """A store lost after the start: uploads and downloads answer 503 TEMPORARILY_UNAVAILABLE in
+    seconds (after the retries), and work again once it is back."""
+    from conftest import free_port
+
+    port = free_port()
+    moto_server = os.path.join(os.path.dirname(sys.executable), "moto_server")
+
+    def start_store():
+        process = subprocess.Popen([moto_server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+                return process
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("moto did not start")
+
+    store = start_store()
+    environment = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_DEFAULT_REGION": "us-east-1",
+                   "MLFLOW_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+    import boto3
+    boto3.client("s3", endpoint_url=environment["MLFLOW_S3_ENDPOINT_URL"], aws_access_key_id="k", aws_secret_access_key="s",
+                 region_name="us-east-1").create_bucket(Bucket="outage")
+    running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "error",
+                               "--artifacts-destination", "s3://outage/a"], workdir, env=environment)
+    try:
+        base = f"{running.url('tracking')}/api/2.0/mlflow-artifacts/artifacts/1/run/f.txt"
+        assert requests.put(base, data=b"before", timeout=30).status_code == 200
+        store.terminate()
+        store.wait(timeout=10)
+        started = time.monotonic()
+        for answer in (requests.put(base, data=b"during", timeout=60), requests.get(base, timeout=60)):
+            assert answer.status_code == 503, answer.text
+            assert answer.json()["error_code"] == "TEMPORARILY_UNAVAILABLE"
+            assert "cannot reach the store" in answer.json()["message"]
+        assert time.monotonic() - started < 30
+        store = start_store()  # moto keeps nothing: the bucket is new again
+        boto3.client("s3", endpoint_url=environment["MLFLOW_S3_ENDPOINT_URL"], aws_access_key_id="k", aws_secret_access_key="s",
+                     region_name="us-east-1").create_bucket(Bucket="outage")
+        assert requests.put(base, data=b"after", timeout=30).status_code == 200
+        assert requests.get(base, timeout=30).content == b"after"
+    finally:
+        running.stop()
+        store.terminate()
+        store.wait(timeout=10)
