@@ -14,6 +14,21 @@ struct TrackingCommand: AsyncParsableCommand {
         subcommands: [Serve.self, GarbageCollect.self]
     )
 
+    /// The storage of a tracking server: `--backend-store-uri` (else `tracking.db` in the data
+    /// directory) and the artifact options.
+    static func configuration(
+        _ backendStoreURI: String?,
+        _ dataDirectory: DataDirectory,
+        _ artifactOptions: ArtifactOptions,
+        _ settings: Settings
+    ) throws -> TrackingConfiguration {
+        var backendStore: DatabaseURL?
+        if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
+        var configuration = StackConfiguration.trackingConfiguration(backendStore: backendStore, dataDirectory: dataDirectory)
+        try artifactOptions.apply(to: &configuration, settings: settings)
+        return configuration
+    }
+
     /// `flowline tracking serve`, with `mlflow server`'s flag names.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -48,13 +63,10 @@ struct TrackingCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = Settings.process
             let dataDirectory = DataDirectory(path: try settings.value(Settings.dataDirectory, flag: dataDir))
-            var backendStore: DatabaseURL?
-            if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
-            var configuration = StackConfiguration.trackingConfiguration(backendStore: backendStore, dataDirectory: dataDirectory)
+            var configuration = try TrackingCommand.configuration(backendStoreURI, dataDirectory, artifactOptions, settings)
             configuration.host = try settings.value(Settings.host, flag: host)
             configuration.port = try settings.value(Serve.port, flag: port)
             configuration.policy = try http.policy(settings)
-            try artifactOptions.apply(to: &configuration, settings: settings)
             try settings.logins(&configuration, text: auth)
             // The users: --users-database, else the orchestrator's --database setting, else orchestrator.db here.
             let users =
@@ -92,10 +104,7 @@ struct TrackingCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = Settings.process
             let dataDirectory = DataDirectory(path: try settings.value(Settings.dataDirectory, flag: dataDir))
-            var backendStore: DatabaseURL?
-            if let backendStoreURI, !backendStoreURI.isEmpty { backendStore = try DatabaseURL(backendStoreURI) }
-            var configuration = StackConfiguration.trackingConfiguration(backendStore: backendStore, dataDirectory: dataDirectory)
-            try artifactOptions.apply(to: &configuration, settings: settings)
+            let configuration = try TrackingCommand.configuration(backendStoreURI, dataDirectory, artifactOptions, settings)
             var age: Int64 = 0
             if let olderThan {
                 guard let milliseconds = Self.milliseconds(olderThan) else {

@@ -214,20 +214,9 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
             monkeypatch.setenv("FLOWLINE_TEST_ARTIFACT_ROOT", store.location)
         running = RunningFlowline(arguments, workdir, env=store.environment if store else None)
         url = running.url("tracking")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
-    # A server bug should fail a test at once, not after minutes of client retries.
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    import mlflow
-
-    # The fluent API remembers the active experiment across tests.
-    mlflow.set_tracking_uri(url)
-    mlflow.tracking.fluent._active_experiment_id = None
-    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    point_mlflow_at(url, monkeypatch)
     yield url
-    while mlflow.active_run():
-        mlflow.end_run()
-    mlflow.tracking.fluent._active_experiment_id = None
-    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    forget_mlflow_state()
     if running:
         running.stop()
         assert running.process.returncode == 0
@@ -239,6 +228,59 @@ def tracking_url(request, workdir, monkeypatch, mlflow_reference_server):
             leftovers = [path for path in Path(workdir).rglob("*") if path.is_file() and "artifacts" in path.parts]
             assert not leftovers, f"artifact files in the data directory: {leftovers[:5]}"
         store.clean()
+
+
+def point_mlflow_at(url, monkeypatch):
+    """Points the mlflow client (its variable and its fluent API) at the tracking server `url`."""
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+    # A server bug should fail a test at once, not after minutes of client retries.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    mlflow.set_tracking_uri(url)
+    forget_mlflow_state()
+
+
+def forget_mlflow_state():
+    """Ends open runs and forgets the active experiment, which the fluent API keeps across tests."""
+    import mlflow
+
+    while mlflow.active_run():
+        mlflow.end_run()
+    mlflow.tracking.fluent._active_experiment_id = None
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+
+
+def run_example_dag(base, timeout=240):
+    """Triggers alpha_orchestrated_experiment on the orchestrator at `base` as the admin and waits
+    for it to end; returns its state, its task instances and each first try's log."""
+    import requests
+
+    token = requests.post(f"{base}/auth/token", json={"username": "alice", "password": "bob"}, timeout=10).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    runs = f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns"
+    triggered = requests.post(runs, json={"logical_date": None}, headers=headers, timeout=10)
+    assert triggered.status_code == 200, triggered.text
+    run = f"{runs}/{triggered.json()['dag_run_id']}"
+    deadline = time.monotonic() + timeout
+    while True:
+        state = requests.get(run, headers=headers, timeout=10).json()["state"]
+        if state in ("success", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    instances = requests.get(f"{run}/taskInstances", headers=headers, timeout=10).json()["task_instances"]
+    logs = {ti["task_id"]: requests.get(f"{run}/taskInstances/{ti['task_id']}/logs/1", headers={**headers, "Accept": "text/plain"},
+                                        timeout=10).text for ti in instances}
+    return state, instances, logs
+
+
+def wait_for_serving(url, timeout=60):
+    """Waits until the model server at `url` has a model (`/ping` answers 200)."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{url}/ping", timeout=10).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.3)
 
 
 @pytest.fixture

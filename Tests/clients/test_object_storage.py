@@ -13,7 +13,7 @@ import pytest
 import requests
 from mlflow import MlflowClient
 
-from conftest import ObjectStore, RunningFlowline, flowline_binary
+from conftest import ObjectStore, RunningFlowline, flowline_binary, forget_mlflow_state, point_mlflow_at, run_example_dag, wait_for_serving
 
 
 @pytest.fixture
@@ -44,18 +44,11 @@ def client_of(monkeypatch):
     def point(running):
         started.append(running)
         url = running.url("tracking")
-        monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
-        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-        mlflow.set_tracking_uri(url)
-        mlflow.tracking.fluent._active_experiment_id = None
-        os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+        point_mlflow_at(url, monkeypatch)
         return url
 
     yield point
-    while mlflow.active_run():
-        mlflow.end_run()
-    mlflow.tracking.fluent._active_experiment_id = None
-    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    forget_mlflow_state()
     for running in started:
         running.stop()
 
@@ -206,34 +199,18 @@ def test_the_example_pipeline_keeps_artifacts_and_run_data_in_the_bucket(workdir
     )
     try:
         assert f"Run storage: {seaweedfs.location}/runs at {seaweedfs.endpoint}" in running.output
-        base = running.url("orchestrator")
-        token = requests.post(f"{base}/auth/token", json={"username": "alice", "password": "bob"}, timeout=10).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        triggered = requests.post(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns", json={"logical_date": None}, headers=headers, timeout=10)
-        assert triggered.status_code == 200, triggered.text
-        run_id = triggered.json()["dag_run_id"]
-        deadline = time.monotonic() + 240
-        while True:
-            state = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}", headers=headers, timeout=10).json()["state"]
-            if state in ("success", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(1)
-        instances = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances", headers=headers, timeout=10).json()
-        assert state == "success", instances
+        state, instances, logs = run_example_dag(running.url("orchestrator"))
+        assert state == "success", {task: text[-1500:] for task, text in logs.items()}
         # Every try's log reads back whole, from the bucket.
-        for instance in instances["task_instances"]:
-            log = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances/{instance['task_id']}/logs/1",
-                               headers={**headers, "Accept": "text/plain"}, timeout=10)
-            assert log.status_code == 200 and "Task succeeded" in log.text, (instance["task_id"], log.text[-2000:])
+        for task, text in logs.items():
+            assert "Task succeeded" in text, (task, text[-2000:])
         keys = seaweedfs.keys()
         assert any(key.startswith(f"{seaweedfs.prefix}/runs/+logs/dag_id=alpha_orchestrated_experiment/") for key in keys), keys[:20]
         assert any(key.startswith(f"{seaweedfs.prefix}/runs/alpha_orchestrated_experiment/") for key in keys), keys[:20]
         assert any(key.startswith(f"{seaweedfs.prefix}/artifacts/") and key.endswith("/MLmodel") for key in keys), keys[:20]
         # The model server serves the registered model, read from the bucket through the tracking server.
         serving = running.url("serving")
-        deadline = time.monotonic() + 60
-        while requests.get(f"{serving}/ping", timeout=10).status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.5)
+        wait_for_serving(serving)
         answer = requests.post(f"{serving}/invocations", json={"inputs": [[1.0]]}, timeout=10)
         assert answer.status_code == 200, answer.text
     finally:
@@ -361,9 +338,7 @@ def test_a_model_served_from_the_bucket_without_proxying(workdir, moto, client_o
                               "--log-level", "warning"], workdir, env=moto.environment)
     try:
         serving = server.url("serving")
-        deadline = time.monotonic() + 30
-        while requests.get(f"{serving}/ping", timeout=5).status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.3)
+        wait_for_serving(serving)
         answer = requests.post(f"{serving}/invocations", json={"inputs": [[3.0]]}, timeout=10)
         assert answer.status_code == 200, answer.text
         assert answer.json()["predictions"][0] == pytest.approx(7.0)

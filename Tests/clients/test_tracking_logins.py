@@ -1,9 +1,7 @@
 """Logins on the tracking server with the orchestrator's users, through what the official client
 sends: HTTP basic (MLFLOW_TRACKING_USERNAME/PASSWORD) and bearer tokens (MLFLOW_TRACKING_TOKEN);
 the roles' limits; tasks of the example pipeline with their own short-lived tokens."""
-import os
 import subprocess
-import time
 
 import mlflow
 import pytest
@@ -11,7 +9,7 @@ import requests
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from conftest import RunningFlowline, flowline_binary
+from conftest import RunningFlowline, flowline_binary, forget_mlflow_state, point_mlflow_at, run_example_dag
 
 
 @pytest.fixture
@@ -22,18 +20,11 @@ def guarded(workdir, monkeypatch):
     for name, role in (("vera", "viewer"), ("otto", "op")):
         subprocess.run([flowline_binary(), "users", "create", name, "--role", role], input=f"{name}-pass\n", text=True,
                        cwd=workdir, check=True, capture_output=True, timeout=60)
-    url = running.url("tracking")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "MLFLOW_EXPERIMENT_ID"):
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    mlflow.set_tracking_uri(url)
-    mlflow.tracking.fluent._active_experiment_id = None
+    point_mlflow_at(running.url("tracking"), monkeypatch)
     yield running
-    while mlflow.active_run():
-        mlflow.end_run()
-    mlflow.tracking.fluent._active_experiment_id = None
-    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    forget_mlflow_state()
     running.stop()
     assert running.process.returncode == 0
 
@@ -96,20 +87,7 @@ def test_users_and_roles_of_the_orchestrator_log_in_to_the_tracking_server(guard
 def test_the_example_pipeline_runs_with_its_tasks_own_tokens(guarded, monkeypatch):
     """Tasks log to a tracking server that asks for logins with a token of their own try, which
     the orchestrator's API refuses; their logs never show it."""
-    base = guarded.url("orchestrator")
-    token = requests.post(f"{base}/auth/token", json={"username": "alice", "password": "bob"}, timeout=10).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    run_id = requests.post(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns", json={"logical_date": None}, headers=headers,
-                           timeout=10).json()["dag_run_id"]
-    deadline = time.monotonic() + 240
-    while True:
-        state = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}", headers=headers, timeout=10).json()["state"]
-        if state in ("success", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(1)
-    instances = requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances", headers=headers, timeout=10).json()
-    logs = {ti["task_id"]: requests.get(f"{base}/api/v2/dags/alpha_orchestrated_experiment/dagRuns/{run_id}/taskInstances/{ti['task_id']}/logs/1",
-                                        headers={**headers, "Accept": "text/plain"}, timeout=10).text for ti in instances["task_instances"]}
+    state, _, logs = run_example_dag(guarded.url("orchestrator"))
     assert state == "success", {task: text[-1500:] for task, text in logs.items()}
     assert not any("eyJ" in text for text in logs.values()), "a token shows in a log"
     # The model was registered by the tasks, through their tokens.
