@@ -32,7 +32,19 @@ extension Settings {
         variables: ["FLOWLINE_DEFAULT_ARTIFACT_ROOT"],
         default: "",
         shown: "mlflow-artifacts: (proxied)",
-        summary: "Where new experiments' artifacts go, in a folder per experiment: s3://bucket/prefix (with --no-serve-artifacts)"
+        summary: "Where new experiments' artifacts go, in a folder per experiment: s3://bucket/prefix (with --no-serve-artifacts)",
+        expected: "an s3://bucket/prefix URI",
+        read: { text throws(SettingsError) in
+            guard text.isEmpty || text.hasPrefix("mlflow-artifacts:") || text.hasPrefix("s3://") else { return nil }
+            if text.hasPrefix("s3://") {
+                do {
+                    _ = try S3Location(text)
+                } catch {
+                    throw SettingsError((error as? S3LocationError)?.description ?? "\(error)")
+                }
+            }
+            return text
+        }
     )
 
     public static let awsAccessKeyID = Setting<String>(
@@ -65,7 +77,11 @@ extension Settings {
         option: nil,
         variables: ["AWS_DEFAULT_REGION", "AWS_REGION"],
         default: "us-east-1",
-        summary: "The store's region, which requests are signed for"
+        summary: "The store's region, which requests are signed for",
+        expected: "a region name (letters, digits and hyphens)",
+        read: { text in
+            text.utf8.count <= 64 && text.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) ? text : nil
+        }
     )
 
     public static let s3EndpointURL = Setting<String>(
@@ -73,7 +89,13 @@ extension Settings {
         variables: ["MLFLOW_S3_ENDPOINT_URL"],
         default: "",
         shown: "AWS S3",
-        summary: "The URL of an S3-compatible store other than AWS (MinIO, SeaweedFS, Ceph), addressed path-style"
+        summary: "The URL of an S3-compatible store other than AWS (MinIO, SeaweedFS, Ceph), addressed path-style",
+        expected: "an http(s)://host[:port] URL",
+        read: { text in
+            if text.isEmpty { return text }
+            guard let url = URL(string: text), (try? S3Endpoint(url: url)) != nil else { return nil }
+            return text
+        }
     )
 
     public static let s3IgnoreTLS = Setting<Bool>(

@@ -73,6 +73,12 @@ struct SettingsTests {
         "FLOWLINE_SERVER": "ftp://127.0.0.1:8080",
         "FLOWLINE_SAMPLES_URL": "localhost:6780",
         "MLFLOW_TRACKING_URI": "not a URL",
+        "FLOWLINE_DEFAULT_ARTIFACT_ROOT": "/local/folder",
+        "AWS_DEFAULT_REGION": "us east 1",
+        "MLFLOW_S3_ENDPOINT_URL": "ftp://store:21",
+        "MLFLOW_S3_IGNORE_TLS": "maybe",
+        "FLOWLINE_TRACKING_AUTH": "sometimes",
+        "FLOWLINE_USERS_DATABASE": "mysql://user:s3cret@host/db",
     ]
 
     /// The settings whose value is any text (paths, names, host lists; the task user is checked
@@ -81,7 +87,8 @@ struct SettingsTests {
         "FLOWLINE_DATA_DIR", "FLOWLINE_HOST", "FLOWLINE_ALLOWED_HOSTS", "FLOWLINE_TRUSTED_ORIGINS", "FLOWLINE_DAGS_FOLDER",
         "FLOWLINE_PYTHON", "FLOWLINE_NO_EXAMPLES", "FLOWLINE_NO_LOCAL_EXECUTOR", "FLOWLINE_TASK_USER", "FLOWLINE_RUN_STORAGE", "FLOWLINE_ADMIN_USER",
         "FLOWLINE_ADMIN_PASSWORD",
-        "FLOWLINE_USER", "FLOWLINE_PASSWORD",
+        "FLOWLINE_USER", "FLOWLINE_PASSWORD", "FLOWLINE_ARTIFACTS_DESTINATION", "FLOWLINE_NO_SERVE_ARTIFACTS", "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     ]
 
     @Test("The catalogue defines each variable once")
