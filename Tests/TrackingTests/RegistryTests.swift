@@ -294,7 +294,8 @@ struct RegistryTests {
         }
     }
 
-    @Test("Two servers on one database creating versions of a model at once give out each number once", arguments: TestDatabaseKind.available)
+    /// PostgreSQL only: an SQLite file has one server (`DatabaseServerLock`).
+    @Test("Two servers on one database creating versions of a model at once give out each number once", arguments: [TestDatabaseKind.postgresql])
     func concurrentVersions(kind: TestDatabaseKind) async throws {
         try await withTestDatabaseURL(kind) { url in
             let open = { try await Database.open(url, migrations: TrackingMigrations.all, logger: TestLogger.silent) }
