@@ -581,6 +581,8 @@ public actor Scheduler: Service {
                 next.nextRetryAt = retry ? Date() : nil
                 next.endDate = Date()
             }
+            // Its log, left in this server's folder, goes to the archive like any ended try's.
+            await archiveLogs(of: [instance])
         }
     }
 
