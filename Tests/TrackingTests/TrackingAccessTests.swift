@@ -17,6 +17,10 @@ struct TrackingAccessTests {
             (.delete, "/api/2.0/mlflow/registered-models/delete", .manage), (.patch, "/api/2.0/mlflow/registered-models/rename", .manage),
             (.post, "/api/2.0/mlflow/registered-models/rename", .manage), (.delete, "/api/2.0/mlflow/model-versions/delete", .manage),
             (.post, "/api/2.0/mlflow/experiments/delete", .manage), (.post, "/api/2.0/mlflow/experiments/search/../delete", .write),
+            // Other spellings of a managing path need as much.
+            (.delete, "/api/2.0/mlflow/registered-models/delete/", .manage), (.delete, "//api/2.0/mlflow//registered-models/delete", .manage),
+            (.delete, "/api/2.0/mlflow/registered-models/%64elete", .manage), (.delete, "/ajax-api/2.0/mlflow/model-versions/delete", .manage),
+            (.get, "/health/", nil), (.post, "/health", nil),
         ]
         for (method, path, needed) in cases {
             #expect(TrackingAccess.required(method: method, path: path) == needed, "\(method) \(path)")

@@ -1,3 +1,4 @@
+import Foundation
 public import HTTPTypes
 
 /// What a user may do on the tracking server; each level includes the ones before it. The
@@ -31,6 +32,10 @@ public enum TrackingAccess: Int, Sendable, Comparable, CustomStringConvertible {
     /// POSTs that only search; the endpoints of ``managing`` need ``manage``; any other write
     /// needs ``write``.
     public static func required(method: HTTPRequest.Method, path: String) -> TrackingAccess? {
+        // The path as the router matches it: empty segments (`//`, a trailing `/`) dropped, each
+        // segment percent-decoded, so that no spelling of a path needs less than the path.
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { $0.removingPercentEncoding ?? String($0) }
+        let path = "/" + segments.joined(separator: "/")
         if publicPaths.contains(path) { return nil }
         if method == .get || method == .head { return .read }
         let endpoint = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow", "/api/3.0/mlflow", "/ajax-api/3.0/mlflow"]
