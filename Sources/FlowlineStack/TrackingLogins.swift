@@ -52,7 +52,9 @@ final class TrackingLogins: TrackingAuthenticator {
         let password = String(pair[pair.index(after: colon)...])
         let user: User
         do {
-            user = try await store.login(username, password: password, address: "tracking")
+            // The tracking server does not see client addresses: failures count per user only (an
+            // address shared by all would let ten bad logins lock every user out).
+            user = try await store.login(username, password: password, address: "tracking-user:\(username)")
         } catch AuthError.invalidCredentials {
             return nil
         } catch AuthError.throttled(let seconds) {

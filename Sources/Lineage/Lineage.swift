@@ -29,6 +29,20 @@ public enum Lineage {
         public static let trackingURI = "MLFLOW_TRACKING_URI"
         /// The try's own token for the tracking server, when it wants logins (the mlflow client's variable).
         public static let trackingToken = "MLFLOW_TRACKING_TOKEN"
+        /// The tracking server that token is for; it is not sent to any other.
+        public static let trackingTokenAudience = "FLOWLINE_TRACKING_TOKEN_URI"
+
+        /// Whether a try's tracking token (in `environment`) may go to the tracking server `uri`:
+        /// only the server it was issued for (trailing `/` aside).
+        public static func tokenMayGo(to uri: String, environment: [String: String]) -> Bool {
+            guard let audience = environment[trackingTokenAudience] else { return true }
+            func trimmed(_ text: String) -> Substring {
+                var text = Substring(text)
+                while text.hasSuffix("/") { text = text.dropLast() }
+                return text
+            }
+            return trimmed(audience) == trimmed(uri)
+        }
         public static let trackingRunID = "MLFLOW_RUN_ID"
         public static let experimentID = "MLFLOW_EXPERIMENT_ID"
     }

@@ -75,7 +75,8 @@ extension S3Client {
     /// - Returns: its upload ID.
     public func createMultipartUpload(bucket: String, key: String, contentType: String? = nil) async throws -> String {
         let headers: [(name: String, value: String)] = contentType.map { [("Content-Type", $0)] } ?? []
-        let response = try await send(Call(method: .POST, bucket: bucket, key: key, query: [("uploads", "")], headers: headers))
+        // Tried once: a retry after a lost answer would leave an upload nobody finishes.
+        let response = try await send(Call(method: .POST, bucket: bucket, key: key, query: [("uploads", "")], headers: headers, attempts: 1))
         let data = try await response.body.collect(upTo: Self.maximumDocument)
         guard let result = try? S3XML.decode(S3XML.InitiateMultipartUploadResult.self, from: Data(data.readableBytesView)), !result.UploadId.isEmpty
         else {
@@ -120,7 +121,14 @@ extension S3Client {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/xml"), ("Content-Length", String(document.count))]
         if ifAbsent { headers.append(("If-None-Match", "*")) }
         let call = Call(method: .POST, bucket: bucket, key: key, query: [("uploadId", uploadID)], headers: headers, body: ByteBuffer(bytes: document))
-        let response = try await send(call)
+        let response: HTTPClientResponse
+        do {
+            response = try await send(call)
+        } catch let error as S3Error where error.kind == .notFound {
+            // A retry after a lost answer finds the upload done: the object is there.
+            if try await objectSize(bucket: bucket, key: key) != nil { return }
+            throw error
+        }
         let answer = try await response.body.collect(upTo: Self.maximumDocument)
         // A 200 whose body is an <Error>: the store failed after it started answering.
         if S3XML.rootElement(of: Data(answer.readableBytesView)) == "Error" {

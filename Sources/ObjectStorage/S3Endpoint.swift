@@ -14,6 +14,9 @@ public struct S3Endpoint: Sendable, Equatable {
     /// - Throws: ``S3LocationError`` for an endpoint that is not an `http(s)://host[:port]` URL.
     public init(url: URL? = nil, region: String = "us-east-1", verifiesTLS: Bool = true) throws(S3LocationError) {
         if let url {
+            guard url.user == nil, url.password == nil else {
+                throw S3LocationError("the S3 endpoint URL may not hold credentials: put them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            }
             guard let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty, url.query == nil else {
                 throw S3LocationError("the S3 endpoint '\(url.absoluteString.prefix(200))' is not an http(s)://host[:port] URL")
             }

@@ -119,9 +119,15 @@ extension TaskRunner {
         )
         var environment = task.environment
         var hidden = secrets.values
-        // A token of the try's own for the tracking server, never a user's password; logs hide it.
-        if let trackingTokens, let token = try await trackingTokens(dag.dagID, run.runID, task.taskID, task.executionTimeout) {
+        // A token of the try's own for the stack's tracking server (the Variable `tracking_uri`),
+        // never a user's password; logs hide it. The task side drops it when the task talks to
+        // another server, and a task that brings credentials of its own keeps them.
+        let ownCredentials = [Lineage.Environment.trackingToken, "MLFLOW_TRACKING_USERNAME"].contains { environment[$0] != nil }
+        if let trackingTokens, !ownCredentials, let stackTracking = try? await store.variable("tracking_uri").value, !stackTracking.isEmpty,
+            let token = try await trackingTokens(dag.dagID, run.runID, task.taskID, task.executionTimeout)
+        {
             environment[Lineage.Environment.trackingToken] = token
+            environment[Lineage.Environment.trackingTokenAudience] = stackTracking
             hidden.append(token)
         }
         return TaskWorkload(

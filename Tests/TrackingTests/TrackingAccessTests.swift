@@ -10,7 +10,7 @@ struct TrackingAccessTests {
             (.get, "/health", nil), (.get, "/version", nil), (.get, "/api/3.0/mlflow/server-info", nil),
             (.get, "/", .read), (.get, "/metrics", .read), (.get, "/api/2.0/mlflow/runs/get", .read),
             (.post, "/api/2.0/mlflow/runs/search", .read), (.post, "/ajax-api/2.0/mlflow/experiments/search", .read),
-            (.post, "/api/2.0/mlflow/logged-models/search", .read),
+            (.post, "/api/2.0/mlflow/logged-models/search", .read), (.post, "/api/2.0/mlflow/registered-models/get-latest-versions", .read),
             (.post, "/api/2.0/mlflow/runs/log-metric", .write), (.post, "/api/2.0/mlflow/runs/delete", .write),
             (.put, "/api/2.0/mlflow-artifacts/artifacts/1/x", .write), (.delete, "/api/2.0/mlflow-artifacts/artifacts/1/x", .write),
             (.post, "/api/2.0/mlflow/registered-models/alias", .write), (.post, "/api/2.0/mlflow/model-versions/create", .write),

@@ -122,6 +122,20 @@ def test_multipart_uploads_go_straight_to_the_store(kind, workdir, client_of, tm
     assert escape.status_code == 400
 
 
+def test_a_multipart_upload_past_the_size_limit_is_deleted_again(workdir, moto, client_of, monkeypatch, tmp_path):
+    running = serve(workdir, moto, "--artifacts-destination", moto.location, "--max-artifact-size", "6M")
+    client_of(running)
+    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(1 << 20))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(5 << 20))
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(12 << 20))
+    with mlflow.start_run():
+        with pytest.raises(Exception):
+            mlflow.log_artifact(str(big))
+    assert not [key for key in moto.keys() if key.endswith("big.bin")]
+
+
 def test_a_folder_destination_still_refuses_multipart_uploads_as_mlflow_does(workdir, client_of):
     running = RunningFlowline(["tracking", "serve", "--port", "0", "--data-dir", workdir, "--log-level", "warning"], workdir)
     url = client_of(running)
@@ -152,6 +166,11 @@ def test_without_proxying_the_client_writes_the_bucket_itself(workdir, moto, cli
     assert off.status_code == 503 and "--no-serve-artifacts" in off.json()["message"]
     # The Default experiment of a server first started so is under the root too.
     assert mlflow.get_experiment("0").artifact_location == f"{moto.location}/0"
+    # The server reads s3:// locations with its own keys: none outside its root may be chosen.
+    with pytest.raises(mlflow.exceptions.MlflowException, match="below this server's --default-artifact-root"):
+        MlflowClient().create_experiment("elsewhere", artifact_location="s3://another-bucket/secret")
+    inside = MlflowClient().create_experiment("inside", artifact_location=f"{moto.location}/chosen/")
+    assert MlflowClient().create_run(inside).info.artifact_uri.startswith(f"{moto.location}/chosen/")
 
 
 def start_failure(workdir, environment, *arguments, timeout=60):
@@ -234,8 +253,13 @@ def test_gc_deletes_deleted_runs_and_experiments_with_their_artifacts(workdir, s
     gone = mlflow.create_experiment("gone")
     with mlflow.start_run(experiment_id=gone) as inside:
         mlflow.log_artifact(str(tmp_path / "f.txt"))
+    with mlflow.start_run() as registered:
+        mlflow.log_artifact(str(tmp_path / "f.txt"), "model")
     client = MlflowClient()
+    client.create_registered_model("kept-model")
+    client.create_model_version("kept-model", f"runs:/{registered.info.run_id}/model", registered.info.run_id)
     client.delete_run(doomed.info.run_id)
+    client.delete_run(registered.info.run_id)  # a registered version's files: gc keeps them
     client.delete_experiment(gone)
 
     def gc(*arguments):
@@ -254,6 +278,7 @@ def test_gc_deletes_deleted_runs_and_experiments_with_their_artifacts(workdir, s
     keys = seaweedfs.keys()
     assert not [key for key in keys if doomed.info.run_id in key or inside.info.run_id in key], keys
     assert [key for key in keys if kept.info.run_id in key]
+    assert [key for key in keys if registered.info.run_id in key]
     with pytest.raises(mlflow.exceptions.MlflowException, match="RESOURCE_DOES_NOT_EXIST|not found"):
         client.get_run(doomed.info.run_id)
     assert client.get_run(kept.info.run_id).info.lifecycle_stage == "active"

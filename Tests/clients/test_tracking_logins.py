@@ -58,9 +58,14 @@ def test_users_and_roles_of_the_orchestrator_log_in_to_the_tracking_server(guard
     client.create_registered_model("guarded-model")
     version = client.create_model_version("guarded-model", f"runs:/{run.info.run_id}/notes.txt", run.info.run_id)
     client.set_registered_model_alias("guarded-model", "champion", version.version)
-    # ...but may not delete the registered model: an admin's.
+    # ...but may not delete the registered model, nor delete or replace the files behind it: an admin's.
     with pytest.raises(MlflowException, match="PERMISSION_DENIED|403"):
         client.delete_registered_model("guarded-model")
+    notes = f"{url}/api/2.0/mlflow-artifacts/artifacts/{run.info.experiment_id}/{run.info.run_id}/artifacts/notes.txt"
+    assert requests.put(notes, data=b"replaced", auth=("otto", "otto-pass"), timeout=10).status_code == 403
+    assert requests.delete(notes, auth=("otto", "otto-pass"), timeout=10).status_code == 403
+    assert requests.get(notes, auth=("otto", "otto-pass"), timeout=10).text == "hello"
+    assert requests.put(notes.replace("notes.txt", "more.txt"), data=b"new", auth=("otto", "otto-pass"), timeout=10).status_code == 200
 
     # A viewer reads everything and writes nothing.
     login(monkeypatch, "vera", "vera-pass")

@@ -12,8 +12,12 @@ extension ProjectOperator: TaskOperator {
         let entryPointName = context.string("entry_point").flatMap { $0.isEmpty ? nil : $0 } ?? "main"
         var client: TrackingClient
         do {
-            client = try TrackingClient(trackingURI: context.string("tracking_uri") ?? "")
-            client.authorization = TrackingClient.authorization(environment: context.environment)
+            let uri = context.string("tracking_uri") ?? ""
+            client = try TrackingClient(trackingURI: uri)
+            var credentials = context.environment
+            // The try's token only for the server it was issued for.
+            if !Lineage.Environment.tokenMayGo(to: uri, environment: credentials) { credentials[Lineage.Environment.trackingToken] = nil }
+            client.authorization = TrackingClient.authorization(environment: credentials)
         } catch {
             throw TaskFailure(error.message)
         }
@@ -44,6 +48,9 @@ extension ProjectOperator: TaskOperator {
 
         var environment = ProcessTask.environment(context)
         environment[Lineage.Environment.trackingURI] = client.baseURL.absoluteString
+        if !Lineage.Environment.tokenMayGo(to: client.baseURL.absoluteString, environment: environment) {
+            environment[Lineage.Environment.trackingToken] = nil
+        }
         environment[Lineage.Environment.trackingRunID] = runID
         environment[Lineage.Environment.experimentID] = experimentID
         environment[Lineage.Environment.artifactURI] = artifactURI

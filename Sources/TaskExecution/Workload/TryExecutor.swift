@@ -207,6 +207,10 @@ public struct TryExecutor: Sendable {
             context: templateContext
         )
         var environment = baseEnvironment.merging(rendered.environment) { _, task in task }
+        // The try's tracking token goes to the server it was issued for, never to another one.
+        if let uri = environment[Lineage.Environment.trackingURI], !Lineage.Environment.tokenMayGo(to: uri, environment: environment) {
+            environment[Lineage.Environment.trackingToken] = nil
+        }
         environment[Lineage.Environment.workspace] = workspace.path
         environment[Lineage.Environment.dagID] = workload.dagID
         environment[Lineage.Environment.runID] = workload.runID

@@ -12,15 +12,40 @@ import NIOCore
 struct ArtifactsController {
     let locations: ArtifactLocations
     let store: TrackingStore
-    /// What deleting an artifact, or replacing one that exists, needs when configured
-    /// (`--artifacts-delete-credential`); new files need nothing.
-    let credential: BasicCredential?
+    /// Why a request (its headers) may not delete artifacts or replace one that exists, or `nil`
+    /// when it may: an admin may with logins on (an op adds files; the files behind registered
+    /// versions are not theirs to destroy), else whoever has the `--artifacts-delete-credential`
+    /// when one is configured, else anyone.
+    let destroyRefusal: @Sendable (_ action: String, HTTPFields) async throws -> TrackingError?
+
+    /// ``destroyRefusal`` of a server: its logins, else its delete credential.
+    static func destroyRule(
+        authenticator: (any TrackingAuthenticator)?,
+        credential: BasicCredential?
+    ) -> @Sendable (_ action: String, HTTPFields) async throws -> TrackingError? {
+        if let authenticator {
+            return { action, headers in
+                let identity = try await headers[.authorization].asyncFlatMap { try await authenticator.identify(authorization: $0) }
+                guard let identity, identity.access >= .manage else {
+                    return TrackingError(.permissionDenied, "Permission denied: \(action) needs an admin")
+                }
+                return nil
+            }
+        }
+        return { action, headers in
+            guard let credential, !credential.matches(authorization: headers[.authorization]) else { return nil }
+            return TrackingError(
+                .unauthenticated,
+                "\(action) needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+            )
+        }
+    }
 
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>, routes: inout MLflowRoutes<Context>) {
         let locations = locations
-        let credential = credential
+        let destroyRefusal = destroyRefusal
         for prefix in Self.prefixes {
             /// The proxied repository, or MLflow's 503 when the server does not serve artifacts.
             @Sendable func proxied(_ endpoint: String) throws(TrackingError) -> any ArtifactRepository {
@@ -39,11 +64,12 @@ struct ArtifactsController {
                 if let limit = artifacts.maximumSize, let length, length > limit {
                     throw SizeLimitedBody.tooLarge(path, size: length, limit: limit)
                 }
-                let mayReplace = credential?.matches(authorization: request.headers[.authorization]) ?? true
+                let replacing = "Replacing the existing artifact '\(path)'"
+                let refusal = try await destroyRefusal(replacing, request.headers)
                 do {
-                    try await artifacts.write(request.body, length: length, to: path, replacing: mayReplace, context: context)
+                    try await artifacts.write(request.body, length: length, to: path, replacing: refusal == nil, context: context)
                 } catch is ArtifactExists {
-                    throw Self.needsCredential("Replacing the existing artifact '\(path)'")
+                    throw refusal ?? TrackingError(.internalError, "\(replacing) failed")
                 }
                 return .json("{}")
             }
@@ -54,9 +80,7 @@ struct ArtifactsController {
             }
             router.delete(RouterPath(prefix + "/artifacts/**")) { request, context -> Response in
                 let artifacts = try proxied("/artifacts")
-                guard credential?.matches(authorization: request.headers[.authorization]) ?? true else {
-                    throw Self.needsCredential("Deleting artifacts")
-                }
+                if let refusal = try await destroyRefusal("Deleting artifacts", request.headers) { throw refusal }
                 try await artifacts.delete(try Self.path(context))
                 return .json("{}")
             }
@@ -76,7 +100,14 @@ struct ArtifactsController {
                 let path = try Self.multipartPath(context, fields)
                 let parts = try fields.int64("num_parts") ?? 1
                 guard parts >= 1, parts <= Int64(Int32.max) else { throw TrackingError.invalid("num_parts must be a positive number") }
-                let upload = try await artifacts.createMultipartUpload(path, parts: Int(parts))
+                let replacing = "Replacing the existing artifact '\(path)'"
+                let refusal = try await destroyRefusal(replacing, request.headers)
+                let upload: MultipartUpload
+                do {
+                    upload = try await artifacts.createMultipartUpload(path, parts: Int(parts), replacing: refusal == nil)
+                } catch is ArtifactExists {
+                    throw refusal ?? TrackingError(.internalError, "\(replacing) failed")
+                }
                 var buffer = ByteBuffer()
                 buffer.writeJSON(
                     MLflowJSON.object([
@@ -140,11 +171,6 @@ struct ArtifactsController {
         }
     }
 
-    /// The 401 of an action that needs the configured credential.
-    static func needsCredential(_ action: String) -> TrackingError {
-        TrackingError(.unauthenticated, "\(action) needs the server's credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
-    }
-
     static func fileInfo(path: String, _ entry: ArtifactEntry) -> JSONValue {
         MLflowJSON.object([
             "path": .string(path),
@@ -172,5 +198,13 @@ struct ArtifactsController {
         let name = path.name.replacingOccurrences(of: "\"", with: "")
         let type = MediaType.getMediaType(forExtension: (name as NSString).pathExtension).map(\.description) ?? "application/octet-stream"
         return [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\""]
+    }
+}
+
+extension Optional {
+    /// The value `transform` gives for the wrapped one, awaited; `nil` for `nil`.
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

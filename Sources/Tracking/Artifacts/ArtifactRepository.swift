@@ -34,10 +34,11 @@ public protocol ArtifactRepository: Sendable {
 
     /// Starts an upload of `parts` parts to `path` that the client sends straight to the store
     /// (MLflow's `mpu/create`): its ID and a presigned URL per part.
-    /// - Throws: ``TrackingError`` 501 when the repository has no such uploads (a folder).
-    func createMultipartUpload(_ path: ArtifactPath, parts: Int) async throws -> MultipartUpload
+    /// - Throws: ``TrackingError`` 501 when the repository has no such uploads (a folder);
+    ///   ``ArtifactExists`` when a file is there and `replacing` is false.
+    func createMultipartUpload(_ path: ArtifactPath, parts: Int, replacing: Bool) async throws -> MultipartUpload
 
-    /// Joins the uploaded parts (`mpu/complete`).
+    /// Joins the uploaded parts (`mpu/complete`); a file past ``maximumSize`` is deleted again (413).
     func completeMultipartUpload(_ path: ArtifactPath, uploadID: String, parts: [MultipartUpload.Part]) async throws
 
     /// Abandons the upload (`mpu/abort`).
@@ -90,7 +91,7 @@ extension ArtifactRepository {
 
     public var supportsMultipartUpload: Bool { false }
 
-    public func createMultipartUpload(_ path: ArtifactPath, parts: Int) async throws -> MultipartUpload {
+    public func createMultipartUpload(_ path: ArtifactPath, parts: Int, replacing: Bool) async throws -> MultipartUpload {
         throw Self.multipartUnsupported
     }
 

@@ -87,12 +87,13 @@ public struct S3ArtifactStore: ArtifactRepository {
         }
     }
 
-    public func createMultipartUpload(_ path: ArtifactPath, parts: Int) async throws -> MultipartUpload {
+    public func createMultipartUpload(_ path: ArtifactPath, parts: Int, replacing: Bool) async throws -> MultipartUpload {
         guard (1...S3Client.maximumParts).contains(parts) else {
             throw TrackingError.invalid("num_parts must be from 1 to \(S3Client.maximumParts), not \(parts)")
         }
         let key = try key(path)
         return try await mapped(path) {
+            if !replacing, try await client.objectSize(bucket: location.bucket, key: key) != nil { throw ArtifactExists(path: path) }
             let upload = try await client.createMultipartUpload(bucket: location.bucket, key: key)
             let urls = try (1...parts).map { number in
                 try client.presignedURL(
@@ -113,7 +114,14 @@ public struct S3ArtifactStore: ArtifactRepository {
             throw TrackingError.invalid("parts must list from 1 to \(S3Client.maximumParts) uploaded parts")
         }
         let ordered = parts.sorted { $0.number < $1.number }.map { (number: $0.number, etag: $0.etag) }
-        try await mapped(path) { try await client.completeMultipartUpload(bucket: location.bucket, key: key, uploadID: uploadID, parts: ordered) }
+        try await mapped(path) {
+            try await client.completeMultipartUpload(bucket: location.bucket, key: key, uploadID: uploadID, parts: ordered)
+            // The parts went straight to the store: the size is checked once they are joined.
+            if let maximumSize, let size = try await client.objectSize(bucket: location.bucket, key: key), size > maximumSize {
+                try await client.deleteObject(bucket: location.bucket, key: key)
+                throw SizeLimitedBody.tooLarge(path, size: size, limit: maximumSize)
+            }
+        }
     }
 
     public func abortMultipartUpload(_ path: ArtifactPath, uploadID: String) async throws {

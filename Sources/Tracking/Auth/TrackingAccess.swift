@@ -23,6 +23,9 @@ public enum TrackingAccess: Int, Sendable, Comparable, CustomStringConvertible {
     /// Paths anyone may ask: a load balancer's probe, the client's capability probe.
     static let publicPaths: Set<String> = ["/health", "/version", "/api/3.0/mlflow/server-info"]
 
+    /// POST endpoints that only read, besides the searches.
+    static let readingPosts: Set<String> = ["/registered-models/get-latest-versions"]
+
     /// The endpoints that delete or rename what others rely on (below the API prefixes).
     static let managing: Set<String> = [
         "/registered-models/delete", "/registered-models/rename", "/model-versions/delete", "/experiments/delete",
@@ -42,7 +45,7 @@ public enum TrackingAccess: Int, Sendable, Comparable, CustomStringConvertible {
             .first { path.hasPrefix($0 + "/") }
             .map { String(path.dropFirst($0.count)) }
         if let endpoint {
-            if method == .post, endpoint.hasSuffix("/search") || endpoint == "/logged-models/search" { return .read }
+            if method == .post, endpoint.hasSuffix("/search") || readingPosts.contains(endpoint) { return .read }
             if managing.contains(endpoint) { return .manage }
         }
         return .write

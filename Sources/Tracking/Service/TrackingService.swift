@@ -38,9 +38,11 @@ public func buildTrackingApplication(
     let locations = ArtifactLocations(proxied: try configuration.proxiedRepository(objectStore: objectStore), objectStore: objectStore)
     LoggedModelsController(store: store, locations: locations).addRoutes(to: &routes)
     RegistryController(store: store).addRoutes(to: &routes)
-    // With logins, replacing and deleting artifacts needs the write access the login checks.
-    let credential = configuration.authenticator == nil ? configuration.artifactDeleteCredential : nil
-    ArtifactsController(locations: locations, store: store, credential: credential).addRoutes(to: router, routes: &routes)
+    let destroyRefusal = ArtifactsController.destroyRule(
+        authenticator: configuration.authenticator,
+        credential: configuration.artifactDeleteCredential
+    )
+    ArtifactsController(locations: locations, store: store, destroyRefusal: destroyRefusal).addRoutes(to: router, routes: &routes)
     routes.finish()
     addRoutes(router, store, locations)
 

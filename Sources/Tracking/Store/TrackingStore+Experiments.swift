@@ -10,6 +10,15 @@ extension TrackingStore {
         if let artifactLocation, artifactLocation.hasPrefix("runs:") {
             throw TrackingError.invalid("Got an invalid artifact location '\(artifactLocation)': it must not be a runs:/ URI.")
         }
+        // The server reaches s3:// locations with its own keys: only below its own root.
+        if let artifactLocation, artifactLocation.hasPrefix("s3://") {
+            let root = artifactRoot.hasPrefix("s3://") ? artifactRoot + "/" : nil
+            guard let root, Self.folder(artifactLocation).hasPrefix(root) || Self.folder(artifactLocation) + "/" == root else {
+                throw TrackingError.invalid(
+                    "Got an invalid artifact location '\(artifactLocation)': s3:// locations must be below this server's --default-artifact-root\(root.map { " (\($0))" } ?? ", which is not in S3")."
+                )
+            }
+        }
         let time = now()
         return try await database.write { sql in
             if try await sql.select().column("experiment_id").from("experiments").where("name", .equal, SQLBind(name)).first() != nil {
@@ -31,6 +40,14 @@ extension TrackingStore {
             }
             return String(id)
         }
+    }
+
+    /// `location` without trailing `/`, to put a run's or a model's folder below it
+    /// (`mlflow-artifacts:/` + run → `mlflow-artifacts:/<run>`, never an authority).
+    static func folder(_ location: String) -> String {
+        var folder = Substring(location)
+        while folder.hasSuffix("/") { folder = folder.dropLast() }
+        return String(folder)
     }
 
     /// Gives the Default experiment, which the first migration creates with `mlflow-artifacts:/0`,

@@ -17,8 +17,9 @@ extension TrackingStore {
         public var modelArtifactURIs: [String]
     }
 
-    /// The deleted runs, each deleted at least `olderThan` milliseconds ago; limited to `runIDs`
-    /// when given (each must be deleted), and to the runs of `experimentIDs` when given.
+    /// The deleted runs, each deleted at least `olderThan` milliseconds ago, except those a
+    /// registered model version was made from; limited to `runIDs` when given (each must be
+    /// deleted), and to the runs of `experimentIDs` when given.
     /// - Throws: ``TrackingError`` for a listed run that does not exist or is not deleted.
     public func deletedRuns(olderThan: Int64 = 0, runIDs: [String] = [], experimentIDs: [String] = []) async throws -> [DeletedRun] {
         for id in runIDs { try TrackingValidation.runID(id) }
@@ -33,8 +34,10 @@ extension TrackingStore {
                     throw TrackingError.invalid("Run \(id) is not in the deleted lifecycle stage; only deleted runs can be permanently deleted.")
                 }
             }
+            // A run a registered version was made from stays: its artifacts are that version's files.
             var query = sql.select().columns("run_id", "artifact_uri").from("runs")
                 .where("lifecycle_stage", .equal, SQLBind(LifecycleStage.deleted.rawValue))
+                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM model_versions WHERE model_versions.run_id = runs.run_id)"))
                 .where(SQLFunction("COALESCE", args: SQLColumn("deleted_time"), SQLLiteral.numeric("0")), .lessThanOrEqual, SQLBind(cutoff))
             if !runIDs.isEmpty { query = query.where("run_id", .in, SQLBind.group(runIDs)) }
             if !experiments.isEmpty { query = query.where("experiment_id", .in, SQLBind.group(experiments)) }
@@ -61,8 +64,9 @@ extension TrackingStore {
         }
     }
 
-    /// The deleted experiments whose runs are all collected, each deleted at least `olderThan`
-    /// milliseconds ago; limited to `experimentIDs` when given.
+    /// The deleted experiments whose runs are all collected and none of whose logged models is a
+    /// registered version, each deleted at least `olderThan` milliseconds ago; limited to
+    /// `experimentIDs` when given.
     public func deletedExperiments(olderThan: Int64 = 0, experimentIDs: [String] = []) async throws -> [DeletedExperiment] {
         let experiments = try experimentIDs.map { try TrackingValidation.experimentID($0) }
         let cutoff = now() - olderThan
@@ -71,6 +75,11 @@ extension TrackingStore {
                 .where("lifecycle_stage", .equal, SQLBind(LifecycleStage.deleted.rawValue))
                 .where("last_update_time", .lessThanOrEqual, SQLBind(cutoff))
                 .where(SQLRaw("NOT EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = experiments.experiment_id)"))
+                .where(
+                    SQLRaw(
+                        "NOT EXISTS (SELECT 1 FROM model_versions JOIN logged_models ON model_versions.model_id = logged_models.model_id WHERE logged_models.experiment_id = experiments.experiment_id)"
+                    )
+                )
             if !experiments.isEmpty { query = query.where("experiment_id", .in, SQLBind.group(experiments)) }
             var found: [DeletedExperiment] = []
             for row in try await query.orderBy("experiment_id").all() {

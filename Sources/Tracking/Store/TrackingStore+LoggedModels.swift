@@ -34,7 +34,7 @@ extension TrackingStore {
                     SQLBind(id),
                     SQLBind(experimentNumber),
                     SQLBind(name),
-                    SQLBind("\(experiment.artifactLocation)/models/\(id)/artifacts"),
+                    SQLBind("\(Self.folder(experiment.artifactLocation))/models/\(id)/artifacts"),
                     SQLBind(time),
                     SQLBind(time),
                     SQLBind(LoggedModelStatus.pending.rawValue),

@@ -37,7 +37,7 @@ extension TrackingStore {
         let finalTags = allTags
         return try await database.write { sql in
             let experiment = try await Self.requireActiveExperiment(sql, experimentNumber)
-            let artifactURI = "\(experiment.artifactLocation)/\(runID)/artifacts"
+            let artifactURI = "\(Self.folder(experiment.artifactLocation))/\(runID)/artifacts"
             try await sql.insert(into: "runs")
                 .columns("run_id", "experiment_id", "name", "user_id", "status", "start_time", "lifecycle_stage", "artifact_uri")
                 .values(
