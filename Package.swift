@@ -403,6 +403,7 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "ExampleProjects",
+                "Lineage",
                 "RunStorage",
                 "OrchestratorAPI", "Scheduling", "OrchestratorDatabase", "TaskExecution", "Workflow", "WorkerAgent",
                 "Storage",
