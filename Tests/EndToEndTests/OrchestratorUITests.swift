@@ -338,10 +338,10 @@ struct OrchestratorUITests {
         }
     }
 
-    /// A numbered line every 40 ms.
+    /// A numbered line every 100 ms (six seconds in all: a page caught while it runs, even on a loaded machine).
     static let tickerDAG = """
         tasks:
-          - {id: ticker, operator: bash, command: 'for i in $(seq 1 60); do echo "line $i"; sleep 0.04; done'}
+          - {id: ticker, operator: bash, command: 'for i in $(seq 1 60); do echo "line $i"; sleep 0.1; done'}
         """
 
     /// The numbers of the ticker's lines in `text` (a page's log or a stream's events), in order.

@@ -160,9 +160,9 @@ struct S3ClientTests {
         let store = try TestObjectStore()
         try await store.withClient { client async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for batch in 0..<16 {
+                for batch in 0..<8 {
                     group.addTask {
-                        for index in stride(from: batch, to: 1500, by: 16) {
+                        for index in stride(from: batch, to: 1100, by: 8) {
                             try await client.putObject(
                                 bucket: store.bucket,
                                 key: "\(store.prefix)/many/\(index)",
@@ -174,9 +174,9 @@ struct S3ClientTests {
                 try await group.waitForAll()
             }
             let listing = try await client.list(bucket: store.bucket, prefix: "\(store.prefix)/many/")
-            #expect(listing.objects.count == 1500)
-            #expect(Set(listing.objects.map(\.key)).count == 1500)
-            #expect(try await client.deleteAll(bucket: store.bucket, prefix: "\(store.prefix)/") == 1500)
+            #expect(listing.objects.count == 1100)
+            #expect(Set(listing.objects.map(\.key)).count == 1100)
+            #expect(try await client.deleteAll(bucket: store.bucket, prefix: "\(store.prefix)/") == 1100)
             #expect(try await client.list(bucket: store.bucket, prefix: "\(store.prefix)/").objects.isEmpty)
         }
     }
