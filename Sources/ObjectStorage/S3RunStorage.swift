@@ -32,19 +32,7 @@ public struct S3RunStorage: RunStorage, LogArchive {
 
     public func put(_ key: TaskDataKey, path: String, from file: URL, limit: Int64) async throws -> Int64 {
         let object = try objectKey(key, path: path)
-        let descriptor = open(file.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw RunStorageError(.notFound, "\(file.path) does not exist") }
-            if errno == ELOOP { throw RunStorageError(.invalidPath, "\(file.path) is a symbolic link") }
-            throw RunStorageError(.io, "cannot open \(file.path): \(String(cString: strerror(errno)))")
-        }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            close(descriptor)
-            throw RunStorageError(.invalidPath, "\(file.path) is not a regular file")
-        }
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-        let size = Int64(status.st_size)
+        let (descriptor, size) = try RegularFile.openForReading(file.path, name: file.path)
         guard size <= limit else {
             close(descriptor)
             throw RunStorageError(.tooLarge, "\(file.path) (\(size) bytes) is larger than the limit of \(limit) bytes")

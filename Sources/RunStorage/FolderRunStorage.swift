@@ -52,7 +52,7 @@ public struct FolderRunStorage: RunStorage {
 
     public func put(_ key: TaskDataKey, path: String, from file: URL, limit: Int64) async throws -> Int64 {
         _ = try fileURL(key, path: path)
-        let (descriptor, size) = try Self.openRegularFile(file.path, name: file.path)
+        let (descriptor, size) = try RegularFile.openForReading(file.path, name: file.path)
         guard size <= limit else {
             close(descriptor)
             throw RunStorageError(.tooLarge, "\(file.path) (\(size) bytes) is larger than the limit of \(limit) bytes")
@@ -61,7 +61,7 @@ public struct FolderRunStorage: RunStorage {
     }
 
     public func get(_ key: TaskDataKey, path: String) async throws -> StoredContents {
-        let (descriptor, size) = try Self.openRegularFile(try fileURL(key, path: path).path, name: "\(path) of \(key)")
+        let (descriptor, size) = try RegularFile.openForReading(try fileURL(key, path: path).path, name: "\(path) of \(key)")
         return StoredContents(size: size, chunks: .reading(descriptor: descriptor))
     }
 
@@ -165,24 +165,6 @@ public struct FolderRunStorage: RunStorage {
         } catch {
             throw RunStorageError(.io, "cannot create \(url.path): \(error)")
         }
-    }
-
-    /// `path` opened for reading, with its size; a link, a folder or a device is refused.
-    private static func openRegularFile(_ path: String, name: String) throws(RunStorageError) -> (descriptor: Int32, size: Int64) {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            if errno == ENOENT || errno == ENOTDIR { throw RunStorageError(.notFound, "\(name) is not stored") }
-            if errno == ELOOP { throw RunStorageError(.invalidPath, "\(name) is a symbolic link") }
-            throw ioError("cannot open \(name)")
-        }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            close(descriptor)
-            throw RunStorageError(.invalidPath, "\(name) is not a regular file")
-        }
-        // Reads of a regular file never block; the flag only kept a FIFO from hanging the open.
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-        return (descriptor, Int64(status.st_size))
     }
 
     private static func write(_ chunk: ByteBuffer, to descriptor: Int32, path: String) throws(RunStorageError) {
