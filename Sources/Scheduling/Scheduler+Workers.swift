@@ -52,10 +52,16 @@ extension Scheduler {
         }
     }
 
-    /// Keeps this server's own worker row alive (every rescan, on every server).
+    /// Keeps this server's own worker row alive, on every server: renewed when its state (idle or
+    /// running) changed, else every quarter of the worker timeout (a write, and on SQLite an
+    /// fsync, every rescan kept an idle server busy).
     func heartbeatLocalExecutor() async {
+        let running = usedSlots > 0
+        let now = ContinuousClock.now
+        if let last = localHeartbeat, last.running == running, now - last.at < configuration.workerTimeout / 4 { return }
         do {
-            _ = try await store.heartbeat(worker: configuration.workerName, state: usedSlots > 0 ? .running : .idle)
+            _ = try await store.heartbeat(worker: configuration.workerName, state: running ? .running : .idle)
+            localHeartbeat = (now, running)
         } catch {
             logger.warning("Cannot record the local executor's heartbeat: \(error)")
         }

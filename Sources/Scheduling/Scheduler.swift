@@ -117,6 +117,8 @@ public actor Scheduler: Service {
     var recoveredAtStart = false
     /// When the workers' heartbeats were last checked (once a second at most).
     var workersCheckedAt = Date.distantPast
+    /// When the local executor's worker row was last renewed, and with which state.
+    var localHeartbeat: (at: ContinuousClock.Instant, running: Bool)?
     /// Whether tries may wait in a queue the local slots serve (a claim is worth a look).
     var localWorkWaiting = true
     /// When the scheduler last completed a pass: its heartbeat, for `/api/v2/monitor/health`.
