@@ -1,37 +1,47 @@
+import Synchronization
+
 /// A fixed set of connections lent out one borrower at a time; borrowers wait when all are busy.
-actor ConnectionPool<Connection: Sendable> {
-    nonisolated let all: [Connection]
-    private var available: [Connection]
-    private var waiting: [CheckedContinuation<Connection, Never>] = []
+final class ConnectionPool<Connection: Sendable>: Sendable {
+    private struct State {
+        var available: [Connection]
+        var waiting: [CheckedContinuation<Connection, Never>] = []
+    }
+
+    let all: [Connection]
+    private let state: Mutex<State>
 
     init(_ connections: [Connection]) {
         all = connections
-        available = connections
+        state = Mutex(State(available: connections))
     }
 
     /// Runs `body` with a connection of its own and returns its result.
-    nonisolated func withConnection<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
         let connection = await borrow()
-        do {
-            let result = try await body(connection)
-            await giveBack(connection)
-            return result
-        } catch {
-            await giveBack(connection)
-            throw error
-        }
+        defer { giveBack(connection) }
+        return try await body(connection)
     }
 
     private func borrow() async -> Connection {
-        if let connection = available.popLast() { return connection }
-        return await withCheckedContinuation { waiting.append($0) }
+        if let connection = state.withLock({ $0.available.popLast() }) { return connection }
+        return await withCheckedContinuation { continuation in
+            let connection = state.withLock { state -> Connection? in
+                if let connection = state.available.popLast() { return connection }
+                state.waiting.append(continuation)
+                return nil
+            }
+            if let connection { continuation.resume(returning: connection) }
+        }
     }
 
     private func giveBack(_ connection: Connection) {
-        if waiting.isEmpty {
-            available.append(connection)
-        } else {
-            waiting.removeFirst().resume(returning: connection)
+        let waiter = state.withLock { state -> CheckedContinuation<Connection, Never>? in
+            if state.waiting.isEmpty {
+                state.available.append(connection)
+                return nil
+            }
+            return state.waiting.removeFirst()
         }
+        waiter?.resume(returning: connection)
     }
 }

@@ -1,6 +1,5 @@
 public import Logging
 public import SQLKit
-import SQLiteNIO
 public import ServiceLifecycle
 
 /// Which SQL dialect a database speaks, for the few statements that differ between them.
@@ -48,9 +47,9 @@ public final class Database: Service, Sendable {
         let backend: any DatabaseBackend
         switch url {
         case .sqlite(let path):
-            backend = try await SQLiteBackend.open(.file(path: path), logger: logger)
+            backend = try await SQLiteBackend.open(path: path, logger: logger)
         case .sqliteInMemory:
-            backend = try await SQLiteBackend.open(.memory, logger: logger)
+            backend = try await SQLiteBackend.open(path: nil, logger: logger)
         case .postgresql(let location):
             backend = PostgresBackend(location, connectTimeout: connectTimeout, logger: logger)
         }
