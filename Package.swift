@@ -14,6 +14,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowline", targets: ["flowline"]),
+        // The samples benchmark's ceilings: a bare Hummingbird server and the JSON formatting alone.
+        .executable(name: "flowline-ceiling", targets: ["flowline-ceiling"]),
         // The parsers' modules, for the fuzz targets of Fuzz/Package.swift.
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
         .library(name: "JSON", targets: ["JSON"]),
@@ -305,6 +307,12 @@ let package = Package(
         // MARK: The executable
         /// prctl, which Swift cannot call (it is variadic).
         .target(name: "ProcessControl"),
+        .executableTarget(
+            name: "flowline-ceiling",
+            dependencies: ["Samples", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "benchmarks/ceiling",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "flowline",
             dependencies: [

@@ -39,6 +39,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # Builds flowline in release mode; sets `flowline` to the binary.
 build_flowline() {  # ROOT
+  if [ -n "${FLOWLINE:-}" ] && [ -x "$FLOWLINE" ]; then
+    flowline=$FLOWLINE  # already built (benchmarks/all.sh builds once)
+    return
+  fi
   log "building flowline (release)"
   (cd "$1" && swift build -c release --product flowline >&2)
   flowline="$1/.build/release/flowline"

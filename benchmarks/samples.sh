@@ -2,7 +2,10 @@
 # Benchmark of the line-samples service against its reference, in the same run on the same machine:
 # requests/s and p50/p99 latency at 64 connections for n_samples = 1 and 1000, and the server's
 # CPU time per request. The reference is the original FastAPI app (uvicorn, 1 worker, numpy),
-# installed into a venv under the cache folder.
+# installed into a venv under the cache folder. Two ceilings are measured beside it: a bare
+# Hummingbird server answering one fixed sample (`flowline-ceiling serve`, for n_samples=1), and
+# the time the service's own code takes to sample and format 1,000 samples without a server
+# (`flowline-ceiling format`), to which the server's CPU per n=1000 request is compared.
 #
 #   benchmarks/samples.sh            # 10 s per measurement
 #   DURATION=30s benchmarks/samples.sh
@@ -26,9 +29,10 @@ trap cleanup EXIT
 
 ensure_wrk
 
-log "building flowline (release)"
-(cd "$root" && swift build -c release --product flowline >&2)
-flowline="$root/.build/release/flowline"
+build_flowline "$root"
+(cd "$root" && swift build -c release --product flowline-ceiling >&2)
+ceiling="$(dirname "$flowline")/flowline-ceiling"
+[ -x "$ceiling" ] || ceiling="$root/.build/release/flowline-ceiling"
 
 reference=yes
 venv="$cache/bench-fastapi-venv"
@@ -50,6 +54,7 @@ start_server() {  # NAME PORT COMMAND...
   wait_for "http://127.0.0.1:$port/hello"
 }
 port=$(free_port); start_server flowline "$port" "$flowline" samples serve --port "$port" --log-level warning
+port=$(free_port); start_server hummingbird-bare "$port" "$ceiling" serve "$port"
 if [ "$reference" = yes ]; then
   for app in original minimal; do
     port=$(free_port)
@@ -95,12 +100,20 @@ printf '|%s|%s|%s|%s|%s|%s|%s|\n' ----------- ------------------ ---------- ----
 for n in 1 1000; do
   flowline_rps=
   for i in "${!names[@]}"; do
+    # The bare server answers one fixed sample: a ceiling for n_samples=1 only.
+    if [ "${names[$i]}" = hummingbird-bare ] && [ "$n" != 1 ]; then continue; fi
     read -r rps p50 p99 cpu < <(measure "${names[$i]}" "${server_pids[$i]}" "${urls[$i]}" "$n")
-    if [ -z "$flowline_rps" ]; then flowline_rps=$rps; ratio="-"; else
+    if [ -z "$flowline_rps" ]; then flowline_rps=$rps; ratio="-"; [ "$n" = 1000 ] && flowline_cpu_1000=$cpu; else
       ratio=$(awk -v a="$flowline_rps" -v b="$rps" 'BEGIN { printf "%.1fx", a / b }'); fi
     printf '| %-9s | %-16s | %8s | %7s | %7s | %10s | %-14s |\n' "$n" "${names[$i]}" "$rps" "$p50" "$p99" "$cpu" "$ratio"
   done
 done
 [ "$reference" = yes ] || echo "(FastAPI reference skipped: pip was unavailable)"
+read -r format_us _ < <("$ceiling" format 1000 4000)
 echo
-echo "Targets: at least 10x FastAPI's req/s for n_samples=1 and 25x for n_samples=1000."
+echo "Sampling and formatting 1,000 samples without a server (flowline-ceiling format): $format_us µs;"
+awk -v cpu="$flowline_cpu_1000" -v format="$format_us" \
+  'BEGIN { printf "the server spends %.0f µs of CPU per n_samples=1000 request: %.2fx the formatting alone.\n", cpu * 1000, cpu * 1000 / format }'
+echo
+echo "Targets: at least 10x FastAPI's req/s for n_samples=1 and 25x for n_samples=1000; at least 0.9x"
+echo "the bare Hummingbird server's req/s for n_samples=1; at most 1.5x the formatting time for n_samples=1000."

@@ -12,6 +12,7 @@
 #
 #   benchmarks/tracking.sh                       # RUNS=5000 HISTORY=100000 DURATION=10s
 #   RUNS=1000 HISTORY=20000 DURATION=5s benchmarks/tracking.sh
+#   ONLY=flowline benchmarks/tracking.sh         # Flowline's raw figures alone, while tuning
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/benchmarks/lib.sh"
@@ -71,6 +72,7 @@ start_server flowline "$port" "$flowline" tracking serve --port "$port" --data-d
 measure flowline "$server_pid" "$port" "$start_ms" >>"$results"
 kill -- "-$server_pid" 2>/dev/null || true
 
+if [ "${ONLY:-}" = flowline ]; then cat "$results"; exit 0; fi
 port=$(free_port)
 start_server mlflow "$port" "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" \
   --backend-store-uri "sqlite:///$work/mlflow.db" --artifacts-destination "$work/mlflow-artifacts"

