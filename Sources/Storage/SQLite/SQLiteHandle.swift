@@ -48,7 +48,13 @@ final class SQLiteHandle: @unchecked Sendable {
             var tail: UnsafePointer<CChar>?
             let (status, rest) = sql.withCString { text -> (Int32, String) in
                 let status = sqlite_nio_sqlite3_prepare_v3(
-                    database, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+                    database,
+                    text,
+                    -1,
+                    UInt32(SQLITE_PREPARE_PERSISTENT),
+                    &statement,
+                    &tail
+                )
                 return (status, tail.map { String(cString: $0) } ?? "")
             }
             guard status == SQLITE_OK else { throw Self.error(database, status, sql) }
@@ -142,7 +148,13 @@ final class SQLiteHandle: @unchecked Sendable {
             return sqlite_nio_sqlite3_bind_double(statement, index, number)
         case .text(let text):
             return sqlite_nio_sqlite3_bind_text64(
-                statement, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+                statement,
+                index,
+                text,
+                UInt64(text.utf8.count),
+                transient,
+                UInt8(SQLITE_UTF8)
+            )
         case .blob(let buffer):
             return buffer.withUnsafeReadableBytes { bytes in
                 sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), transient)
@@ -178,7 +190,8 @@ final class SQLiteHandle: @unchecked Sendable {
         SQLiteStatementError(
             code: status,
             message: String(cString: sqlite_nio_sqlite3_errmsg(database)),
-            sql: sql)
+            sql: sql
+        )
     }
 }
 

@@ -43,20 +43,31 @@ struct SQLiteResultRow: SQLRow {
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let index = columns.index(of: column) else { throw MissingColumn(column: column) }
         let value = values[index]
+        // The stores' common types, by identity of the requested type (no dynamic cast).
         switch value {
-        // A value casts to its optional too, and no value to every optional.
         case .text(let text):
-            if let text = text as? D { return text }
+            if D.self == String.self || D.self == String?.self { return Self.cast(text) }
         case .integer(let number):
-            if let number = Int64(number) as? D { return number }
-            if let number = number as? D { return number }
+            if D.self == Int64.self || D.self == Int64?.self { return Self.cast(Int64(number)) }
+            if D.self == Int.self || D.self == Int?.self { return Self.cast(number) }
+            if D.self == Bool.self || D.self == Bool?.self { return Self.cast(number != 0) }
+            if D.self == Double.self || D.self == Double?.self { return Self.cast(Double(number)) }
         case .float(let number):
-            if let number = number as? D { return number }
+            if D.self == Double.self || D.self == Double?.self { return Self.cast(number) }
         case .null:
-            if let none = (String?.none) as? D { return none }
+            if D.self == String?.self { return Self.cast(String?.none) }
+            if D.self == Int64?.self { return Self.cast(Int64?.none) }
+            if D.self == Double?.self { return Self.cast(Double?.none) }
         case .blob:
             break
         }
         return try SQLiteDataDecoder().decode(D.self, from: value)
+    }
+
+    /// `value` as `D`, which the caller has checked is `T` or `T?` (sizes match, so the bits do).
+    @inline(__always)
+    private static func cast<T, D>(_ value: T) -> D {
+        if T.self == D.self { return unsafeBitCast(value, to: D.self) }
+        return unsafeBitCast(Optional(value), to: D.self)
     }
 }

@@ -9,7 +9,9 @@ public import Storage
 /// (`latest_metrics`, one row per run and key, updated in the same write), history by run, key and
 /// step (sampled charts), and runs by experiment in start-time order.
 public enum TrackingMigrations {
-    public static let all: [Migration] = [runsAndExperiments, loggedModels, modelRegistry, datasets, metricIdentity, modelVersionStorage]
+    public static let all: [Migration] = [
+        runsAndExperiments, loggedModels, modelRegistry, datasets, metricIdentity, modelVersionStorage, runsPageIndex,
+    ]
 
     static let runsAndExperiments = Migration("tracking-001-experiments-runs-metrics") { database in
         let sqlite = database.dialect.name == "sqlite"
@@ -305,6 +307,16 @@ public enum TrackingMigrations {
         "tracking-006-model-version-storage-location",
         statements: [
             "ALTER TABLE model_versions ADD COLUMN storage_location TEXT"
+        ]
+    )
+
+    /// Runs by experiment carry their lifecycle stage, so a page of a search (which skips the runs
+    /// of the pages before it) reads the index alone, never the runs it skips.
+    static let runsPageIndex = Migration(
+        "tracking-007-runs-page-index",
+        statements: [
+            "CREATE INDEX runs_by_experiment_and_stage ON runs (experiment_id, start_time DESC, run_id, lifecycle_stage)",
+            "DROP INDEX runs_by_experiment",
         ]
     )
 }
