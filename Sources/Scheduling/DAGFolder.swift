@@ -1,6 +1,10 @@
 public import Foundation
 public import Workflow
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The DAGs folder: every `*.yaml` and `*.yml` file in it (and its subfolders), parsed.
 public struct DAGFolder: Sendable {
     public let url: URL
@@ -18,11 +22,14 @@ public struct DAGFolder: Sendable {
     /// A cheap fingerprint of the folder (names, sizes, modification times), to notice changes.
     public func fingerprint() -> [String: String] {
         var result: [String: String] = [:]
+        let base = url.path
         for file in files() {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(file).path)
-            let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            result[file] = "\(size)-\(modified)"
+            var status = stat()
+            guard stat(base + "/" + file, &status) == 0 else {
+                result[file] = "missing"
+                continue
+            }
+            result[file] = "\(status.st_size)-\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)-\(status.st_ino)"
         }
         return result
     }

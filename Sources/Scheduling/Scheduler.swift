@@ -271,13 +271,25 @@ public actor Scheduler: Service {
         wake.yield()
     }
 
-    /// Rescans the DAGs folder every ``Configuration/rescanInterval``, with a pass after each:
-    /// that pass also picks up runs that another process (`flowline dags trigger`) created.
+    /// Rescans the DAGs folder every ``Configuration/rescanInterval``, with a pass after each that
+    /// rereads every run: it picks up what another process wrote (`flowline dags trigger`, a pause).
+    ///
+    /// An idle server does not reread for nothing: when neither the folder nor the database changed
+    /// from outside since the last pass (SQLite tells; PostgreSQL's servers notify each other
+    /// instead), the pass waits for a quarter of the worker timeout, which still notices silent
+    /// workers in time. This server's own changes wake passes directly.
     private func watchFolder() async {
+        var lastCounter = try? await store.externalChangeCounter()
+        var lastPass = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.rescanInterval)
-            await reloadIfChanged(force: false)
+            let reloaded = await reloadIfChanged(force: false)
             await heartbeatLocalExecutor()
+            let counter = try? await store.externalChangeCounter()
+            let quiet = !reloaded && counter != nil && counter == lastCounter
+            lastCounter = counter
+            if quiet && ContinuousClock.now - lastPass < configuration.workerTimeout / 4 { continue }
+            lastPass = ContinuousClock.now
             forgetKnownInstances()
             wake.yield()
         }

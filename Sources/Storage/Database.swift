@@ -83,6 +83,15 @@ public final class Database: Service, Sendable {
         try await backend.write(body)
     }
 
+    /// A number that changes whenever another process commits to the database, and only then
+    /// (SQLite's `data_version` of the writer connection); `nil` where the engine cannot tell
+    /// (PostgreSQL, whose servers tell each other with notifications). Cheap: no transaction, no I/O
+    /// beyond a shared-memory read. Lets a loop that polls for other processes' writes skip the
+    /// reads when nothing changed.
+    public func externalChangeCounter() async throws -> Int? {
+        try await backend.externalChangeCounter()
+    }
+
     /// Serves reads and writes until cancelled or asked to shut down gracefully.
     public func run() async throws {
         try await backend.run()
@@ -97,6 +106,8 @@ protocol DatabaseBackend: Sendable {
     /// A read of one statement (no transaction where the engine needs none for it).
     func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// See ``Database/externalChangeCounter()``.
+    func externalChangeCounter() async throws -> Int?
     func run() async throws
     /// Sends a notification on `channel` (a valid name).
     func notify(_ channel: String) async throws

@@ -120,6 +120,8 @@ final class PostgresBackend: DatabaseBackend {
         }
     }
 
+    func externalChangeCounter() async throws -> Int? { nil }
+
     func notify(_ channel: String) async throws {
         try await transaction { sql in
             try await sql.raw("SELECT pg_notify(\(bind: channel), '')").run()

@@ -26,6 +26,12 @@ public struct OrchestratorStore: Sendable {
 
     // MARK: DAGs
 
+    /// Changes when another process writes to the database; `nil` where it cannot tell. See
+    /// `Database.externalChangeCounter()`.
+    public func externalChangeCounter() async throws -> Int? {
+        try await database.externalChangeCounter()
+    }
+
     /// Records what the last parse of `dag` found; a new DAG starts paused if its file says so.
     /// - Returns: whether the DAG is paused.
     @discardableResult

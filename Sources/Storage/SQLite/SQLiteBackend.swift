@@ -129,6 +129,15 @@ final class SQLiteBackend: DatabaseBackend {
         try await queue.write(body)
     }
 
+    func externalChangeCounter() async throws -> Int? {
+        var version: Int?
+        // The writer's own commits leave its data_version alone; another process's change it.
+        try writer.handle.execute("PRAGMA data_version", []) { row in
+            version = try row.decode(column: "data_version", as: Int.self)
+        }
+        return version
+    }
+
     func notify(_ channel: String) async throws {
         hub.deliver(channel)
     }
