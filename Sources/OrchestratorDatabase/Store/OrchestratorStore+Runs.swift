@@ -527,32 +527,27 @@ extension OrchestratorStore {
     /// the conditional update lets only one end through.
     /// - Throws: ``OrchestratorError/conflict(_:)`` when the row changed meanwhile.
     private static func write(_ sql: any SQLDatabase, from instance: TaskInstance, to next: TaskInstance, now: Date) async throws {
-        var statement = sql.update("task_instances")
-            .set("state", to: SQLBind(next.state?.rawValue))
-            .set("try_number", to: SQLBind(next.tryNumber))
-            .set("max_tries", to: SQLBind(next.maxTries))
-            .set("start_date", to: SQLBind(next.startDate?.microseconds))
-            .set("end_date", to: SQLBind(next.endDate?.microseconds))
-            .set("scheduled_at", to: SQLBind(next.scheduledAt?.microseconds))
-            .set("queued_at", to: SQLBind(next.queuedAt?.microseconds))
-            .set("next_retry_at", to: SQLBind(next.nextRetryAt?.microseconds))
-            .set("hostname", to: SQLBind(next.hostname))
-            .set("pid", to: SQLBind(next.pid.map(Int64.init)))
-            .set("message", to: SQLBind(next.message))
-            .set("note", to: SQLBind(next.note))
-            .set("queue", to: SQLBind(next.queue))
-            .set("worker", to: SQLBind(next.worker))
-            .set("lease", to: SQLBind(next.lease))
-            .set("updated_at", to: SQLBind(now.microseconds))
-            .where("dag_id", .equal, SQLBind(next.dagID)).where("run_id", .equal, SQLBind(next.runID)).where("task_id", .equal, SQLBind(next.taskID))
-            .where("try_number", .equal, SQLBind(instance.tryNumber))
+        // One UPDATE per move of every try: written as SQL text rather than built, which costs
+        // the scheduler less per task.
+        var statement: SQLQueryString = """
+            UPDATE task_instances SET state = \(bind: next.state?.rawValue), try_number = \(bind: next.tryNumber), \
+            max_tries = \(bind: next.maxTries), start_date = \(bind: next.startDate?.microseconds), \
+            end_date = \(bind: next.endDate?.microseconds), scheduled_at = \(bind: next.scheduledAt?.microseconds), \
+            queued_at = \(bind: next.queuedAt?.microseconds), next_retry_at = \(bind: next.nextRetryAt?.microseconds), \
+            hostname = \(bind: next.hostname), pid = \(bind: next.pid.map(Int64.init)), message = \(bind: next.message), \
+            note = \(bind: next.note), queue = \(bind: next.queue), worker = \(bind: next.worker), lease = \(bind: next.lease), \
+            updated_at = \(bind: now.microseconds) \
+            WHERE dag_id = \(bind: next.dagID) AND run_id = \(bind: next.runID) AND task_id = \(bind: next.taskID) \
+            AND try_number = \(bind: instance.tryNumber)
+            """
         if let old = instance.state {
-            statement = statement.where("state", .equal, SQLBind(old.rawValue))
+            statement.appendInterpolation(" AND state = \(bind: old.rawValue)" as SQLQueryString)
         } else {
-            statement = statement.where("state", .is, SQLLiteral.null)
+            statement.appendLiteral(" AND state IS NULL")
         }
-        if let lease = instance.lease { statement = statement.where("lease", .equal, SQLBind(lease)) }
-        let changed = try await statement.returning("task_id").all()
+        if let lease = instance.lease { statement.appendInterpolation(" AND lease = \(bind: lease)" as SQLQueryString) }
+        statement.appendLiteral(" RETURNING task_id")
+        let changed = try await sql.raw(statement).all()
         guard !changed.isEmpty else {
             let current = try await taskInstance(sql, dagID: instance.dagID, runID: instance.runID, taskID: instance.taskID)
             throw OrchestratorError.conflict(

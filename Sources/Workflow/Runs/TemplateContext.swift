@@ -16,30 +16,32 @@ public enum TemplateContext {
     ) -> [String: JSONValue] {
         let logical = run.logicalDate ?? run.runAfter
         let interval = run.dataInterval ?? DataInterval(start: logical, end: logical)
-        let ds = String(DateText.format(logical).prefix(10))
         let ts = DateText.format(logical)
-        let tsNoDash = String(ts.prefix(19)).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        let ds = String(ts.prefix(10))
+        let tsNoDash = String(ts.prefix(19).filter { $0 != "-" && $0 != ":" })
         let params = run.params ?? dag.params(for: run.conf).values
         var xcom: [String: JSONValue] = [:]
         for (taskID, values) in xcoms {
             if let value = values["return_value"] { xcom[taskID] = value }
         }
+        let intervalStart = DateText.format(interval.start)
+        let intervalEnd = DateText.format(interval.end)
         let runObject: JSONValue = .object([
             "run_id": .string(run.runID),
             "run_type": .string(run.runType.rawValue),
             "conf": .object(run.conf),
             "logical_date": .string(ts),
-            "data_interval_start": .string(DateText.format(interval.start)),
-            "data_interval_end": .string(DateText.format(interval.end)),
+            "data_interval_start": .string(intervalStart),
+            "data_interval_end": .string(intervalEnd),
         ])
         return [
             "ds": .string(ds),
-            "ds_nodash": .string(ds.replacingOccurrences(of: "-", with: "")),
+            "ds_nodash": .string(ds.filter { $0 != "-" }),
             "ts": .string(ts),
             "ts_nodash": .string(tsNoDash),
             "logical_date": .string(ts),
-            "data_interval_start": .string(DateText.format(interval.start)),
-            "data_interval_end": .string(DateText.format(interval.end)),
+            "data_interval_start": .string(intervalStart),
+            "data_interval_end": .string(intervalEnd),
             "run_id": .string(run.runID),
             "dag": .object(["dag_id": .string(dag.dagID), "tags": .array(dag.tags.map { .string($0) })]),
             "task": .object(["task_id": .string(task.taskID), "operator": .string(task.operatorName), "owner": .string(task.owner)]),

@@ -82,15 +82,31 @@ public enum DateText {
         let microsOfDay = rest < 0 ? rest + 86_400_000_000 : rest
         let day = UTCDay(Date(timeIntervalSince1970: Double(dayIndex) * 86_400))
         let seconds = microsOfDay / 1_000_000
-        return String(
-            format: "%04d-%02d-%02dT%02lld:%02lld:%02lld.%06lld+00:00",
-            day.year,
-            day.month,
-            day.day,
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60,
-            microsOfDay % 1_000_000
-        )
+        // Digits by hand: String(format:) goes through the locale machinery, and the orchestrator
+        // formats dates for every task and API answer.
+        var text = ""
+        text.reserveCapacity(32)
+        appendDigits(Int64(day.year), count: 4, to: &text)
+        text.append("-")
+        appendDigits(Int64(day.month), count: 2, to: &text)
+        text.append("-")
+        appendDigits(Int64(day.day), count: 2, to: &text)
+        text.append("T")
+        appendDigits(seconds / 3600, count: 2, to: &text)
+        text.append(":")
+        appendDigits(seconds / 60 % 60, count: 2, to: &text)
+        text.append(":")
+        appendDigits(seconds % 60, count: 2, to: &text)
+        text.append(".")
+        appendDigits(microsOfDay % 1_000_000, count: 6, to: &text)
+        text.append("+00:00")
+        return text
+    }
+
+    /// Appends `value` (not negative) with at least `count` digits, zero-padded.
+    private static func appendDigits(_ value: Int64, count: Int, to text: inout String) {
+        let digits = String(value)
+        if digits.count < count { text.append(String(repeating: "0", count: count - digits.count)) }
+        text.append(digits)
     }
 }
