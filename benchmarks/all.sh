@@ -6,13 +6,15 @@
 # (BENCHMARKS) replaces only theirs, and the page is rendered from every output kept.
 #
 #   benchmarks/all.sh                                  # every benchmark (about an hour on 2 cores)
+# The names: samples tracking orchestrator orchestrator-postgresql workers artifacts pipeline webui
+# (pipeline runs training.sh too); RUN_TIMEOUT and the other variables of each script pass through.
 #   BENCHMARKS="samples tracking" benchmarks/all.sh    # some of them
 # A benchmark that fails is reported at the end and its earlier output is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/benchmarks/lib.sh"
 results="$root/docs/benchmarks"
-benchmarks=${BENCHMARKS:-samples tracking orchestrator workers artifacts pipeline webui}
+benchmarks=${BENCHMARKS:-samples tracking orchestrator orchestrator-postgresql workers artifacts pipeline webui}
 mkdir -p "$results"
 
 build_flowline "$root"
@@ -61,7 +63,10 @@ failed=()
 for name in $benchmarks; do
   log "running benchmarks/$name.sh"
   started=$(date +%s)
-  if FLOWLINE="$flowline" "$root/benchmarks/$name.sh" >"$results/$name.txt.new" 2>"$results/$name.err"; then
+  script=$name database=sqlite
+  # orchestrator-postgresql: the orchestrator benchmark with both systems on PostgreSQL.
+  if [ "$name" = orchestrator-postgresql ]; then script=orchestrator database=postgresql; fi
+  if FLOWLINE="$flowline" DATABASE=$database "$root/benchmarks/$script.sh" >"$results/$name.txt.new" 2>"$results/$name.err"; then
     mv "$results/$name.txt.new" "$results/$name.txt"
     rm -f "$results/$name.err"
     log "benchmarks/$name.sh took $(( $(date +%s) - started )) s"

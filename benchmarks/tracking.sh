@@ -67,6 +67,21 @@ measure() {  # NAME PID PORT START_MS
 }
 
 results="$work/results.txt"
+# This machine's fsync, where the servers keep their databases: the durable bound of a write.
+python3 - "$work" >>"$results" <<'PY'
+import os, statistics, sys, time
+path = os.path.join(sys.argv[1], "fsync-probe")
+times = []
+with open(path, "ab") as handle:
+    for _ in range(200):
+        handle.write(b"x" * 4096)
+        handle.flush()
+        started = time.perf_counter()
+        os.fsync(handle.fileno())
+        times.append((time.perf_counter() - started) * 1000)
+os.remove(path)
+print(f"machine fsync_ms={statistics.median(times)}")
+PY
 port=$(free_port)
 start_server flowline "$port" "$flowline" tracking serve --port "$port" --data-dir "$work/flowline" --log-level warning
 measure flowline "$server_pid" "$port" "$start_ms" >>"$results"
@@ -116,4 +131,16 @@ for label, key, higher_is_better in rows:
     print(f"| {label:<52} | {ours:>10.1f} | {theirs:>10.1f} | {ratio:>14} |")
 checks = {k: values.get(k, {}) for k in ("paged_runs", "history_points")}
 print(f"\nChecks: paged runs {checks['paged_runs']}, history points {checks['history_points']}")
+fsync = values.get("fsync_ms", {}).get("machine")
+if fsync:
+    print(f"\nThis machine's fsync (4 KiB append, median of 200): {fsync:.2f} ms.")
+    for clients in (1, 8, 32):
+        rate = values.get(f"log_metric_{clients}_rps", {}).get("flowline")
+        if rate:
+            bound = clients / (fsync / 1000)
+            print(f"log-metric, {clients} client(s): durable bound {bound:.0f} req/s (clients / fsync time); "
+                  f"Flowline reaches {rate / bound * 100:.0f} % of it.")
+    batch = values.get("log_batch_1000_ms", {}).get("flowline")
+    if batch:
+        print(f"log-batch of 1,000 metrics: {batch:.1f} ms = {batch / fsync:.1f} fsyncs of this machine (goal: at most 2).")
 PY

@@ -14,11 +14,12 @@ import os
 import re
 import sys
 
-ORDER = ["samples", "tracking", "orchestrator", "workers", "artifacts", "pipeline", "training", "webui"]
+ORDER = ["samples", "tracking", "orchestrator", "orchestrator-postgresql", "workers", "artifacts", "pipeline", "training", "webui"]
 TITLES = {
     "samples": "Line-samples service vs FastAPI and a bare Hummingbird server",
     "tracking": "Tracking server vs MLflow",
-    "orchestrator": "Orchestrator vs Apache Airflow (SQLite and PostgreSQL)",
+    "orchestrator": "Orchestrator vs Apache Airflow, on SQLite",
+    "orchestrator-postgresql": "Orchestrator vs Apache Airflow, on PostgreSQL",
     "workers": "Remote workers vs Airflow + CeleryExecutor",
     "artifacts": "Artifacts through the tracking server vs MLflow's proxy and boto3",
     "pipeline": "The example pipeline vs Airflow + MLflow + FastAPI",
@@ -26,6 +27,7 @@ TITLES = {
     "webui": "Tracking UI pages with many runs",
 }
 COMMANDS = {name: f"benchmarks/{name}.sh" for name in ORDER}
+COMMANDS["orchestrator-postgresql"] = "DATABASE=postgresql benchmarks/orchestrator.sh"
 FLOWLINE, REFERENCE = "#1f6feb", "#9a6700"
 
 
@@ -51,7 +53,9 @@ def tables(text):
             index += 2
             rows = []
             while index < len(lines) and lines[index].startswith("|"):
-                rows.append([c.strip() for c in lines[index].strip().strip("|").split("|")])
+                cells = lines[index].strip().strip("|").split("|")
+                # The first cell keeps its indent: an indented row belongs to the row above it.
+                rows.append([cells[0].rstrip().removeprefix(" ")] + [c.strip() for c in cells[1:]])
                 index += 1
             found.append((start, index, header, rows))
         else:
@@ -94,14 +98,17 @@ def pairs(header, rows):
     if theirs is None:
         return []
     result = []
+    parent = ""
     for row in rows:
+        if not row[0].startswith(" "):
+            parent = row[0].split("(")[0].strip()
         if len(row) <= max(ours, theirs):
             continue
         mine, other = number(row[ours]), number(row[theirs])
         if not mine or not other or mine <= 0 or other <= 0:
             continue
-        label = row[0].strip()
-        higher = any(word in label.lower() for word in ("req/s", "tasks/s", "mb/s", "per second", "rate"))
+        label = row[0].strip() if not row[0].startswith(" ") else f"{parent}: {row[0].strip()}"
+        higher = any(word in label.lower() for word in ("req/s", "tasks/s", "mb/s", "per second", "rate", "finished"))
         result.append((label, mine, other, header[theirs], higher))
     return result
 
