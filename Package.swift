@@ -274,6 +274,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -309,7 +310,9 @@ let package = Package(
         .target(name: "ProcessControl"),
         .executableTarget(
             name: "flowline-ceiling",
-            dependencies: ["Samples", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Samples", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "benchmarks/ceiling",
             swiftSettings: strictSettings
         ),
