@@ -66,13 +66,14 @@ struct LeaseTests {
     @Test("Without a time given, leases go by the database's clock", arguments: TestDatabaseKind.available)
     func databaseClock(kind: TestDatabaseKind) async throws {
         try await withOrchestratorStore(kind) { store async throws in
-            // Long enough to be read back on a loaded machine, short enough to wait out below.
-            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(3)))
-            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(3)) == false)
+            // Long enough to be read back on a loaded machine (the whole suite at once on two cores
+            // once took over 3 s between these lines), short enough to wait out below.
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(8)))
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(8)) == false)
             let lease = try #require(try await store.lease("scheduler"))
             #expect(lease.holder == "a")
             #expect(abs(lease.expiresAt.timeIntervalSinceNow) < 60)
-            try await eventually(timeout: .seconds(30)) { (try? await store.acquireLease("scheduler", holder: "b", duration: .seconds(10))) == true }
+            try await eventually(timeout: .seconds(60)) { (try? await store.acquireLease("scheduler", holder: "b", duration: .seconds(10))) == true }
         }
     }
 }

@@ -3,7 +3,8 @@
 Usage: render.py RESULTS_FOLDER PAGE
 
 RESULTS_FOLDER holds machine.json (the machine, versions, fsync time) and NAME.txt, the printed
-output of benchmarks/NAME.sh. Every Markdown table of an output is shown as printed, followed by an
+output of benchmarks/NAME.sh; notes.md, written by hand (where the time goes, per target), is
+appended. Every Markdown table of an output is shown as printed, followed by an
 SVG chart (NAME-K.svg, written beside the outputs) of Flowline against its reference on a log
 scale, so the figures read without the numbers.
 """
@@ -168,7 +169,6 @@ def main():
         for key, value in machine.items():
             out.append(f"| {key} | {value} |")
         out.append("")
-    headline = []
     for name in ORDER:
         path = os.path.join(folder, f"{name}.txt")
         if not os.path.exists(path):
@@ -189,12 +189,13 @@ def main():
                 with open(os.path.join(folder, svg), "w") as handle:
                     handle.write(chart(points, TITLES[name]))
                 out += [f"![{TITLES[name]}: Flowline vs reference, log scale]({relative}/{svg})", ""]
-                best = points[0]
-                headline.append((TITLES[name], best))
             cursor = end
         prose = "\n".join(lines[cursor:]).strip()
         if prose:
             out += ["```", prose, "```", ""]
+    notes = os.path.join(folder, "notes.md")
+    if os.path.exists(notes):
+        out += [open(notes).read().strip(), ""]
     with open(page, "w") as handle:
         handle.write("\n".join(out).rstrip() + "\n")
 
