@@ -17,7 +17,6 @@ final class SQLiteHandle: @unchecked Sendable {
     private let lock = NSLock()
     private var database: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
-    let path: String
 
     /// Opens (creating if missing) the database at `path`, or a private in-memory one for `nil`.
     init(path: String?) throws {
@@ -30,7 +29,6 @@ final class SQLiteHandle: @unchecked Sendable {
             sqlite_nio_sqlite3_close_v2(database)
             throw DatabaseError("cannot open the SQLite database \(location): \(message)")
         }
-        self.path = location
         self.database = database
     }
 
